@@ -1,0 +1,276 @@
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from companies import services
+from companies.models import (
+    Cluster,
+    ClusterMembership,
+    ConsentRecord,
+    Contact,
+    Organisation,
+    PartneringProfile,
+    Sector,
+    TechnologyField,
+)
+from wfs_portal.admin import WfsModelAdmin, run_service_action
+
+
+@admin.register(Sector)
+class SectorAdmin(WfsModelAdmin):
+    """The classification is reference data: staff may correct a title, not add or remove codes."""
+
+    list_display = ["code", "name_de", "name_en", "level"]
+    list_filter = ["level"]
+    search_fields = ["code", "name_de", "name_en"]
+    readonly_fields = ["code", "level", "parent", "position"]
+    fields = ["code", "level", "parent", "name_de", "name_en", "position"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TechnologyField)
+class TechnologyFieldAdmin(WfsModelAdmin):
+    list_display = ["name_de", "name_en", "organisation_count", "is_active", "position"]
+    list_editable = ["position"]
+    list_filter = ["is_active"]
+    search_fields = ["name_de", "name_en"]
+    prepopulated_fields = {"slug": ["name_de"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(organisation_count=Count("organisations", distinct=True))
+
+    @admin.display(description=_("organisations"), ordering="organisation_count")
+    def organisation_count(self, obj):
+        return obj.organisation_count
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = ["title", "first_name", "last_name", "position", "email", "phone", "language", "is_primary"]
+    show_change_link = True
+
+
+class OrganisationMembershipInline(admin.TabularInline):
+    model = ClusterMembership
+    extra = 0
+    autocomplete_fields = ["cluster"]
+    fields = ["cluster", "role", "since", "until"]
+
+
+class ClusterMemberInline(admin.TabularInline):
+    model = ClusterMembership
+    extra = 0
+    autocomplete_fields = ["organisation"]
+    fields = ["organisation", "role", "since", "until"]
+
+
+class PartneringProfileInline(admin.TabularInline):
+    model = PartneringProfile
+    extra = 0
+    fields = ["type", "title_de", "title_en", "state", "valid_until"]
+    readonly_fields = ["state"]
+    show_change_link = True
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for rejection"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(WfsModelAdmin):
+    list_display = ["name", "kind", "city", "district", "country", "verification_state", "updated"]
+    list_filter = ["verification_state", "kind", "district", "employee_band", "technology_fields", "country"]
+    search_fields = ["name", "city", "register_number", "vat_id", "website"]
+    date_hierarchy = "created"
+    autocomplete_fields = ["sectors"]
+    filter_horizontal = ["technology_fields"]
+    readonly_fields = ["verification_state", "verified_at", "verified_by", "rejection_reason", "created", "updated"]
+    inlines = [ContactInline, OrganisationMembershipInline, PartneringProfileInline]
+    actions = ["verify", "reject"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "legal_form", "website", "email", "phone", "founded", "employee_band"]}),
+        (_("Register"), {"fields": ["register_court", "register_number", "vat_id"]}),
+        (_("Address"), {"fields": ["street", "postal_code", "city", "district", "country"]}),
+        (_("Profile"), {"fields": ["description_de", "description_en", "sectors", "technology_fields"]}),
+        (
+            _("Verification and matchmaking"),
+            {
+                "fields": [
+                    "verification_state",
+                    "verified_at",
+                    "verified_by",
+                    "rejection_reason",
+                    "matchmaking_opt_out",
+                    "created",
+                    "updated",
+                ]
+            },
+        ),
+    ]
+
+    @admin.action(description=_("Verify selected organisations"), permissions=["change"])
+    def verify(self, request, queryset):
+        run_service_action(
+            self,
+            request,
+            queryset,
+            lambda obj, user: services.organisation_verify(organisation=obj, user=user),
+            _("%(count)d organisation(s) verified."),
+        )
+
+    @admin.action(description=_("Reject selected self-registrations"), permissions=["change"])
+    def reject(self, request, queryset):
+        # An intermediate page asks for the reason, which the organisation's representatives see.
+        form = RejectForm(request.POST if "confirm" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            run_service_action(
+                self,
+                request,
+                queryset,
+                lambda obj, user: services.organisation_reject(organisation=obj, user=user, reason=reason),
+                _("%(count)d organisation(s) rejected."),
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reject self-registrations"),
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/companies/organisation/reject.html", context)
+
+
+@admin.register(Cluster)
+class ClusterAdmin(WfsModelAdmin):
+    list_display = ["name", "acronym", "managing_organisation", "member_count"]
+    search_fields = ["name", "acronym"]
+    autocomplete_fields = ["managing_organisation", "sectors"]
+    filter_horizontal = ["technology_fields"]
+    inlines = [ClusterMemberInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("managing_organisation")
+            .annotate(member_count=Count("memberships", distinct=True))
+        )
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def member_count(self, obj):
+        return obj.member_count
+
+
+@admin.register(ClusterMembership)
+class ClusterMembershipAdmin(WfsModelAdmin):
+    list_display = ["organisation", "cluster", "role", "since", "until"]
+    list_filter = ["cluster", "role"]
+    search_fields = ["organisation__name", "cluster__name"]
+    autocomplete_fields = ["organisation", "cluster"]
+    list_select_related = ["organisation", "cluster"]
+
+
+class ConsentInline(admin.TabularInline):
+    model = ConsentRecord
+    extra = 0
+    fields = ["purpose", "given_at", "text_version", "source", "withdrawn_at", "recorded_by"]
+    readonly_fields = ["recorded_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Consent is withdrawn (with a date), never deleted: the record proves what was agreed.
+        return False
+
+
+@admin.register(Contact)
+class ContactAdmin(WfsModelAdmin):
+    list_display = ["full_name", "organisation", "position", "email", "language", "is_primary"]
+    list_filter = ["language", "is_primary", "consents__purpose"]
+    search_fields = ["first_name", "last_name", "email", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+    list_select_related = ["organisation"]
+    inlines = [ConsentInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is ConsentRecord:
+            for consent_form in formset.forms:
+                if consent_form.has_changed() and not consent_form.instance.pk:
+                    consent_form.instance.recorded_by = request.user
+        super().save_formset(request, form, formset, change)
+
+    @admin.display(description=_("name"), ordering="last_name")
+    def full_name(self, obj):
+        return obj.full_name
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(WfsModelAdmin):
+    list_display = ["contact", "purpose", "given_at", "text_version", "source", "withdrawn_at"]
+    list_filter = ["purpose", "source", ("withdrawn_at", admin.EmptyFieldListFilter)]
+    search_fields = ["contact__first_name", "contact__last_name", "contact__organisation__name"]
+    autocomplete_fields = ["contact"]
+    readonly_fields = ["recorded_by"]
+    list_select_related = ["contact", "contact__organisation"]
+    date_hierarchy = "given_at"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PartneringProfile)
+class PartneringProfileAdmin(WfsModelAdmin):
+    list_display = ["__str__", "organisation", "type", "state", "valid_until", "language"]
+    list_filter = ["type", "state", "technology_fields", "stage"]
+    search_fields = ["title_de", "title_en", "keywords_de", "keywords_en", "organisation__name"]
+    autocomplete_fields = ["organisation", "sectors"]
+    filter_horizontal = ["technology_fields"]
+    readonly_fields = ["state", "published_at", "created", "updated"]
+    list_select_related = ["organisation"]
+    date_hierarchy = "created"
+    actions = ["publish", "withdraw"]
+    fieldsets = [
+        (None, {"fields": ["organisation", "type", "stage"]}),
+        (_("German"), {"fields": ["title_de", "summary_de", "keywords_de", "partner_sought_de"]}),
+        (_("English"), {"fields": ["title_en", "summary_en", "keywords_en", "partner_sought_en"]}),
+        (_("Classification"), {"fields": ["technology_fields", "sectors", "target_countries"]}),
+        (_("Publication"), {"fields": ["state", "published_at", "valid_until", "created", "updated"]}),
+    ]
+
+    @admin.display(description=_("language"))
+    def language(self, obj):
+        return obj.language.upper()
+
+    @admin.action(description=_("Publish (or renew) selected profiles"), permissions=["change"])
+    def publish(self, request, queryset):
+        run_service_action(
+            self,
+            request,
+            queryset,
+            lambda obj, user: services.partnering_profile_publish(profile=obj, user=user),
+            _("%(count)d profile(s) published."),
+        )
+
+    @admin.action(description=_("Withdraw selected profiles"), permissions=["change"])
+    def withdraw(self, request, queryset):
+        run_service_action(
+            self,
+            request,
+            queryset,
+            lambda obj, user: services.partnering_profile_withdraw(profile=obj, user=user),
+            _("%(count)d profile(s) withdrawn."),
+        )

@@ -1,0 +1,102 @@
+"""Write paths for organisations and their profiles. The admin, the portal, the API and the tasks
+call these, so that a rule and its audit entry hold on every path."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from companies.choices import ProfileState, VerificationState
+from companies.models import Organisation, PartneringProfile
+from wfs_portal.services import validated_save
+
+
+@transaction.atomic
+def organisation_verify(*, organisation: Organisation, user) -> bool:
+    """Mark a self-registered (or rejected) organisation as verified. Returns False when it already was."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.verification_state == VerificationState.VERIFIED:
+        return False
+    organisation.verification_state = VerificationState.VERIFIED
+    organisation.verified_at = timezone.now()
+    organisation.verified_by = user
+    organisation.rejection_reason = ""
+    validated_save(organisation, user=user, reason="verified")
+    return True
+
+
+@transaction.atomic
+def organisation_reject(*, organisation: Organisation, user, reason: str) -> bool:
+    """Reject a self-registration. A verified organisation is not rejected this way: it may already
+    take part in fairs and delegations, so staff change its state deliberately in the form."""
+    if not reason.strip():
+        raise ValidationError({"rejection_reason": _("Give a reason for the rejection.")})
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.verification_state == VerificationState.REJECTED:
+        return False
+    if organisation.verification_state == VerificationState.VERIFIED:
+        raise ValidationError(_("%(name)s is already verified.") % {"name": organisation.name})
+    organisation.verification_state = VerificationState.REJECTED
+    organisation.rejection_reason = reason.strip()
+    validated_save(organisation, user=user, reason="rejected")
+    return True
+
+
+def partnering_profiles_expire(*, today: datetime.date | None = None) -> int:
+    """Set published profiles whose 'valid until' date has passed to expired. Idempotent: a second
+    run finds nothing left to do. Returns the number of profiles expired."""
+    today = today or timezone.localdate()
+    expired = 0
+    due = PartneringProfile.objects.filter(state=ProfileState.PUBLISHED, valid_until__lt=today).values_list(
+        "pk", flat=True
+    )
+    for pk in list(due):
+        with transaction.atomic():
+            # Claim the row: a concurrent run (or a renewal in between) makes the filter miss it.
+            profile = (
+                PartneringProfile.objects.select_for_update()
+                .filter(pk=pk, state=ProfileState.PUBLISHED, valid_until__lt=today)
+                .first()
+            )
+            if profile is None:
+                continue
+            profile.state = ProfileState.EXPIRED
+            validated_save(profile, reason="expired")
+            expired += 1
+    return expired
+
+
+@transaction.atomic
+def partnering_profile_publish(*, profile: PartneringProfile, user, valid_until: datetime.date | None = None) -> bool:
+    """Publish a draft (or renew an expired or withdrawn) profile. Without a date it stays valid for
+    PARTNERING_PROFILE_VALIDITY_DAYS. Only profiles of verified organisations are published: an
+    unverified one must not appear in anybody's directory or matches."""
+    from django.conf import settings
+
+    profile = PartneringProfile.objects.select_for_update().select_related("organisation").get(pk=profile.pk)
+    if not profile.organisation.is_verified:
+        raise ValidationError(_("The organisation must be verified before its profiles are published."))
+    today = timezone.localdate()
+    valid_until = valid_until or today + datetime.timedelta(days=settings.PARTNERING_PROFILE_VALIDITY_DAYS)
+    if valid_until <= today:
+        raise ValidationError({"valid_until": _("The 'valid until' date must lie in the future.")})
+    if profile.state == ProfileState.PUBLISHED and profile.valid_until == valid_until:
+        return False
+    profile.state = ProfileState.PUBLISHED
+    profile.valid_until = valid_until
+    profile.published_at = profile.published_at or timezone.now()
+    validated_save(profile, user=user, reason="published")
+    return True
+
+
+@transaction.atomic
+def partnering_profile_withdraw(*, profile: PartneringProfile, user) -> bool:
+    """Take a profile out of the directory and the matchmaking."""
+    profile = PartneringProfile.objects.select_for_update().get(pk=profile.pk)
+    if profile.state == ProfileState.WITHDRAWN:
+        return False
+    profile.state = ProfileState.WITHDRAWN
+    validated_save(profile, user=user, reason="withdrawn")
+    return True

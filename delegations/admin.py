@@ -1,0 +1,88 @@
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from delegations import services
+from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
+from wfs_portal.admin import RegistrationStateActions, WfsModelAdmin
+from wfs_portal.choices import RegistrationState
+
+
+class ParticipantInline(admin.TabularInline):
+    model = DelegationParticipant
+    extra = 0
+    autocomplete_fields = ["organisation", "contact"]
+    fields = ["organisation", "contact", "role", "state"]
+    # The state changes only through the actions on the participant list, which check capacity.
+    readonly_fields = ["state"]
+    show_change_link = True
+
+
+class ProgrammeItemInline(admin.TabularInline):
+    model = ProgrammeItem
+    extra = 0
+    autocomplete_fields = ["host"]
+    fields = ["starts_at", "ends_at", "title", "host", "place"]
+
+
+@admin.register(Delegation)
+class DelegationAdmin(WfsModelAdmin):
+    list_display = [
+        "title",
+        "direction",
+        "country_list",
+        "start_date",
+        "end_date",
+        "state",
+        "capacity",
+        "confirmed_count",
+    ]
+    list_filter = ["direction", "state", "countries"]
+    search_fields = ["title", "theme", "cities", "political_lead"]
+    date_hierarchy = "start_date"
+    autocomplete_fields = ["sectors", "organiser"]
+    inlines = [ParticipantInline, ProgrammeItemInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                confirmed_count=Count(
+                    "participants__organisation",
+                    filter=Q(participants__state=RegistrationState.CONFIRMED),
+                    distinct=True,
+                )
+            )
+        )
+
+    @admin.display(description=_("countries"))
+    def country_list(self, obj):
+        return ", ".join(country.name for country in obj.countries)
+
+    @admin.display(description=_("confirmed organisations"), ordering="confirmed_count")
+    def confirmed_count(self, obj):
+        return obj.confirmed_count
+
+
+@admin.register(DelegationParticipant)
+class DelegationParticipantAdmin(RegistrationStateActions, WfsModelAdmin):
+    list_display = ["organisation", "contact", "delegation", "role", "state", "applied_at"]
+    list_filter = ["state", "role", "delegation__direction", "delegation"]
+    search_fields = ["organisation__name", "contact__last_name", "delegation__title"]
+    autocomplete_fields = ["delegation", "organisation", "contact"]
+    list_select_related = ["organisation", "contact", "delegation"]
+    readonly_fields = ["state", "decided_at"]
+
+    def set_state(self, obj, state, user):
+        return services.delegation_participant_set_state(participant=obj, state=state, user=user)
+
+
+@admin.register(ProgrammeItem)
+class ProgrammeItemAdmin(WfsModelAdmin):
+    list_display = ["title", "delegation", "starts_at", "host", "place"]
+    list_filter = ["delegation__direction", "delegation"]
+    search_fields = ["title", "place", "delegation__title"]
+    autocomplete_fields = ["delegation", "host"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["delegation", "host"]

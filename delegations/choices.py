@@ -1,0 +1,24 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Direction(models.TextChoices):
+    OUTBOUND = "outbound", _("Outbound delegation trip")
+    INBOUND = "inbound", _("Inbound foreign delegation")
+
+
+class DelegationState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    OPEN = "open", _("Open for registration")
+    CLOSED = "closed", _("Registration closed")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ParticipantRole(models.TextChoices):
+    PARTICIPANT = "participant", _("Participant")
+    DELEGATION_LEAD = "delegation_lead", _("Head of delegation")
+    POLITICAL_LEAD = "political_lead", _("Political lead")
+    AGENCY_STAFF = "agency_staff", _("Agency staff")
+    PRESS = "press", _("Press")
+    INTERPRETER = "interpreter", _("Interpreter")

@@ -1,0 +1,158 @@
+"""Business delegations: trips of Saxon companies abroad (outbound) and foreign delegations the
+agency hosts in Saxony (inbound), with their participants and programme."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from companies.models import Contact, Organisation, Sector
+from delegations.choices import DelegationState, Direction, ParticipantRole
+from wfs_portal.choices import RegistrationState
+from wfs_portal.models import TimeStampedModel
+
+
+class Delegation(TimeStampedModel):
+    """An outbound delegation trip or an inbound foreign delegation."""
+
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, db_index=True)
+    title = models.CharField(_("title"), max_length=200)
+    countries = CountryField(
+        _("countries"),
+        multiple=True,
+        help_text=_("Outbound: the countries visited. Inbound: the countries the delegation comes from."),
+    )
+    cities = models.CharField(_("cities"), max_length=300, blank=True, help_text=_("Comma-separated."))
+    start_date = models.DateField(_("first day"), db_index=True)
+    end_date = models.DateField(_("last day"))
+    theme = models.CharField(_("theme"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True, related_name="delegations")
+    capacity = models.PositiveSmallIntegerField(
+        _("places"), null=True, blank=True, help_text=_("Places for participating organisations; empty for no limit.")
+    )
+    registration_deadline = models.DateField(_("registration deadline"), null=True, blank=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=DelegationState.choices, default=DelegationState.PLANNED
+    )
+    political_lead = models.CharField(
+        _("political lead"), max_length=200, blank=True, help_text=_("e.g. the State Minister for Economic Affairs")
+    )
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible staff member"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="%(app_label)s_%(class)s_end_not_before_start",
+                violation_error_message=_("A delegation cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_deadline__isnull=True) | Q(registration_deadline__lte=F("start_date")),
+                name="%(app_label)s_%(class)s_deadline_before_start",
+                violation_error_message=_("The registration deadline must not be after the first day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open_for_registration(self) -> bool:
+        return self.state == DelegationState.OPEN and (
+            self.registration_deadline is None or timezone.localdate() <= self.registration_deadline
+        )
+
+
+class DelegationParticipant(TimeStampedModel):
+    """An organisation and its person on a delegation."""
+
+    delegation = models.ForeignKey(
+        Delegation, verbose_name=_("delegation"), on_delete=models.CASCADE, related_name="participants"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="delegation_participations"
+    )
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("person"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.PARTICIPANT
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=RegistrationState.choices, default=RegistrationState.APPLIED, db_index=True
+    )
+    applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    notes = models.TextField(_("internal notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["delegation", "organisation"]
+        verbose_name = _("delegation participant")
+        verbose_name_plural = _("delegation participants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delegation", "contact"],
+                condition=Q(contact__isnull=False),
+                name="%(app_label)s_%(class)s_person_once",
+                violation_error_message=_("This person is already registered for this delegation."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact or self.organisation} – {self.delegation}"
+
+
+class ProgrammeItem(TimeStampedModel):
+    """One point of a delegation's programme: a company visit, a meeting, a reception."""
+
+    delegation = models.ForeignKey(
+        Delegation, verbose_name=_("delegation"), on_delete=models.CASCADE, related_name="programme"
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    host = models.ForeignKey(
+        Organisation, verbose_name=_("host"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["delegation", "starts_at"]
+        verbose_name = _("programme item")
+        verbose_name_plural = _("programme")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+                violation_error_message=_("A programme item cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M} {self.title}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.delegation_id and self.starts_at:
+            day = timezone.localtime(self.starts_at).date()
+            if not self.delegation.start_date <= day <= self.delegation.end_date:
+                raise ValidationError({"starts_at": _("The programme item must lie within the delegation's dates.")})

@@ -1,0 +1,121 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from fairs import selectors, services
+from fairs.models import BoothRegistration, JointBooth, TradeFair
+from wfs_portal.admin import RegistrationStateActions, WfsModelAdmin
+
+
+class JointBoothInline(admin.TabularInline):
+    model = JointBooth
+    extra = 0
+    fields = ["title", "hall", "stand", "total_area_m2", "capacity", "registration_deadline", "state"]
+    show_change_link = True
+
+
+@admin.register(TradeFair)
+class TradeFairAdmin(WfsModelAdmin):
+    list_display = ["name", "city", "country", "start_date", "end_date", "programme_year", "booth_count"]
+    list_filter = ["programme_year", "country"]
+    search_fields = ["name", "city"]
+    date_hierarchy = "start_date"
+    autocomplete_fields = ["sectors"]
+    inlines = [JointBoothInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(booth_count=Count("booths"))
+
+    @admin.display(description=_("joint booths"), ordering="booth_count")
+    def booth_count(self, obj):
+        return obj.booth_count
+
+
+class BoothRegistrationInline(admin.TabularInline):
+    model = BoothRegistration
+    extra = 0
+    autocomplete_fields = ["organisation", "contact"]
+    fields = [
+        "organisation",
+        "contact",
+        "requested_area_m2",
+        "with_stand_construction",
+        "state",
+        "is_first_time",
+        "de_minimis_declared",
+        "no_double_funding_declared",
+    ]
+    # The state changes only through the actions on the registration list, which check capacity.
+    readonly_fields = ["state", "is_first_time"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return selectors.booth_registrations_with_first_time(super().get_queryset(request))
+
+    @admin.display(description=_("first-time exhibitor"), boolean=True)
+    def is_first_time(self, obj):
+        return getattr(obj, "is_first_time", None)
+
+
+@admin.register(JointBooth)
+class JointBoothAdmin(WfsModelAdmin):
+    list_display = [
+        "__str__",
+        "registration_deadline",
+        "state",
+        "capacity",
+        "confirmed_count",
+        "applied_count",
+        "free_places",
+    ]
+    list_filter = ["state", "fair__programme_year", "fair__country"]
+    search_fields = ["title", "fair__name", "fair__city"]
+    autocomplete_fields = ["fair"]
+    list_select_related = ["fair"]
+    inlines = [BoothRegistrationInline]
+
+    def get_queryset(self, request):
+        return selectors.joint_booths_with_occupancy(super().get_queryset(request))
+
+    @admin.display(description=_("confirmed"), ordering="confirmed_count")
+    def confirmed_count(self, obj):
+        return obj.confirmed_count
+
+    @admin.display(description=_("undecided"), ordering="applied_count")
+    def applied_count(self, obj):
+        return obj.applied_count
+
+    @admin.display(description=_("free places"))
+    def free_places(self, obj):
+        free = max(obj.capacity - obj.confirmed_count, 0)
+        return format_html('<span class="free-places-none">{}</span>', free) if free == 0 else free
+
+
+@admin.register(BoothRegistration)
+class BoothRegistrationAdmin(RegistrationStateActions, WfsModelAdmin):
+    list_display = [
+        "organisation",
+        "booth",
+        "state",
+        "requested_area_m2",
+        "with_stand_construction",
+        "is_first_time",
+        "applied_at",
+    ]
+    list_filter = ["state", "with_stand_construction", "booth__fair__programme_year", "booth__fair"]
+    search_fields = ["organisation__name", "booth__fair__name", "products"]
+    autocomplete_fields = ["booth", "organisation", "contact"]
+    list_select_related = ["organisation", "booth", "booth__fair"]
+    readonly_fields = ["state", "decided_at", "is_first_time"]
+    date_hierarchy = "applied_at"
+
+    def get_queryset(self, request):
+        return selectors.booth_registrations_with_first_time(super().get_queryset(request))
+
+    @admin.display(description=_("first-time exhibitor"), boolean=True, ordering="is_first_time")
+    def is_first_time(self, obj):
+        return getattr(obj, "is_first_time", None)
+
+    def set_state(self, obj, state, user):
+        return services.booth_registration_set_state(registration=obj, state=state, user=user)

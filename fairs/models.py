@@ -1,0 +1,166 @@
+"""Trade fairs of the state fair programme, the agency's joint company booths at them and the
+companies' registrations for a place on a booth."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from companies.models import Contact, Organisation, Sector
+from fairs.choices import BoothState
+from wfs_portal.choices import RegistrationState
+from wfs_portal.models import TimeStampedModel, localised
+
+
+class TradeFair(TimeStampedModel):
+    """One edition of a trade fair, e.g. Arab Health 2019 in Dubai. Editions of the same fair share
+    its name; an organisation's first booth at a fair is recognised by that."""
+
+    name = models.CharField(_("name"), max_length=200, db_index=True, help_text=_("Without the year, e.g. Arab Health"))
+    city = models.CharField(_("city"), max_length=100)
+    country = CountryField(_("country"))
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    programme_year = models.PositiveSmallIntegerField(
+        _("fair programme year"), help_text=_("Year of the state's fair programme this edition belongs to.")
+    )
+    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True, related_name="trade_fairs")
+    website = models.URLField(_("website"), blank=True)
+    description_de = models.TextField(_("description (German)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        verbose_name = _("trade fair")
+        verbose_name_plural = _("trade fairs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="%(app_label)s_%(class)s_end_not_before_start",
+                violation_error_message=_("A fair cannot end before it starts."),
+            ),
+            models.UniqueConstraint(
+                fields=["name", "start_date"],
+                name="%(app_label)s_%(class)s_unique_edition",
+                violation_error_message=_("This fair already has an edition starting on this day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(programme_year__gte=1990, programme_year__lte=2100),
+                name="%(app_label)s_%(class)s_programme_year_plausible",
+                violation_error_message=_("The fair programme year must lie between 1990 and 2100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.start_date.year}"
+
+    @property
+    def description(self) -> str:
+        return localised(self, "description")
+
+
+class JointBooth(TimeStampedModel):
+    """A joint company booth ("Sachsen-live" booth) the agency organises at a fair."""
+
+    fair = models.ForeignKey(TradeFair, verbose_name=_("trade fair"), on_delete=models.PROTECT, related_name="booths")
+    title = models.CharField(_("title"), max_length=200, default="Sachsen live")
+    hall = models.CharField(_("hall"), max_length=40, blank=True)
+    stand = models.CharField(_("stand"), max_length=40, blank=True)
+    total_area_m2 = models.DecimalField(_("total area (m²)"), max_digits=8, decimal_places=2)
+    capacity = models.PositiveSmallIntegerField(_("places for co-exhibitors"))
+    fee_per_m2_with_construction = models.DecimalField(
+        _("fee per m² with stand construction (EUR)"), max_digits=10, decimal_places=2
+    )
+    fee_per_m2_without_construction = models.DecimalField(
+        _("fee per m² without stand construction (EUR)"), max_digits=10, decimal_places=2
+    )
+    registration_deadline = models.DateField(_("registration deadline"))
+    state = models.CharField(_("state"), max_length=20, choices=BoothState.choices, default=BoothState.PLANNED)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-fair__start_date", "title"]
+        verbose_name = _("joint booth")
+        verbose_name_plural = _("joint booths")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total_area_m2__gt=0),
+                name="%(app_label)s_%(class)s_area_positive",
+                violation_error_message=_("The booth area must be greater than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_per_m2_with_construction__gte=0, fee_per_m2_without_construction__gte=0),
+                name="%(app_label)s_%(class)s_fees_not_negative",
+                violation_error_message=_("Fees cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} – {self.fair}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.fair_id and self.registration_deadline and self.registration_deadline > self.fair.start_date:
+            raise ValidationError({"registration_deadline": _("The deadline must not be after the fair's first day.")})
+
+    @property
+    def is_open_for_registration(self) -> bool:
+        return self.state == BoothState.OPEN and timezone.localdate() <= self.registration_deadline
+
+
+class BoothRegistration(TimeStampedModel):
+    """An organisation's application for a place on a joint booth."""
+
+    booth = models.ForeignKey(
+        JointBooth, verbose_name=_("joint booth"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="booth_registrations"
+    )
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact person"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_area_m2 = models.DecimalField(_("requested area (m²)"), max_digits=7, decimal_places=2)
+    with_stand_construction = models.BooleanField(_("with stand construction"), default=True)
+    products = models.TextField(_("products shown"), blank=True)
+    co_exhibitors = models.TextField(_("co-exhibitors"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=RegistrationState.choices, default=RegistrationState.APPLIED, db_index=True
+    )
+    applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    de_minimis_declared = models.BooleanField(
+        _("de-minimis declaration"), default=False, help_text=_("The de-minimis aid declaration has been submitted.")
+    )
+    no_double_funding_declared = models.BooleanField(
+        _("no double funding declared"),
+        default=False,
+        help_text=_("The organisation declared that it receives no other public funding for this fair."),
+    )
+    notes = models.TextField(_("internal notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["booth", "applied_at"]
+        verbose_name = _("booth registration")
+        verbose_name_plural = _("booth registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booth", "organisation"],
+                name="%(app_label)s_%(class)s_one_per_organisation",
+                violation_error_message=_("This organisation has already registered for this booth."),
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_area_m2__gt=0),
+                name="%(app_label)s_%(class)s_area_positive",
+                violation_error_message=_("The requested area must be greater than zero."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.booth}"

@@ -1,0 +1,137 @@
+from django.contrib import admin
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import (
+    InvestmentMilestone,
+    InvestmentProject,
+    Workshop,
+    WorkshopParticipant,
+    WorkshopSession,
+)
+from wfs_portal.admin import WfsModelAdmin
+
+
+class WorkshopSessionInline(admin.StackedInline):
+    model = WorkshopSession
+    extra = 0
+    autocomplete_fields = ["host"]
+    fields = [("starts_at", "ends_at"), ("place", "host"), "agenda", "minutes"]
+
+
+class WorkshopParticipantInline(admin.TabularInline):
+    model = WorkshopParticipant
+    extra = 0
+    autocomplete_fields = ["organisation", "contact"]
+    fields = ["organisation", "contact", "role", "joined", "left"]
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(WfsModelAdmin):
+    list_display = [
+        "title_de",
+        "topic",
+        "state",
+        "open_for_participants",
+        "participant_count",
+        "session_count",
+        "next_session",
+    ]
+    list_filter = ["state", "open_for_participants", "technology_fields"]
+    search_fields = ["title_de", "title_en", "topic"]
+    autocomplete_fields = ["sectors", "lead"]
+    filter_horizontal = ["technology_fields"]
+    inlines = [WorkshopSessionInline, WorkshopParticipantInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                participant_count=Count("participations", distinct=True),
+                session_count=Count("sessions", distinct=True),
+                next_session=Min("sessions__starts_at", filter=Q(sessions__starts_at__gte=timezone.now())),
+            )
+        )
+
+    @admin.display(description=_("participants"), ordering="participant_count")
+    def participant_count(self, obj):
+        return obj.participant_count
+
+    @admin.display(description=_("sessions"), ordering="session_count")
+    def session_count(self, obj):
+        return obj.session_count
+
+    @admin.display(description=_("next session"), ordering="next_session")
+    def next_session(self, obj):
+        return obj.next_session
+
+
+@admin.register(WorkshopSession)
+class WorkshopSessionAdmin(WfsModelAdmin):
+    list_display = ["workshop", "starts_at", "place", "host"]
+    list_filter = ["workshop"]
+    search_fields = ["workshop__title_de", "place", "agenda", "minutes"]
+    autocomplete_fields = ["workshop", "host"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["workshop", "host"]
+
+
+@admin.register(WorkshopParticipant)
+class WorkshopParticipantAdmin(WfsModelAdmin):
+    list_display = ["organisation", "workshop", "role", "joined", "left"]
+    list_filter = ["workshop", "role"]
+    search_fields = ["organisation__name", "workshop__title_de"]
+    autocomplete_fields = ["workshop", "organisation", "contact"]
+    list_select_related = ["workshop", "organisation"]
+
+
+class MilestoneInline(admin.TabularInline):
+    model = InvestmentMilestone
+    extra = 0
+    fields = ["date", "kind", "note"]
+
+
+@admin.register(InvestmentProject)
+class InvestmentProjectAdmin(WfsModelAdmin):
+    list_display = [
+        "code_name",
+        "title",
+        "investor",
+        "kind",
+        "stage",
+        "site_district",
+        "investment_volume_eur",
+        "figure_provenance",
+        "new_jobs",
+        "secured_jobs",
+        "production_start_date",
+    ]
+    list_filter = ["stage", "kind", "site_district", "figure_provenance", "is_confidential", "responsible"]
+    search_fields = ["code_name", "title", "investor__name", "site_municipality"]
+    date_hierarchy = "production_start_date"
+    autocomplete_fields = ["investor", "partner_organisations", "sectors", "responsible"]
+    list_select_related = ["investor"]
+    readonly_fields = ["created", "updated"]
+    inlines = [MilestoneInline]
+    fieldsets = [
+        (None, {"fields": ["code_name", "title", "is_confidential", "investor", "kind", "stage", "lost_reason"]}),
+        (_("Site"), {"fields": ["site_district", "site_municipality", "sectors"]}),
+        (
+            _("Figures"),
+            {"fields": ["investment_volume_eur", "figure_provenance", "new_jobs", "secured_jobs", "site_offers_sent"]},
+        ),
+        (_("Dates"), {"fields": ["first_contact_date", "decision_date", "production_start_date"]}),
+        (_("Accompaniment"), {"fields": ["responsible", "partner_organisations", "notes", "created", "updated"]}),
+    ]
+
+
+@admin.register(InvestmentMilestone)
+class InvestmentMilestoneAdmin(WfsModelAdmin):
+    list_display = ["project", "date", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["project__code_name", "project__title", "note"]
+    autocomplete_fields = ["project"]
+    date_hierarchy = "date"
+    list_select_related = ["project"]

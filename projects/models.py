@@ -1,0 +1,248 @@
+"""Project workshops (Projektwerkstätten) and investment projects (new settlements and
+expansions) that the agency accompanies until production starts."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from companies.models import Contact, Organisation, Sector, TechnologyField
+from projects.choices import (
+    FigureProvenance,
+    InvestmentKind,
+    InvestmentStage,
+    MilestoneKind,
+    WorkshopRole,
+    WorkshopState,
+)
+from wfs_portal.choices import District
+from wfs_portal.models import TimeStampedModel, localised
+
+
+class Workshop(TimeStampedModel):
+    """A project workshop: a cross-sector working group on one topic, e.g. hospital logistics."""
+
+    title_de = models.CharField(_("title (German)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    topic = models.CharField(_("topic"), max_length=200, help_text=_("e.g. Krankenhauslogistik"))
+    challenge_de = models.TextField(_("challenge (German)"), blank=True)
+    challenge_en = models.TextField(_("challenge (English)"), blank=True)
+    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True, related_name="workshops")
+    technology_fields = models.ManyToManyField(
+        TechnologyField, verbose_name=_("technology fields"), blank=True, related_name="workshops"
+    )
+    state = models.CharField(_("state"), max_length=20, choices=WorkshopState.choices, default=WorkshopState.PLANNED)
+    open_for_participants = models.BooleanField(
+        _("open to new participants"), default=True, help_text=_("Organisations may ask to join.")
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible staff member"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    participants = models.ManyToManyField(
+        Organisation, through="WorkshopParticipant", related_name="workshops", verbose_name=_("participants")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("project workshop")
+        verbose_name_plural = _("project workshops")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return localised(self, "title")
+
+
+class WorkshopSession(TimeStampedModel):
+    """One meeting of a project workshop, with its agenda and minutes."""
+
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200)
+    host = models.ForeignKey(
+        Organisation, verbose_name=_("host"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    agenda = models.TextField(_("agenda"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["workshop", "starts_at"]
+        verbose_name = _("workshop session")
+        verbose_name_plural = _("workshop sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+                violation_error_message=_("A session cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workshop} – {self.starts_at:%Y-%m-%d}"
+
+
+class WorkshopParticipant(TimeStampedModel):
+    """An organisation taking part in a project workshop."""
+
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="participations"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="workshop_participations"
+    )
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact person"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=WorkshopRole.choices)
+    joined = models.DateField(_("joined"))
+    left = models.DateField(_("left"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["workshop", "organisation"]
+        verbose_name = _("workshop participant")
+        verbose_name_plural = _("workshop participants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "organisation"],
+                name="%(app_label)s_%(class)s_unique_participant",
+                violation_error_message=_("This organisation already takes part in this workshop."),
+            ),
+            models.CheckConstraint(
+                condition=Q(left__isnull=True) | Q(left__gte=F("joined")),
+                name="%(app_label)s_%(class)s_left_after_joined",
+                violation_error_message=_("An organisation cannot leave a workshop before it joined."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.workshop}"
+
+
+class InvestmentProject(TimeStampedModel):
+    """A new settlement, expansion or retention the agency accompanies, from the first lead until
+    production starts (or the project is lost). Investor identity and code name can be confidential."""
+
+    title = models.CharField(_("title"), max_length=200, help_text=_("Public description, e.g. European headquarters."))
+    code_name = models.CharField(
+        _("code name"), max_length=100, unique=True, help_text=_("Confidential internal name, e.g. Projekt Helix.")
+    )
+    is_confidential = models.BooleanField(
+        _("investor confidential"), default=False, help_text=_("The investor's identity must not be published.")
+    )
+    investor = models.ForeignKey(
+        Organisation, verbose_name=_("investor"), on_delete=models.PROTECT, related_name="investment_projects"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=InvestmentKind.choices)
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=InvestmentStage.choices, default=InvestmentStage.LEAD, db_index=True
+    )
+    lost_reason = models.TextField(_("reason lost"), blank=True)
+    site_district = models.CharField(_("site district"), max_length=40, choices=District.choices, blank=True)
+    site_municipality = models.CharField(_("site municipality"), max_length=100, blank=True)
+    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True, related_name="investment_projects")
+    investment_volume_eur = models.DecimalField(
+        _("investment volume (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    figure_provenance = models.CharField(
+        _("figures are"), max_length=20, choices=FigureProvenance.choices, default=FigureProvenance.ESTIMATED
+    )
+    new_jobs = models.IntegerField(_("new jobs"), default=0)
+    secured_jobs = models.IntegerField(_("secured jobs"), default=0)
+    first_contact_date = models.DateField(_("first contact"), null=True, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    production_start_date = models.DateField(_("start of production"), null=True, blank=True, db_index=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible staff member"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    partner_organisations = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("partner organisations involved"),
+        blank=True,
+        related_name="supported_investment_projects",
+    )
+    site_offers_sent = models.IntegerField(_("site offers sent"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords(m2m_fields=[sectors, partner_organisations])
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("investment project")
+        verbose_name_plural = _("investment projects")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(investment_volume_eur__isnull=True) | Q(investment_volume_eur__gte=0),
+                name="%(app_label)s_%(class)s_volume_not_negative",
+                violation_error_message=_("The investment volume cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(new_jobs__gte=0, secured_jobs__gte=0),
+                name="%(app_label)s_%(class)s_jobs_not_negative",
+                violation_error_message=_("Job figures cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(site_offers_sent__gte=0),
+                name="%(app_label)s_%(class)s_site_offers_not_negative",
+                violation_error_message=_("The number of site offers cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage=InvestmentStage.LOST) | ~Q(lost_reason=""),
+                name="%(app_label)s_%(class)s_lost_has_reason",
+                violation_error_message=_("Give the reason why the project was lost."),
+            ),
+            # The reports count a project as accompanied in the year production started, so that
+            # stage without its date would silently drop out of every report.
+            models.CheckConstraint(
+                condition=~Q(stage=InvestmentStage.PRODUCTION_STARTED) | Q(production_start_date__isnull=False),
+                name="%(app_label)s_%(class)s_production_has_date",
+                violation_error_message=_("A project whose production started needs the start-of-production date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(decision_date__isnull=True)
+                | Q(production_start_date__isnull=True)
+                | Q(production_start_date__gte=F("decision_date")),
+                name="%(app_label)s_%(class)s_production_after_decision",
+                violation_error_message=_("Production cannot start before the location decision."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code_name} – {self.title}"
+
+
+class InvestmentMilestone(TimeStampedModel):
+    """A dated step of an investment project: site visit, site offer, decision, permit, …"""
+
+    project = models.ForeignKey(
+        InvestmentProject, verbose_name=_("investment project"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=30, choices=MilestoneKind.choices)
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "date"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"

@@ -1,0 +1,30 @@
+"""Fixtures shared by the whole suite: the fixed characters of CONVENTIONS.md and Celery set-up."""
+
+import pytest
+
+from wfs_portal.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Tasks run in-process unless a test is about the background behaviour itself; then it is
+    marked ``celery_worker`` and gets a real worker (see tests/test_celery.py)."""
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    """An agency staff member with every permission (the admin's everyday user)."""
+    return django_user_model.objects.create_superuser(username="staff", email="staff@wfs.example", password="x")
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
