@@ -1,11 +1,31 @@
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from delegations import services
 from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
 from wfs_portal.admin import RegistrationStateActions, WfsModelAdmin
 from wfs_portal.choices import RegistrationState
+
+
+class CountryFilter(admin.SimpleListFilter):
+    """Filter by one of the delegation's countries (the field holds several, comma-separated)."""
+
+    title = _("country")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        codes = set()
+        for value in Delegation.objects.values_list("countries", flat=True).distinct():
+            codes.update(code for code in str(value).split(",") if code)
+        return sorted(((code, countries.name(code)) for code in codes), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            # Codes are two letters separated by commas, so a substring match cannot straddle two codes.
+            return queryset.filter(countries__contains=self.value())
+        return queryset
 
 
 class ParticipantInline(admin.TabularInline):
@@ -37,7 +57,7 @@ class DelegationAdmin(WfsModelAdmin):
         "capacity",
         "confirmed_count",
     ]
-    list_filter = ["direction", "state", "countries"]
+    list_filter = ["direction", "state", CountryFilter]
     search_fields = ["title", "theme", "cities", "political_lead"]
     date_hierarchy = "start_date"
     autocomplete_fields = ["sectors", "organiser"]

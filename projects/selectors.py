@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from projects.choices import FigureProvenance, InvestmentStage
 from projects.models import InvestmentProject
@@ -24,11 +24,19 @@ def investment_totals(*, start: datetime.date, end: datetime.date) -> dict:
     """Count, investment volume and jobs of the projects accompanied in [start, end]. The volume
     counts confirmed figures; announced and estimated ones are summed separately."""
     confirmed = Q(figure_provenance=FigureProvenance.CONFIRMED)
-    totals = investment_projects_accompanied(start=start, end=end).aggregate(
-        investment_volume_eur=Sum("investment_volume_eur", filter=confirmed, default=Decimal("0.00")),
-        investment_volume_unconfirmed_eur=Sum("investment_volume_eur", filter=~confirmed, default=Decimal("0.00")),
-        new_jobs=Sum("new_jobs", default=0),
-        secured_jobs=Sum("secured_jobs", default=0),
+    projects = investment_projects_accompanied(start=start, end=end)
+    # Aliases differ from the field names: an aggregate named like a field would shadow it.
+    sums = projects.aggregate(
+        count=Count("pk"),
+        volume=Sum("investment_volume_eur", filter=confirmed, default=Decimal("0.00")),
+        volume_unconfirmed=Sum("investment_volume_eur", filter=~confirmed, default=Decimal("0.00")),
+        new=Sum("new_jobs", default=0),
+        secured=Sum("secured_jobs", default=0),
     )
-    totals["projects"] = investment_projects_accompanied(start=start, end=end).count()
-    return totals
+    return {
+        "projects": sums["count"],
+        "investment_volume_eur": sums["volume"],
+        "investment_volume_unconfirmed_eur": sums["volume_unconfirmed"],
+        "new_jobs": sums["new"],
+        "secured_jobs": sums["secured"],
+    }

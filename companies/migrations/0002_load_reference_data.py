@@ -33,8 +33,8 @@ def load(apps, schema_editor):
             code=row["code"],
             level=int(row["level"]),
             parent=by_code.get(row["parent"]) if row["parent"] else None,
-            name_de=row["name_de"],
-            name_en=row["name_en"],
+            name_de=row["name_de"].strip(),
+            name_en=row["name_en"].strip(),
             position=position,
         )
         by_code[sector.code] = sector
