@@ -15,7 +15,7 @@ from companies.models import (
     Sector,
     TechnologyField,
 )
-from wfs_portal.admin import WfsModelAdmin, run_service_action
+from wfs_portal.admin import TabularInline, WfsModelAdmin, run_service_action
 
 
 @admin.register(Sector)
@@ -51,28 +51,28 @@ class TechnologyFieldAdmin(WfsModelAdmin):
         return obj.organisation_count
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(TabularInline):
     model = Contact
     extra = 0
     fields = ["title", "first_name", "last_name", "position", "email", "phone", "language", "is_primary"]
     show_change_link = True
 
 
-class OrganisationMembershipInline(admin.TabularInline):
+class OrganisationMembershipInline(TabularInline):
     model = ClusterMembership
     extra = 0
     autocomplete_fields = ["cluster"]
     fields = ["cluster", "role", "since", "until"]
 
 
-class ClusterMemberInline(admin.TabularInline):
+class ClusterMemberInline(TabularInline):
     model = ClusterMembership
     extra = 0
     autocomplete_fields = ["organisation"]
     fields = ["organisation", "role", "since", "until"]
 
 
-class PartneringProfileInline(admin.TabularInline):
+class PartneringProfileInline(TabularInline):
     model = PartneringProfile
     extra = 0
     fields = ["type", "title_de", "title_en", "state", "valid_until"]
@@ -181,7 +181,7 @@ class ClusterMembershipAdmin(WfsModelAdmin):
     list_select_related = ["organisation", "cluster"]
 
 
-class ConsentInline(admin.TabularInline):
+class ConsentInline(TabularInline):
     model = ConsentRecord
     extra = 0
     fields = ["purpose", "given_at", "text_version", "source", "withdrawn_at", "recorded_by"]

@@ -5,7 +5,7 @@ from django_countries import countries
 
 from delegations import services
 from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
-from wfs_portal.admin import RegistrationStateActions, WfsModelAdmin
+from wfs_portal.admin import RegistrationStateActions, TabularInline, WfsModelAdmin
 from wfs_portal.choices import RegistrationState
 
 
@@ -28,7 +28,7 @@ class CountryFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(TabularInline):
     model = DelegationParticipant
     extra = 0
     autocomplete_fields = ["organisation", "contact"]
@@ -38,7 +38,7 @@ class ParticipantInline(admin.TabularInline):
     show_change_link = True
 
 
-class ProgrammeItemInline(admin.TabularInline):
+class ProgrammeItemInline(TabularInline):
     model = ProgrammeItem
     extra = 0
     autocomplete_fields = ["host"]

@@ -152,7 +152,10 @@ class ProgrammeItem(TimeStampedModel):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        if self.delegation_id and self.starts_at:
+        # The delegation, not delegation_id: an item entered inline while its delegation is being
+        # added has no id yet.
+        delegation = getattr(self, "delegation", None)  # None when unset
+        if delegation and delegation.start_date and delegation.end_date and self.starts_at:
             day = timezone.localtime(self.starts_at).date()
-            if not self.delegation.start_date <= day <= self.delegation.end_date:
+            if not delegation.start_date <= day <= delegation.end_date:
                 raise ValidationError({"starts_at": _("The programme item must lie within the delegation's dates.")})

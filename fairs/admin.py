@@ -5,13 +5,23 @@ from django.utils.translation import gettext_lazy as _
 
 from fairs import selectors, services
 from fairs.models import BoothRegistration, JointBooth, TradeFair
-from wfs_portal.admin import RegistrationStateActions, WfsModelAdmin
+from wfs_portal.admin import RegistrationStateActions, TabularInline, WfsModelAdmin
 
 
-class JointBoothInline(admin.TabularInline):
+class JointBoothInline(TabularInline):
     model = JointBooth
     extra = 0
-    fields = ["title", "hall", "stand", "total_area_m2", "capacity", "registration_deadline", "state"]
+    fields = [
+        "title",
+        "hall",
+        "stand",
+        "total_area_m2",
+        "capacity",
+        "fee_per_m2_with_construction",
+        "fee_per_m2_without_construction",
+        "registration_deadline",
+        "state",
+    ]
     show_change_link = True
 
 
@@ -32,7 +42,7 @@ class TradeFairAdmin(WfsModelAdmin):
         return obj.booth_count
 
 
-class BoothRegistrationInline(admin.TabularInline):
+class BoothRegistrationInline(TabularInline):
     model = BoothRegistration
     extra = 0
     autocomplete_fields = ["organisation", "contact"]

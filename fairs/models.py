@@ -105,7 +105,9 @@ class JointBooth(TimeStampedModel):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        if self.fair_id and self.registration_deadline and self.registration_deadline > self.fair.start_date:
+        # The fair, not fair_id: a booth entered inline while its fair is being added has no id yet.
+        fair = getattr(self, "fair", None)  # None when unset (RelatedObjectDoesNotExist is an AttributeError)
+        if fair and fair.start_date and self.registration_deadline and self.registration_deadline > fair.start_date:
             raise ValidationError({"registration_deadline": _("The deadline must not be after the fair's first day.")})
 
     @property

@@ -10,17 +10,17 @@ from projects.models import (
     WorkshopParticipant,
     WorkshopSession,
 )
-from wfs_portal.admin import WfsModelAdmin
+from wfs_portal.admin import StackedInline, TabularInline, WfsModelAdmin
 
 
-class WorkshopSessionInline(admin.StackedInline):
+class WorkshopSessionInline(StackedInline):
     model = WorkshopSession
     extra = 0
     autocomplete_fields = ["host"]
     fields = [("starts_at", "ends_at"), ("place", "host"), "agenda", "minutes"]
 
 
-class WorkshopParticipantInline(admin.TabularInline):
+class WorkshopParticipantInline(TabularInline):
     model = WorkshopParticipant
     extra = 0
     autocomplete_fields = ["organisation", "contact"]
@@ -87,7 +87,7 @@ class WorkshopParticipantAdmin(WfsModelAdmin):
     list_select_related = ["workshop", "organisation"]
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(TabularInline):
     model = InvestmentMilestone
     extra = 0
     fields = ["date", "kind", "note"]

@@ -5,7 +5,9 @@ from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, models
+from django.db.models import UniqueConstraint, Value
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin
@@ -21,6 +23,44 @@ class WfsModelAdmin(ExportActionMixin, SimpleHistoryAdmin):
 
     list_per_page = 50
     export_formats = [CSV]
+    # Websites typed without a scheme are taken as https:// (Django 6's default; no deprecation warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class ConstraintCheckingInlineFormSet(BaseInlineFormSet):
+    """Django checks an unconditional unique constraint across the rows of one inline formset, but
+    not one with a condition ("one primary contact per organisation", "one active consent per
+    purpose"). Without this check two such rows submitted together reach the database and fail
+    there as a server error instead of a form error."""
+
+    def clean(self):
+        super().clean()
+        rows = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not self._should_delete_form(form) and form.is_valid()
+        ]
+        for constraint in self.model._meta.constraints:
+            if not isinstance(constraint, UniqueConstraint) or constraint.condition is None or not constraint.fields:
+                continue
+            seen = set()
+            for form in rows:
+                instance = form.instance
+                against = {field.name: Value(getattr(instance, field.attname)) for field in self.model._meta.fields}
+                if not constraint.condition.check(against):
+                    continue
+                key = tuple(getattr(instance, self.model._meta.get_field(name).attname) for name in constraint.fields)
+                if key in seen:
+                    raise ValidationError(constraint.get_violation_error_message())
+                seen.add(key)
+
+
+class TabularInline(admin.TabularInline):
+    formset = ConstraintCheckingInlineFormSet
+
+
+class StackedInline(admin.StackedInline):
+    formset = ConstraintCheckingInlineFormSet
 
 
 def run_service_action(modeladmin: admin.ModelAdmin, request, queryset, service: Callable, done_message: str) -> None:

@@ -251,7 +251,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than the task time limit, so a late-acked task is not redelivered while it runs.
     "visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60,
 }
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
+}
+# Results are stored only for tasks that declare ignore_result=False (chord parts, tasks whose
+# caller waits): storing every result costs Redis memory, and subscribing to a result before
+# publishing would turn "broker down" into a result-backend error.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_TASK_PUBLISH_RETRY = True

@@ -1,0 +1,156 @@
+"""Invariants of the delegations models: every named database constraint rejects bad data both in
+``full_clean()`` (with its own message) and at the database; the programme date rule of ``clean()``."""
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone, translation
+
+from tests.factories import (
+    DelegationFactory,
+    DelegationParticipantFactory,
+    OrganisationFactory,
+    ProgrammeItemFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _constraint(name: str) -> models.BaseConstraint:
+    return next(
+        constraint
+        for model in apps.get_app_config("delegations").get_models()
+        for constraint in model._meta.constraints
+        if constraint.name == name
+    )
+
+
+def _same_person_twice():
+    participant = DelegationParticipantFactory()
+    return DelegationParticipantFactory.build(
+        delegation=participant.delegation, organisation=participant.organisation, contact=participant.contact
+    )
+
+
+def _local(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+# Constraint name -> a function returning an unsaved instance that violates exactly that constraint.
+VIOLATIONS = {
+    "delegations_delegation_end_not_before_start": lambda: DelegationFactory.build(
+        start_date=datetime.date(2026, 4, 10), end_date=datetime.date(2026, 4, 9), registration_deadline=None
+    ),
+    "delegations_delegation_deadline_before_start": lambda: DelegationFactory.build(
+        start_date=datetime.date(2026, 4, 10),
+        end_date=datetime.date(2026, 4, 14),
+        registration_deadline=datetime.date(2026, 4, 11),
+    ),
+    "delegations_delegationparticipant_person_once": _same_person_twice,
+    "delegations_programmeitem_ends_after_start": lambda: _programme_item_ending_before_it_starts(),
+}
+
+
+def _programme_item_ending_before_it_starts():
+    delegation = DelegationFactory()
+    starts_at = _local(delegation.start_date, 10)
+    return ProgrammeItemFactory.build(
+        delegation=delegation, starts_at=starts_at, ends_at=starts_at - datetime.timedelta(minutes=1)
+    )
+
+
+def test_every_named_constraint_has_a_violation_case():
+    names = {
+        constraint.name
+        for model in apps.get_app_config("delegations").get_models()
+        for constraint in model._meta.constraints
+    }
+    assert names == set(VIOLATIONS)
+
+
+@pytest.mark.parametrize("name", sorted(VIOLATIONS))
+def test_full_clean_rejects_violation_with_the_constraint_message(name):
+    instance = VIOLATIONS[name]()
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as exc_info:
+            instance.full_clean()
+        assert str(_constraint(name).violation_error_message) in exc_info.value.messages
+
+
+@pytest.mark.parametrize("name", sorted(VIOLATIONS))
+def test_database_rejects_violation_without_full_clean(name):
+    instance = VIOLATIONS[name]()
+    with pytest.raises(IntegrityError) as exc_info, transaction.atomic():
+        instance.save()
+    if connection.vendor == "postgresql" or isinstance(_constraint(name), models.CheckConstraint):
+        # The error names the constraint, so it is this one and not, say, a NOT NULL column.
+        assert name in str(exc_info.value)
+
+
+def test_two_persons_of_one_organisation_may_take_part():
+    participant = DelegationParticipantFactory()
+    DelegationParticipantFactory.build(
+        delegation=participant.delegation, organisation=participant.organisation
+    ).full_clean()
+
+
+def test_several_participants_without_a_named_person_are_allowed():
+    delegation = DelegationFactory()
+    organisation = OrganisationFactory()
+    DelegationParticipantFactory(delegation=delegation, organisation=organisation, contact=None)
+    DelegationParticipantFactory.build(delegation=delegation, organisation=organisation, contact=None).full_clean()
+
+
+def test_registration_deadline_on_the_first_day_is_accepted():
+    delegation = DelegationFactory.build()
+    delegation.registration_deadline = delegation.start_date
+    delegation.full_clean()
+
+
+# --- ProgrammeItem.clean() -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        pytest.param(lambda d: d.start_date - datetime.timedelta(days=1), id="day-before-first-day"),
+        pytest.param(lambda d: d.end_date + datetime.timedelta(days=1), id="day-after-last-day"),
+    ],
+)
+def test_programme_item_outside_the_delegations_dates_is_rejected(day):
+    delegation = DelegationFactory()
+    item = ProgrammeItemFactory.build(delegation=delegation, starts_at=_local(day(delegation), 10), ends_at=None)
+    with translation.override("en"):  # lazy messages are rendered on comparison
+        with pytest.raises(ValidationError) as exc_info:
+            item.full_clean()
+        assert exc_info.value.message_dict["starts_at"] == [
+            "The programme item must lie within the delegation's dates."
+        ]
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        pytest.param(lambda d: d.start_date, id="first-day"),
+        pytest.param(lambda d: d.end_date, id="last-day"),
+    ],
+)
+def test_programme_item_within_the_delegations_dates_is_accepted(day):
+    delegation = DelegationFactory()
+    ProgrammeItemFactory.build(delegation=delegation, starts_at=_local(day(delegation), 10)).full_clean()
+
+
+def test_programme_item_date_is_judged_in_local_time():
+    """00:30 in Dresden on the first day is still the evening before in UTC."""
+    delegation = DelegationFactory()
+    starts_at = _local(delegation.start_date, 0, 30)
+    assert starts_at.astimezone(datetime.UTC).date() < delegation.start_date
+    ProgrammeItemFactory.build(delegation=delegation, starts_at=starts_at, ends_at=None).full_clean()
+
+
+@pytest.mark.parametrize("factory", [DelegationFactory, DelegationParticipantFactory, ProgrammeItemFactory])
+def test_factory_creates_a_valid_object(factory):
+    factory().full_clean()

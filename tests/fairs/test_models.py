@@ -1,0 +1,120 @@
+"""Invariants of the fairs models: every named database constraint rejects bad data both in
+``full_clean()`` (with its own message) and at the database; the booth deadline rule of ``clean()``."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import translation
+
+from tests.factories import (
+    BoothRegistrationFactory,
+    JointBoothFactory,
+    OrganisationFactory,
+    TradeFairFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _constraint(name: str) -> models.BaseConstraint:
+    return next(
+        constraint
+        for model in apps.get_app_config("fairs").get_models()
+        for constraint in model._meta.constraints
+        if constraint.name == name
+    )
+
+
+def _second_edition_on_the_same_day():
+    fair = TradeFairFactory(name="MEDICA")
+    return TradeFairFactory.build(name="MEDICA", start_date=fair.start_date, city="Düsseldorf", country="DE")
+
+
+def _second_registration_of_the_organisation():
+    registration = BoothRegistrationFactory()
+    return BoothRegistrationFactory.build(
+        booth=registration.booth, organisation=registration.organisation, contact=None
+    )
+
+
+def _booth(**kwargs):
+    return JointBoothFactory.build(fair=TradeFairFactory(), **kwargs)
+
+
+# Constraint name -> a function returning an unsaved instance that violates exactly that constraint.
+VIOLATIONS = {
+    "fairs_tradefair_end_not_before_start": lambda: TradeFairFactory.build(
+        start_date=datetime.date(2026, 1, 26), end_date=datetime.date(2026, 1, 25), programme_year=2026
+    ),
+    "fairs_tradefair_unique_edition": _second_edition_on_the_same_day,
+    "fairs_tradefair_programme_year_plausible": lambda: TradeFairFactory.build(programme_year=1989),
+    "fairs_jointbooth_area_positive": lambda: _booth(total_area_m2=Decimal("0.00")),
+    "fairs_jointbooth_fees_not_negative": lambda: _booth(fee_per_m2_without_construction=Decimal("-1.00")),
+    "fairs_boothregistration_one_per_organisation": _second_registration_of_the_organisation,
+    "fairs_boothregistration_area_positive": lambda: BoothRegistrationFactory.build(
+        booth=JointBoothFactory(), organisation=OrganisationFactory(), contact=None, requested_area_m2=Decimal("0")
+    ),
+}
+
+
+def test_every_named_constraint_has_a_violation_case():
+    names = {
+        constraint.name for model in apps.get_app_config("fairs").get_models() for constraint in model._meta.constraints
+    }
+    assert names == set(VIOLATIONS)
+
+
+@pytest.mark.parametrize("name", sorted(VIOLATIONS))
+def test_full_clean_rejects_violation_with_the_constraint_message(name):
+    instance = VIOLATIONS[name]()
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as exc_info:
+            instance.full_clean()
+        assert str(_constraint(name).violation_error_message) in exc_info.value.messages
+
+
+@pytest.mark.parametrize("name", sorted(VIOLATIONS))
+def test_database_rejects_violation_without_full_clean(name):
+    instance = VIOLATIONS[name]()
+    with pytest.raises(IntegrityError) as exc_info, transaction.atomic():
+        instance.save()
+    if connection.vendor == "postgresql" or isinstance(_constraint(name), models.CheckConstraint):
+        # The error names the constraint, so it is this one and not, say, a NOT NULL column.
+        assert name in str(exc_info.value)
+
+
+def test_programme_year_2100_is_still_plausible():
+    TradeFairFactory.build(programme_year=2100).full_clean()
+
+
+def test_one_day_fair_is_valid():
+    day = datetime.date(2026, 3, 3)
+    TradeFairFactory.build(start_date=day, end_date=day, programme_year=2026).full_clean()
+
+
+# --- JointBooth.clean() ----------------------------------------------------------------------
+
+
+def test_booth_deadline_after_the_fairs_first_day_is_rejected():
+    fair = TradeFairFactory()
+    booth = JointBoothFactory.build(fair=fair, registration_deadline=fair.start_date + datetime.timedelta(days=1))
+    with translation.override("en"):  # lazy messages are rendered on comparison
+        with pytest.raises(ValidationError) as exc_info:
+            booth.full_clean()
+        assert exc_info.value.message_dict["registration_deadline"] == [
+            "The deadline must not be after the fair's first day."
+        ]
+
+
+def test_booth_deadline_on_the_fairs_first_day_is_accepted():
+    fair = TradeFairFactory()
+    JointBoothFactory.build(fair=fair, registration_deadline=fair.start_date).full_clean()
+
+
+@pytest.mark.parametrize("factory", [TradeFairFactory, JointBoothFactory, BoothRegistrationFactory])
+def test_factory_creates_a_valid_object(factory):
+    factory().full_clean()

@@ -1,0 +1,97 @@
+"""The demo world: believable, idempotent, and its 2018 records add up to the press release."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Max
+
+from companies.models import Organisation
+from delegations.choices import Direction
+from delegations.selectors import delegations_in_period
+from fairs.selectors import exhibitors, fairs_with_joint_booth
+from projects.models import InvestmentProject, Workshop
+from projects.selectors import investment_totals
+
+pytestmark = pytest.mark.django_db
+
+YEAR_2018 = {"start": datetime.date(2018, 1, 1), "end": datetime.date(2018, 12, 31)}
+YEAR_2019 = {"start": datetime.date(2019, 1, 1), "end": datetime.date(2019, 12, 31)}
+
+
+def snapshot() -> dict:
+    """Row count and latest change of every table, history and relation tables included."""
+    state = {}
+    for model in apps.get_models(include_auto_created=True):
+        manager = model._base_manager
+        latest = manager.aggregate(m=Max("updated"))["m"] if hasattr(model, "updated") else None
+        state[model._meta.label] = (manager.count(), latest)
+    return state
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Load the demo once for the module (it takes a while) inside a transaction that is rolled
+    back afterwards; the tests only read it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=io.StringIO())
+        before = snapshot()
+        out = io.StringIO()
+        call_command("load_demo", stdout=out)
+        after = snapshot()
+        yield before, after, out.getvalue()
+        transaction.set_rollback(True)
+
+
+def test_second_run_changes_nothing(demo):
+    before, after, output = demo
+    changed = {label: (before[label], after[label]) for label in before if before[label] != after[label]}
+    assert changed == {}
+    assert "nothing to add" in output
+
+
+def test_2018_investment_figures_match_the_press_release(demo):
+    totals = investment_totals(**YEAR_2018)
+    assert totals["projects"] == 20
+    assert totals["investment_volume_eur"] == Decimal("141820000.00")
+    assert totals["new_jobs"] == 361
+    assert totals["secured_jobs"] == 538
+
+
+def test_2018_fairs_and_delegations_match_the_press_release(demo):
+    assert fairs_with_joint_booth(**YEAR_2018).count() == 19
+    assert delegations_in_period(direction=Direction.OUTBOUND, **YEAR_2018).count() == 14
+    assert delegations_in_period(direction=Direction.INBOUND, **YEAR_2018).count() == 22
+
+
+def test_cmef_2019_had_twelve_exhibitors_three_of_them_first_time(demo):
+    cmef = exhibitors(**YEAR_2019).filter(booth__fair__name="CMEF")
+    assert cmef.count() == 12
+    assert cmef.filter(is_first_time=True).count() == 3
+
+
+def test_named_actors_of_the_press_release_exist(demo):
+    for name in ("BIO CITY LEIPZIG", "biosaxony e. V.", "Krankenhausgesellschaft Sachsen e. V.", "GENEWIZ"):
+        assert Organisation.objects.filter(name=name).exists(), name
+    genewiz = InvestmentProject.objects.get(investor__name="GENEWIZ")
+    assert genewiz.production_start_date == datetime.date(2018, 9, 17)
+    assert genewiz.site_district == "leipzig"
+    workshop = Workshop.objects.get(topic="Krankenhauslogistik")
+    companies = workshop.participations.filter(role="company").count()
+    assert 15 <= companies < 20, "close to 20 companies"
+
+
+def test_world_is_large_and_varied(demo):
+    assert Organisation.objects.count() >= 300
+    assert Organisation.objects.values("district").distinct().count() >= 13
+    assert Organisation.objects.values("kind").distinct().count() >= 6
+    # Profiles in German only, English only and both, for the cross-lingual matchmaking.
+    from companies.models import PartneringProfile
+
+    assert PartneringProfile.objects.filter(title_de="").exclude(title_en="").exists()
+    assert PartneringProfile.objects.filter(title_en="").exclude(title_de="").exists()
+    assert PartneringProfile.objects.exclude(title_de="").exclude(title_en="").exists()
