@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from companies import services
 from companies.models import (
@@ -94,7 +95,7 @@ class OrganisationAdmin(WfsModelAdmin):
     filter_horizontal = ["technology_fields"]
     readonly_fields = ["verification_state", "verified_at", "verified_by", "rejection_reason", "created", "updated"]
     inlines = [ContactInline, OrganisationMembershipInline, PartneringProfileInline]
-    actions = ["verify", "reject"]
+    actions = ["verify", "reject", "unverify"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "legal_form", "website", "email", "phone", "founded", "employee_band"]}),
         (_("Register"), {"fields": ["register_court", "register_number", "vat_id"]}),
@@ -123,7 +124,21 @@ class OrganisationAdmin(WfsModelAdmin):
             request,
             queryset,
             lambda obj, user: services.organisation_verify(organisation=obj, user=user),
-            _("%(count)d organisation(s) verified."),
+            lambda n: ngettext("%(count)d organisation verified.", "%(count)d organisations verified.", n),
+        )
+
+    @admin.action(description=_("Withdraw the verification of selected organisations"), permissions=["change"])
+    def unverify(self, request, queryset):
+        run_service_action(
+            self,
+            request,
+            queryset,
+            lambda obj, user: services.organisation_unverify(organisation=obj, user=user),
+            lambda n: ngettext(
+                "The verification of %(count)d organisation was withdrawn.",
+                "The verification of %(count)d organisations was withdrawn.",
+                n,
+            ),
         )
 
     @admin.action(description=_("Reject selected self-registrations"), permissions=["change"])
@@ -137,7 +152,7 @@ class OrganisationAdmin(WfsModelAdmin):
                 request,
                 queryset,
                 lambda obj, user: services.organisation_reject(organisation=obj, user=user, reason=reason),
-                _("%(count)d organisation(s) rejected."),
+                lambda n: ngettext("%(count)d organisation rejected.", "%(count)d organisations rejected.", n),
             )
             return None
         context = {
@@ -262,7 +277,7 @@ class PartneringProfileAdmin(WfsModelAdmin):
             request,
             queryset,
             lambda obj, user: services.partnering_profile_publish(profile=obj, user=user),
-            _("%(count)d profile(s) published."),
+            lambda n: ngettext("%(count)d profile published.", "%(count)d profiles published.", n),
         )
 
     @admin.action(description=_("Withdraw selected profiles"), permissions=["change"])
@@ -272,5 +287,5 @@ class PartneringProfileAdmin(WfsModelAdmin):
             request,
             queryset,
             lambda obj, user: services.partnering_profile_withdraw(profile=obj, user=user),
-            _("%(count)d profile(s) withdrawn."),
+            lambda n: ngettext("%(count)d profile withdrawn.", "%(count)d profiles withdrawn.", n),
         )

@@ -28,9 +28,23 @@ def organisation_verify(*, organisation: Organisation, user) -> bool:
 
 
 @transaction.atomic
+def organisation_unverify(*, organisation: Organisation, user) -> bool:
+    """Withdraw a verification (made by mistake, or the organisation ceased to exist): the
+    organisation is back in the queue of self-registrations and no longer public."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.verification_state != VerificationState.VERIFIED:
+        return False
+    organisation.verification_state = VerificationState.SELF_REGISTERED
+    organisation.verified_at = None
+    organisation.verified_by = None
+    validated_save(organisation, user=user, reason="verification withdrawn")
+    return True
+
+
+@transaction.atomic
 def organisation_reject(*, organisation: Organisation, user, reason: str) -> bool:
-    """Reject a self-registration. A verified organisation is not rejected this way: it may already
-    take part in fairs and delegations, so staff change its state deliberately in the form."""
+    """Reject a self-registration. A verified organisation is not rejected directly: it may already
+    take part in fairs and delegations, so staff first withdraw its verification on purpose."""
     if not reason.strip():
         raise ValidationError({"rejection_reason": _("Give a reason for the rejection.")})
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)

@@ -2,6 +2,7 @@
 validation shows errors instead of failing, and the language switch works."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -10,7 +11,7 @@ from django.contrib.auth.models import Group, User
 from django.contrib.messages import ERROR, SUCCESS, WARNING, get_messages
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django_celery_beat.models import (
     ClockedSchedule,
     CrontabSchedule,
@@ -19,7 +20,7 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
-from companies.choices import OrganisationKind, VerificationState
+from companies.choices import OrganisationKind, ProfileState, VerificationState
 from companies.models import (
     Cluster,
     ClusterMembership,
@@ -321,7 +322,10 @@ def test_export_action_downloads_the_selected_rows_as_csv(staff_client):
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [row["name"] for row in rows] == ["Exportiert GmbH"]
+    # Readable for staff: German column names, choice labels instead of codes.
+    assert [row["Name"] for row in rows] == ["Exportiert GmbH"]
+    assert rows[0]["Art"] == "Unternehmen"
+    assert rows[0]["Verifizierung"] == "Verifiziert"
 
 
 # --- form validation -------------------------------------------------------------------------
@@ -567,3 +571,85 @@ def test_language_switch_to_english(staff_client):
 
     assert response.context["LANGUAGE_CODE"] == "en"
     assert "Site administration" in response.content.decode()
+
+
+# --- rules involving read-only fields, and the last line of defence ----------------------------
+
+
+def _change_form_data(response) -> dict:
+    """The POST data of an unchanged change form (no inlines), as the browser would send it."""
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        data[name] = [str(item) for item in value] if isinstance(value, (list, tuple)) else str(value)
+    return data
+
+
+def test_clearing_valid_until_of_a_published_profile_is_a_form_error(staff_client):
+    profile = factories.PartneringProfileFactory(
+        state=ProfileState.PUBLISHED,
+        published_at=timezone.now(),
+        valid_until=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    url = _url(PartneringProfile, "change", profile.pk)
+    data = _change_form_data(staff_client.get(url))
+    data["valid_until"] = ""
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200  # the form again, with the rule's message
+    assert response.context["adminform"].form.non_field_errors()
+    profile.refresh_from_db()
+    assert profile.valid_until is not None
+
+
+def test_unverify_action_puts_an_organisation_back_into_the_queue(staff_client):
+    organisation = factories.OrganisationFactory()
+
+    response = staff_client.post(
+        _url(Organisation, "changelist"), {"action": "unverify", "_selected_action": [organisation.pk]}
+    )
+
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.verification_state == VerificationState.SELF_REGISTERED
+    assert organisation.verified_at is None
+
+
+def test_a_database_refusal_during_save_is_reported_not_a_server_error(staff_client, monkeypatch):
+    """Two staff members saving at once can still collide in the database after the form checks
+    passed: the user gets the constraint's message and the form again, and nothing is saved."""
+    organisation = factories.OrganisationFactory(vat_id="DE123456789")
+    other = factories.OrganisationFactory()
+    url = _url(Organisation, "change", other.pk)
+    data = {**_change_form_data(staff_client.get(url)), **_inline_management_data_for_change(staff_client, url)}
+
+    def colliding_save(self, request, obj, form, change):
+        # What a concurrent save of the same VAT ID looks like to this request.
+        Organisation.objects.filter(pk=obj.pk).update(vat_id=organisation.vat_id)
+
+    monkeypatch.setattr(type(admin.site._registry[Organisation]), "save_model", colliding_save)
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    assert response["Location"] == url
+    assert any(level == ERROR for level, _ in _messages(response))
+    other.refresh_from_db()
+    assert other.vat_id != "DE123456789"
+
+
+def _inline_management_data_for_change(client, url) -> dict[str, str]:
+    data = {}
+    for inline in client.get(url).context["inline_admin_formsets"]:
+        formset = inline.formset
+        data[f"{formset.prefix}-TOTAL_FORMS"] = str(formset.initial_form_count())
+        data[f"{formset.prefix}-INITIAL_FORMS"] = str(formset.initial_form_count())
+        for form in formset.initial_forms:
+            for name in form.fields:
+                value = form[name].value()
+                if value not in (None, False):
+                    data[form.add_prefix(name)] = value if not isinstance(value, (list, tuple)) else list(value)
+    return data

@@ -1,30 +1,42 @@
-"""Shared pieces of the staff admin: the base class every model admin uses (history, CSV export)
-and a helper that runs a service for each selected object of an admin action."""
+"""Shared pieces of the staff admin: the base classes every model admin and inline uses (history,
+readable CSV export, complete constraint checks) and the helper that runs a service for each
+selected object of an admin action."""
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
 from django.db.models import UniqueConstraint, Value
 from django.forms.models import BaseInlineFormSet
-from django.utils.translation import gettext
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from import_export import resources
 from import_export.admin import ExportActionMixin
 from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
 
 from wfs_portal.choices import RegistrationState
+from wfs_portal.services import constraint_message
 
 
-class WfsModelAdmin(ExportActionMixin, SimpleHistoryAdmin):
-    """Every model admin: a History page per object (who changed what, when) and "export selected
-    as CSV" as an action. Writes that carry a business rule go through the apps' services."""
+class ConstraintValidatingModelForm(forms.ModelForm):
+    """Checks every database constraint of the model, also those involving fields the form does
+    not show (read-only fields such as a state that only services change). Django leaves those
+    out, and the database then rejects the row as a server error instead of a form error."""
 
-    list_per_page = 50
-    export_formats = [CSV]
-    # Websites typed without a scheme are taken as https:// (Django 6's default; no deprecation warning).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    def validate_unique(self):
+        # Fields with errors of their own stay excluded: their values are not clean.
+        exclude = {name for name in self._get_validation_exclusions() if name in self._errors}
+        try:
+            self.instance.validate_unique(exclude=exclude)
+            self.instance.validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            for field, errors in exc.update_error_dict({}).items():
+                self.add_error(field if field in self.fields else None, errors)
 
 
 class ConstraintCheckingInlineFormSet(BaseInlineFormSet):
@@ -56,26 +68,109 @@ class ConstraintCheckingInlineFormSet(BaseInlineFormSet):
 
 
 class TabularInline(admin.TabularInline):
+    form = ConstraintValidatingModelForm
     formset = ConstraintCheckingInlineFormSet
 
 
 class StackedInline(admin.StackedInline):
+    form = ConstraintValidatingModelForm
     formset = ConstraintCheckingInlineFormSet
 
 
-def run_service_action(modeladmin: admin.ModelAdmin, request, queryset, service: Callable, done_message: str) -> None:
+class ReadableExportResource(resources.ModelResource):
+    """CSV export as staff read it: column names in the user's language, choice labels instead of
+    codes, names of related records instead of ids; related rows are fetched with the list, not
+    one query per row."""
+
+    related: tuple[list[str], list[str]] = ([], [])  # (select_related, prefetch_related), set per model
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        field = super().field_from_django_field(field_name, django_field, readonly)
+        field.column_name = str(getattr(django_field, "verbose_name", field_name))
+        return field
+
+    def export(self, queryset=None, **kwargs):
+        select, prefetch = self.related
+        if queryset is not None:
+            queryset = queryset.select_related(*select).prefetch_related(*prefetch)
+        return super().export(queryset=queryset, **kwargs)
+
+    def export_field(self, field, instance, **kwargs):
+        try:
+            model_field = instance._meta.get_field(field.attribute)
+        except Exception:  # a computed attribute, not a model field
+            return super().export_field(field, instance, **kwargs)
+        if isinstance(model_field, CountryField):
+            value = getattr(instance, model_field.name)
+            countries = value if model_field.multiple else [value]
+            return ", ".join(str(country.name) for country in countries if country)
+        if isinstance(model_field, models.BooleanField):
+            return gettext("Yes") if getattr(instance, model_field.name) else gettext("No")
+        if model_field.choices:
+            return str(getattr(instance, f"get_{model_field.name}_display")())
+        if model_field.many_to_many:
+            return ", ".join(str(item) for item in getattr(instance, model_field.name).all())
+        if model_field.many_to_one or model_field.one_to_one:
+            related = getattr(instance, model_field.name)
+            return str(related) if related is not None else ""
+        return super().export_field(field, instance, **kwargs)
+
+
+def readable_export_resource(model: type[models.Model], select_related: list[str]) -> type[resources.ModelResource]:
+    relations = [f for f in model._meta.get_fields() if f.concrete and (f.many_to_one or f.one_to_one)]
+    many = [f.name for f in model._meta.get_fields() if f.many_to_many and f.concrete]
+    meta = type("Meta", (), {"model": model, "exclude": []})
+    return type(
+        f"{model.__name__}ExportResource",
+        (ReadableExportResource,),
+        {"Meta": meta, "related": ([f.name for f in relations] + list(select_related), many)},
+    )
+
+
+class WfsModelAdmin(ExportActionMixin, SimpleHistoryAdmin):
+    """Every model admin: a History page per object (who changed what, when), "export selected"
+    as readable CSV, and constraint violations reported as form errors, never as a server error.
+    Writes that carry a business rule go through the apps' services (the admin actions)."""
+
+    form = ConstraintValidatingModelForm
+    list_per_page = 50
+    export_formats = [CSV]
+    # Websites typed without a scheme are taken as https:// (Django 6's default; no deprecation warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_export_resource_classes(self, request):
+        select = [name for name in (self.list_select_related or []) if isinstance(name, str)]
+        return [readable_export_resource(self.model, select)]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The forms check the constraints, but a concurrent change (or a rule spanning several
+        # inline rows) can still make the database refuse the save: the whole save was rolled back,
+        # so tell the user and show the form again instead of a server error.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as exc:
+            self.message_user(request, constraint_message(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def run_service_action(
+    modeladmin: admin.ModelAdmin, request, queryset, service: Callable, done: Callable[[int], str]
+) -> None:
     """Call ``service(obj, request.user)`` for each selected object; report how many changed and,
-    object by object, why the others could not be changed (a rule of the service said no)."""
+    object by object, why the others could not be changed (a rule of the service said no).
+    ``done(count)`` gives the success message (an ngettext call, so it is translated)."""
     changed = 0
     for obj in queryset:
         try:
             if service(obj, request.user):
                 changed += 1
-        except (ValidationError, IntegrityError) as exc:
-            reason = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            modeladmin.message_user(request, f"{obj}: {reason}", messages.ERROR)
+        except ValidationError as exc:
+            modeladmin.message_user(request, f"{obj}: {'; '.join(exc.messages)}", messages.ERROR)
+        except IntegrityError as exc:
+            modeladmin.message_user(request, f"{obj}: {constraint_message(exc)}", messages.ERROR)
     if changed:
-        modeladmin.message_user(request, done_message % {"count": changed}, messages.SUCCESS)
+        modeladmin.message_user(request, done(changed) % {"count": changed}, messages.SUCCESS)
     else:
         modeladmin.message_user(request, gettext("Nothing was changed."), messages.WARNING)
 
@@ -89,21 +184,43 @@ class RegistrationStateActions:
     def set_state(self, obj, state: str, user) -> bool:
         raise NotImplementedError
 
-    def _run(self, request, queryset, state, message):
-        run_service_action(self, request, queryset, lambda obj, user: self.set_state(obj, state, user), message)
+    def _run(self, request, queryset, state, done):
+        run_service_action(self, request, queryset, lambda obj, user: self.set_state(obj, state, user), done)
 
     @admin.action(description=_("Confirm selected"), permissions=["change"])
     def confirm(self, request, queryset):
-        self._run(request, queryset, RegistrationState.CONFIRMED, _("%(count)d confirmed."))
+        self._run(
+            request,
+            queryset,
+            RegistrationState.CONFIRMED,
+            lambda n: ngettext("%(count)d registration confirmed.", "%(count)d registrations confirmed.", n),
+        )
 
     @admin.action(description=_("Put selected on the waiting list"), permissions=["change"])
     def waitlist(self, request, queryset):
-        self._run(request, queryset, RegistrationState.WAITLISTED, _("%(count)d put on the waiting list."))
+        self._run(
+            request,
+            queryset,
+            RegistrationState.WAITLISTED,
+            lambda n: ngettext(
+                "%(count)d registration put on the waiting list.", "%(count)d registrations put on the waiting list.", n
+            ),
+        )
 
     @admin.action(description=_("Reject selected"), permissions=["change"])
     def reject(self, request, queryset):
-        self._run(request, queryset, RegistrationState.REJECTED, _("%(count)d rejected."))
+        self._run(
+            request,
+            queryset,
+            RegistrationState.REJECTED,
+            lambda n: ngettext("%(count)d registration rejected.", "%(count)d registrations rejected.", n),
+        )
 
     @admin.action(description=_("Withdraw selected"), permissions=["change"])
     def withdraw(self, request, queryset):
-        self._run(request, queryset, RegistrationState.WITHDRAWN, _("%(count)d withdrawn."))
+        self._run(
+            request,
+            queryset,
+            RegistrationState.WITHDRAWN,
+            lambda n: ngettext("%(count)d registration withdrawn.", "%(count)d registrations withdrawn.", n),
+        )

@@ -1,6 +1,8 @@
 """Helpers shared by the apps' services."""
 
-from django.db import models
+from django.apps import apps
+from django.db import IntegrityError, models
+from django.utils.translation import gettext
 
 
 def validated_save(instance: models.Model, *, user=None, reason: str = "") -> None:
@@ -42,3 +44,15 @@ def registration_transition(registration, *, to: str, user=None) -> bool:
     registration.decided_at = timezone.now()
     validated_save(registration, user=user, reason=to)
     return True
+
+
+def constraint_message(exc: IntegrityError) -> str:
+    """The violation message of the named constraint an IntegrityError reports (PostgreSQL and
+    SQLite name CHECK constraints; PostgreSQL also names unique ones), else a general sentence."""
+    text = str(exc)
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            name = constraint.name % {"app_label": model._meta.app_label, "class": model.__name__.lower()}
+            if name in text:
+                return str(constraint.get_violation_error_message())
+    return gettext("The change conflicts with data saved in the meantime and was not saved. Please try again.")
