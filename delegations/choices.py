@@ -22,3 +22,8 @@ class ParticipantRole(models.TextChoices):
     AGENCY_STAFF = "agency_staff", _("Agency staff")
     PRESS = "press", _("Press")
     INTERPRETER = "interpreter", _("Interpreter")
+
+
+# Roles that take one of the delegation's places (agency staff, press and interpreters travel
+# with it but do not take a company's place).
+PLACE_ROLES = (ParticipantRole.PARTICIPANT, ParticipantRole.DELEGATION_LEAD)

@@ -2,6 +2,7 @@
 agency hosts in Saxony (inbound), with their participants and programme."""
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from companies.models import Contact, Organisation, Sector
-from delegations.choices import DelegationState, Direction, ParticipantRole
+from delegations.choices import PLACE_ROLES, DelegationState, Direction, ParticipantRole
 from wfs_portal.choices import RegistrationState
 from wfs_portal.models import TimeStampedModel
 
@@ -77,6 +78,23 @@ class Delegation(TimeStampedModel):
             self.registration_deadline is None or timezone.localdate() <= self.registration_deadline
         )
 
+    def places_taken(self, *, excluding: int | None = None) -> set[int]:
+        """The organisations holding a confirmed place, leaving out participant row ``excluding``.
+        A place belongs to an organisation: a company may send two people on one place."""
+        confirmed = self.participants.filter(state=RegistrationState.CONFIRMED, role__in=PLACE_ROLES)
+        return set(confirmed.exclude(pk=excluding).values_list("organisation_id", flat=True))
+
+    def clean(self):
+        if self.pk and self.capacity is not None:
+            taken = len(self.places_taken())
+            if self.capacity < taken:
+                raise ValidationError(
+                    {
+                        "capacity": _("%(count)d places are confirmed already: the delegation needs at least as many.")
+                        % {"count": taken}
+                    }
+                )
+
 
 class DelegationParticipant(TimeStampedModel):
     """An organisation and its person on a delegation."""
@@ -117,6 +135,28 @@ class DelegationParticipant(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.contact or self.organisation} – {self.delegation}"
 
+    def clean(self):
+        errors = {}
+        if self.contact_id and self.organisation_id and self.contact.organisation_id != self.organisation_id:
+            errors["contact"] = _("The person must belong to the participating organisation.")
+        # Checked on every save of a confirmed place; the service locks the delegation row first,
+        # so two confirmations of the last place cannot both pass.
+        delegation = getattr(self, "delegation", None)
+        if (
+            self.state == RegistrationState.CONFIRMED
+            and self.role in PLACE_ROLES
+            and delegation is not None
+            and delegation.pk
+            and delegation.capacity is not None
+        ):
+            taken = delegation.places_taken(excluding=self.pk)
+            if self.organisation_id not in taken and len(taken) >= delegation.capacity:
+                errors[NON_FIELD_ERRORS] = _("The delegation is full: all %(capacity)d places are confirmed.") % {
+                    "capacity": delegation.capacity
+                }
+        if errors:
+            raise ValidationError(errors)
+
 
 class ProgrammeItem(TimeStampedModel):
     """One point of a delegation's programme: a company visit, a meeting, a reception."""
@@ -150,8 +190,6 @@ class ProgrammeItem(TimeStampedModel):
         return f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M} {self.title}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         # The delegation, not delegation_id: an item entered inline while its delegation is being
         # added has no id yet.
         delegation = getattr(self, "delegation", None)  # None when unset

@@ -1,8 +1,11 @@
 """Trade fairs of the state fair programme, the agency's joint company booths at them and the
 companies' registrations for a place on a booth."""
 
+from decimal import Decimal
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -103,12 +106,29 @@ class JointBooth(TimeStampedModel):
         return f"{self.title} – {self.fair}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
+        errors = {}
         # The fair, not fair_id: a booth entered inline while its fair is being added has no id yet.
         fair = getattr(self, "fair", None)  # None when unset (RelatedObjectDoesNotExist is an AttributeError)
         if fair and fair.start_date and self.registration_deadline and self.registration_deadline > fair.start_date:
-            raise ValidationError({"registration_deadline": _("The deadline must not be after the fair's first day.")})
+            errors["registration_deadline"] = _("The deadline must not be after the fair's first day.")
+        if self.pk and self.capacity is not None and self.total_area_m2 is not None:
+            places, area = self.occupancy()
+            if self.capacity < places:
+                errors["capacity"] = _("%(count)d places are confirmed already: the booth needs at least as many.") % {
+                    "count": places
+                }
+            if self.total_area_m2 < area:
+                errors["total_area_m2"] = _("%(area)s m² are confirmed already: the booth needs at least as much.") % {
+                    "area": area
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    def occupancy(self, *, excluding: int | None = None) -> tuple[int, Decimal]:
+        """Confirmed places and confirmed area, leaving out the registration with pk ``excluding``."""
+        confirmed = self.registrations.filter(state=RegistrationState.CONFIRMED).exclude(pk=excluding)
+        totals = confirmed.aggregate(places=Count("pk"), area=Sum("requested_area_m2", default=Decimal(0)))
+        return totals["places"], totals["area"]
 
     @property
     def is_open_for_registration(self) -> bool:
@@ -166,3 +186,27 @@ class BoothRegistration(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.organisation} – {self.booth}"
+
+    def clean(self):
+        errors = {}
+        if self.contact_id and self.organisation_id and self.contact.organisation_id != self.organisation_id:
+            errors["contact"] = _("The contact person must belong to the registering organisation.")
+        # A confirmed place must fit on the booth: checked on every save, so neither a confirmation
+        # nor a later change of booth or area can overbook it. (The confirmation service locks the
+        # booth row first, so two confirmations of the last place cannot both pass.)
+        if self.state == RegistrationState.CONFIRMED and self.booth_id and self.requested_area_m2 is not None:
+            places, area = self.booth.occupancy(excluding=self.pk)
+            if places + 1 > self.booth.capacity:
+                errors[NON_FIELD_ERRORS] = _("The booth is full: all %(capacity)d places are confirmed.") % {
+                    "capacity": self.booth.capacity
+                }
+            elif area + self.requested_area_m2 > self.booth.total_area_m2:
+                errors["requested_area_m2"] = _(
+                    "Not enough area left: %(free)s m² of %(total)s m² are free, %(requested)s m² requested."
+                ) % {
+                    "free": self.booth.total_area_m2 - area,
+                    "total": self.booth.total_area_m2,
+                    "requested": self.requested_area_m2,
+                }
+        if errors:
+            raise ValidationError(errors)

@@ -2,6 +2,7 @@
 expansions) that the agency accompanies until production starts."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -130,6 +131,10 @@ class WorkshopParticipant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.organisation} – {self.workshop}"
+
+    def clean(self):
+        if self.contact_id and self.organisation_id and self.contact.organisation_id != self.organisation_id:
+            raise ValidationError({"contact": _("The contact person must belong to the participating organisation.")})
 
 
 class InvestmentProject(TimeStampedModel):

@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone, translation
 
+from delegations.choices import ParticipantRole
 from tests.factories import (
+    ContactFactory,
     DelegationFactory,
     DelegationParticipantFactory,
     OrganisationFactory,
@@ -154,3 +156,40 @@ def test_programme_item_date_is_judged_in_local_time():
 @pytest.mark.parametrize("factory", [DelegationFactory, DelegationParticipantFactory, ProgrammeItemFactory])
 def test_factory_creates_a_valid_object(factory):
     factory().full_clean()
+
+
+# --- places and persons ----------------------------------------------------------------------
+
+
+def test_capacity_cannot_drop_below_the_confirmed_places():
+    delegation = DelegationFactory(capacity=3)
+    DelegationParticipantFactory(delegation=delegation, state="confirmed")
+    DelegationParticipantFactory(delegation=delegation, state="confirmed")
+    delegation.capacity = 1
+
+    with pytest.raises(ValidationError) as error:
+        delegation.full_clean()
+
+    assert "capacity" in error.value.message_dict
+
+
+def test_agency_staff_and_press_do_not_take_a_companys_place():
+    delegation = DelegationFactory(capacity=1)
+    DelegationParticipantFactory(delegation=delegation, state="confirmed", role=ParticipantRole.AGENCY_STAFF)
+    DelegationParticipantFactory(delegation=delegation, state="confirmed", role=ParticipantRole.PRESS)
+
+    company = DelegationParticipantFactory(delegation=delegation)
+    company.state = "confirmed"
+
+    company.full_clean()  # the one place is still free
+    assert delegation.places_taken() == set()
+
+
+def test_participant_person_must_belong_to_the_organisation():
+    participant = DelegationParticipantFactory()
+    participant.contact = ContactFactory()
+
+    with pytest.raises(ValidationError) as error:
+        participant.full_clean()
+
+    assert "contact" in error.value.message_dict

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from tests.factories import (
     BoothRegistrationFactory,
+    ContactFactory,
     JointBoothFactory,
     OrganisationFactory,
     TradeFairFactory,
@@ -118,3 +119,74 @@ def test_booth_deadline_on_the_fairs_first_day_is_accepted():
 @pytest.mark.parametrize("factory", [TradeFairFactory, JointBoothFactory, BoothRegistrationFactory])
 def test_factory_creates_a_valid_object(factory):
     factory().full_clean()
+
+
+# --- occupancy rules that hold on every save (admin edits included) --------------------------
+
+
+def _confirmed(booth, area="12.00"):
+    return BoothRegistrationFactory(booth=booth, state="confirmed", requested_area_m2=Decimal(area))
+
+
+def test_booth_capacity_cannot_drop_below_the_confirmed_places():
+    booth = JointBoothFactory(capacity=3)
+    _confirmed(booth)
+    _confirmed(booth)
+    booth.capacity = 1
+
+    with pytest.raises(ValidationError) as error:
+        booth.full_clean()
+
+    assert "capacity" in error.value.message_dict
+
+
+def test_booth_area_cannot_drop_below_the_confirmed_area():
+    booth = JointBoothFactory(total_area_m2=Decimal("50.00"))
+    _confirmed(booth, "20.00")
+    _confirmed(booth, "20.00")
+    booth.total_area_m2 = Decimal("30.00")
+
+    with pytest.raises(ValidationError) as error:
+        booth.full_clean()
+
+    assert "total_area_m2" in error.value.message_dict
+
+
+def test_a_confirmed_registration_cannot_be_moved_onto_a_full_booth():
+    full = JointBoothFactory(capacity=1)
+    _confirmed(full)
+    moving = _confirmed(JointBoothFactory())
+    moving.booth = full
+
+    with translation.override("en"), pytest.raises(ValidationError, match="The booth is full"):
+        moving.full_clean()
+
+
+def test_a_confirmed_registration_cannot_grow_beyond_the_free_area():
+    booth = JointBoothFactory(total_area_m2=Decimal("30.00"))
+    _confirmed(booth, "15.00")
+    growing = _confirmed(booth, "10.00")
+    growing.requested_area_m2 = Decimal("20.00")
+
+    with pytest.raises(ValidationError) as error:
+        growing.full_clean()
+
+    assert "requested_area_m2" in error.value.message_dict
+
+
+def test_editing_a_confirmed_registration_on_a_full_booth_is_fine():
+    booth = JointBoothFactory(capacity=1)
+    registration = _confirmed(booth)
+    registration.products = "Neue Produkte"
+
+    registration.full_clean()
+
+
+def test_registration_contact_must_belong_to_the_organisation():
+    registration = BoothRegistrationFactory()
+    registration.contact = ContactFactory()  # a person of another organisation
+
+    with pytest.raises(ValidationError) as error:
+        registration.full_clean()
+
+    assert "contact" in error.value.message_dict

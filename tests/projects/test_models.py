@@ -128,3 +128,15 @@ def test_factory_creates_a_valid_object(factory):
 
 def test_production_started_project_factory_creates_a_valid_object():
     InvestmentProjectFactory(production_started=True).full_clean()
+
+
+def test_workshop_participant_contact_must_belong_to_the_organisation():
+    from tests.factories import ContactFactory, WorkshopParticipantFactory
+
+    participant = WorkshopParticipantFactory()
+    participant.contact = ContactFactory()
+
+    with pytest.raises(ValidationError) as error:
+        participant.full_clean()
+
+    assert "contact" in error.value.message_dict
