@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from companies.choices import ProfileState
 from companies.tasks import partnering_profiles_expire
 from tests.factories import PartneringProfileFactory
 from wfs_portal.celery import app as celery_app
+from wfs_portal.schedules import PERIODIC_TASKS, ensure_periodic_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,8 +32,34 @@ def expired_profile():
 
 def test_every_scheduled_task_exists():
     celery_app.loader.import_default_modules()
-    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
-        assert entry["task"] in celery_app.tasks, f"beat entry {name} names an unknown task"
+    for name, entry in PERIODIC_TASKS.items():
+        assert entry["task"] in celery_app.tasks, f"periodic task {name!r} names an unknown task"
+
+
+@pytest.mark.django_db
+def test_migrate_creates_the_periodic_tasks_for_staff_to_edit():
+    for name, entry in PERIODIC_TASKS.items():
+        assert PeriodicTask.objects.get(name=name).task == entry["task"]
+
+
+@pytest.mark.django_db
+def test_staff_edits_to_a_schedule_survive_the_next_migrate():
+    name = next(iter(PERIODIC_TASKS))
+    task = PeriodicTask.objects.get(name=name)
+    task.crontab = CrontabSchedule.objects.create(minute="0", hour="5")
+    task.enabled = False
+    task.save()
+
+    assert ensure_periodic_tasks() == 0
+
+    task.refresh_from_db()
+    assert (task.crontab.hour, task.enabled) == ("5", False)
+
+
+@pytest.mark.django_db
+def test_a_deleted_periodic_task_comes_back():
+    PeriodicTask.objects.filter(name__in=PERIODIC_TASKS).delete()
+    assert ensure_periodic_tasks() == len(PERIODIC_TASKS)
 
 
 def test_only_json_is_accepted():

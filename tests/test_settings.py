@@ -45,6 +45,19 @@ def test_production_mode_requires_a_secret_key():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize("key", ["x", "django-insecure-" + "a" * 60, "a" * 60])
+def test_production_mode_refuses_a_weak_secret_key(key):
+    result = manage("check", DJANGO_DEBUG="false", DJANGO_SECRET_KEY=key, DJANGO_ALLOWED_HOSTS="portal.wfs.example")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_soft_time_limit_must_be_below_the_hard_one():
+    result = manage("check", CELERY_TASK_TIME_LIMIT="60", CELERY_TASK_SOFT_TIME_LIMIT="120")
+    assert result.returncode != 0
+    assert "CELERY_TASK_SOFT_TIME_LIMIT" in result.stderr
+
+
 def test_production_mode_requires_allowed_hosts():
     result = manage("check", DJANGO_DEBUG="false", DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
     assert result.returncode != 0

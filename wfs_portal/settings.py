@@ -9,7 +9,7 @@ hosts are required and the security settings below are on, so that
 
 from pathlib import Path
 
-from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from wfs_portal.env import (
@@ -38,10 +38,13 @@ if DEBUG:
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 else:
     SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith(("django-insecure", "insecure")):
+        raise ImproperlyConfigured(
+            "Unexpected value DJANGO_SECRET_KEY: use at least 50 random characters in production, e.g. from "
+            '`python -c "import secrets; print(secrets.token_urlsafe(50))"`.'
+        )
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured("Missing value: DJANGO_ALLOWED_HOSTS must name at least one host.")
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -237,6 +240,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", default=30 * 60, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60, minimum=1)
+if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"Unexpected value CELERY_TASK_SOFT_TIME_LIMIT={CELERY_TASK_SOFT_TIME_LIMIT}: it must be below "
+        f"CELERY_TASK_TIME_LIMIT={CELERY_TASK_TIME_LIMIT}, so a task can clean up before it is killed."
+    )
 # Bounded waits on the broker: .delay() with Redis down raises within seconds instead of hanging.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -266,15 +274,10 @@ CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
-# Periodic work is declared here, in one place; django-celery-beat copies it into the database,
-# where staff see and change the schedules in the admin (Periodic tasks).
+# Periodic work is declared in one place, wfs_portal/schedules.py; after each migrate the missing
+# entries are created in django-celery-beat's tables, where staff see and change them in the admin
+# ("Periodic tasks"). Entries that exist are never overwritten, so staff edits stay.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE = {
-    "expire-partnering-profiles": {
-        "task": "companies.tasks.partnering_profiles_expire",
-        "schedule": crontab(hour=1, minute=15),
-    },
-}
 
 # --- Demo -----------------------------------------------------------------------------------
 DEMO_SUPERUSER_NAME = env_str("DEMO_SUPERUSER_NAME", default="demo-admin")

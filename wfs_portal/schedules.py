@@ -1,0 +1,36 @@
+"""The periodic jobs, declared in one place. ``ensure_periodic_tasks`` (run after every migrate)
+creates the ones missing in django-celery-beat's tables; staff then see and edit them in the admin
+under "Periodic tasks", and their edits are never overwritten from here."""
+
+from django.conf import settings
+
+# name -> task and default crontab (minute, hour, day of month, month, day of week; Europe/Berlin)
+PERIODIC_TASKS = {
+    "Expire partnering profiles past their date": {
+        "task": "companies.tasks.partnering_profiles_expire",
+        "crontab": ("15", "1", "*", "*", "*"),
+        "description": "Daily at 01:15: published profiles whose 'valid until' date passed become expired.",
+    },
+}
+
+
+def ensure_periodic_tasks(**kwargs) -> int:
+    """Create the declared periodic tasks that do not exist yet. Returns how many were created."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    created = 0
+    for name, spec in PERIODIC_TASKS.items():
+        if PeriodicTask.objects.filter(name=name).exists():
+            continue
+        minute, hour, day_of_month, month_of_year, day_of_week = spec["crontab"]
+        schedule, _ = CrontabSchedule.objects.get_or_create(
+            minute=minute,
+            hour=hour,
+            day_of_month=day_of_month,
+            month_of_year=month_of_year,
+            day_of_week=day_of_week,
+            timezone=settings.TIME_ZONE,
+        )
+        PeriodicTask.objects.create(name=name, task=spec["task"], crontab=schedule, description=spec["description"])
+        created += 1
+    return created
