@@ -95,3 +95,42 @@ def test_world_is_large_and_varied(demo):
     assert PartneringProfile.objects.filter(title_de="").exclude(title_en="").exists()
     assert PartneringProfile.objects.filter(title_en="").exclude(title_de="").exists()
     assert PartneringProfile.objects.exclude(title_de="").exclude(title_en="").exists()
+
+
+def test_staff_edits_survive_a_rerun(demo):
+    company = Organisation.objects.filter(kind="company").exclude(vat_id="").first()
+    company.name = "Umbenannt GmbH"
+    company.save()
+    contact = company.contacts.first()
+    contact.last_name = "Neuname"
+    contact.save()
+    before = snapshot()
+
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+
+    assert "nothing to add" in out.getvalue()
+    assert snapshot() == before
+    assert Organisation.objects.get(pk=company.pk).name == "Umbenannt GmbH"
+
+
+def test_a_conflicting_edit_is_reported_and_nothing_is_loaded(demo):
+    from django.core.management.base import CommandError
+
+    from companies.models import Contact
+
+    # Staff deleted a company's primary contact and made another person primary: the demo would
+    # add the deleted contact again, as primary, which the data no longer allows.
+    company = next(o for o in Organisation.objects.filter(kind="company") if o.contacts.count() >= 2)
+    primary = company.contacts.get(is_primary=True)
+    other = company.contacts.exclude(pk=primary.pk).first()
+    primary.delete()
+    other.is_primary = True
+    other.save()
+    before = snapshot()
+
+    with pytest.raises(CommandError, match="primary contact|Hauptkontakt"):
+        call_command("load_demo", stdout=io.StringIO())
+
+    assert snapshot() == before
+    assert not Contact.objects.filter(pk=primary.pk).exists()

@@ -2,7 +2,10 @@
 
 Everything is derived from a fixed random seed, so every run computes the same world; a record
 is written only when its natural key (a name, a date, a pair of keys) is not in the database yet.
-Running the loader twice therefore changes nothing, and staff edits to demo records survive.
+Running the loader twice therefore changes nothing, and staff edits to demo records survive
+(organisations are recognised by VAT ID or website, contacts by e-mail). The coming year's fairs
+and trips are dated relative to the day of loading, so in a later year the loader adds that year's
+programme next to the old one.
 
 The 2018 records reproduce the agency's press release: 20 settlements and expansions accompanied
 with 141.82 M EUR investment, 361 new jobs and 538 secured jobs; joint booths at 19 fairs (CMEF
@@ -21,7 +24,8 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.db.models.signals import post_save
 from faker import Faker
 
@@ -39,8 +43,15 @@ from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
 from fairs.models import BoothRegistration, JointBooth, TradeFair
 from projects.models import InvestmentMilestone, InvestmentProject, Workshop, WorkshopParticipant, WorkshopSession
 from wfs_portal.demo import catalogue as cat
+from wfs_portal.services import constraint_message
 
 SEED = 20190521
+
+
+class DemoConflict(Exception):
+    """A demo record cannot be added because edited data in the database conflicts with it."""
+
+
 TZ = ZoneInfo("Europe/Berlin")
 
 # The press release's figures for 2018.
@@ -214,17 +225,29 @@ class DemoWorld:
         obj = model(**lookup, **(defaults or {}))
         obj.full_clean(validate_unique=False, validate_constraints=False)
         obj._change_reason = "demo data"
-        if not m2m:
-            obj.save()
-        else:
-            # One "created" history entry that includes the many-to-many values, instead of one
-            # for the row and one more for each relation set afterwards.
-            obj.skip_history_when_saving = True
-            obj.save()
-            for name, values in m2m.items():
-                getattr(obj, name).set(values)
-            del obj.skip_history_when_saving
-            post_save.send(sender=model, instance=obj, created=True, raw=False, using=obj._state.db, update_fields=None)
+        try:
+            with transaction.atomic():
+                if not m2m:
+                    obj.save()
+                else:
+                    # One "created" history entry that includes the many-to-many values, instead of
+                    # one for the row and one more for each relation set afterwards.
+                    obj.skip_history_when_saving = True
+                    obj.save()
+                    for name, values in m2m.items():
+                        getattr(obj, name).set(values)
+                    del obj.skip_history_when_saving
+                    post_save.send(
+                        sender=model, instance=obj, created=True, raw=False, using=obj._state.db, update_fields=None
+                    )
+        except IntegrityError as exc:
+            # Staff changed demo records so that a missing one can no longer be added next to them.
+            try:
+                obj.validate_constraints()
+                reason = constraint_message(exc)
+            except ValidationError as error:
+                reason = " ".join(error.messages)
+            raise DemoConflict(f"{model._meta.verbose_name} {lookup}: {reason} Nothing was loaded.") from exc
         self.created[model._meta.label] += 1
         return obj
 
@@ -270,12 +293,17 @@ class DemoWorld:
         return staff
 
     # --- organisations --------------------------------------------------------------------
-    def _org(self, name: str, fields: list[str], defaults: dict, sectors: list[str]) -> Organisation:
+    def _org(self, name: str, fields: list[str], defaults: dict, sectors: list[str], key: str = "name") -> Organisation:
+        """``key``: the field that identifies the organisation across runs, so that a record staff
+        renamed is found again instead of created twice (VAT ID for companies, website for the
+        named institutions, the name where there is nothing better)."""
         m2m = {
             "sectors": [self.sectors[c] for c in sectors],
             "technology_fields": [self.fields[f] for f in fields],
         }
-        org = self.ensure(Organisation, {"name": name}, defaults, m2m)
+        values = {"name": name, **defaults}
+        lookup = {key: values.pop(key)}
+        org = self.ensure(Organisation, lookup, values, m2m)
         self.orgs[name] = org
         self.org_fields[name] = fields
         self.org_meta[name] = {
@@ -304,7 +332,7 @@ class DemoWorld:
                 "website": web,
                 **self._verified(2016),
             }
-            self._org(name, fields, defaults, sectors)
+            self._org(name, fields, defaults, sectors, key="website")
 
     def _unique_name(self, make) -> str:
         for _ in range(50):
@@ -369,7 +397,7 @@ class DemoWorld:
                 "description_en": description_en if self.rng.random() < 0.8 else "",
                 **verification,
             }
-            self._org(name, org_fields, defaults, sectors)
+            self._org(name, org_fields, defaults, sectors, key="vat_id")
             if self.org_meta[name]["verified"]:
                 self.companies_by_field[field].append(name)
 
@@ -464,11 +492,12 @@ class DemoWorld:
                 english = meta["country"] != "DE" or self.rng.random() < 0.1
                 contact = self.ensure(
                     Contact,
-                    {"organisation": org, "first_name": first, "last_name": last},
+                    {"organisation": org, "email": f"{_ascii(first)}.{_ascii(last)}@{domain}".replace(" ", "")},
                     {
+                        "first_name": first,
+                        "last_name": last,
                         "title": "Dr." if self.rng.random() < 0.15 else "",
                         "position": self.rng.choice(POSITIONS),
-                        "email": f"{_ascii(first)}.{_ascii(last)}@{domain}".replace(" ", ""),
                         "phone": f"+49 {self.rng.randint(340, 379)} {self.rng.randint(100000, 999999)}",
                         "language": "en" if english else "de",
                         "is_primary": n == 0,

@@ -11,6 +11,9 @@ class Command(BaseCommand):
         "and print both. Development only: refuses to run with DEBUG off."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default="http://127.0.0.1:8000/admin/", help="Where the admin will be served.")
+
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("Refusing to create a demo superuser with DJANGO_DEBUG=false: use createsuperuser.")
@@ -25,7 +28,7 @@ class Command(BaseCommand):
         user.save()
         self.stdout.write(
             f"{'Created' if created else 'Updated'} the demo superuser.\n"
-            f"  Log in at http://127.0.0.1:8000/admin/\n"
+            f"  Log in at {options['url']}\n"
             f"  user name: {username}\n"
             f"  password:  {password}"
         )

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from wfs_portal.demo.world import DemoWorld
+from wfs_portal.demo.world import DemoConflict, DemoWorld
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             created = DemoWorld(today=timezone.localdate()).load()
-        except RuntimeError as exc:
+        except (RuntimeError, DemoConflict) as exc:
             raise CommandError(str(exc)) from exc
         if not created:
             self.stdout.write("Demo data already complete: nothing to add.")
