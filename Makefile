@@ -1,6 +1,7 @@
 # Two entry points: `make run` (install, migrate, demo data, serve) and `make test`.
 SHELL := /bin/bash
-PYTHON ?= python3
+# Python 3.11 or newer: prefer an explicit python3.11, else the default python3.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
@@ -11,7 +12,10 @@ PORT ?= 8000
 .PHONY: run test install lint format messages check-migrations clean
 
 $(PY):
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "Python 3.11 or newer is needed; found $$($(PYTHON) --version 2>&1). Set PYTHON=/path/to/python3.11."; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || \
+	  { rm -rf $(VENV); echo "Could not create $(VENV): on Debian/Ubuntu install the venv module (apt install python3-venv)."; exit 1; }
 	$(PIP) install --quiet --upgrade pip
 
 # Re-install whenever a requirements file changed.
@@ -24,7 +28,7 @@ install: $(STAMP)
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
-	$(PY) manage.py ensure_demo_superuser
+	$(PY) manage.py ensure_demo_superuser --url http://$(HOST):$(PORT)/admin/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
