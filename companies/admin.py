@@ -4,6 +4,7 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_countries.filters import CountryFilter
 
 from companies import services
 from companies.models import (
@@ -88,7 +89,14 @@ class RejectForm(forms.Form):
 @admin.register(Organisation)
 class OrganisationAdmin(WfsModelAdmin):
     list_display = ["name", "kind", "city", "district", "country", "verification_state", "updated"]
-    list_filter = ["verification_state", "kind", "district", "employee_band", "technology_fields", "country"]
+    list_filter = [
+        "verification_state",
+        "kind",
+        "district",
+        "employee_band",
+        "technology_fields",
+        ("country", CountryFilter),
+    ]
     search_fields = ["name", "city", "register_number", "vat_id", "website"]
     date_hierarchy = "created"
     autocomplete_fields = ["sectors"]

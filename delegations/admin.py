@@ -1,31 +1,12 @@
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
+from django_countries.filters import CountryFilter
 
 from delegations import services
 from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
 from wfs_portal.admin import RegistrationStateActions, TabularInline, WfsModelAdmin
 from wfs_portal.choices import RegistrationState
-
-
-class CountryFilter(admin.SimpleListFilter):
-    """Filter by one of the delegation's countries (the field holds several, comma-separated)."""
-
-    title = _("country")
-    parameter_name = "country"
-
-    def lookups(self, request, model_admin):
-        codes = set()
-        for value in Delegation.objects.values_list("countries", flat=True).distinct():
-            codes.update(code for code in str(value).split(",") if code)
-        return sorted(((code, countries.name(code)) for code in codes), key=lambda item: str(item[1]))
-
-    def queryset(self, request, queryset):
-        if self.value():
-            # Codes are two letters separated by commas, so a substring match cannot straddle two codes.
-            return queryset.filter(countries__contains=self.value())
-        return queryset
 
 
 class ParticipantInline(TabularInline):
@@ -57,7 +38,7 @@ class DelegationAdmin(WfsModelAdmin):
         "capacity",
         "confirmed_count",
     ]
-    list_filter = ["direction", "state", CountryFilter]
+    list_filter = ["direction", "state", ("countries", CountryFilter)]
     search_fields = ["title", "theme", "cities", "political_lead"]
     date_hierarchy = "start_date"
     autocomplete_fields = ["sectors", "organiser"]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_countries.filters import CountryFilter
 
 from fairs import selectors, services
 from fairs.models import BoothRegistration, JointBooth, TradeFair
@@ -28,7 +29,7 @@ class JointBoothInline(TabularInline):
 @admin.register(TradeFair)
 class TradeFairAdmin(WfsModelAdmin):
     list_display = ["name", "city", "country", "start_date", "end_date", "programme_year", "booth_count"]
-    list_filter = ["programme_year", "country"]
+    list_filter = ["programme_year", ("country", CountryFilter)]
     search_fields = ["name", "city"]
     date_hierarchy = "start_date"
     autocomplete_fields = ["sectors"]
@@ -79,7 +80,7 @@ class JointBoothAdmin(WfsModelAdmin):
         "applied_count",
         "free_places",
     ]
-    list_filter = ["state", "fair__programme_year", "fair__country"]
+    list_filter = ["state", "fair__programme_year", ("fair__country", CountryFilter)]
     search_fields = ["title", "fair__name", "fair__city"]
     autocomplete_fields = ["fair"]
     list_select_related = ["fair"]

@@ -47,3 +47,10 @@ def test_domain_strings_are_translated(staff_client):
     page = staff_client.get("/admin/").content.decode()
     assert "Organisationen" in page
     assert "Messen" in page
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_german_until_the_user_switches(client):
+    assert "Anmelden" in client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admin/login/"})
+    assert "Log in" in client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
