@@ -4,12 +4,11 @@
 import datetime
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone, translation
 
 from delegations.choices import ParticipantRole
+from tests.constraints import constraint_tests
 from tests.factories import (
     ContactFactory,
     DelegationFactory,
@@ -19,15 +18,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _constraint(name: str) -> models.BaseConstraint:
-    return next(
-        constraint
-        for model in apps.get_app_config("delegations").get_models()
-        for constraint in model._meta.constraints
-        if constraint.name == name
-    )
 
 
 def _same_person_twice():
@@ -64,32 +54,11 @@ def _programme_item_ending_before_it_starts():
     )
 
 
-def test_every_named_constraint_has_a_violation_case():
-    names = {
-        constraint.name
-        for model in apps.get_app_config("delegations").get_models()
-        for constraint in model._meta.constraints
-    }
-    assert names == set(VIOLATIONS)
-
-
-@pytest.mark.parametrize("name", sorted(VIOLATIONS))
-def test_full_clean_rejects_violation_with_the_constraint_message(name):
-    instance = VIOLATIONS[name]()
-    with translation.override("en"):
-        with pytest.raises(ValidationError) as exc_info:
-            instance.full_clean()
-        assert str(_constraint(name).violation_error_message) in exc_info.value.messages
-
-
-@pytest.mark.parametrize("name", sorted(VIOLATIONS))
-def test_database_rejects_violation_without_full_clean(name):
-    instance = VIOLATIONS[name]()
-    with pytest.raises(IntegrityError) as exc_info, transaction.atomic():
-        instance.save()
-    if connection.vendor == "postgresql" or isinstance(_constraint(name), models.CheckConstraint):
-        # The error names the constraint, so it is this one and not, say, a NOT NULL column.
-        assert name in str(exc_info.value)
+(
+    test_every_named_constraint_has_a_violation_case,
+    test_full_clean_rejects_violation_with_the_constraint_message,
+    test_database_rejects_violation_without_full_clean,
+) = constraint_tests("delegations", VIOLATIONS)
 
 
 def test_two_persons_of_one_organisation_may_take_part():

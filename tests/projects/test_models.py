@@ -5,12 +5,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, models, transaction
 from django.utils import translation
 
 from projects.choices import InvestmentStage
+from tests.constraints import constraint_tests
 from tests.factories import (
     InvestmentMilestoneFactory,
     InvestmentProjectFactory,
@@ -21,15 +20,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _constraint(name: str) -> models.BaseConstraint:
-    return next(
-        constraint
-        for model in apps.get_app_config("projects").get_models()
-        for constraint in model._meta.constraints
-        if constraint.name == name
-    )
 
 
 def _second_participation():
@@ -68,32 +58,11 @@ VIOLATIONS = {
 }
 
 
-def test_every_named_constraint_has_a_violation_case():
-    names = {
-        constraint.name
-        for model in apps.get_app_config("projects").get_models()
-        for constraint in model._meta.constraints
-    }
-    assert names == set(VIOLATIONS)
-
-
-@pytest.mark.parametrize("name", sorted(VIOLATIONS))
-def test_full_clean_rejects_violation_with_the_constraint_message(name):
-    instance = VIOLATIONS[name]()
-    with translation.override("en"):
-        with pytest.raises(ValidationError) as exc_info:
-            instance.full_clean()
-        assert str(_constraint(name).violation_error_message) in exc_info.value.messages
-
-
-@pytest.mark.parametrize("name", sorted(VIOLATIONS))
-def test_database_rejects_violation_without_full_clean(name):
-    instance = VIOLATIONS[name]()
-    with pytest.raises(IntegrityError) as exc_info, transaction.atomic():
-        instance.save()
-    if connection.vendor == "postgresql" or isinstance(_constraint(name), models.CheckConstraint):
-        # The error names the constraint, so it is this one and not, say, a NOT NULL column.
-        assert name in str(exc_info.value)
+(
+    test_every_named_constraint_has_a_violation_case,
+    test_full_clean_rejects_violation_with_the_constraint_message,
+    test_database_rejects_violation_without_full_clean,
+) = constraint_tests("projects", VIOLATIONS)
 
 
 def test_new_jobs_cannot_be_negative_either():
