@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, F
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -10,14 +10,21 @@ from companies import services
 from companies.models import (
     Cluster,
     ClusterMembership,
+    ComplementaryDivisions,
     ConsentRecord,
     Contact,
+    ContactRequest,
+    Match,
+    MatchExclusion,
+    MatchFeedback,
+    MatchGeneration,
+    MatchOverride,
     Organisation,
     PartneringProfile,
     Sector,
     TechnologyField,
 )
-from wfs_portal.admin import TabularInline, WfsModelAdmin, run_service_action
+from wfs_portal.admin import DerivedDataAdmin, TabularInline, WfsModelAdmin, run_service_action
 
 
 @admin.register(Sector)
@@ -297,3 +304,236 @@ class PartneringProfileAdmin(WfsModelAdmin):
             lambda obj, user: services.partnering_profile_withdraw(profile=obj, user=user),
             lambda n: ngettext("%(count)d profile withdrawn.", "%(count)d profiles withdrawn.", n),
         )
+
+
+# --- matchmaking -------------------------------------------------------------------------------
+
+
+@admin.register(MatchGeneration)
+class MatchGenerationAdmin(DerivedDataAdmin):
+    """Full recomputes: start one, watch its progress, see how long the last one took."""
+
+    list_display = ["__str__", "state", "progress_bar", "organisations", "started_at", "duration", "requested_by"]
+    list_filter = ["state"]
+    readonly_fields = [
+        "state",
+        "progress_bar",
+        "organisations",
+        "chunks_total",
+        "chunks_done",
+        "started_at",
+        "finished_at",
+        "activated_at",
+        "duration",
+        "requested_by",
+        "parameters",
+        "error",
+    ]
+    exclude = ["snapshot"]
+    actions = ["start_or_resume"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        from django.urls import path
+
+        urls = super().get_urls()
+        start = path(
+            "start/",
+            self.admin_site.admin_view(self.start_view),
+            name="companies_matchgeneration_start",
+        )
+        return [start, *urls]
+
+    def start_view(self, request):
+        from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+        from django.urls import reverse
+
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("companies.add_matchgeneration") and not request.user.is_superuser:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        generation = services.match_generation_start(user=request.user)
+        self.message_user(request, _("Match computation #%(id)s started.") % {"id": generation.pk})
+        return HttpResponseRedirect(reverse("admin:companies_matchgeneration_changelist"))
+
+    def changelist_view(self, request, extra_context=None):
+        from django.urls import reverse
+
+        extra_context = {**(extra_context or {}), "start_url": reverse("admin:companies_matchgeneration_start")}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("progress"))
+    def progress_bar(self, obj):
+        from django.utils.html import format_html
+
+        return format_html(
+            '<progress max="100" value="{}"></progress> {} % ({}/{})',
+            obj.progress,
+            obj.progress,
+            obj.chunks_done,
+            obj.chunks_total,
+        )
+
+    @admin.display(description=_("duration"))
+    def duration(self, obj):
+        return obj.duration
+
+    @admin.action(description=_("Start a new computation or resume the one being built"), permissions=["view"])
+    def start_or_resume(self, request, queryset):
+        generation = services.match_generation_start(user=request.user)
+        self.message_user(request, _("Match computation #%(id)s started.") % {"id": generation.pk})
+
+
+class ScoreFilter(admin.SimpleListFilter):
+    title = _("score")
+    parameter_name = "score"
+
+    def lookups(self, request, model_admin):
+        return [("0.7", "≥ 0.7"), ("0.5", "≥ 0.5"), ("0.3", "≥ 0.3")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(score__gte=float(self.value())) if self.value() else queryset
+
+
+class SignalFilter(admin.SimpleListFilter):
+    """Matches whose reasons include one signal (offer ↔ need, shared field, cross-sector, …)."""
+
+    title = _("signal")
+    parameter_name = "signal"
+
+    def lookups(self, request, model_admin):
+        from companies.matching import engine as e
+
+        return [
+            (e.PARTNER_OFFERS, _("partner offers what is looked for")),
+            (e.PARTNER_NEEDS, _("partner looks for what is offered")),
+            (e.SHARED_FIELD, _("shared technology field")),
+            (e.CROSS_SECTOR, _("different sectors")),
+            (e.SAME_DISTRICT, _("same district")),
+            (e.SHARED_CLUSTER, _("same cluster")),
+            (e.FEEDBACK_SIMILAR, _("feedback")),
+            (e.PINNED, _("pinned by staff")),
+        ]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.annotate(_signal=F("reason_flags").bitand(int(self.value()))).filter(_signal__gt=0)
+
+
+@admin.register(Match)
+class MatchAdmin(DerivedDataAdmin):
+    """The active generation's matches; staff pin a partner into a list or hide it."""
+
+    list_display = ["organisation", "rank", "partner", "score", "reasons_text", "pinned"]
+    list_filter = [ScoreFilter, SignalFilter, "pinned"]
+    search_fields = ["organisation__name", "partner__name"]
+    autocomplete_fields = ["organisation", "partner"]
+    list_select_related = ["organisation", "partner"]
+    actions = ["pin", "hide"]
+
+    def get_queryset(self, request):
+        from companies.selectors import active_generation_id
+
+        return super().get_queryset(request).filter(generation_id=active_generation_id())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("reasons"))
+    def reasons_text(self, obj):
+        return getattr(obj, "reasons_text", "")
+
+    def get_changelist_instance(self, request):
+        from companies.matching_reasons import render_all
+
+        changelist = super().get_changelist_instance(request)
+        # Rendered for the whole page at once (two queries), kept on the page's own objects.
+        texts = render_all(changelist.result_list)
+        for match in changelist.result_list:
+            match.reasons_text = texts[match.pk]
+        return changelist
+
+    def _override(self, request, queryset, action, done):
+        count = 0
+        for match in queryset.select_related("organisation", "partner"):
+            services.match_override_set(
+                organisation=match.organisation, partner=match.partner, action=action, user=request.user
+            )
+            count += 1
+        self.message_user(request, done(count) % {"count": count})
+
+    @admin.action(description=_("Pin selected partners into the lists"), permissions=["view"])
+    def pin(self, request, queryset):
+        self._override(
+            request, queryset, "pin", lambda n: ngettext("%(count)d match pinned.", "%(count)d matches pinned.", n)
+        )
+
+    @admin.action(description=_("Hide selected partners from the lists"), permissions=["view"])
+    def hide(self, request, queryset):
+        self._override(
+            request, queryset, "hide", lambda n: ngettext("%(count)d match hidden.", "%(count)d matches hidden.", n)
+        )
+
+
+@admin.register(MatchOverride)
+class MatchOverrideAdmin(WfsModelAdmin):
+    list_display = ["organisation", "partner", "action", "user", "created"]
+    list_filter = ["action"]
+    search_fields = ["organisation__name", "partner__name"]
+    autocomplete_fields = ["organisation", "partner"]
+    readonly_fields = ["user"]
+    list_select_related = ["organisation", "partner", "user"]
+
+    def save_model(self, request, obj, form, change):
+        services.match_override_set(
+            organisation=obj.organisation, partner=obj.partner, action=obj.action, user=request.user, note=obj.note
+        )
+
+    def delete_model(self, request, obj):
+        services.match_override_set(organisation=obj.organisation, partner=obj.partner, action=None, user=request.user)
+
+
+@admin.register(MatchExclusion)
+class MatchExclusionAdmin(WfsModelAdmin):
+    list_display = ["__str__", "kind", "is_active", "note"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["organisation__name", "other__name", "note"]
+    autocomplete_fields = ["organisation", "other"]
+
+
+@admin.register(MatchFeedback)
+class MatchFeedbackAdmin(WfsModelAdmin):
+    list_display = ["organisation", "partner", "verdict", "user", "created"]
+    list_filter = ["verdict"]
+    search_fields = ["organisation__name", "partner__name"]
+    autocomplete_fields = ["organisation", "partner"]
+    list_select_related = ["organisation", "partner", "user"]
+    readonly_fields = ["user"]
+
+
+@admin.register(ContactRequest)
+class ContactRequestAdmin(WfsModelAdmin):
+    list_display = ["requester", "target", "state", "created", "decided_at"]
+    list_filter = ["state"]
+    search_fields = ["requester__name", "target__name", "message"]
+    autocomplete_fields = ["requester", "target"]
+    list_select_related = ["requester", "target"]
+    date_hierarchy = "created"
+
+
+@admin.register(ComplementaryDivisions)
+class ComplementaryDivisionsAdmin(WfsModelAdmin):
+    list_display = ["first", "second", "note"]
+    autocomplete_fields = ["first", "second"]
+    search_fields = ["first__code", "first__name_de", "second__code", "second__name_de"]

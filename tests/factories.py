@@ -27,8 +27,12 @@ from companies.choices import (
     ConsentPurpose,
     ConsentSource,
     EmployeeBand,
+    ExclusionKind,
+    FeedbackVerdict,
+    GenerationState,
     LegalForm,
     OrganisationKind,
+    OverrideAction,
     ProfileState,
     ProfileType,
     VerificationState,
@@ -36,8 +40,15 @@ from companies.choices import (
 from companies.models import (
     Cluster,
     ClusterMembership,
+    ComplementaryDivisions,
     ConsentRecord,
     Contact,
+    ContactRequest,
+    Match,
+    MatchExclusion,
+    MatchFeedback,
+    MatchGeneration,
+    MatchOverride,
     Organisation,
     PartneringProfile,
     Sector,
@@ -466,3 +477,83 @@ class ProgrammeItemFactory(factory.django.DjangoModelFactory):
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
     title = "Besuch eines Krankenhauses"
     place = "Hanoi"
+
+
+# --- matchmaking ------------------------------------------------------------------------------
+
+
+class MatchGenerationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MatchGeneration
+
+    state = GenerationState.RETIRED
+    organisations = 2
+    chunks_total = 2
+    chunks_done = 2
+
+
+def _active_generation() -> MatchGeneration:
+    """The one active generation (there may be only one)."""
+    return MatchGeneration.objects.filter(state=GenerationState.ACTIVE).first() or MatchGenerationFactory(
+        state=GenerationState.ACTIVE
+    )
+
+
+class MatchFactory(factory.django.DjangoModelFactory):
+    """A match in the active generation (the one readers see)."""
+
+    class Meta:
+        model = Match
+
+    generation = factory.LazyFunction(_active_generation)
+    organisation = factory.SubFactory(OrganisationFactory)
+    partner = factory.SubFactory(OrganisationFactory)
+    rank = factory.Sequence(lambda n: n % 20)
+    score = 0.6
+    text = 0.7
+    reason_flags = 1
+
+
+class MatchOverrideFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MatchOverride
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    partner = factory.SubFactory(OrganisationFactory)
+    action = OverrideAction.PIN
+
+
+class MatchFeedbackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MatchFeedback
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    partner = factory.SubFactory(OrganisationFactory)
+    verdict = FeedbackVerdict.INTERESTING
+
+
+class MatchExclusionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MatchExclusion
+
+    kind = ExclusionKind.PAIR
+    organisation = factory.SubFactory(OrganisationFactory)
+    other = factory.SubFactory(OrganisationFactory)
+
+
+class ContactRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactRequest
+
+    requester = factory.SubFactory(OrganisationFactory)
+    target = factory.SubFactory(OrganisationFactory)
+    message = "Wir würden Sie gern kennenlernen."
+
+
+class ComplementaryDivisionsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ComplementaryDivisions
+        django_get_or_create = ("first", "second")
+
+    first = factory.LazyFunction(lambda: Sector.objects.get(code="52"))
+    second = factory.LazyFunction(lambda: Sector.objects.get(code="86"))

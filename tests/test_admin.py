@@ -24,8 +24,15 @@ from companies.choices import OrganisationKind, ProfileState, VerificationState
 from companies.models import (
     Cluster,
     ClusterMembership,
+    ComplementaryDivisions,
     ConsentRecord,
     Contact,
+    ContactRequest,
+    Match,
+    MatchExclusion,
+    MatchFeedback,
+    MatchGeneration,
+    MatchOverride,
     Organisation,
     PartneringProfile,
     Sector,
@@ -68,6 +75,13 @@ FACTORIES = {
     Delegation: factories.DelegationFactory,
     DelegationParticipant: factories.DelegationParticipantFactory,
     ProgrammeItem: factories.ProgrammeItemFactory,
+    MatchGeneration: factories.MatchGenerationFactory,
+    Match: factories.MatchFactory,
+    MatchOverride: factories.MatchOverrideFactory,
+    MatchFeedback: factories.MatchFeedbackFactory,
+    MatchExclusion: factories.MatchExclusionFactory,
+    ContactRequest: factories.ContactRequestFactory,
+    ComplementaryDivisions: factories.ComplementaryDivisionsFactory,
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)

@@ -154,6 +154,18 @@ class WfsModelAdmin(ExportActionMixin, SimpleHistoryAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
 
+class DerivedDataAdmin(ExportActionMixin, admin.ModelAdmin):
+    """Admin of computed records (match generations and their matches): no audit history of their
+    own, since they are written by computations (the rules and overrides that steer them have one)."""
+
+    list_per_page = 50
+    export_formats = [CSV]
+
+    def get_export_resource_classes(self, request):
+        select = [name for name in (self.list_select_related or []) if isinstance(name, str)]
+        return [readable_export_resource(self.model, select)]
+
+
 def run_service_action(
     modeladmin: admin.ModelAdmin, request, queryset, service: Callable, done: Callable[[int], str]
 ) -> None:

@@ -11,6 +11,11 @@ PERIODIC_TASKS = {
         "crontab": ("15", "1", "*", "*", "*"),
         "description": "Daily at 01:15: published profiles whose 'valid until' date passed become expired.",
     },
+    "Recompute partner matches": {
+        "task": "companies.tasks.match_generation_start",
+        "crontab": ("30", "2", "*", "*", "*"),
+        "description": "Nightly at 02:30: everybody's partner matches, switched to when complete.",
+    },
 }
 
 

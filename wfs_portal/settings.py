@@ -286,6 +286,22 @@ DEMO_SUPERUSER_NAME = env_str("DEMO_SUPERUSER_NAME", default="demo-admin")
 # "Export selected" in the admin downloads CSV straight away (no format form in between).
 IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = True
 
+# --- Matchmaking ----------------------------------------------------------------------------
+# The engine's parameters (companies/matching/params.py documents each one and its default):
+# list length, weights of text / structure / fit, lexical share, feedback and diversity. Only
+# values given here override the defaults.
+MATCHING = {
+    "k": env_int("MATCHING_K", default=20, minimum=1),
+}
+# Organisations per block of the full recompute; a Celery chunk takes two block rows of the
+# pair matrix (map) or one block of lists (reduce).
+MATCHING_BLOCK_SIZE = env_int("MATCHING_BLOCK_SIZE", default=1024, minimum=16)
+# Seconds to wait after a change before updating the lists it affects (more changes of the same
+# organisation within this time are handled by one update).
+MATCHING_DEBOUNCE_SECONDS = env_int("MATCHING_DEBOUNCE_SECONDS", default=30, minimum=0)
+# Threads of the sentence encoder (and numpy's BLAS) per worker process.
+MATCHING_THREADS = env_int("MATCHING_THREADS", default=2, minimum=1)
+
 # --- Domain ---------------------------------------------------------------------------------
 # How long a partnering profile stays published unless its owner renews it.
 PARTNERING_PROFILE_VALIDITY_DAYS = env_int("PARTNERING_PROFILE_VALIDITY_DAYS", default=365, minimum=1)

@@ -170,6 +170,12 @@ class Organisation(TimeStampedModel):
         related_name="+",
     )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    corporate_group = models.CharField(
+        _("corporate group"),
+        max_length=200,
+        blank=True,
+        help_text=_("Name of the group the organisation belongs to; members of one group are not matched."),
+    )
     matchmaking_opt_out = models.BooleanField(
         _("opted out of matchmaking"),
         default=False,

@@ -1,0 +1,189 @@
+import json
+import resource
+import statistics
+import time
+
+import numpy as np
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from companies import embedding
+from companies.matching import corpus as cm
+from companies.matching.engine import ChunkResult, Engine, incremental_update
+from companies.models import MatchGeneration, Organisation
+from companies.services.matching import _blocks, _map_rows, matching_params, write_matches
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark the matching engine on synthetic organisations (random unit vectors of the model's "
+        "dimension instead of embeddings). Prints recompute_s (the full top-k with all signals as the "
+        "Celery chunks run it, summed over the chunks, without embedding and database writes), kernel_s "
+        "(a bare numpy blocked matrix product + argpartition top-k on the same vectors), their ratio, "
+        "write_s (writing the generation to the configured database, inside a transaction that is rolled "
+        "back), incremental_ms (median engine time of one organisation's incremental update) and "
+        "peak_rss_mb."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--orgs", type=int, default=50000)
+        parser.add_argument("--block", type=int, default=1024, help="Organisations per block (chunking).")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--json", action="store_true", help="Print only the JSON object.")
+        parser.add_argument("--no-kernel", action="store_true", help="Skip the bare-kernel baseline.")
+        parser.add_argument("--no-write", action="store_true", help="Skip the database write.")
+        parser.add_argument("--incremental-samples", type=int, default=21)
+
+    def say(self, message):
+        if not self.quiet:
+            self.stderr.write(message)
+
+    def handle(self, *args, orgs, block, seed, json: bool, no_kernel, no_write, incremental_samples, **options):
+        if orgs < 10:
+            raise CommandError("--orgs must be at least 10.")
+        self.quiet = json
+        params = matching_params()
+        rng = np.random.default_rng(seed)
+        dim = embedding.DIM
+        self.say(f"generating {orgs} organisations (dim {dim})")
+        corpus = synthetic_corpus(orgs, dim, rng)
+        report = {"orgs": orgs, "dim": dim, "k": params.k, "block": block}
+
+        started = time.perf_counter()
+        engine = Engine(corpus, params, seed=seed)
+        wants = np.flatnonzero(corpus.wants_list)
+        thresholds = np.full(corpus.n, np.inf, dtype=np.float32)  # +inf: rows without a list
+        thresholds[wants] = engine.thresholds(wants)
+        prepare_s = time.perf_counter() - started
+        blocks = _blocks(corpus.n, block)
+        chunk_seconds = []
+        found: dict[int, list] = {}
+        for index in range((len(blocks) + 1) // 2):
+            t = time.perf_counter()
+            for x in _map_rows(index, len(blocks)):
+                for b in blocks[x:]:
+                    rows, cols, fwd, bwd = engine.block_pair_candidates(blocks[x], b, thresholds)
+                    dest = rows // block
+                    for d in np.unique(dest):
+                        at = dest == d
+                        found.setdefault(int(d), []).append((rows[at], cols[at], fwd[at], bwd[at]))
+            chunk_seconds.append(time.perf_counter() - t)
+            self.say(f"map chunk {index}: {chunk_seconds[-1]:.1f} s")
+        results = []
+        for d, b in enumerate(blocks):
+            t = time.perf_counter()
+            pieces = found.pop(d, [])
+            rows, cols, fwd, bwd = (np.concatenate(x) for x in zip(*pieces, strict=True))
+            results.append(engine.rank(np.arange(b.start, b.stop), rows, cols, fwd, bwd))
+            chunk_seconds.append(time.perf_counter() - t)
+        self.say(f"reduce: {sum(chunk_seconds[(len(blocks) + 1) // 2 :]):.1f} s")
+        result = ChunkResult.concat(results)
+        report["prepare_s"] = round(prepare_s, 2)
+        report["chunks"] = len(chunk_seconds)
+        report["recompute_s"] = round(prepare_s + sum(chunk_seconds), 2)
+        report["pairs_written"] = len(result)
+
+        if not no_kernel:
+            self.say("bare kernel")
+            report["kernel_s"] = round(bare_kernel(corpus.offer, params.k, block), 2)
+            report["ratio"] = round(report["recompute_s"] / report["kernel_s"], 3)
+
+        # Incremental: one organisation changed; its list, the lists it enters and leaves.
+        k = params.k
+        order = np.lexsort((result.ranks, result.rows))
+        sizes = np.bincount(result.rows, minlength=corpus.n)
+        lowest = np.full(corpus.n, np.inf, dtype=np.float32)
+        np.minimum.at(lowest, result.rows, result.scores)
+        kth = np.where(sizes >= k, lowest, -np.inf).astype(np.float32)
+        del order
+        timings = []
+        for row in rng.choice(wants, size=min(incremental_samples, len(wants)), replace=False):
+            members = result.rows[result.partners == row]
+            t = time.perf_counter()
+            own, leaves, enters = incremental_update(engine, int(row), kth, members)
+            if len(leaves):
+                engine.compute(leaves)
+            timings.append((time.perf_counter() - t) * 1000)
+        report["incremental_ms"] = round(statistics.median(timings), 1)
+        report["incremental_ms_max"] = round(max(timings), 1)
+
+        if not no_write:
+            self.say("writing the generation to the database (rolled back afterwards)")
+            report["write_s"] = round(write_generation(corpus, results), 2)
+        report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        self.stdout.write(_json(report))
+
+
+def _json(data) -> str:
+    return json.dumps(data)
+
+
+def synthetic_corpus(n: int, dim: int, rng: np.random.Generator) -> cm.Corpus:
+    """Organisations with random unit offer vectors, a request vector for 60 % of them, one or two
+    profiles, random lexical vectors, technology fields, sectors, districts, sizes and kinds."""
+
+    def unit(rows: int, d: int) -> np.ndarray:
+        v = rng.standard_normal((rows, d), dtype=np.float32)
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        return v
+
+    offers = unit(n, dim)
+    requests = unit(n, dim)
+    has_request = rng.random(n) < 0.6
+    sections = ["C", "G", "H", "J", "M", "Q"]
+    records = []
+    for i in range(n):
+        profiles = [cm.ProfileRecord(id=2 * i, type="technology_offer", vector=offers[i], text="")]
+        if has_request[i]:
+            profiles.append(cm.ProfileRecord(id=2 * i + 1, type="technology_request", vector=requests[i], text=""))
+        section = sections[i % len(sections)]
+        records.append(
+            cm.OrgRecord(
+                id=i,
+                kind=cm.KINDS[int(rng.integers(len(cm.KINDS)))],
+                offer_vector=offers[i],
+                request_vector=requests[i] if has_request[i] else None,
+                profiles=profiles,
+                fields=tuple(rng.choice(cm.FIELDS, size=int(rng.integers(1, 3)), replace=False)),
+                sectors=(f"{10 + i % 80}.{i % 9}",),
+                sections=(section,),
+                district=cm.DISTRICTS[int(rng.integers(len(cm.DISTRICTS)))] if rng.random() < 0.9 else "",
+                country="DE",
+                size_band=cm.SIZE_BANDS[int(rng.integers(len(cm.SIZE_BANDS)))],
+                clusters=(str(int(rng.integers(40))),) if rng.random() < 0.3 else (),
+            )
+        )
+    del offers, requests
+    lex_offer, lex_request = unit(n, 64), unit(n, 64)
+    lex_request[~has_request] = 0
+    corpus = cm.assemble(records, dim, lex_offer, lex_request)
+    corpus.set_rules(complementary_divisions=[(52, 86), (62, 28)])
+    return corpus
+
+
+def bare_kernel(vectors: np.ndarray, k: int, block: int) -> float:
+    """Blocked matrix product of the vectors with themselves and an argpartition top-k per row."""
+    started = time.perf_counter()
+    for s in range(0, len(vectors), block):
+        scores = vectors[s : s + block] @ vectors.T
+        np.argpartition(scores, -k, axis=1)[:, -k:]
+    return time.perf_counter() - started
+
+
+def write_generation(corpus: cm.Corpus, results: list[ChunkResult]) -> float:
+    """Time to write the generation's lists block by block, as the reduce chunks do, with real
+    organisations behind the keys; all inside a transaction that is rolled back, so the database
+    is as it was."""
+    with transaction.atomic():
+        created = Organisation.objects.bulk_create(
+            [Organisation(name=f"Benchmark {i}", kind="company", city="Dresden") for i in range(corpus.n)],
+            batch_size=5000,
+        )
+        corpus.ids = np.asarray([o.pk for o in created], dtype=object)
+        generation = MatchGeneration.objects.create()
+        started = time.perf_counter()
+        for result in results:
+            write_matches(generation.pk, result, corpus)
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return seconds

@@ -1,0 +1,449 @@
+"""The engine's input: every organisation as rows of numpy arrays. Built from plain records
+(``OrgRecord``) so that the database, the evaluation file and the benchmark all feed the engine
+the same way. No Django here."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+KINDS = ("company", "research", "university", "clinic", "network", "public_body", "investor")
+FIELDS = (
+    "medizin-biotechnologie",
+    "ikt",
+    "robotik-automatisierung",
+    "mikroelektronik-sensorik",
+    "werkstoffe-leichtbau",
+    "logistik",
+)
+DISTRICTS = (
+    "chemnitz",
+    "dresden",
+    "leipzig",
+    "bautzen",
+    "erzgebirgskreis",
+    "goerlitz",
+    "landkreis_leipzig",
+    "meissen",
+    "mittelsachsen",
+    "nordsachsen",
+    "saechsische_schweiz_osterzgebirge",
+    "vogtlandkreis",
+    "zwickau",
+)
+SIZE_BANDS = ("1-9", "10-49", "50-249", "250-999", "1000+")
+OFFER_TYPES = ("business_offer", "technology_offer")
+REQUEST_TYPES = ("business_request", "technology_request", "rd_request")
+MAX_PROFILES = 3  # per organisation and direction, for the reasons (the best-matching pair of titles)
+
+# How well two kinds of organisation usually work together (symmetric): companies with research,
+# clinics with suppliers rate highest, two networks lowest.
+_KIND_FIT = {
+    ("company", "company"): 0.6,
+    ("company", "research"): 1.0,
+    ("company", "university"): 1.0,
+    ("company", "clinic"): 1.0,
+    ("company", "network"): 0.5,
+    ("company", "public_body"): 0.4,
+    ("company", "investor"): 0.8,
+    ("research", "research"): 0.5,
+    ("research", "university"): 0.5,
+    ("research", "clinic"): 0.9,
+    ("research", "investor"): 0.8,
+    ("university", "clinic"): 0.9,
+    ("university", "investor"): 0.7,
+    ("clinic", "investor"): 0.6,
+    ("network", "network"): 0.2,
+}
+
+
+def kind_fit_matrix() -> np.ndarray:
+    matrix = np.full((len(KINDS), len(KINDS)), 0.4, dtype=np.float32)
+    for (a, b), value in _KIND_FIT.items():
+        matrix[KINDS.index(a), KINDS.index(b)] = matrix[KINDS.index(b), KINDS.index(a)] = value
+    return matrix
+
+
+def stable_bit(value: str) -> int:
+    """A bit 0..63 for a value (country, NACE class, cluster), the same in every process."""
+    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=2).digest(), "big") % 64
+
+
+def bits(values) -> int:
+    """A 64-bit mask with the bits of the values, as a signed int64 value."""
+    mask = 0
+    for value in values:
+        mask |= 1 << stable_bit(str(value))
+    return mask - (1 << 64) if mask >= 1 << 63 else mask
+
+
+def group_key(name: str) -> int:
+    """A 63-bit hash of a corporate group's name (0 for none), the same in every process."""
+    if not name:
+        return 0
+    return int.from_bytes(hashlib.blake2b(name.strip().lower().encode(), digest_size=8).digest(), "big") >> 1 or 1
+
+
+@dataclass
+class ProfileRecord:
+    id: object
+    type: str
+    vector: np.ndarray  # the embedding of the profile's text
+    text: str  # for the lexical signal
+
+
+@dataclass
+class OrgRecord:
+    """One organisation as the engine sees it."""
+
+    id: object
+    kind: str
+    offer_text: str = ""  # offer profiles and the description: what it does
+    request_text: str = ""  # request profiles: what it looks for
+    offer_vector: np.ndarray | None = None
+    request_vector: np.ndarray | None = None
+    profiles: list[ProfileRecord] = field(default_factory=list)
+    fields: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()  # NACE codes without section letter: "26.60", "52.1", "86"
+    sections: tuple[str, ...] = ()  # NACE section letters
+    district: str = ""  # a Saxon district or ""
+    country: str = "DE"
+    target_countries: tuple[str, ...] = ()
+    size_band: str = ""
+    clusters: tuple[str, ...] = ()
+    group: str = ""  # corporate group
+    competitor_rule: bool = False  # asked not to be matched with others of its NACE classes
+    eligible: bool = True  # may be proposed to others (verified, not opted out)
+    wants_list: bool = True  # gets a list of its own
+
+
+@dataclass
+class Corpus:
+    """Rows of arrays, one row per organisation; see ``build``."""
+
+    ids: np.ndarray
+    offer: np.ndarray  # (n, d) float32, unit rows or zero
+    request: np.ndarray
+    lex_offer: np.ndarray  # (n, l) float32, unit rows or zero
+    lex_request: np.ndarray
+    fields: np.ndarray  # (n,) int64 bitmask over FIELDS
+    sections: np.ndarray  # (n,) int64 bitmask over section letters
+    division: np.ndarray  # (n,) int16 primary NACE division, -1 unknown
+    class_bits: np.ndarray  # (n,) int64 hashed NACE classes
+    district: np.ndarray  # (n,) int16 index into DISTRICTS, -1 outside Saxony
+    in_germany: np.ndarray  # (n,) bool
+    country_bit: np.ndarray  # (n,) int64
+    target_bits: np.ndarray  # (n,) int64
+    size: np.ndarray  # (n,) int8 index into SIZE_BANDS, -1 unknown
+    cluster_bits: np.ndarray  # (n,) int64
+    kind: np.ndarray  # (n,) int8 index into KINDS
+    group: np.ndarray  # (n,) int64 hashed corporate group, 0 none
+    competitor_rule: np.ndarray  # (n,) bool
+    eligible: np.ndarray  # (n,) bool
+    wants_list: np.ndarray  # (n,) bool
+    offer_profiles: np.ndarray  # (n, MAX_PROFILES) int32 index into profile_vectors, -1 none
+    request_profiles: np.ndarray
+    profile_vectors: np.ndarray  # (p, d) float32 unit
+    profile_ids: np.ndarray  # (p,) external ids
+    complementary_divisions: np.ndarray = field(default_factory=lambda: np.zeros((100, 100), dtype=bool))
+    # Pair rules, as sorted int64 keys row * n + column.
+    excluded: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    hidden: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pinned: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # Feedback: (row, partner, +1 interesting or introduced / -1 not relevant)
+    feedback_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    feedback_partners: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    feedback_values: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    same_group_rule: bool = True
+    lexical: LexicalModel | None = None
+    # Calibration of the text signal (raw cosine mapped to [0, 1]); set by engine.calibrate.
+    calibration: tuple[float, float] | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def index_of(self, external_id) -> int:
+        return self._index[external_id]
+
+    def __post_init__(self):
+        self._index = {value: i for i, value in enumerate(self.ids.tolist())}
+
+    def pair_keys(self, pairs) -> np.ndarray:
+        """Sorted keys of (external id, external id) pairs that are both in the corpus."""
+        keys = [self._index[a] * self.n + self._index[b] for a, b in pairs if a in self._index and b in self._index]
+        return np.unique(np.asarray(keys, dtype=np.int64))
+
+    def set_rules(
+        self,
+        *,
+        excluded=(),
+        hidden=(),
+        pinned=(),
+        feedback=(),
+        complementary_divisions=(),
+        same_group_rule: bool = True,
+    ) -> None:
+        """Pair rules by external ids. ``excluded`` applies in both directions, ``hidden`` and
+        ``pinned`` to one organisation's list; ``feedback`` is (organisation, partner, value)."""
+        excluded = list(excluded)
+        self.excluded = self.pair_keys(excluded + [(b, a) for a, b in excluded])
+        self.hidden = self.pair_keys(hidden)
+        self.pinned = self.pair_keys(pinned)
+        rows = [(self._index[a], self._index[b], v) for a, b, v in feedback if a in self._index and b in self._index]
+        self.feedback_rows = np.asarray([r for r, _, _ in rows], dtype=np.int64)
+        self.feedback_partners = np.asarray([p for _, p, _ in rows], dtype=np.int64)
+        self.feedback_values = np.asarray([v for _, _, v in rows], dtype=np.float32)
+        matrix = np.zeros((100, 100), dtype=bool)
+        for a, b in complementary_divisions:
+            matrix[int(a), int(b)] = matrix[int(b), int(a)] = True
+        self.complementary_divisions = matrix
+        self.same_group_rule = same_group_rule
+
+
+# The per-organisation arrays of a Corpus, in its field order.
+ROW_FIELDS = (
+    "ids",
+    "offer",
+    "request",
+    "lex_offer",
+    "lex_request",
+    "fields",
+    "sections",
+    "division",
+    "class_bits",
+    "district",
+    "in_germany",
+    "country_bit",
+    "target_bits",
+    "size",
+    "cluster_bits",
+    "kind",
+    "group",
+    "competitor_rule",
+    "eligible",
+    "wants_list",
+    "offer_profiles",
+    "request_profiles",
+)
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0).astype(np.float32)
+
+
+class LexicalModel:
+    """TF-IDF over word and character n-grams (so that "Kühlkette" and "Kühlkettenlogistik" meet),
+    reduced by truncated SVD (latent semantic analysis) to a few dimensions, so that the lexical
+    signal joins the embeddings in one matrix product. Fitted on a corpus's texts; later texts
+    (an organisation that changed) are transformed with the same fit."""
+
+    def __init__(self, dims: int = 64, seed: int = 0):
+        self.dims = dims
+        self.seed = seed
+        self.words = self.chars = self.svd = None
+
+    def fit_transform(self, texts: list[str]) -> np.ndarray:
+        from scipy.sparse import hstack
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        if not any(t.strip() for t in texts):
+            return np.zeros((len(texts), 1), dtype=np.float32)
+        self.words = TfidfVectorizer(sublinear_tf=True, strip_accents="unicode", lowercase=True)
+        self.chars = TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(4, 5), lowercase=True)
+        matrix = hstack([self.words.fit_transform(texts), self.chars.fit_transform(texts)]).tocsr()
+        k = min(self.dims, matrix.shape[1] - 1, matrix.shape[0] - 1)
+        if k >= 2:
+            self.svd = TruncatedSVD(n_components=k, random_state=self.seed)
+            dense = self.svd.fit_transform(matrix)
+        else:
+            dense = matrix.toarray()
+        return self._finish(dense, texts)
+
+    def transform(self, texts: list[str]) -> np.ndarray:
+        from scipy.sparse import hstack
+
+        if self.words is None:
+            return np.zeros((len(texts), 1), dtype=np.float32)
+        matrix = hstack([self.words.transform(texts), self.chars.transform(texts)]).tocsr()
+        dense = self.svd.transform(matrix) if self.svd is not None else matrix.toarray()
+        return self._finish(dense, texts)
+
+    @staticmethod
+    def _finish(dense: np.ndarray, texts: list[str]) -> np.ndarray:
+        dense = dense.astype(np.float32)
+        dense[np.asarray([not t.strip() for t in texts], dtype=bool)] = 0
+        return _unit_rows(dense)
+
+
+def build(records: list[OrgRecord], *, dim: int, lexical_dims: int = 64) -> Corpus:
+    """Arrays from records. Offer and request vectors must be given (the embedding happens before,
+    with a cache); the lexical model is fitted here on the records' texts."""
+    lexical = LexicalModel(dims=lexical_dims)
+    n = len(records)
+    both = lexical.fit_transform([r.offer_text for r in records] + [r.request_text for r in records])
+    corpus = assemble(records, dim, both[:n], both[n:])
+    corpus.lexical = lexical
+    return corpus
+
+
+def update(corpus: Corpus, records: list[OrgRecord]) -> Corpus:
+    """The corpus with the rows of ``records`` replaced (same id) or appended (new id); the lexical
+    model of the corpus transforms their texts. Rules and calibration are kept."""
+    if not records:
+        return corpus
+    n = len(records)
+    both = corpus.lexical.transform([r.offer_text for r in records] + [r.request_text for r in records])
+    part = assemble(records, corpus.offer.shape[1], both[:n], both[n:])
+    rows = [corpus._index.get(r.id, -1) for r in records]
+    existing = [(k, row) for k, row in enumerate(rows) if row >= 0]
+    new = [k for k, row in enumerate(rows) if row < 0]
+    merged = {}
+    offset = len(corpus.profile_vectors)
+    for name in ROW_FIELDS:
+        old, add = getattr(corpus, name), getattr(part, name)
+        if name in ("offer_profiles", "request_profiles"):
+            add = np.where(add >= 0, add + offset, -1)
+        values = old.copy() if not new else np.concatenate([old, add[new]])
+        for k, row in existing:
+            values[row] = add[k]
+        merged[name] = values
+    result = Corpus(
+        **merged,
+        profile_vectors=np.concatenate([corpus.profile_vectors, part.profile_vectors]),
+        profile_ids=np.concatenate([corpus.profile_ids, part.profile_ids]),
+    )
+    result.lexical = corpus.lexical
+    result.calibration = corpus.calibration
+    for name in ("complementary_divisions", "same_group_rule"):
+        setattr(result, name, getattr(corpus, name))
+    return result
+
+
+def assemble(records: list[OrgRecord], dim: int, lex_offer: np.ndarray, lex_request: np.ndarray) -> Corpus:
+    """A corpus from records and their lexical vectors (``build`` computes those; the benchmark
+    brings synthetic ones)."""
+    n = len(records)
+    offer = np.zeros((n, dim), dtype=np.float32)
+    request = np.zeros((n, dim), dtype=np.float32)
+    for i, r in enumerate(records):
+        if r.offer_vector is not None:
+            offer[i] = r.offer_vector
+        if r.request_vector is not None:
+            request[i] = r.request_vector
+    vectors, profile_ids = [], []
+    offer_profiles = np.full((n, MAX_PROFILES), -1, dtype=np.int32)
+    request_profiles = np.full((n, MAX_PROFILES), -1, dtype=np.int32)
+    for i, r in enumerate(records):
+        offers = [p for p in r.profiles if p.type in OFFER_TYPES][:MAX_PROFILES]
+        requests = [p for p in r.profiles if p.type in REQUEST_TYPES][:MAX_PROFILES]
+        for target, chosen in ((offer_profiles, offers), (request_profiles, requests)):
+            for slot, profile in enumerate(chosen):
+                target[i, slot] = len(vectors)
+                vectors.append(profile.vector)
+                profile_ids.append(profile.id)
+    profile_vectors = _unit_rows(np.asarray(vectors, dtype=np.float32).reshape(len(vectors), dim))
+
+    def division(r: OrgRecord) -> int:
+        for code in r.sectors:
+            head = code.split(".")[0]
+            if head.isdigit():
+                return int(head)
+        return -1
+
+    return Corpus(
+        ids=np.asarray([r.id for r in records], dtype=object),
+        offer=_unit_rows(offer),
+        request=_unit_rows(request),
+        lex_offer=lex_offer,
+        lex_request=lex_request,
+        fields=np.asarray([sum(1 << FIELDS.index(f) for f in set(r.fields) if f in FIELDS) for r in records], np.int64),
+        sections=np.asarray(
+            [sum(1 << (ord(s.upper()) - 65) for s in set(r.sections) if s and s.isalpha()) for r in records], np.int64
+        ),
+        division=np.asarray([division(r) for r in records], dtype=np.int16),
+        class_bits=np.asarray([bits(r.sectors) for r in records], dtype=np.int64),
+        district=np.asarray(
+            [DISTRICTS.index(r.district) if r.district in DISTRICTS else -1 for r in records], np.int16
+        ),
+        in_germany=np.asarray([r.country == "DE" for r in records], dtype=bool),
+        country_bit=np.asarray([bits([r.country]) for r in records], dtype=np.int64),
+        target_bits=np.asarray([bits(r.target_countries) for r in records], dtype=np.int64),
+        size=np.asarray([SIZE_BANDS.index(r.size_band) if r.size_band in SIZE_BANDS else -1 for r in records], np.int8),
+        cluster_bits=np.asarray([bits(r.clusters) for r in records], dtype=np.int64),
+        kind=np.asarray([KINDS.index(r.kind) for r in records], dtype=np.int8),
+        group=np.asarray([group_key(r.group) for r in records], dtype=np.int64),
+        competitor_rule=np.asarray([r.competitor_rule for r in records], dtype=bool),
+        eligible=np.asarray([r.eligible for r in records], dtype=bool),
+        wants_list=np.asarray([r.wants_list for r in records], dtype=bool),
+        offer_profiles=offer_profiles,
+        request_profiles=request_profiles,
+        profile_vectors=profile_vectors,
+        profile_ids=np.asarray(profile_ids, dtype=object),
+    )
+
+
+FIELD_NAMES = {
+    "Medizin- und Biotechnologie": "medizin-biotechnologie",
+    "Informations- und Kommunikationstechnologie": "ikt",
+    "Robotik und Automatisierung": "robotik-automatisierung",
+    "Mikroelektronik und Sensorik": "mikroelektronik-sensorik",
+    "Werkstofftechnologie und Leichtbau": "werkstoffe-leichtbau",
+    "Logistik": "logistik",
+}
+DISTRICT_NAMES = {
+    "Chemnitz": "chemnitz",
+    "Dresden": "dresden",
+    "Leipzig": "leipzig",
+    "Bautzen": "bautzen",
+    "Erzgebirgskreis": "erzgebirgskreis",
+    "Görlitz": "goerlitz",
+    "Landkreis Leipzig": "landkreis_leipzig",
+    "Meißen": "meissen",
+    "Mittelsachsen": "mittelsachsen",
+    "Nordsachsen": "nordsachsen",
+    "Sächsische Schweiz-Osterzgebirge": "saechsische_schweiz_osterzgebirge",
+    "Vogtlandkreis": "vogtlandkreis",
+    "Zwickau": "zwickau",
+}
+
+
+def size_band(employees: int | None) -> str:
+    if not employees:
+        return ""
+    for band, upper in zip(SIZE_BANDS, (9, 49, 249, 999), strict=False):
+        if employees <= upper:
+            return band
+    return SIZE_BANDS[-1]
+
+
+def profile_text(title: str, summary: str, keywords) -> str:
+    """The text of a partnering profile as the embedding model and TF-IDF read it."""
+    keywords = ", ".join(keywords) if not isinstance(keywords, str) else keywords
+    return " ".join(part for part in (f"{title}." if title else "", summary, keywords) if part).strip()
+
+
+def combine(vectors: list[np.ndarray], weights: list[float] | None = None) -> np.ndarray | None:
+    """The normalised weighted mean of some vectors, or None without any."""
+    if not vectors:
+        return None
+    weights = weights or [1.0] * len(vectors)
+    total = np.sum([w * v for w, v in zip(weights, vectors, strict=True)], axis=0)
+    norm = np.linalg.norm(total)
+    return (total / norm).astype(np.float32) if norm > 0 else None
+
+
+# A description says what an organisation does: it counts towards its offer, at half the weight of
+# an explicit offer profile.
+DESCRIPTION_WEIGHT = 0.5
+
+
+def offer_and_request_vectors(offers: list, requests: list, descriptions: list):
+    """Offer and request vectors of an organisation from the vectors of its offer profiles, its
+    request profiles and its description(s)."""
+    offer = combine(offers + descriptions, [1.0] * len(offers) + [DESCRIPTION_WEIGHT] * len(descriptions))
+    return offer, combine(requests)

@@ -1,0 +1,75 @@
+"""The matching engine's tunable parameters, in one place. Django passes the ``MATCHING`` settings
+block as overrides (see wfs_portal/settings.py); everything else uses these defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+
+@dataclass(frozen=True)
+class Params:
+    # --- the list --------------------------------------------------------------------------
+    k: int = 20  # partners per organisation
+    candidates: int = 200  # rough number of candidates per organisation kept by the pre-filter
+    rerank_pool: int = 3  # the final re-ranking looks at rerank_pool * k best candidates
+
+    # --- the score: weights of the three parts (they sum to 1, so the score stays in [0, 1]) -----
+    w_text: float = 0.6  # offer <-> need complementarity (embeddings and TF-IDF)
+    w_structure: float = 0.25  # technology fields, cross-sector bonus, complementary NACE divisions
+    w_fit: float = 0.15  # region, size, cluster ties, kinds of organisation
+
+    # --- text ------------------------------------------------------------------------------
+    # Share of the lexical (TF-IDF) similarity in the text signal; the rest is the multilingual
+    # embedding, which alone understands a German request against an English offer.
+    lexical_share: float = 0.2
+    # Value of meeting a partner who needs what you offer, relative to one who offers what you
+    # need. Both directions are combined by a harmonic mean: an introduction works when both gain.
+    customer_value: float = 0.7
+    # Cosines of sentence embeddings crowd in a narrow band; they are rescaled so that the typical
+    # unrelated pair (this quantile of a sample of pairs) maps to 0 and a perfect match to 1.
+    calibration_quantile: float = 0.5
+
+    # --- structure ---------------------------------------------------------------------------
+    shared_field: float = 0.6  # sharing a technology field
+    cross_sector_bonus: float = 0.4  # ... across different NACE sections (the agency's thesis)
+    complementary_divisions: float = 0.8  # NACE divisions staff declared complementary
+
+    # --- practical fit -----------------------------------------------------------------------
+    fit_region: float = 0.4
+    fit_size: float = 0.2
+    fit_cluster: float = 0.2
+    fit_kinds: float = 0.2
+
+    # --- feedback and diversity --------------------------------------------------------------
+    interesting_boost: float = 0.15  # added to a pair marked "interesting" (or introduced)
+    similar_feedback: float = 0.1  # scaled by similarity to partners given feedback
+    diversity: float = 0.08  # MMR penalty for a candidate of the same kind and NACE section
+
+    # --- pre-filter structure augmentation ---------------------------------------------------
+    # Weight of shared technology fields and district in the pre-filter's matrix product, so that
+    # structurally close pairs become candidates even when their texts say little.
+    prefilter_structure: float = 0.15
+
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        total = self.w_text + self.w_structure + self.w_fit
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"w_text + w_structure + w_fit must be 1, not {total:g}")
+        fit_total = self.fit_region + self.fit_size + self.fit_cluster + self.fit_kinds
+        if abs(fit_total - 1.0) > 1e-6:
+            raise ValueError(f"the fit weights must sum to 1, not {fit_total:g}")
+        if self.k < 1 or self.candidates < self.k:
+            raise ValueError("need 1 <= k <= candidates")
+
+    @classmethod
+    def from_mapping(cls, overrides: dict | None) -> Params:
+        known = {f.name for f in fields(cls)}
+        overrides = dict(overrides or {})
+        unknown = set(overrides) - known
+        if unknown:
+            raise ValueError(f"unknown matching parameters: {', '.join(sorted(unknown))}")
+        return replace(cls(), **overrides)
+
+    def as_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}

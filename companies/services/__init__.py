@@ -1,0 +1,39 @@
+"""Write paths of the companies app (organisations and profiles, matchmaking)."""
+
+from companies.services.matching import (
+    match_feedback_give,
+    match_generation_activate,
+    match_generation_fail,
+    match_generation_prepare,
+    match_generation_start,
+    match_map_chunk,
+    match_organisation_update,
+    match_override_set,
+    match_reduce_chunk,
+)
+from companies.services.organisations import (
+    organisation_reject,
+    organisation_unverify,
+    organisation_verify,
+    partnering_profile_publish,
+    partnering_profile_withdraw,
+    partnering_profiles_expire,
+)
+
+__all__ = [
+    "match_feedback_give",
+    "match_generation_activate",
+    "match_generation_fail",
+    "match_generation_prepare",
+    "match_generation_start",
+    "match_map_chunk",
+    "match_organisation_update",
+    "match_override_set",
+    "match_reduce_chunk",
+    "organisation_reject",
+    "organisation_unverify",
+    "organisation_verify",
+    "partnering_profile_publish",
+    "partnering_profile_withdraw",
+    "partnering_profiles_expire",
+]

@@ -1,0 +1,56 @@
+"""After an organisation or one of its partnering profiles changed, its matches are brought up to
+date in the background. A signal, because every path that saves them (admin, portal, API, demo
+loader, tasks) must trigger it and none of them holds a business rule about it."""
+
+import threading
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from companies.choices import GenerationState
+from companies.models import ClusterMembership, MatchGeneration, Organisation, PartneringProfile
+
+_pending = threading.local()
+
+
+def _schedule(organisation_id: int) -> None:
+    """One update per organisation and transaction, however many of its parts were saved: every
+    save registers the flush, the first flush after the commit takes all ids, the others find none.
+    (After a rollback the ids wait for the next commit; updating an unchanged organisation is
+    harmless.)"""
+    # Nothing to update before the first full run.
+    if not MatchGeneration.objects.filter(state=GenerationState.ACTIVE).exists():
+        return
+    _pending.__dict__.setdefault("ids", set()).add(organisation_id)
+    transaction.on_commit(_flush)
+
+
+def _flush() -> None:
+    from companies.tasks import schedule_organisation_update
+
+    ids = _pending.__dict__.pop("ids", set())
+    for organisation_id in sorted(ids):
+        schedule_organisation_update(organisation_id)
+
+
+@receiver(post_save, sender=Organisation, dispatch_uid="matching.organisation_saved")
+def organisation_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _schedule(instance.pk)
+
+
+@receiver(post_save, sender=PartneringProfile, dispatch_uid="matching.profile_saved")
+@receiver(post_delete, sender=PartneringProfile, dispatch_uid="matching.profile_deleted")
+@receiver(post_save, sender=ClusterMembership, dispatch_uid="matching.membership_saved")
+@receiver(post_delete, sender=ClusterMembership, dispatch_uid="matching.membership_deleted")
+def part_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _schedule(instance.organisation_id)
+
+
+@receiver(m2m_changed, sender=Organisation.sectors.through, dispatch_uid="matching.sectors_changed")
+@receiver(m2m_changed, sender=Organisation.technology_fields.through, dispatch_uid="matching.fields_changed")
+def classification_changed(sender, instance, action, reverse, **kwargs):
+    if action.startswith("post_") and not reverse and isinstance(instance, Organisation):
+        _schedule(instance.pk)

@@ -1,0 +1,295 @@
+"""The scoring core on small hand-made cases: each signal moves the score the right way,
+reciprocity, exclusions, pins and hides, feedback, diversity, and the incremental update.
+No database: the engine is plain numpy."""
+
+import numpy as np
+import pytest
+
+from companies.matching import Engine, OrgRecord, Params, build, incremental_update
+from companies.matching import engine as flags
+from companies.matching.corpus import ProfileRecord
+
+DIM = 8
+
+
+def axis(n: int, *, weight: float = 1.0, noise: int | None = None) -> np.ndarray:
+    """A unit vector along axis n (optionally tilted towards axis ``noise``): hand-made topics."""
+    v = np.zeros(DIM, dtype=np.float32)
+    v[n] = weight
+    if noise is not None:
+        v[noise] = 1.0 - weight
+    return v / np.linalg.norm(v)
+
+
+def org(id, *, offers=None, needs=None, **kwargs) -> OrgRecord:
+    profiles = []
+    if offers is not None:
+        profiles.append(ProfileRecord(id=f"{id}-offer", type="technology_offer", vector=offers, text=""))
+    if needs is not None:
+        profiles.append(ProfileRecord(id=f"{id}-need", type="technology_request", vector=needs, text=""))
+    kwargs.setdefault("kind", "company")
+    return OrgRecord(id=id, offer_vector=offers, request_vector=needs, profiles=profiles, **kwargs)
+
+
+def engine(records, **params) -> Engine:
+    corpus = build(records, dim=DIM)
+    corpus.calibration = (0.0, 1.0)  # raw cosines as they are: the cases are hand-made
+    return Engine(corpus, Params.from_mapping({"k": 5, "candidates": 10, **params}))
+
+
+def lists(eng: Engine, **rules) -> dict:
+    if rules:
+        eng.corpus.set_rules(**rules)
+    result = eng.compute_all()
+    out = {}
+    for row, partner, rank, score in zip(result.rows, result.partners, result.ranks, result.scores, strict=True):
+        out.setdefault(eng.corpus.ids[row], []).append((rank, eng.corpus.ids[partner], float(score)))
+    return {k: [(p, s) for _, p, s in sorted(v)] for k, v in out.items()}
+
+
+def score(eng: Engine, a, b, **rules) -> float:
+    return dict(lists(eng, **rules).get(a, [])).get(b, float("nan"))
+
+
+def pair_score(eng: Engine, a, b) -> float:
+    c = eng.corpus
+    i, j = np.asarray([c.index_of(a)]), np.asarray([c.index_of(b)])
+    return float(eng.score_pairs(i, j)["score"][0])
+
+
+# --- text: complementarity and reciprocity -------------------------------------------------------
+
+
+def test_an_offer_meeting_a_need_scores_higher_than_one_that_does_not():
+    eng = engine(
+        [
+            org("clinic", needs=axis(0)),
+            org("courier", offers=axis(0)),  # offers exactly what the clinic needs
+            org("printer", offers=axis(3)),  # offers something else
+        ]
+    )
+    assert pair_score(eng, "clinic", "courier") > pair_score(eng, "clinic", "printer")
+
+
+def test_both_directions_count_and_the_score_is_symmetric():
+    eng = engine(
+        [
+            org("a", offers=axis(0), needs=axis(1)),
+            org("mutual", offers=axis(1), needs=axis(0)),  # each offers what the other needs
+            org("one_way", offers=axis(1), needs=axis(5)),  # only serves a's need
+        ]
+    )
+    assert pair_score(eng, "a", "mutual") > pair_score(eng, "a", "one_way")
+    assert pair_score(eng, "a", "mutual") == pytest.approx(pair_score(eng, "mutual", "a"))
+
+
+def test_two_organisations_offering_the_same_are_not_matched_on_text():
+    eng = engine([org("a", offers=axis(0)), org("competitor", offers=axis(0)), org("client", needs=axis(0))])
+    components = eng.score_pairs(np.asarray([0]), np.asarray([1]))
+    assert components["text"][0] == 0
+    assert pair_score(eng, "a", "client") > pair_score(eng, "a", "competitor")
+
+
+# --- structure and practical fit -----------------------------------------------------------------
+
+
+def test_a_shared_technology_field_across_sectors_earns_the_cross_sector_bonus():
+    base = {"offers": axis(0), "fields": ("logistik",)}
+    eng = engine(
+        [
+            org("clinic", needs=axis(0), fields=("logistik",), sections=("Q",)),
+            org("same_sector", sections=("Q",), **base),
+            org("other_sector", sections=("H",), **base),
+            org("no_field", offers=axis(0), sections=("H",)),
+        ]
+    )
+    cross = pair_score(eng, "clinic", "other_sector")
+    assert cross > pair_score(eng, "clinic", "same_sector") > pair_score(eng, "clinic", "no_field")
+
+
+def test_complementary_divisions_count_when_staff_declared_them():
+    eng = engine([org("clinic", needs=axis(0), sectors=("86.10",)), org("store", offers=axis(0), sectors=("52.10",))])
+    before = pair_score(eng, "clinic", "store")
+    eng.corpus.set_rules(complementary_divisions=[(52, 86)])
+    assert pair_score(eng, "clinic", "store") > before
+
+
+@pytest.mark.parametrize(
+    ("near", "far"),
+    [
+        ({"district": "leipzig"}, {"district": "dresden"}),  # same district beats elsewhere in Saxony
+        ({"district": "dresden"}, {"district": "", "country": "FR"}),  # Saxony beats abroad
+        ({"size_band": "50-249"}, {"size_band": "1000+"}),  # similar size
+        ({"clusters": ("biosaxony",)}, {"clusters": ("silicon",)}),  # cluster ties
+        ({"kind": "research"}, {"kind": "network"}),  # company <-> research institute
+    ],
+)
+def test_practical_fit_prefers_the_closer_partner(near, far):
+    me = {"district": "leipzig", "size_band": "50-249", "clusters": ("biosaxony",)}
+    eng = engine(
+        [org("me", needs=axis(0), **me), org("near", offers=axis(0), **near), org("far", offers=axis(0), **far)]
+    )
+    assert pair_score(eng, "me", "near") > pair_score(eng, "me", "far")
+
+
+def test_a_partner_abroad_in_the_target_countries_beats_one_abroad_elsewhere():
+    eng = engine(
+        [
+            org("exporter", offers=axis(0), district="chemnitz", target_countries=("PL",)),
+            org("polish", needs=axis(0), district="", country="PL"),
+            org("spanish", needs=axis(0), district="", country="ES"),
+        ]
+    )
+    assert pair_score(eng, "exporter", "polish") > pair_score(eng, "exporter", "spanish")
+
+
+# --- who may appear --------------------------------------------------------------------------------
+
+
+def test_unverified_or_opted_out_organisations_are_never_proposed():
+    eng = engine(
+        [
+            org("a", needs=axis(0)),
+            org("hidden", offers=axis(0), eligible=False, wants_list=False),
+            org("b", offers=axis(0, weight=0.7, noise=1)),
+        ]
+    )
+    result = lists(eng)
+    assert "hidden" not in [p for p, _ in result["a"]]
+    assert "hidden" not in result
+
+
+@pytest.mark.parametrize(
+    ("records", "rules"),
+    [
+        ([org("a", needs=axis(0), group="Holding"), org("b", offers=axis(0), group="holding ")], {}),
+        (
+            [
+                org("a", needs=axis(0), sectors=("26.60",), competitor_rule=True),
+                org("b", offers=axis(0), sectors=("26.60",)),
+            ],
+            {},
+        ),
+        ([org("a", needs=axis(0)), org("b", offers=axis(0))], {"excluded": [("a", "b")]}),
+        ([org("a", needs=axis(0)), org("b", offers=axis(0))], {"hidden": [("a", "b")]}),
+        ([org("a", needs=axis(0)), org("b", offers=axis(0))], {"feedback": [("a", "b", -1.0)]}),
+    ],
+    ids=["same-group", "competitors", "explicit-pair", "hidden-by-staff", "not-relevant"],
+)
+def test_exclusions_remove_the_pair(records, rules):
+    eng = engine([*records, org("c", offers=axis(0, weight=0.6, noise=2))])
+    result = lists(eng, **rules)
+    assert "b" not in [p for p, _ in result["a"]]
+
+
+def test_same_group_rule_can_be_switched_off():
+    eng = engine([org("a", needs=axis(0), group="Holding"), org("b", offers=axis(0), group="Holding")])
+    assert "b" in [p for p, _ in lists(eng, same_group_rule=False)["a"]]
+
+
+def test_a_pinned_partner_leads_the_list_even_with_a_low_score():
+    eng = engine([org("a", needs=axis(0)), org("good", offers=axis(0)), org("weak", offers=axis(4))])
+    result = lists(eng, pinned=[("a", "weak")])
+    assert result["a"][0][0] == "weak"
+
+
+# --- feedback and diversity ------------------------------------------------------------------------
+
+
+def test_interesting_raises_the_pair():
+    eng = engine([org("a", needs=axis(0)), org("b", offers=axis(0, weight=0.8, noise=1))])
+    before = score(eng, "a", "b")
+    assert score(eng, "a", "b", feedback=[("a", "b", 1.0)]) > before
+
+
+def mix(a: int, b: int, weight_b: float = 2.0) -> np.ndarray:
+    """A unit vector between axis a and axis b (b weighted)."""
+    v = np.zeros(DIM, dtype=np.float32)
+    v[a], v[b] = 1.0, weight_b
+    return v / np.linalg.norm(v)
+
+
+def test_not_relevant_lowers_similar_partners():
+    eng = engine(
+        [
+            org("a", needs=axis(0)),
+            org("rejected", offers=mix(0, 1)),
+            org("similar", offers=mix(0, 1)),  # offers what "rejected" offers
+            org("different", offers=mix(0, 2)),  # serves the need as well, with something else
+        ]
+    )
+    before = dict(lists(eng)["a"])
+    after = dict(lists(eng, feedback=[("a", "rejected", -1.0)])["a"])
+    assert "rejected" not in after
+    assert after["similar"] < before["similar"]
+    assert after["different"] == pytest.approx(before["different"])
+
+
+def test_diversity_spreads_a_list_over_kinds_when_scores_are_close():
+    me = org("me", needs=axis(0), kind="company", sections=("C",))
+    copies = [org(f"institute{i}", kind="research", sections=("M",), offers=mix(0, 1, 0.5)) for i in range(4)]
+    clinic = org("clinic", kind="clinic", sections=("Q",), offers=mix(0, 1, 0.55))  # a little less close
+    plain = lists(engine([me, *copies, clinic], k=3, diversity=0.0))["me"]
+    diverse = lists(engine([me, *copies, clinic], k=3))["me"]
+    assert "clinic" not in [p for p, _ in plain]  # without diversity: three near-copies
+    assert "clinic" in [p for p, _ in diverse]
+
+
+# --- reasons ---------------------------------------------------------------------------------------
+
+
+def test_reasons_name_the_direction_and_the_profiles():
+    eng = engine(
+        [org("clinic", needs=axis(0), fields=("logistik",)), org("courier", offers=axis(0), fields=("logistik",))]
+    )
+    result = eng.compute_all()
+    first = np.flatnonzero(eng.corpus.ids[result.rows] == "clinic")[0]
+    assert result.reason_flags[first] & flags.PARTNER_OFFERS
+    assert result.reason_flags[first] & flags.SHARED_FIELD
+    assert eng.corpus.profile_ids[result.request_profile[first]] == "clinic-need"
+    assert eng.corpus.profile_ids[result.offer_profile[first]] == "courier-offer"
+
+
+# --- the two ways of computing, and the incremental update ----------------------------------------
+
+
+def test_block_pairs_and_single_rows_give_the_same_lists():
+    rng = np.random.default_rng(3)
+    records = [
+        org(
+            i,
+            offers=axis(int(rng.integers(DIM)), weight=0.7, noise=int(rng.integers(DIM))),
+            needs=axis(int(rng.integers(DIM))),
+        )
+        for i in range(40)
+    ]
+    eng = engine(records)
+    by_blocks = eng.compute_all(block=7)
+    by_rows = eng.compute(np.arange(40))
+    assert sorted(zip(by_blocks.rows.tolist(), by_blocks.partners.tolist(), strict=True)) == sorted(
+        zip(by_rows.rows.tolist(), by_rows.partners.tolist(), strict=True)
+    )
+
+
+def test_incremental_update_finds_the_lists_a_changed_organisation_enters_and_leaves():
+    records = [org("seeker", needs=axis(0)), org("other_seeker", needs=axis(3))]
+    records += [org(f"filler{i}", offers=mix(3, 5 + i % 3)) for i in range(6)]  # half serve other_seeker
+    records.append(org("changer", offers=axis(3)))  # serves other_seeker best, for now
+    eng = engine(records, k=2)
+    result = eng.compute_all()
+    c = eng.corpus
+    kth = np.full(c.n, -np.inf, dtype=np.float32)
+    for row in range(c.n):
+        mine = result.scores[result.rows == row]
+        if len(mine) >= 2:
+            kth[row] = mine.min()
+    changer = c.index_of("changer")
+    members = result.rows[result.partners == changer]
+    assert c.index_of("other_seeker") in members
+    # The changer now offers what "seeker" needs instead.
+    c.offer[changer] = axis(0)
+    eng = Engine(c, eng.params)
+    own, leaves, enters = incremental_update(eng, changer, kth, members)
+    assert c.index_of("seeker") in enters
+    assert c.index_of("other_seeker") in leaves
+    assert len(own) == 2
