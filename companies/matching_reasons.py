@@ -19,8 +19,8 @@ def _title(profile: PartneringProfile | None) -> str:
 
 def render(match: Match, profiles: dict[int, PartneringProfile], fields: dict[str, TechnologyField]) -> str:
     bits = match.reason_flags
-    offer = profiles.get(match.offer_profile_id)
-    request = profiles.get(match.request_profile_id)
+    offer = profiles.get(match.offer_profile_ref)
+    request = profiles.get(match.request_profile_ref)
     parts = []
     if bits & flags.PINNED:
         parts.append(_("recommended by the agency"))
@@ -70,7 +70,7 @@ def render(match: Match, profiles: dict[int, PartneringProfile], fields: dict[st
 def render_all(matches, language: str | None = None) -> dict[int, str]:
     """{match pk: reasons} for a list of matches, with two queries for all of them."""
     matches = list(matches)
-    ids = {pk for m in matches for pk in (m.offer_profile_id, m.request_profile_id) if pk}
+    ids = {pk for m in matches for pk in (m.offer_profile_ref, m.request_profile_ref) if pk}
     profiles = PartneringProfile.objects.in_bulk(ids)
     fields = {f.slug: f for f in TechnologyField.objects.all()}
     with translation.override(language or translation.get_language()):

@@ -537,7 +537,9 @@ def _empty_result() -> ChunkResult:
     )
 
 
-def incremental_update(engine: Engine, row: int, thresholds: np.ndarray, member_of: np.ndarray):
+def incremental_update(
+    engine: Engine, row: int, thresholds: np.ndarray, member_of: np.ndarray, scores: np.ndarray | None = None
+):
     """What changes in the lists when organisation ``row`` changed.
 
     ``thresholds``: per corpus row, the lowest score in its current list (-inf while the list is
@@ -545,7 +547,8 @@ def incremental_update(engine: Engine, row: int, thresholds: np.ndarray, member_
     list, the rows whose list ``row`` leaves and {row: score} for the lists it enters (the caller
     recomputes those lists)."""
     own = engine.compute(np.asarray([row]))
-    scores = engine.scores_as_partner(row)
+    if scores is None:
+        scores = engine.scores_as_partner(row)
     member = np.zeros(engine.corpus.n, dtype=bool)
     member[np.asarray(member_of, dtype=np.int64)] = True
     member[row] = False

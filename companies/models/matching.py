@@ -156,23 +156,10 @@ class Match(models.Model):
     feedback = models.FloatField(_("feedback"), default=0)
     reason_flags = models.IntegerField(_("reasons"), default=0)
     shared_fields = models.IntegerField(_("shared technology fields"), default=0)
-    # The profiles named in the reason; a profile deleted later only shortens the reason.
-    request_profile = models.ForeignKey(
-        "companies.PartneringProfile",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        null=True,
-        related_name="+",
-    )
-    offer_profile = models.ForeignKey(
-        "companies.PartneringProfile",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        null=True,
-        related_name="+",
-    )
+    # The profiles named in the reason, by id (0: none); a profile deleted later only shortens the
+    # reason. Plain numbers, so that every row of a generation has the same binary layout for COPY.
+    request_profile_ref = models.BigIntegerField(_("profile looked for"), default=0)
+    offer_profile_ref = models.BigIntegerField(_("profile offered"), default=0)
     pinned = models.BooleanField(_("pinned by staff"), default=False)
 
     COMPONENTS = ("text", "text_forward", "text_backward", "structure", "fit", "feedback")

@@ -332,3 +332,37 @@ def test_full_run_on_a_real_worker_against_redis():
             time.sleep(0.5)
     assert generation.state == GenerationState.ACTIVE, generation.error
     assert partners(world["clinic"])[0] == "courier"
+
+
+def test_written_matches_read_back_exactly(world):
+    """write_matches (binary COPY on PostgreSQL, bulk_create elsewhere) stores what the engine gave."""
+    import numpy as np
+
+    from companies.matching import corpus as cm
+    from companies.matching.engine import PINNED, ChunkResult
+
+    a, b = world["clinic"], world["courier"]
+    corpus = cm.Corpus.__new__(cm.Corpus)
+    corpus.ids = np.asarray([a.pk, b.pk], dtype=object)
+    corpus.profile_ids = np.asarray([111, 222], dtype=object)
+    result = ChunkResult(
+        rows=np.asarray([0, 1]),
+        partners=np.asarray([1, 0]),
+        ranks=np.asarray([0, 3], dtype=np.int16),
+        scores=np.asarray([0.8125, 0.25], dtype=np.float32),
+        components={name: np.asarray([0.5, 0.125], dtype=np.float32) for name in Match.COMPONENTS},
+        reason_flags=np.asarray([PINNED | 1, 4], dtype=np.int32),
+        shared_fields=np.asarray([3, 0], dtype=np.int64),
+        request_profile=np.asarray([0, -1]),
+        offer_profile=np.asarray([1, -1]),
+    )
+    generation = MatchGeneration.objects.create()
+
+    assert matching_services.write_matches(generation.pk, result, corpus) == 2
+
+    first, second = Match.objects.filter(generation=generation).order_by("rank")
+    assert (first.organisation, first.partner, first.rank, first.score) == (a, b, 0, 0.8125)
+    assert first.components == dict.fromkeys(Match.COMPONENTS, 0.5)
+    assert (first.reason_flags, first.shared_fields, first.pinned) == (PINNED | 1, 3, True)
+    assert (first.request_profile_ref, first.offer_profile_ref) == (111, 222)
+    assert (second.organisation, second.rank, second.pinned, second.offer_profile_ref) == (b, 3, False, 0)
