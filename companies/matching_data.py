@@ -39,7 +39,7 @@ from companies.models import (
 
 def _sector_codes() -> dict[int, tuple[str, str]]:
     """sector id -> (code, section letter)."""
-    sectors = {s.pk: s for s in Sector.objects.only("pk", "code", "parent_id")}
+    sectors = {s.pk: s for s in Sector.objects.only("pk", "code", "level", "parent_id")}
     result = {}
     for pk, sector in sectors.items():
         node = sector
@@ -151,20 +151,20 @@ def apply_rules(corpus: Corpus) -> None:
     """Staff rules, overrides and the organisations' feedback, by organisation id."""
     active_pairs = MatchExclusion.objects.filter(kind=ExclusionKind.PAIR, is_active=True)
     overrides = MatchOverride.objects.values_list("organisation_id", "partner_id", "action")
-    feedback = [
-        (a, b, 1.0 if verdict == FeedbackVerdict.INTERESTING else -1.0)
-        for a, b, verdict in MatchFeedback.objects.values_list("organisation_id", "partner_id", "verdict")
-    ]
-    # An accepted introduction counts as "interesting" on both sides.
+    # An accepted introduction counts as "interesting" on both sides, once, unless the organisation
+    # said otherwise itself: its own verdict wins.
+    feedback = {}
     for a, b in ContactRequest.objects.filter(state=ContactRequestState.ACCEPTED).values_list(
         "requester_id", "target_id"
     ):
-        feedback += [(a, b, 1.0), (b, a, 1.0)]
+        feedback[a, b] = feedback[b, a] = 1.0
+    for a, b, verdict in MatchFeedback.objects.values_list("organisation_id", "partner_id", "verdict"):
+        feedback[a, b] = 1.0 if verdict == FeedbackVerdict.INTERESTING else -1.0
     corpus.set_rules(
         excluded=list(active_pairs.values_list("organisation_id", "other_id")),
         hidden=[(a, b) for a, b, action in overrides if action == OverrideAction.HIDE],
         pinned=[(a, b) for a, b, action in overrides if action == OverrideAction.PIN],
-        feedback=feedback,
+        feedback=[(a, b, value) for (a, b), value in feedback.items()],
         complementary_divisions=[
             (int(a), int(b)) for a, b in ComplementaryDivisions.objects.values_list("first__code", "second__code")
         ],

@@ -54,7 +54,9 @@ def render(match: Match, profiles: dict[int, PartneringProfile], fields: dict[st
     elif bits & flags.BOTH_SAXONY:
         parts.append(_("both in Saxony"))
     if bits & flags.TARGET_COUNTRY:
-        parts.append(_("target country %(country)s") % {"country": match.partner.country.name})
+        parts.append(_("based in your target country %(country)s") % {"country": match.partner.country.name})
+    if bits & flags.TARGETED_BY_PARTNER:
+        parts.append(_("looks for partners in %(country)s") % {"country": match.organisation.country.name})
     if bits & flags.SHARED_CLUSTER:
         parts.append(_("same cluster"))
     if bits & flags.KIND_PAIR:

@@ -66,24 +66,43 @@ def kind_fit_matrix() -> np.ndarray:
     return matrix
 
 
-def stable_bit(value: str) -> int:
-    """A bit 0..63 for a value (country, NACE class, cluster), the same in every process."""
-    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=2).digest(), "big") % 64
+def key(value) -> int:
+    """A 63-bit key of a value (country, NACE code, cluster, corporate group), never 0 (0 pads the
+    key arrays), the same in every process. Two different values share a key with a probability of
+    2**-63: as good as exact, and no vocabulary to keep between a corpus and its updates."""
+    digest = hashlib.blake2b(str(value).strip().lower().encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1 or 1
 
 
-def bits(values) -> int:
-    """A 64-bit mask with the bits of the values, as a signed int64 value."""
-    mask = 0
-    for value in values:
-        mask |= 1 << stable_bit(str(value))
-    return mask - (1 << 64) if mask >= 1 << 63 else mask
+def padded(rows: list, *, fill: int = 0, dtype=np.int64, width: int = 0) -> np.ndarray:
+    """A (len(rows), width) array of the rows' values, padded with ``fill`` (width at least 1)."""
+    width = max(width, 1, *(len(r) for r in rows)) if rows else max(width, 1)
+    out = np.full((len(rows), width), fill, dtype=dtype)
+    for i, values in enumerate(rows):
+        out[i, : len(values)] = list(values)
+    return out
+
+
+def widen(matrix: np.ndarray, width: int, fill: int) -> np.ndarray:
+    """The matrix with more padding columns, if it is narrower than ``width``."""
+    if matrix.shape[1] >= width:
+        return matrix
+    extra = np.full((matrix.shape[0], width - matrix.shape[1]), fill, dtype=matrix.dtype)
+    return np.hstack([matrix, extra])
+
+
+def share(a: np.ndarray, b: np.ndarray, fill: int = 0) -> np.ndarray:
+    """Per pair, whether the rows of two padded key arrays (m, A) and (m, B) have a key in common."""
+    if a.ndim == 1:
+        a = a[:, None]
+    if b.ndim == 1:
+        b = b[:, None]
+    return ((a[:, :, None] == b[:, None, :]) & (a[:, :, None] != fill)).any(axis=(1, 2))
 
 
 def group_key(name: str) -> int:
-    """A 63-bit hash of a corporate group's name (0 for none), the same in every process."""
-    if not name:
-        return 0
-    return int.from_bytes(hashlib.blake2b(name.strip().lower().encode(), digest_size=8).digest(), "big") >> 1 or 1
+    """The key of a corporate group's name (0 for none)."""
+    return key(name) if name and name.strip() else 0
 
 
 @dataclass
@@ -130,14 +149,14 @@ class Corpus:
     lex_request: np.ndarray
     fields: np.ndarray  # (n,) int64 bitmask over FIELDS
     sections: np.ndarray  # (n,) int64 bitmask over section letters
-    division: np.ndarray  # (n,) int16 primary NACE division, -1 unknown
-    class_bits: np.ndarray  # (n,) int64 hashed NACE classes
+    divisions: np.ndarray  # (n, D) int16 NACE divisions, -1 pads
+    classes: np.ndarray  # (n, C) int64 keys of the NACE codes below section level, 0 pads
     district: np.ndarray  # (n,) int16 index into DISTRICTS, -1 outside Saxony
     in_germany: np.ndarray  # (n,) bool
-    country_bit: np.ndarray  # (n,) int64
-    target_bits: np.ndarray  # (n,) int64
+    country: np.ndarray  # (n,) int64 key of the country
+    targets: np.ndarray  # (n, T) int64 keys of the target countries of its profiles, 0 pads
     size: np.ndarray  # (n,) int8 index into SIZE_BANDS, -1 unknown
-    cluster_bits: np.ndarray  # (n,) int64
+    clusters: np.ndarray  # (n, K) int64 keys of its active cluster memberships, 0 pads
     kind: np.ndarray  # (n,) int8 index into KINDS
     group: np.ndarray  # (n,) int64 hashed corporate group, 0 none
     competitor_rule: np.ndarray  # (n,) bool
@@ -203,6 +222,9 @@ class Corpus:
         self.same_group_rule = same_group_rule
 
 
+# The padded per-organisation arrays and their padding value.
+PADDED = {"divisions": -1, "classes": 0, "targets": 0, "clusters": 0, "offer_profiles": -1, "request_profiles": -1}
+
 # The per-organisation arrays of a Corpus, in its field order.
 ROW_FIELDS = (
     "ids",
@@ -212,14 +234,14 @@ ROW_FIELDS = (
     "lex_request",
     "fields",
     "sections",
-    "division",
-    "class_bits",
+    "divisions",
+    "classes",
     "district",
     "in_germany",
-    "country_bit",
-    "target_bits",
+    "country",
+    "targets",
     "size",
-    "cluster_bits",
+    "clusters",
     "kind",
     "group",
     "competitor_rule",
@@ -244,18 +266,28 @@ class LexicalModel:
     def __init__(self, dims: int = 64, seed: int = 0):
         self.dims = dims
         self.seed = seed
-        self.words = self.chars = self.svd = None
+        self.vectorizers = []  # the fitted ones: a corpus of numbers and dashes has no words
+        self.svd = None
 
     def fit_transform(self, texts: list[str]) -> np.ndarray:
         from scipy.sparse import hstack
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        if not any(t.strip() for t in texts):
+        candidates = [
+            TfidfVectorizer(sublinear_tf=True, strip_accents="unicode", lowercase=True),
+            TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(4, 5), lowercase=True),
+        ]
+        parts = []
+        for vectorizer in candidates:
+            try:
+                parts.append(vectorizer.fit_transform(texts))
+            except ValueError:  # empty vocabulary: no text has a term of this kind
+                continue
+            self.vectorizers.append(vectorizer)
+        if not parts:
             return np.zeros((len(texts), 1), dtype=np.float32)
-        self.words = TfidfVectorizer(sublinear_tf=True, strip_accents="unicode", lowercase=True)
-        self.chars = TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(4, 5), lowercase=True)
-        matrix = hstack([self.words.fit_transform(texts), self.chars.fit_transform(texts)]).tocsr()
+        matrix = hstack(parts).tocsr()
         k = min(self.dims, matrix.shape[1] - 1, matrix.shape[0] - 1)
         if k >= 2:
             self.svd = TruncatedSVD(n_components=k, random_state=self.seed)
@@ -267,9 +299,9 @@ class LexicalModel:
     def transform(self, texts: list[str]) -> np.ndarray:
         from scipy.sparse import hstack
 
-        if self.words is None:
+        if not self.vectorizers:
             return np.zeros((len(texts), 1), dtype=np.float32)
-        matrix = hstack([self.words.transform(texts), self.chars.transform(texts)]).tocsr()
+        matrix = hstack([v.transform(texts) for v in self.vectorizers]).tocsr()
         dense = self.svd.transform(matrix) if self.svd is not None else matrix.toarray()
         return self._finish(dense, texts)
 
@@ -308,6 +340,9 @@ def update(corpus: Corpus, records: list[OrgRecord]) -> Corpus:
         old, add = getattr(corpus, name), getattr(part, name)
         if name in ("offer_profiles", "request_profiles"):
             add = np.where(add >= 0, add + offset, -1)
+        if name in PADDED:  # the same width for old and new rows
+            width = max(old.shape[1], add.shape[1])
+            old, add = widen(old, width, PADDED[name]), widen(add, width, PADDED[name])
         values = old.copy() if not new else np.concatenate([old, add[new]])
         for k, row in existing:
             values[row] = add[k]
@@ -322,6 +357,53 @@ def update(corpus: Corpus, records: list[OrgRecord]) -> Corpus:
     for name in ("complementary_divisions", "same_group_rule"):
         setattr(result, name, getattr(corpus, name))
     return result
+
+
+def update_in_place(corpus: Corpus, records: list[OrgRecord]) -> np.ndarray | None:
+    """Overwrite the rows of ``records`` in the corpus itself, without copying its arrays (the
+    incremental path at 50,000 organisations; only a padded array that is too narrow for the new
+    values is copied, wider). Returns the rows changed, or None for an organisation the corpus does
+    not hold: then ``update`` builds a new corpus."""
+    if not records:
+        return np.zeros(0, dtype=np.int64)
+    rows = [corpus._index.get(r.id, -1) for r in records]
+    if min(rows) < 0:
+        return None
+    n = len(records)
+    both = corpus.lexical.transform([r.offer_text for r in records] + [r.request_text for r in records])
+    part = assemble(records, corpus.offer.shape[1], both[:n], both[n:])
+    for name, fill in PADDED.items():  # more values than a padded array has room for: widen it
+        setattr(corpus, name, widen(getattr(corpus, name), getattr(part, name).shape[1], fill))
+    # Profile vectors: the organisations' old slots are reused, more are appended.
+    rows = np.asarray(rows, dtype=np.int64)
+    free = [
+        int(x)
+        for row in rows
+        for x in np.concatenate([corpus.offer_profiles[row], corpus.request_profiles[row]])
+        if x >= 0
+    ]
+    needed = len(part.profile_vectors)
+    slots = (free + list(range(len(corpus.profile_vectors), len(corpus.profile_vectors) + needed)))[:needed]
+    extra = max(0, needed - len(free))
+    if extra:
+        corpus.profile_vectors = np.concatenate(
+            [corpus.profile_vectors, np.zeros((extra, corpus.profile_vectors.shape[1]), dtype=np.float32)]
+        )
+        corpus.profile_ids = np.concatenate([corpus.profile_ids, np.zeros(extra, dtype=object)])
+    slots = np.asarray(slots, dtype=np.int64)
+    if needed:
+        corpus.profile_vectors[slots] = part.profile_vectors
+        corpus.profile_ids[slots] = part.profile_ids
+    for name in ROW_FIELDS:
+        if name == "ids":
+            continue
+        target, values = getattr(corpus, name), getattr(part, name)
+        if name in ("offer_profiles", "request_profiles"):
+            values = np.where(values >= 0, slots[np.maximum(values, 0)] if needed else -1, -1)
+        if name in PADDED:
+            values = widen(values, target.shape[1], PADDED[name])
+        target[rows] = values
+    return rows
 
 
 def assemble(records: list[OrgRecord], dim: int, lex_offer: np.ndarray, lex_request: np.ndarray) -> Corpus:
@@ -348,12 +430,9 @@ def assemble(records: list[OrgRecord], dim: int, lex_offer: np.ndarray, lex_requ
                 profile_ids.append(profile.id)
     profile_vectors = _unit_rows(np.asarray(vectors, dtype=np.float32).reshape(len(vectors), dim))
 
-    def division(r: OrgRecord) -> int:
-        for code in r.sectors:
-            head = code.split(".")[0]
-            if head.isdigit():
-                return int(head)
-        return -1
+    def divisions(r: OrgRecord) -> list[int]:
+        heads = (code.split(".")[0] for code in r.sectors)
+        return sorted({int(head) for head in heads if head.isdigit() and int(head) < 100})
 
     return Corpus(
         ids=np.asarray([r.id for r in records], dtype=object),
@@ -365,16 +444,16 @@ def assemble(records: list[OrgRecord], dim: int, lex_offer: np.ndarray, lex_requ
         sections=np.asarray(
             [sum(1 << (ord(s.upper()) - 65) for s in set(r.sections) if s and s.isalpha()) for r in records], np.int64
         ),
-        division=np.asarray([division(r) for r in records], dtype=np.int16),
-        class_bits=np.asarray([bits(r.sectors) for r in records], dtype=np.int64),
+        divisions=padded([divisions(r) for r in records], fill=-1, dtype=np.int16),
+        classes=padded([sorted({key(code) for code in r.sectors if code}) for r in records]),
         district=np.asarray(
             [DISTRICTS.index(r.district) if r.district in DISTRICTS else -1 for r in records], np.int16
         ),
         in_germany=np.asarray([r.country == "DE" for r in records], dtype=bool),
-        country_bit=np.asarray([bits([r.country]) for r in records], dtype=np.int64),
-        target_bits=np.asarray([bits(r.target_countries) for r in records], dtype=np.int64),
+        country=np.asarray([key(r.country) for r in records], dtype=np.int64),
+        targets=padded([sorted({key(c) for c in r.target_countries if c}) for r in records]),
         size=np.asarray([SIZE_BANDS.index(r.size_band) if r.size_band in SIZE_BANDS else -1 for r in records], np.int8),
-        cluster_bits=np.asarray([bits(r.clusters) for r in records], dtype=np.int64),
+        clusters=padded([sorted({key(c) for c in r.clusters if c}) for r in records]),
         kind=np.asarray([KINDS.index(r.kind) for r in records], dtype=np.int8),
         group=np.asarray([group_key(r.group) for r in records], dtype=np.int64),
         competitor_rule=np.asarray([r.competitor_rule for r in records], dtype=bool),

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from companies.matching.corpus import FIELDS, Corpus, kind_fit_matrix
+from companies.matching.corpus import FIELDS, Corpus, kind_fit_matrix, share
 from companies.matching.params import Params
 
 # Reason codes (bit flags in ChunkResult.reason_flags).
@@ -36,11 +36,12 @@ CROSS_SECTOR = 8
 COMPLEMENTARY_DIVISIONS = 16
 SAME_DISTRICT = 32
 BOTH_SAXONY = 64
-TARGET_COUNTRY = 128
+TARGET_COUNTRY = 128  # the partner is in a country the organisation's profiles target
 SHARED_CLUSTER = 256
 KIND_PAIR = 512
 FEEDBACK_SIMILAR = 1024
 PINNED = 2048
+TARGETED_BY_PARTNER = 4096  # the partner's profiles target the organisation's country
 
 COMPONENTS = ("text", "text_forward", "text_backward", "structure", "fit", "feedback")
 _KIND_FIT = kind_fit_matrix()
@@ -87,21 +88,33 @@ class Engine:
         self.corpus = corpus
         self.params = params or Params()
         self.rng = np.random.default_rng(seed)
+        self.X, self.Y = self._features(np.arange(corpus.n))
+        self._columns()
+        if corpus.calibration is None:
+            corpus.calibration = self.calibrate()
+
+    def _features(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The pre-filter rows X (what a row looks for) and Y (what it offers) of some corpus rows:
+        X_i . Y_j = need of i met by j."""
         p = self.params
-        c = corpus
-        fields = ((c.fields[:, None] >> np.arange(len(FIELDS))) & 1).astype(np.float32)
-        district = np.zeros((c.n, 13), dtype=np.float32)
-        inside = c.district >= 0
-        district[np.flatnonzero(inside), c.district[inside]] = 1
+        c = self.corpus
+        fields = ((c.fields[rows, None] >> np.arange(len(FIELDS))) & 1).astype(np.float32)
+        district = np.zeros((len(rows), 13), dtype=np.float32)
+        inside = c.district[rows] >= 0
+        district[np.flatnonzero(inside), c.district[rows][inside]] = 1
         structure = np.sqrt(p.prefilter_structure) * np.hstack([fields, district])
         text = np.sqrt(1 - p.lexical_share)
         lexical = np.sqrt(p.lexical_share)
-        # X: what a row looks for; Y: what a row offers. X_i . Y_j = need of i met by j.
-        parts_x = [text * c.request, lexical * c.lex_request, structure]
-        parts_y = [text * c.offer, lexical * c.lex_offer, structure]
+        parts_x = [text * c.request[rows], lexical * c.lex_request[rows], structure]
+        parts_y = [text * c.offer[rows], lexical * c.lex_offer[rows], structure]
         # float32 throughout: half the memory and twice the speed of the matrix products.
-        self.X = np.ascontiguousarray(np.hstack(parts_x), dtype=np.float32)
-        self.Y = np.ascontiguousarray(np.hstack(parts_y), dtype=np.float32)
+        return (
+            np.ascontiguousarray(np.hstack(parts_x), dtype=np.float32),
+            np.ascontiguousarray(np.hstack(parts_y), dtype=np.float32),
+        )
+
+    def _columns(self) -> None:
+        c = self.corpus
         self.columns = np.flatnonzero(c.eligible)
         self.column_of = np.full(c.n, -1, dtype=np.int64)
         self.column_of[self.columns] = np.arange(len(self.columns))
@@ -109,8 +122,23 @@ class Engine:
         everybody = len(self.columns) == c.n
         self.Xc = self.X if everybody else np.ascontiguousarray(self.X[self.columns])
         self.Yc = self.Y if everybody else np.ascontiguousarray(self.Y[self.columns])
-        if c.calibration is None:
-            c.calibration = self.calibrate()
+
+    def refresh_rows(self, rows: np.ndarray, eligible_before: np.ndarray) -> None:
+        """Take up rows of the corpus that were changed in place (``corpus.update_in_place``):
+        their pre-filter rows are rebuilt, a few hundred microseconds instead of the whole matrices.
+        ``eligible_before``: their eligibility before the change; when it changed, the columns are
+        rebuilt too."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return
+        self.X[rows], self.Y[rows] = self._features(rows)
+        if (self.corpus.eligible[rows] != eligible_before).any():
+            self._columns()
+        elif self.Xc is not self.X:
+            at = self.column_of[rows]
+            inside = at >= 0
+            self.Xc[at[inside]] = self.X[rows[inside]]
+            self.Yc[at[inside]] = self.Y[rows[inside]]
 
     # --- signals ---------------------------------------------------------------------------
     def structure_part(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -135,6 +163,8 @@ class Engine:
         i = self.rng.choice(needs, samples)
         j = self.rng.choice(offers, samples)
         keep = i != j
+        if not keep.any():  # one organisation that both needs and offers: nothing to compare
+            return (0.0, 1.0)
         raw = self.text_raw(i[keep], j[keep])
         low = float(np.quantile(raw, self.params.calibration_quantile))
         high = float(max(np.quantile(raw, 0.999), low + 0.05))
@@ -162,26 +192,35 @@ class Engine:
 
         shared_fields = c.fields[i] & c.fields[j]
         shared = shared_fields != 0
+        # How much of both organisations' technology the shared fields are (Jaccard): two
+        # single-field specialists in the same field are closer than two broad generalists.
+        union = np.bitwise_count(c.fields[i] | c.fields[j])
+        overlap = np.bitwise_count(shared_fields) / np.maximum(union, 1)
         cross = shared & ((c.sections[i] & c.sections[j]) == 0) & (c.sections[i] != 0) & (c.sections[j] != 0)
-        di, dj = c.division[i], c.division[j]
-        complementary = (di >= 0) & (dj >= 0) & c.complementary_divisions[np.maximum(di, 0), np.maximum(dj, 0)]
+        complementary = self.complementary(i, j)
         structure = np.maximum(
-            shared * (p.shared_field + p.cross_sector_bonus * cross), complementary * p.complementary_divisions
+            overlap * (p.shared_field + p.cross_sector_bonus * cross), complementary * p.complementary_divisions
         )
         structure = np.minimum(structure, 1.0).astype(np.float32)
 
         same_district = (c.district[i] >= 0) & (c.district[i] == c.district[j])
         both_saxony = (c.district[i] >= 0) & (c.district[j] >= 0) & ~same_district
-        target = ((c.target_bits[i] & c.country_bit[j]) != 0) | ((c.target_bits[j] & c.country_bit[i]) != 0)
-        target &= ~(c.in_germany[i] & c.in_germany[j])
+        abroad = ~(c.in_germany[i] & c.in_germany[j])
+        partner_in_target = share(c.targets[i], c.country[j]) & abroad
+        targeted_by_partner = share(c.targets[j], c.country[i]) & abroad
+        target = partner_in_target | targeted_by_partner
         region = np.select([same_district, target, both_saxony], [1.0, 0.8, 0.6], default=0.2)
         known = (c.size[i] >= 0) & (c.size[j] >= 0)
         size = np.where(known, 1.0 - np.abs(c.size[i].astype(np.float32) - c.size[j]) / 4.0, 0.5)
-        cluster = (c.cluster_bits[i] & c.cluster_bits[j]) != 0
+        cluster = share(c.clusters[i], c.clusters[j])
         kinds = _KIND_FIT[c.kind[i], c.kind[j]]
         fit = p.fit_region * region + p.fit_size * size + p.fit_cluster * cluster + p.fit_kinds * kinds
 
-        score = p.w_text * text + p.w_structure * structure + p.w_fit * fit
+        # Structure and fit make a good match better; they do not make a match of two
+        # organisations that have nothing to offer each other: below ``gate_text`` of text
+        # complementarity they count only in part.
+        gate = p.gate_floor + (1 - p.gate_floor) * np.minimum(1.0, text / p.gate_text)
+        score = p.w_text * text + gate * (p.w_structure * structure + p.w_fit * fit)
         flags = (
             np.where(forward >= _REASON_TEXT_MIN, PARTNER_OFFERS, 0)
             | np.where(backward >= _REASON_TEXT_MIN, PARTNER_NEEDS, 0)
@@ -190,7 +229,8 @@ class Engine:
             | np.where(complementary, COMPLEMENTARY_DIVISIONS, 0)
             | np.where(same_district, SAME_DISTRICT, 0)
             | np.where(both_saxony, BOTH_SAXONY, 0)
-            | np.where(target, TARGET_COUNTRY, 0)
+            | np.where(partner_in_target, TARGET_COUNTRY, 0)
+            | np.where(targeted_by_partner, TARGETED_BY_PARTNER, 0)
             | np.where(cluster, SHARED_CLUSTER, 0)
             | np.where(kinds >= 0.9, KIND_PAIR, 0)
         ).astype(np.int32)
@@ -206,6 +246,15 @@ class Engine:
             "shared_fields": shared_fields,
         }
 
+    def complementary(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Pairs with NACE divisions that staff declared complementary (any division of each)."""
+        c = self.corpus
+        if not c.complementary_divisions.any():
+            return np.zeros(len(i), dtype=bool)
+        di, dj = c.divisions[i], c.divisions[j]
+        hit = c.complementary_divisions[np.maximum(di, 0)[:, :, None], np.maximum(dj, 0)[:, None, :]]
+        return (hit & (di >= 0)[:, :, None] & (dj >= 0)[:, None, :]).any(axis=(1, 2))
+
     # --- rules -------------------------------------------------------------------------------
     def allowed(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Pairs that may appear at all: exclusions, hidden pairs and "not relevant" removed."""
@@ -214,7 +263,9 @@ class Engine:
         if c.same_group_rule:
             keep &= ~((c.group[i] != 0) & (c.group[i] == c.group[j]))
         rule = c.competitor_rule[i] | c.competitor_rule[j]
-        keep &= ~(rule & ((c.class_bits[i] & c.class_bits[j]) != 0))
+        if rule.any():
+            at = np.flatnonzero(rule)
+            keep[at] &= ~share(c.classes[i[at]], c.classes[j[at]])
         keys = i.astype(np.int64) * c.n + j
         for blocked in (c.excluded, c.hidden):
             if len(blocked):
@@ -341,6 +392,8 @@ class Engine:
         """Everybody's lists in one process, by the same map (block pairs) and reduce (ranking)
         steps that the Celery workflow distributes."""
         n = self.corpus.n
+        if n == 0:
+            return _empty_result()
         thresholds = np.full(n, np.inf, dtype=np.float32)  # rows without a list keep no candidates
         wants = np.flatnonzero(self.corpus.wants_list)
         thresholds[wants] = self.thresholds(wants)
@@ -360,8 +413,10 @@ class Engine:
             parts.append(self.rank(np.arange(a.start, a.stop), rows, cols, fwd, bwd))
         return ChunkResult.concat(parts)
 
-    def rank(self, rows, i, j, forward, backward) -> ChunkResult:
-        """The lists of ``rows`` from their candidate pairs (i, j) with the pre-filter's raw values."""
+    def rank(self, rows, i, j, forward, backward, *, refill: bool = True) -> ChunkResult:
+        """The lists of ``rows`` from their candidate pairs (i, j) with the pre-filter's raw values.
+        With ``refill``, rows with fewer candidates than the re-ranking looks at are first given
+        their candidates against all columns; without, the candidates are all there is."""
         c = self.corpus
         p = self.params
         rows = np.asarray(rows, dtype=np.int64)
@@ -370,7 +425,7 @@ class Engine:
             return _empty_result()
         # Rows the pre-filter left short (its estimate was too high) are redone against all columns.
         counts = np.bincount(i, minlength=c.n)[rows]
-        short = rows[counts < min(p.rerank_pool * p.k, len(self.columns) - 1)]
+        short = rows[counts < min(p.rerank_pool * p.k, len(self.columns) - 1)] if refill else rows[:0]
         if len(short):
             keep = ~np.isin(i, short)
             extra = self.prefilter(short)
@@ -440,6 +495,22 @@ class Engine:
         chosen = picked >= 0
         index = picked[chosen]
         return self._result(i[index], j[index], ranks[chosen], scored, index)
+
+    def rerank_with(self, rows: np.ndarray, partners: np.ndarray, newcomer: int) -> ChunkResult:
+        """The lists of ``rows`` re-ranked from their current partners (``partners``: one row of
+        partner rows per list, -1 pads) and ``newcomer``: how a list changes when one organisation
+        enters it, without looking at all columns again."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return _empty_result()
+        table = np.hstack([partners, np.full((len(rows), 1), newcomer, dtype=np.int64)])
+        i = np.repeat(rows, table.shape[1])
+        j = table.ravel()
+        keep = (j >= 0) & (j != i)
+        i, j = i[keep], j[keep]
+        forward = np.einsum("md,md->m", self.X[i], self.Y[j])
+        backward = np.einsum("md,md->m", self.Y[i], self.X[j])
+        return self.rank(rows, i, j, forward, backward, refill=False)
 
     def _result(self, i, j, ranks, scored, index) -> ChunkResult:
         request_profile, offer_profile = self.best_profiles(
@@ -538,15 +609,20 @@ def _empty_result() -> ChunkResult:
 
 
 def incremental_update(
-    engine: Engine, row: int, thresholds: np.ndarray, member_of: np.ndarray, scores: np.ndarray | None = None
+    engine: Engine,
+    row: int,
+    thresholds: np.ndarray,
+    member_of: np.ndarray,
+    scores: np.ndarray | None = None,
+    own: bool = True,
 ):
     """What changes in the lists when organisation ``row`` changed.
 
     ``thresholds``: per corpus row, the lowest score in its current list (-inf while the list is
     shorter than k); ``member_of``: the rows whose list contains ``row`` now. Returns its own new
-    list, the rows whose list ``row`` leaves and {row: score} for the lists it enters (the caller
-    recomputes those lists)."""
-    own = engine.compute(np.asarray([row]))
+    list (None with ``own=False``), the rows whose list ``row`` leaves and {row: score} for the
+    lists it enters (the caller recomputes those lists)."""
+    own = engine.compute(np.asarray([row])) if own else None
     if scores is None:
         scores = engine.scores_as_partner(row)
     member = np.zeros(engine.corpus.n, dtype=bool)

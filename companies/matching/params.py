@@ -18,6 +18,12 @@ class Params:
     w_structure: float = 0.25  # technology fields, cross-sector bonus, complementary NACE divisions
     w_fit: float = 0.15  # region, size, cluster ties, kinds of organisation
 
+    # Below this text complementarity, structure and fit count only in part (from gate_floor of
+    # their weight at no text up to all of it at gate_text): a shared technology field and the
+    # same district alone do not make an introduction worth a person's time.
+    gate_text: float = 0.3
+    gate_floor: float = 0.3
+
     # --- text ------------------------------------------------------------------------------
     # Share of the lexical (TF-IDF) similarity in the text signal; the rest is the multilingual
     # embedding, which alone understands a German request against an English offer.
@@ -59,6 +65,8 @@ class Params:
         fit_total = self.fit_region + self.fit_size + self.fit_cluster + self.fit_kinds
         if abs(fit_total - 1.0) > 1e-6:
             raise ValueError(f"the fit weights must sum to 1, not {fit_total:g}")
+        if not (0 <= self.gate_floor <= 1 and self.gate_text > 0):
+            raise ValueError("need 0 <= gate_floor <= 1 and gate_text > 0")
         if self.k < 1 or self.candidates < self.k:
             raise ValueError("need 1 <= k <= candidates")
 

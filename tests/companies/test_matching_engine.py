@@ -293,3 +293,135 @@ def test_incremental_update_finds_the_lists_a_changed_organisation_enters_and_le
     assert c.index_of("seeker") in enters
     assert c.index_of("other_seeker") in leaves
     assert len(own) == 2
+
+
+# --- structure and fit support text, exact set overlaps --------------------------------------------
+
+
+def test_structure_and_fit_alone_do_not_outrank_a_real_offer_for_a_need():
+    """A neighbour that shares every technology field and cluster but offers nothing the
+    organisation needs ranks below a distant partner that offers exactly that."""
+    me = {"fields": ("logistik",), "sections": ("Q",), "district": "leipzig", "clusters": ("c1",), "kind": "clinic"}
+    eng = engine(
+        [
+            org("clinic", needs=axis(0), **me),
+            org("neighbour", offers=axis(5), **{**me, "sections": ("H",), "kind": "company"}),
+            # offers part of what the clinic needs (cosine 0.45)
+            org("supplier", offers=axis(0, weight=0.335, noise=1), district="zwickau", kind="company"),
+        ]
+    )
+    assert pair_score(eng, "clinic", "supplier") > pair_score(eng, "clinic", "neighbour")
+    ungated = Engine(eng.corpus, Params.from_mapping({"k": 5, "candidates": 10, "gate_floor": 1.0}))
+    assert pair_score(ungated, "clinic", "supplier") < pair_score(ungated, "clinic", "neighbour")
+
+
+def test_two_specialists_in_one_field_share_more_structure_than_two_generalists():
+    everything = ("logistik", "ikt", "robotik-automatisierung", "mikroelektronik-sensorik")
+    eng = engine(
+        [
+            org("me", needs=axis(0), fields=("logistik",)),
+            org("specialist", offers=axis(0), fields=("logistik",)),
+            org("generalist", offers=axis(0), fields=everything),
+        ]
+    )
+    c = eng.corpus
+    i = np.asarray([c.index_of("me")] * 2)
+    j = np.asarray([c.index_of("specialist"), c.index_of("generalist")])
+    structure = eng.score_pairs(i, j)["structure"]
+    assert structure[0] > structure[1] > 0
+
+
+def test_clusters_countries_and_classes_compare_exactly():
+    """Set overlaps compare the values themselves: many clusters, target countries and NACE codes
+    never produce a shared cluster, a target country or a competitor that is not there."""
+    clusters = [f"cluster-{n}" for n in range(200)]
+    records = [org("me", needs=axis(0), clusters=tuple(clusters[:100]), target_countries=("PL", "CZ"))]
+    records += [org(f"o{n}", offers=axis(0), clusters=(clusters[100 + n],), country="FR") for n in range(100)]
+    eng = engine(records, k=5, candidates=100)
+    c = eng.corpus
+    i = np.full(100, c.index_of("me"))
+    j = np.asarray([c.index_of(f"o{n}") for n in range(100)])
+    flags_ = eng.score_pairs(i, j)["flags"]
+    assert not (flags_ & flags.SHARED_CLUSTER).any()
+    assert not (flags_ & (flags.TARGET_COUNTRY | flags.TARGETED_BY_PARTNER)).any()
+
+
+def test_the_target_country_reason_says_who_targets_whom():
+    eng = engine(
+        [
+            org("exporter", offers=axis(0), district="chemnitz", target_countries=("PL",)),
+            org("polish", needs=axis(0), district="", country="PL"),
+        ]
+    )
+    c = eng.corpus
+    a, b = np.asarray([c.index_of("exporter")]), np.asarray([c.index_of("polish")])
+    assert eng.score_pairs(a, b)["flags"][0] & flags.TARGET_COUNTRY  # the partner is where it exports
+    assert not eng.score_pairs(a, b)["flags"][0] & flags.TARGETED_BY_PARTNER
+    assert eng.score_pairs(b, a)["flags"][0] & flags.TARGETED_BY_PARTNER  # the partner looks at Poland
+    assert not eng.score_pairs(b, a)["flags"][0] & flags.TARGET_COUNTRY
+
+
+def test_competitors_are_kept_apart_only_in_a_shared_nace_code():
+    records = [
+        org("me", needs=axis(0), sectors=("62.01",), competitor_rule=True),
+        org("rival", offers=axis(0), sectors=("62.01",)),
+        org("other", offers=axis(0), sectors=("62.02", "28.1")),
+    ]
+    listed = dict(lists(engine(records))["me"])
+    assert "rival" not in listed and "other" in listed
+
+
+def test_complementary_divisions_count_for_every_division_of_an_organisation():
+    eng = engine(
+        [org("clinic", needs=axis(0), sectors=("72.1", "86.10")), org("store", offers=axis(0), sectors=("52.10",))]
+    )
+    before = pair_score(eng, "clinic", "store")
+    eng.corpus.set_rules(complementary_divisions=[(52, 86)])
+    assert pair_score(eng, "clinic", "store") > before
+
+
+# --- degenerate corpora ------------------------------------------------------------------------------
+
+
+def test_an_empty_corpus_gives_no_lists():
+    assert len(engine([]).compute_all()) == 0
+
+
+def test_a_single_organisation_gets_an_empty_list_and_calibration_survives():
+    corpus = build([org("alone", offers=axis(0), needs=axis(1))], dim=DIM)
+    eng = Engine(corpus, Params.from_mapping({"k": 5, "candidates": 10}))
+    assert corpus.calibration == (0.0, 1.0)
+    assert len(eng.compute_all()) == 0
+
+
+def test_texts_without_any_word_do_not_break_the_lexical_signal():
+    records = [
+        org("a", offers=axis(0), offer_text="- .", request_text=""),
+        org("b", needs=axis(0), offer_text="", request_text="– ."),
+    ]
+    eng = engine(records)
+    assert [p for p, _ in lists(eng)["b"]] == ["a"]
+
+
+# --- the incremental path updates the engine in place -------------------------------------------------
+
+
+def test_rows_changed_in_place_give_the_same_lists_as_a_new_engine():
+    from companies.matching.corpus import update, update_in_place
+
+    records = [
+        org(f"o{n}", offers=axis(n % DIM), needs=axis((n + 3) % DIM), offer_text=f"offer {n}") for n in range(30)
+    ]
+    eng = engine(records, k=5, candidates=10)
+    changed = [
+        org("o4", offers=axis(1), needs=axis(2), offer_text="changed", fields=("ikt",), clusters=("x", "y")),
+        org("o7", offers=axis(6), eligible=False, wants_list=False),
+    ]
+    fresh = Engine(update(eng.corpus, changed), eng.params)
+    before = eng.corpus.eligible[[4, 7]].copy()
+    rows = update_in_place(eng.corpus, changed)
+    eng.refresh_rows(rows, before)
+
+    assert sorted(rows.tolist()) == [4, 7]
+    assert lists(eng) == lists(fresh)
+    assert update_in_place(eng.corpus, [org("new", offers=axis(0))]) is None  # unknown: rebuild

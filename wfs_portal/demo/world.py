@@ -330,6 +330,8 @@ class DemoWorld:
                 "description_de": de,
                 "description_en": en,
                 "website": web,
+                # The agency and its ministry bring partners together; they are nobody's partner.
+                "matchmaking_opt_out": kind == "public_body",
                 **self._verified(2016),
             }
             self._org(name, fields, defaults, sectors, key="website")
