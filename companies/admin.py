@@ -331,6 +331,7 @@ class MatchGenerationAdmin(DerivedDataAdmin):
     ]
     exclude = ["snapshot"]
     actions = ["start_or_resume"]
+    change_list_template = "admin/companies/matchgeneration/change_list.html"  # the start button
 
     def has_add_permission(self, request):
         return False
@@ -355,7 +356,7 @@ class MatchGenerationAdmin(DerivedDataAdmin):
 
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not request.user.has_perm("companies.add_matchgeneration") and not request.user.is_superuser:
+        if not self.has_run_matching_permission(request):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
@@ -366,8 +367,12 @@ class MatchGenerationAdmin(DerivedDataAdmin):
     def changelist_view(self, request, extra_context=None):
         from django.urls import reverse
 
-        extra_context = {**(extra_context or {}), "start_url": reverse("admin:companies_matchgeneration_start")}
+        if self.has_run_matching_permission(request):
+            extra_context = {**(extra_context or {}), "start_url": reverse("admin:companies_matchgeneration_start")}
         return super().changelist_view(request, extra_context)
+
+    def has_run_matching_permission(self, request):
+        return request.user.has_perm("companies.run_matching")
 
     @admin.display(description=_("progress"))
     def progress_bar(self, obj):
@@ -385,7 +390,7 @@ class MatchGenerationAdmin(DerivedDataAdmin):
     def duration(self, obj):
         return obj.duration
 
-    @admin.action(description=_("Start a new computation or resume the one being built"), permissions=["view"])
+    @admin.action(description=_("Start a new computation or resume the one being built"), permissions=["run_matching"])
     def start_or_resume(self, request, queryset):
         generation = services.match_generation_start(user=request.user)
         self.message_user(request, _("Match computation #%(id)s started.") % {"id": generation.pk})
@@ -473,13 +478,16 @@ class MatchAdmin(DerivedDataAdmin):
             count += 1
         self.message_user(request, done(count) % {"count": count})
 
-    @admin.action(description=_("Pin selected partners into the lists"), permissions=["view"])
+    def has_run_matching_permission(self, request):
+        return request.user.has_perm("companies.run_matching")
+
+    @admin.action(description=_("Pin selected partners into the lists"), permissions=["run_matching"])
     def pin(self, request, queryset):
         self._override(
             request, queryset, "pin", lambda n: ngettext("%(count)d match pinned.", "%(count)d matches pinned.", n)
         )
 
-    @admin.action(description=_("Hide selected partners from the lists"), permissions=["view"])
+    @admin.action(description=_("Hide selected partners from the lists"), permissions=["run_matching"])
     def hide(self, request, queryset):
         self._override(
             request, queryset, "hide", lambda n: ngettext("%(count)d match hidden.", "%(count)d matches hidden.", n)

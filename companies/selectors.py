@@ -15,7 +15,7 @@ def matches_for(organisation: Organisation) -> QuerySet[Match]:
     partners lead. Readers only ever see one complete generation."""
     return (
         Match.objects.filter(generation_id=active_generation_id(), organisation=organisation)
-        .select_related("partner")
+        .select_related("organisation", "partner")
         .order_by("rank")
     )
 

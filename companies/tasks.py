@@ -39,7 +39,8 @@ def match_generation_run(self, generation_id: int) -> None:
     generation = MatchGeneration.objects.filter(pk=generation_id, state=GenerationState.BUILDING).first()
     if generation is None:
         return
-    services.match_generation_prepare(generation=generation)
+    if not services.match_generation_prepare(generation=generation):
+        return  # another delivery of this task is preparing it and fans the chunks out
     pending = list(
         MatchChunk.objects.filter(generation_id=generation_id, phase=MatchChunk.Phase.MAP, done_at__isnull=True)
         .order_by("index")

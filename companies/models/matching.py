@@ -43,11 +43,15 @@ class MatchGeneration(TimeStampedModel):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        _("attempts"), default=1, help_text=_("Runs of this computation: the first and every resumption.")
+    )
 
     class Meta:
         ordering = ["-created"]
         verbose_name = _("match generation")
         verbose_name_plural = _("match generations")
+        permissions = [("run_matching", _("Can start match computations and pin or hide matches"))]
         constraints = [
             # The switch retires the old generation and activates the new one in one transaction;
             # this index is the last guard against two active ones.
@@ -126,7 +130,9 @@ class Match(models.Model):
     # and the indexes of a first design made the COPY five times slower than a bare table.
     # Matches are derived data that the next run rewrites, and Django's deletion collector still
     # cascades deletes of organisations and generations; so the keys carry no database constraint
-    # and the only index besides the primary key is the list's own (generation, organisation, rank).
+    # and the indexes besides the primary key are the list's own (generation, organisation, rank)
+    # and (generation, partner), with which an incremental update finds the lists an organisation
+    # is in without reading the whole generation.
     generation = models.ForeignKey(
         MatchGeneration, on_delete=models.CASCADE, related_name="matches", db_index=False, db_constraint=False
     )
@@ -165,9 +171,11 @@ class Match(models.Model):
     COMPONENTS = ("text", "text_forward", "text_backward", "structure", "fit", "feedback")
 
     class Meta:
-        ordering = ["generation", "organisation", "rank"]
+        # By the columns, not the related models' orderings (those would join both tables).
+        ordering = ["generation_id", "organisation_id", "rank"]
         verbose_name = _("match")
         verbose_name_plural = _("matches")
+        indexes = [models.Index(fields=["generation", "partner"], name="companies_match_partner_idx")]
         constraints = [
             # One entry per place of a list; also the index every reader of a list uses. (The
             # engine gives each partner one place; an index to guard that too would cost a third

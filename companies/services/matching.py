@@ -11,7 +11,7 @@ import numpy as np
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from companies import embedding, matching_data
@@ -20,12 +20,16 @@ from companies.matching import corpus as cm
 from companies.matching.engine import COMPONENTS, PINNED, ChunkResult, Engine, incremental_update
 from companies.matching.params import Params
 from companies.models import (
+    ClusterMembership,
+    ContactRequest,
     Match,
     MatchChunk,
+    MatchExclusion,
     MatchFeedback,
     MatchGeneration,
     MatchOverride,
     Organisation,
+    PartneringProfile,
 )
 from wfs_portal.services import validated_save
 
@@ -55,15 +59,29 @@ def match_generation_start(*, user=None) -> MatchGeneration:
             .order_by("-created")
             .first()
         )
+        if generation is not None and not (generation.error or _stalled(generation)):
+            return generation  # being computed right now: starting it twice would only race
+        if generation is not None and generation.attempts >= MAX_ATTEMPTS:
+            # It failed again and again (a chunk that crashes every worker, say): give it up and
+            # start afresh, with the data and parameters of today.
+            MatchGeneration.objects.filter(pk=generation.pk).update(
+                state=GenerationState.FAILED,
+                finished_at=timezone.now(),
+                error=f"{generation.error}\n(given up after {generation.attempts} attempts)".strip()[:4000],
+            )
+            generation = None
         if generation is None:
             generation = MatchGeneration.objects.create(
                 requested_by=user,
                 parameters={**matching_params().as_dict(), "model": embedding.MODEL_NAME},
                 started_at=timezone.now(),
             )
-        elif not (generation.error or _stalled(generation)):
-            return generation  # being computed right now: starting it twice would only race
-        MatchGeneration.objects.filter(pk=generation.pk).update(error="", updated=timezone.now())
+        else:
+            # A preparation that died half-way is done again from the start.
+            MatchGeneration.objects.filter(pk=generation.pk, snapshot=PREPARING).update(snapshot="")
+            MatchGeneration.objects.filter(pk=generation.pk).update(
+                error="", updated=timezone.now(), attempts=F("attempts") + 1
+            )
         transaction.on_commit(lambda: tasks.match_generation_run.delay(generation.pk))
     return generation
 
@@ -88,18 +106,34 @@ def _map_rows(index: int, blocks: int) -> list[int]:
 
 
 PREPARING = "-"  # the snapshot field while the corpus is being built
+MAX_ATTEMPTS = 3  # runs of one generation (the first and the resumptions) before it is given up
 INCREMENTAL_REACH = 2000  # organisations whose lists an incremental update may enter
 
 
-def match_generation_prepare(*, generation: MatchGeneration) -> None:
+def match_generation_prepare(*, generation: MatchGeneration) -> bool:
     """Build the corpus (embedding only new texts), the pre-filter thresholds and the chunks, and
-    store them as the generation's snapshot. Does nothing when the snapshot exists (resume)."""
+    store them as the generation's snapshot. Returns whether the chunks are ready to run: true at
+    once when the snapshot exists (resume), false when another delivery of the task is preparing
+    it. A failure puts the generation back to unprepared, with the error, and raises."""
     # Claim the preparation, so that two deliveries of the run task do not both build it.
-    claimed = MatchGeneration.objects.filter(pk=generation.pk, snapshot="").update(snapshot=PREPARING)
+    claimed = MatchGeneration.objects.filter(pk=generation.pk, snapshot="").update(
+        snapshot=PREPARING, updated=timezone.now()
+    )
     if not claimed:
         generation.refresh_from_db()
-        if generation.snapshot != PREPARING or not _stalled(generation):
-            return
+        return generation.snapshot not in ("", PREPARING)
+    try:
+        _prepare(generation)
+    except Exception as exc:
+        MatchGeneration.objects.filter(pk=generation.pk, snapshot=PREPARING).update(
+            snapshot="", error=f"prepare: {exc!r}"[:2000]
+        )
+        raise
+    generation.refresh_from_db()
+    return True
+
+
+def _prepare(generation: MatchGeneration) -> None:
     params = Params.from_mapping({k: v for k, v in generation.parameters.items() if k != "model"})
     corpus = matching_data.build_corpus()
     engine = Engine(corpus, params)  # calibrates the text signal on this corpus
@@ -140,10 +174,10 @@ def match_generation_prepare(*, generation: MatchGeneration) -> None:
         MatchGeneration.objects.filter(pk=generation.pk).update(
             snapshot=path, organisations=corpus.n, chunks_total=maps + len(blocks), chunks_done=0
         )
-    generation.refresh_from_db()
 
 
 _engines: dict[str, tuple[Engine, np.ndarray, int]] = {}
+_applied: dict[str, object] = {}  # snapshot -> moment up to which changes are in its cached engine
 
 
 def _engine(generation: MatchGeneration) -> tuple[Engine, np.ndarray, int]:
@@ -151,7 +185,9 @@ def _engine(generation: MatchGeneration) -> tuple[Engine, np.ndarray, int]:
     the active generation's (incremental updates) and the one being built (its chunks)."""
     if generation.snapshot not in _engines:
         while len(_engines) >= 2:
-            _engines.pop(next(iter(_engines)))
+            oldest = next(iter(_engines))
+            del _engines[oldest]
+            _applied.pop(oldest, None)
         snapshot = matching_data.load_snapshot(generation.snapshot)
         engine = Engine(snapshot["corpus"], snapshot["params"])
         _engines[generation.snapshot] = (engine, snapshot["thresholds"], snapshot["block_size"])
@@ -220,6 +256,8 @@ def match_reduce_chunk(*, generation_id: int, index: int) -> bool:
         return False
     started = time.perf_counter()
     engine, _, size = _engine(chunk.generation)
+    # The rules, overrides and feedback as they are now, not as they were when the run started.
+    matching_data.apply_rules(engine.corpus)
     maps = MatchChunk.objects.filter(generation_id=generation_id, phase=MatchChunk.Phase.MAP).count()
     pieces = []
     for m in range(maps):
@@ -250,15 +288,17 @@ def match_generation_activate(*, generation_id: int) -> bool:
 
     with transaction.atomic():
         generation = MatchGeneration.objects.select_for_update().get(pk=generation_id)
-        if generation.state != GenerationState.BUILDING:
+        if generation.state != GenerationState.BUILDING or generation.snapshot in ("", PREPARING):
             return False
-        if generation.chunks.filter(done_at__isnull=True).exists():
+        chunks = generation.chunks.aggregate(total=Count("pk"), done=Count("pk", filter=Q(done_at__isnull=False)))
+        if not (generation.chunks_total > 0 and chunks["total"] == chunks["done"] == generation.chunks_total):
             return False
         now = timezone.now()
         MatchGeneration.objects.filter(state=GenerationState.ACTIVE).update(state=GenerationState.RETIRED)
         MatchGeneration.objects.filter(pk=generation_id).update(
             state=GenerationState.ACTIVE, finished_at=now, activated_at=now, error=""
         )
+    analyse_matches()
     for name in _map_files(generation_id):
         default_storage.delete(name)
     retired = list(
@@ -269,13 +309,34 @@ def match_generation_activate(*, generation_id: int) -> bool:
     for old in retired[1:]:
         matching_data.delete_generation_files(old)
         MatchGeneration.objects.filter(pk=old).delete()
-    # Organisations that changed while the generation was built are brought up to date.
-    changed = Organisation.objects.filter(
-        Q(updated__gte=generation.started_at) | Q(partnering_profiles__updated__gte=generation.started_at)
-    ).values_list("pk", flat=True)
-    for pk in set(changed):
+    # Organisations that changed while the generation was built, or whose rules, overrides or
+    # feedback did, are brought up to date.
+    for pk in sorted(changed_since(generation.started_at or generation.created)):
         tasks.match_organisation_update.delay(pk)
     return True
+
+
+def changed_since(moment) -> set[int]:
+    """Organisations whose data, profiles, cluster ties, overrides, feedback, exclusions or
+    introductions changed (or were deleted: the history says so) since ``moment``."""
+    ids = set(
+        Organisation.objects.filter(
+            Q(updated__gte=moment)
+            | Q(partnering_profiles__updated__gte=moment)
+            | Q(cluster_memberships__updated__gte=moment)
+        ).values_list("pk", flat=True)
+    )
+    for model, columns in (
+        (PartneringProfile, ("organisation_id",)),
+        (ClusterMembership, ("organisation_id",)),
+        (MatchOverride, ("organisation_id",)),
+        (MatchFeedback, ("organisation_id",)),
+        (MatchExclusion, ("organisation_id", "other_id")),
+        (ContactRequest, ("requester_id", "target_id")),
+    ):
+        for row in model.history.filter(history_date__gte=moment).values_list(*columns):
+            ids.update(pk for pk in row if pk)
+    return ids
 
 
 def _map_files(generation_id: int) -> list[str]:
@@ -364,81 +425,118 @@ def write_matches(generation_id: int, result: ChunkResult, corpus: cm.Corpus) ->
 
 
 def _current_engine(generation: MatchGeneration, organisation_ids: set[int]) -> Engine:
-    """The active generation's engine, with the organisations that changed since its snapshot
-    (and the given ones) brought up to date, and the current rules and feedback."""
-    engine, _, _ = _engine(generation)
-    corpus = engine.corpus
-    since = generation.started_at or generation.created
-    changed = set(
-        Organisation.objects.filter(Q(updated__gte=since) | Q(partnering_profiles__updated__gte=since)).values_list(
-            "pk", flat=True
-        )
-    )
-    changed |= organisation_ids
+    """The active generation's engine with the organisations that changed since it was last brought
+    up to date (since its snapshot, the first time) and the given ones, and the current rules and
+    feedback. Changed rows are overwritten in place; only an organisation the engine has never seen
+    makes it build new matrices."""
+    engine, thresholds, size = _engine(generation)
+    since = _applied.get(generation.snapshot) or generation.started_at or generation.created
+    now = timezone.now()
+    changed = changed_since(since) | organisation_ids
     queryset = matching_data.organisations_queryset().filter(pk__in=changed)
     records = matching_data.org_records(queryset)
     present = {r.id for r in records}
     # Organisations no longer verified stay in the arrays, but are neither proposed nor listed.
-    for pk in changed - present:
-        if pk in corpus._index:
-            records.append(cm.OrgRecord(id=pk, kind="company", eligible=False, wants_list=False))
-    updated = cm.update(corpus, records)
-    matching_data.apply_rules(updated)
-    return Engine(updated, engine.params)
+    corpus = engine.corpus
+    records += [
+        cm.OrgRecord(id=pk, kind="company", eligible=False, wants_list=False)
+        for pk in changed - present
+        if pk in corpus._index
+    ]
+    known = [corpus._index.get(r.id, -1) for r in records]
+    eligible_before = corpus.eligible[[row for row in known if row >= 0]].copy()
+    rows = cm.update_in_place(corpus, records)
+    if rows is None:
+        engine = Engine(cm.update(corpus, records), engine.params)
+        _engines[generation.snapshot] = (engine, thresholds, size)
+    else:
+        engine.refresh_rows(rows, eligible_before)
+    _applied[generation.snapshot] = now
+    matching_data.apply_rules(engine.corpus)
+    return engine
 
 
 def match_organisation_update(*, organisation_id: int) -> dict:
     """Bring the active generation up to date after one organisation changed: its own list, the
-    lists it enters (it replaces the last entry) and the lists it leaves (they are recomputed).
-    Returns what changed."""
+    lists it enters and the lists it is in (they are recomputed: it may have left them, or moved
+    in them). Returns what changed."""
     generation = active_generation()
     if generation is None or generation.snapshot in ("", PREPARING):
         return {"skipped": "no active generation"}
     engine = _current_engine(generation, {organisation_id})
-    corpus = engine.corpus
-    if organisation_id not in corpus._index:
+    if organisation_id not in engine.corpus._index:
         return {"skipped": "organisation unknown to the engine"}
-    row = corpus.index_of(organisation_id)
+    return update_lists(generation, engine, engine.corpus.index_of(organisation_id))
+
+
+def update_lists(generation: MatchGeneration, engine: Engine, row: int) -> dict:
+    """Write the lists of the generation that change when the organisation at corpus ``row``
+    changed: its own and those it is in are computed afresh against everybody (it may have left
+    them, or moved in them, and a place may need filling); a list it enters is re-ranked from its
+    current partners and the newcomer (the next full run looks at everybody again)."""
+    corpus = engine.corpus
+    organisation_id = int(corpus.ids[row])
     k = engine.params.k
     # The lists the organisation could enter: those of the organisations that would score it
-    # highest (a weaker one would need an unusually weak list to take it). Only their lowest
-    # scores are read, through the list index, instead of aggregating the whole generation.
+    # highest (a weaker one would need an unusually weak list to take it). A list is entered for
+    # certain when the organisation scores more than the score at its last place plus the largest
+    # diversity penalty (the re-ranking would have picked it before that place); a narrower margin
+    # may or may not win against the diversity of the list, which is left to the next full run.
+    # Only the last places are read, one index entry per list.
     scores = engine.scores_as_partner(row)
     finite = np.flatnonzero(np.isfinite(scores))
     reach = finite[np.argsort(-scores[finite])[:INCREMENTAL_REACH]]
     thresholds = np.full(corpus.n, np.inf, dtype=np.float32)  # outside the reach: never entered
-    thresholds[reach] = -np.inf
+    thresholds[reach] = -np.inf  # a list shorter than k takes anybody it may
+    matches = Match.objects.filter(generation=generation).order_by()
     owners = [int(corpus.ids[r]) for r in reach]
-    for start in range(0, len(owners), 1000):
-        stats = (
-            Match.objects.filter(generation=generation, organisation_id__in=owners[start : start + 1000])
-            .values("organisation_id")
-            .annotate(size=Count("pk"), low=Min("score"))
-        )
-        for entry in stats:
-            if entry["size"] >= k:
-                thresholds[corpus.index_of(entry["organisation_id"])] = entry["low"]
-    members = [
-        corpus.index_of(pk)
-        for pk in Match.objects.filter(generation=generation, partner_id=organisation_id).values_list(
-            "organisation_id", flat=True
-        )
-        if pk in corpus._index
-    ]
-    # A list that holds the organisation but lies outside the reach keeps +inf: it is recomputed,
-    # which is exact whatever its lowest score.
-    own, leaves, enters = incremental_update(
-        engine, row, thresholds, np.asarray(members, dtype=np.int64), scores=scores
+    for start in range(0, len(owners), 500):
+        last = matches.filter(organisation_id__in=owners[start : start + 500], rank=k - 1)
+        for owner, score in last.values_list("organisation_id", "score"):
+            thresholds[corpus.index_of(owner)] = score + engine.params.diversity
+    members = np.asarray(
+        [
+            corpus.index_of(pk)
+            for pk in matches.filter(partner_id=organisation_id).values_list("organisation_id", flat=True)
+            if pk in corpus._index
+        ],
+        dtype=np.int64,
     )
-    # The lists that change are computed afresh (the same ranking with diversity as a full run):
-    # the organisation's own, those it leaves (to fill the place) and those it enters.
-    rows = np.unique(np.concatenate([[row], leaves, np.asarray(list(enters), dtype=np.int64)]))
-    result = engine.compute(rows)
+    _, _, enters = incremental_update(engine, row, thresholds, members, scores=scores, own=False)
+    # Every list that holds the organisation is recomputed, not only those it leaves: its score
+    # and place in them changed too.
+    exact = np.unique(np.concatenate([[row], members]))
+    entered = np.setdiff1d(np.asarray(sorted(enters), dtype=np.int64), exact)
+    current = np.full((len(entered), k), -1, dtype=np.int64)
+    at = {int(r): n for n, r in enumerate(entered)}
+    owners = [int(corpus.ids[r]) for r in entered]
+    for owner, partner, rank in matches.filter(organisation_id__in=owners).values_list(
+        "organisation_id", "partner_id", "rank"
+    ):
+        if partner in corpus._index and rank < k:
+            current[at[corpus.index_of(owner)], rank] = corpus.index_of(partner)
+    result = ChunkResult.concat([engine.compute(exact), engine.rerank_with(entered, current, row)])
     with transaction.atomic():
-        owners = [int(corpus.ids[r]) for r in rows]
+        owners = [int(corpus.ids[r]) for r in np.concatenate([exact, entered])]
         Match.objects.filter(generation=generation, organisation_id__in=owners).delete()
         write_matches(generation.pk, result, corpus)
-    return {"own": int((result.rows == row).sum()), "left": len(leaves), "entered": len(enters)}
+    holding = set(result.rows[result.partners == row].tolist())
+    return {
+        "own": int((result.rows == row).sum()),
+        "left": len(set(members.tolist()) - holding),
+        "entered": len(set(entered.tolist()) & holding),
+        "recomputed": len(exact),
+        "reranked": len(entered),
+    }
+
+
+def analyse_matches() -> None:
+    """Fresh planner statistics for the match table after a generation of a million rows was
+    written (PostgreSQL), so that the first incremental updates use the list indexes at once
+    instead of waiting for autovacuum."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Match._meta.db_table}")
 
 
 # --- staff and organisations -----------------------------------------------------------------------

@@ -3,6 +3,7 @@ between chunks (the previous generation stays served, a re-run completes the new
 incremental update, staff overrides, feedback, reasons in both languages, the admin, the evaluation
 command on the labelled set, and the Celery workflow on a real worker (CI)."""
 
+import datetime
 import io
 import json
 import time
@@ -12,7 +13,9 @@ import pytest
 from celery.exceptions import Retry
 from django.conf import settings
 from django.core.management import call_command
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from companies import matching_data, services
 from companies.choices import GenerationState, ProfileType
@@ -20,7 +23,12 @@ from companies.matching_reasons import render_all
 from companies.models import Match, MatchChunk, MatchGeneration, MatchOverride, Organisation
 from companies.selectors import matches_for
 from companies.services import matching as matching_services
-from tests.factories import OrganisationFactory, PartneringProfileFactory
+from tests.factories import (
+    ContactRequestFactory,
+    MatchExclusionFactory,
+    OrganisationFactory,
+    PartneringProfileFactory,
+)
 from wfs_portal.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +99,7 @@ def _storage(settings, tmp_path):
     settings.MATCHING = {"k": 3}
     settings.MATCHING_BLOCK_SIZE = 2  # several map and reduce chunks even for a few organisations
     matching_services._engines.clear()
+    matching_services._applied.clear()
     matching_data._cache.clear()
 
 
@@ -243,6 +252,132 @@ def test_not_relevant_feedback_removes_the_partner(world, django_capture_on_comm
     assert "courier" not in partners(clinic)
 
 
+def test_organisations_that_opted_out_are_neither_listed_nor_proposed(world, django_capture_on_commit_callbacks):
+    courier = world["courier"]
+    courier.matchmaking_opt_out = True
+    courier.save()
+
+    run_full(django_capture_on_commit_callbacks)
+
+    assert not matches_for(courier).exists()
+    assert not Match.objects.filter(partner=courier).exists()
+    assert partners(world["clinic"])  # the others still get their lists
+
+
+def test_expired_profiles_are_not_matched(world, django_capture_on_commit_callbacks):
+    profile = world["clinic"].partnering_profiles.get()
+    profile.valid_until = datetime.date.today() - datetime.timedelta(days=1)
+    profile.save()
+
+    run_full(django_capture_on_commit_callbacks)
+
+    assert not Match.objects.filter(Q(request_profile_ref=profile.pk) | Q(offer_profile_ref=profile.pk)).exists()
+    # The clinic had nothing but that profile: nobody is offered to it for what it no longer asks.
+    assert not Match.objects.filter(organisation=world["clinic"], text_forward__gt=0).exists()
+
+
+def test_an_accepted_introduction_raises_the_pair_on_both_sides(world, django_capture_on_commit_callbacks, settings):
+    settings.MATCHING = {"k": 5}  # everybody in everybody's list: the scores can be compared
+    run_full(django_capture_on_commit_callbacks)
+    clinic, printer = world["clinic"], world["printer"]
+    before = Match.objects.get(organisation=clinic, partner=printer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ContactRequestFactory(requester=clinic, target=printer, state="accepted")
+        clinic.save()  # the update an accepted introduction triggers
+
+    after = Match.objects.get(organisation=clinic, partner=printer)
+    back = Match.objects.get(organisation=printer, partner=clinic)
+    assert before.feedback == 0
+    assert after.feedback > 0 and after.score > before.score
+    assert back.feedback > 0
+
+
+def test_a_changed_profile_is_rescored_in_the_lists_it_stays_in(world, django_capture_on_commit_callbacks, settings):
+    settings.MATCHING = {"k": 5}
+    run_full(django_capture_on_commit_callbacks)
+    clinic, courier = world["clinic"], world["courier"]
+    before = Match.objects.get(organisation=clinic, partner=courier)
+    assert before.rank == 0
+
+    profile = courier.partnering_profiles.get()
+    profile.title_de, profile.summary_de = TEXTS["baker"][2:]
+    with django_capture_on_commit_callbacks(execute=True):
+        profile.save()
+
+    after = Match.objects.get(organisation=clinic, partner=courier)
+    assert after.score < before.score - 0.1  # not the stale score of the courier it was
+    assert after.rank > 0
+
+
+def test_a_failed_preparation_is_never_activated_and_a_rerun_prepares_it(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(matching_data, "build_corpus", broken)
+    with pytest.raises((RuntimeError, Retry)), django_capture_on_commit_callbacks(execute=True):
+        services.match_generation_start()
+
+    generation = MatchGeneration.objects.get()
+    assert generation.state == GenerationState.BUILDING
+    assert generation.snapshot == "" and generation.chunks_total == 0
+    assert "database went away" in generation.error
+    assert not services.match_generation_activate(generation_id=generation.pk)
+    assert MatchGeneration.objects.get().state == GenerationState.BUILDING
+
+    monkeypatch.undo()
+    resumed = run_full(django_capture_on_commit_callbacks)
+    assert resumed.pk == generation.pk and resumed.state == GenerationState.ACTIVE
+    assert resumed.attempts == 2
+    assert partners(world["clinic"])[0] == "courier"
+
+
+def test_a_generation_that_keeps_failing_is_given_up_for_a_fresh_one(world, django_capture_on_commit_callbacks):
+    stuck = MatchGeneration.objects.create(error="map chunk 3: MemoryError()", attempts=matching_services.MAX_ATTEMPTS)
+
+    fresh = run_full(django_capture_on_commit_callbacks)
+
+    stuck.refresh_from_db()
+    assert stuck.state == GenerationState.FAILED and "given up" in stuck.error
+    assert fresh.pk != stuck.pk and fresh.state == GenerationState.ACTIVE
+
+
+def test_overrides_made_during_a_run_reach_the_new_generation(
+    world, django_capture_on_commit_callbacks, monkeypatch, staff_user
+):
+    run_full(django_capture_on_commit_callbacks)
+    clinic, courier = world["clinic"], world["courier"]
+    real_activate = matching_services.match_generation_activate
+
+    def activate_after_staff_hid_a_partner(*, generation_id):
+        # Every chunk is done; staff hide the courier before the switch. The override's own update
+        # goes to the generation that is active now, the old one.
+        with django_capture_on_commit_callbacks(execute=True):
+            services.match_override_set(organisation=clinic, partner=courier, action="hide", user=staff_user)
+        return real_activate(generation_id=generation_id)
+
+    monkeypatch.setattr("companies.services.match_generation_activate", activate_after_staff_hid_a_partner)
+    run_full(django_capture_on_commit_callbacks)
+
+    assert "courier" not in partners(clinic)
+
+
+def test_changed_since_names_organisations_whose_rules_or_profiles_changed(world, staff_user):
+    moment = timezone.now()
+    world["baker"].partnering_profiles.get().delete()
+    MatchExclusionFactory(kind="pair", organisation=world["printer"], other=world["mill"])
+    services.match_feedback_give(
+        organisation=world["software"], partner=world["mill"], verdict="interesting", user=staff_user
+    )
+
+    changed = matching_services.changed_since(moment)
+
+    assert {world[n].pk for n in ("baker", "printer", "mill", "software")} <= changed
+    assert world["courier"].pk not in changed
+
+
 def test_reasons_are_rendered_in_german_and_english(world, django_capture_on_commit_callbacks):
     run_full(django_capture_on_commit_callbacks)
     top = matches_for(world["clinic"]).select_related("organisation").first()
@@ -281,6 +416,30 @@ def test_match_list_in_the_admin_filters_and_pins(world, staff_client, django_ca
         response = staff_client.post(url, {"action": "pin", "_selected_action": [match.pk]})
     assert response.status_code == 302
     assert MatchOverride.objects.filter(organisation=world["clinic"], partner=match.partner, action="pin").exists()
+
+
+def test_staff_without_the_matching_permission_can_neither_start_nor_pin(
+    world, client, django_user_model, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Permission
+
+    run_full(django_capture_on_commit_callbacks)
+    viewer = django_user_model.objects.create_user(username="viewer", is_staff=True)
+    viewer.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_match", "view_matchgeneration", "view_organisation"])
+    )
+    client.force_login(viewer)
+    changelist = reverse("admin:companies_match_changelist")
+
+    assert client.post(reverse("admin:companies_matchgeneration_start")).status_code == 403
+    assert 'value="pin"' not in client.get(changelist).content.decode()
+    generations = reverse("admin:companies_matchgeneration_changelist")
+    start = reverse("admin:companies_matchgeneration_start")
+    assert start not in client.get(generations).content.decode()
+
+    viewer.user_permissions.add(Permission.objects.get(codename="run_matching"))
+    assert 'value="pin"' in client.get(changelist).content.decode()
+    assert f'action="{start}"' in client.get(generations).content.decode()
 
 
 # --- evaluation ------------------------------------------------------------------------------------
