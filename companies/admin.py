@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, F
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
 from companies import services
+from companies.choices import ApiScope
 from companies.models import (
     Cluster,
     ClusterMembership,
@@ -20,11 +21,18 @@ from companies.models import (
     MatchGeneration,
     MatchOverride,
     Organisation,
+    PartnerApiKey,
     PartneringProfile,
     Sector,
     TechnologyField,
 )
-from wfs_portal.admin import DerivedDataAdmin, TabularInline, WfsModelAdmin, run_service_action
+from wfs_portal.admin import (
+    ConstraintValidatingModelForm,
+    DerivedDataAdmin,
+    TabularInline,
+    WfsModelAdmin,
+    run_service_action,
+)
 
 
 @admin.register(Sector)
@@ -545,3 +553,86 @@ class ComplementaryDivisionsAdmin(WfsModelAdmin):
     list_display = ["first", "second", "note"]
     autocomplete_fields = ["first", "second"]
     search_fields = ["first__code", "first__name_de", "second__code", "second__name_de"]
+
+
+# --- partner API keys --------------------------------------------------------------------------------
+
+
+class PartnerApiKeyForm(ConstraintValidatingModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = PartnerApiKey
+        fields = ["organisation", "name", "scopes", "expiry_date", "throttle_rate"]
+
+
+@admin.register(PartnerApiKey)
+class PartnerApiKeyAdmin(WfsModelAdmin):
+    """Keys of partner organisations: the key is shown once, when it is created."""
+
+    form = PartnerApiKeyForm
+    list_display = ["prefix", "name", "organisation", "scope_list", "expiry_date", "last_used_at", "revoked"]
+    list_filter = ["revoked"]
+    search_fields = ["name", "prefix", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+    list_select_related = ["organisation"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["prefix", "last_used_at"]
+        return ["prefix", "organisation", "created", "last_used_at", "revoked"] + (
+            ["name", "scopes", "expiry_date", "throttle_rate"] if obj.revoked else []
+        )
+
+    def get_fields(self, request, obj=None):
+        fields = ["organisation", "name", "scopes", "expiry_date", "throttle_rate"]
+        return fields if obj is None else ["prefix", *fields, "created", "last_used_at", "revoked"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, never deleted: the audit history keeps pointing at it
+
+    @admin.display(description=_("scopes"))
+    def scope_list(self, obj):
+        return ", ".join(obj.scopes)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        api_key, key = services.partner_api_key_create(
+            organisation=obj.organisation,
+            name=obj.name,
+            scopes=form.cleaned_data["scopes"],
+            expiry_date=obj.expiry_date,
+            throttle_rate=obj.throttle_rate,
+            user=request.user,
+        )
+        obj.pk = api_key.pk
+        self.message_user(
+            request,
+            _("The API key for %(name)s is: %(key)s — store it safely now, it cannot be shown again.")
+            % {"name": api_key.name, "key": key},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Revoke selected keys"), permissions=["change"])
+    def revoke(self, request, queryset):
+        run_service_action(
+            self,
+            request,
+            queryset,
+            lambda key, user: services.partner_api_key_revoke(api_key=key, user=user),
+            lambda n: ngettext("%(count)d key revoked.", "%(count)d keys revoked.", n),
+        )
+
+
+# The library's own key model is not used (keys belong to partner organisations); its admin would
+# only confuse staff.
+try:
+    from rest_framework_api_key.models import APIKey
+
+    admin.site.unregister(APIKey)
+except admin.sites.NotRegistered:
+    pass

@@ -126,3 +126,15 @@ class ContactRequestState(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ApiScope(models.TextChoices):
+    """What a partner API key may do; each endpoint names the scope it needs."""
+
+    DIRECTORY_READ = "directory:read", _("Read the directory (organisations, sectors, clusters, profiles)")
+    EVENTS_READ = "events:read", _("Read trade fairs, delegations and workshops")
+    MEMBERS_WRITE = "members:write", _("Synchronise the partner's own member list")
+    REGISTRATIONS_WRITE = "registrations:write", _("Register member organisations for booths and delegations")
+    CONTACTS_READ = "contacts:read", _("Read contact persons who consented to sharing with partners")
+    INVESTMENTS_READ = "investments:read", _("Read investment projects (without confidential data)")
+    MATCHES_READ = "matches:read", _("Read the partner matches of the partner's member organisations")

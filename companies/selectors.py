@@ -22,3 +22,64 @@ def matches_for(organisation: Organisation) -> QuerySet[Match]:
 
 def active_matches() -> QuerySet[Match]:
     return Match.objects.filter(generation_id=active_generation_id())
+
+
+# --- the public directory (partner API, portal) ------------------------------------------------------
+
+
+def _active_memberships(today):
+    from django.db.models import Prefetch, Q
+
+    from companies.models import ClusterMembership
+
+    active = ClusterMembership.objects.filter(Q(until__isnull=True) | Q(until__gte=today)).select_related("cluster")
+    return Prefetch("cluster_memberships", queryset=active, to_attr="active_memberships")
+
+
+def public_organisations() -> QuerySet[Organisation]:
+    """Organisations the public directory shows: verified ones, with their classification and
+    current cluster memberships prefetched (a page costs the same few queries at any size)."""
+    from django.utils import timezone
+
+    from companies.choices import VerificationState
+
+    return (
+        Organisation.objects.filter(verification_state=VerificationState.VERIFIED)
+        .prefetch_related("sectors", "technology_fields", _active_memberships(timezone.localdate()))
+        .order_by("name", "pk")
+    )
+
+
+def public_profiles():
+    """Published partnering profiles that are still valid, of verified organisations."""
+    from django.utils import timezone
+
+    from companies.choices import ProfileState, VerificationState
+    from companies.models import PartneringProfile
+
+    return (
+        PartneringProfile.objects.filter(
+            state=ProfileState.PUBLISHED,
+            valid_until__gte=timezone.localdate(),
+            organisation__verification_state=VerificationState.VERIFIED,
+        )
+        .prefetch_related("sectors", "technology_fields")
+        .order_by("-published_at", "pk")
+    )
+
+
+def shareable_contacts():
+    """Contact persons of verified organisations whose consent to sharing with partner
+    organisations is given and not withdrawn."""
+    from companies.choices import ConsentPurpose, VerificationState
+    from companies.models import Contact
+
+    return (
+        Contact.objects.filter(
+            organisation__verification_state=VerificationState.VERIFIED,
+            consents__purpose=ConsentPurpose.PARTNER_SHARING,
+            consents__withdrawn_at__isnull=True,
+        )
+        .distinct()
+        .order_by("organisation_id", "last_name", "first_name", "pk")
+    )

@@ -50,6 +50,7 @@ from companies.models import (
     MatchGeneration,
     MatchOverride,
     Organisation,
+    PartnerApiKey,
     PartneringProfile,
     Sector,
     TechnologyField,
@@ -557,3 +558,23 @@ class ComplementaryDivisionsFactory(factory.django.DjangoModelFactory):
 
     first = factory.LazyFunction(lambda: Sector.objects.get(code="52"))
     second = factory.LazyFunction(lambda: Sector.objects.get(code="86"))
+
+
+class PartnerApiKeyFactory(factory.django.DjangoModelFactory):
+    """A partner's API key (hashed like a real one); the key itself is on ``obj.raw_key``."""
+
+    class Meta:
+        model = PartnerApiKey
+
+    organisation = factory.SubFactory(
+        OrganisationFactory, kind="network", name=factory.Sequence(lambda n: f"Cluster {n}")
+    )
+    name = factory.Sequence(lambda n: f"Key {n}")
+    scopes = factory.LazyFunction(lambda: ["directory:read"])
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        obj = model_class(*args, **kwargs)
+        obj.raw_key = model_class.objects.assign_key(obj)
+        obj.save()
+        return obj

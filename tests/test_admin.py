@@ -34,6 +34,7 @@ from companies.models import (
     MatchGeneration,
     MatchOverride,
     Organisation,
+    PartnerApiKey,
     PartneringProfile,
     Sector,
     TechnologyField,
@@ -49,6 +50,7 @@ pytestmark = pytest.mark.django_db
 # Every model registered in the admin and the factory that makes one. A model registered without an
 # entry here fails test_admin_page_loads and test_every_registered_model_has_a_factory.
 FACTORIES = {
+    PartnerApiKey: factories.PartnerApiKeyFactory,
     Group: factories.GroupFactory,
     User: factories.UserFactory,
     PeriodicTask: factories.PeriodicTaskFactory,

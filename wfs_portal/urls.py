@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", views.health, name="health"),
+    path("api/", include("wfs_portal.api_urls")),
 ]

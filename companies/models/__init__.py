@@ -1,3 +1,4 @@
+from companies.models.api_keys import PartnerApiKey
 from companies.models.matching import (
     ComplementaryDivisions,
     ContactRequest,
@@ -36,6 +37,7 @@ __all__ = [
     "MatchGeneration",
     "MatchOverride",
     "Organisation",
+    "PartnerApiKey",
     "PartneringProfile",
     "Sector",
     "TechnologyField",

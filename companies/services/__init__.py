@@ -1,5 +1,6 @@
 """Write paths of the companies app (organisations and profiles, matchmaking)."""
 
+from companies.services.api_keys import partner_api_key_create, partner_api_key_revoke
 from companies.services.matching import (
     match_feedback_give,
     match_generation_activate,
@@ -33,6 +34,8 @@ __all__ = [
     "organisation_reject",
     "organisation_unverify",
     "organisation_verify",
+    "partner_api_key_create",
+    "partner_api_key_revoke",
     "partnering_profile_publish",
     "partnering_profile_withdraw",
     "partnering_profiles_expire",

@@ -1,0 +1,314 @@
+"""What the partner API shows of the companies app: the public directory, never personal data
+except contact persons who consented to sharing with partners."""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from rest_framework import serializers
+
+from companies.models import (
+    Cluster,
+    ClusterMembership,
+    Contact,
+    Organisation,
+    PartneringProfile,
+    Sector,
+    TechnologyField,
+)
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A NACE class",
+            value={
+                "id": 612,
+                "code": "26.60",
+                "level": 4,
+                "parent": "26.6",
+                "name_de": "Herstellung von Bestrahlungs- und Elektrotherapiegeräten",
+                "name_en": "Manufacture of irradiation, electromedical and electrotherapeutic equipment",
+            },
+        )
+    ]
+)
+class SectorSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Code of the level above.")
+
+    class Meta:
+        model = Sector
+        fields = ["id", "code", "level", "parent", "name_de", "name_en"]
+
+
+class SectorRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Sector
+        fields = ["code", "name_de", "name_en"]
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A technology field",
+            value={
+                "id": 1,
+                "slug": "logistik",
+                "name_de": "Logistik",
+                "name_en": "Logistics",
+                "description_de": "",
+                "description_en": "",
+                "updated": "2026-11-02T10:15:00+01:00",
+            },
+        )
+    ]
+)
+class TechnologyFieldSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TechnologyField
+        fields = ["id", "slug", "name_de", "name_en", "description_de", "description_en", "updated"]
+
+
+class TechnologyFieldRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TechnologyField
+        fields = ["slug", "name_de", "name_en"]
+
+
+class MembershipRefSerializer(serializers.ModelSerializer):
+    cluster_name = serializers.CharField(source="cluster.name", read_only=True)
+
+    class Meta:
+        model = ClusterMembership
+        fields = ["cluster", "cluster_name", "role", "since"]
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A company",
+            value={
+                "id": 42,
+                "name": "Beispiel Sensorik GmbH",
+                "kind": "company",
+                "legal_form": "gmbh",
+                "register_court": "Amtsgericht Dresden",
+                "register_number": "HRB 12345",
+                "website": "https://sensorik.example",
+                "email": "info@sensorik.example",
+                "phone": "+49 351 1234567",
+                "founded": 2004,
+                "employee_band": "50-249",
+                "street": "Musterstraße 1",
+                "postal_code": "01069",
+                "city": "Dresden",
+                "district": "dresden",
+                "country": "DE",
+                "description_de": "Entwickelt MEMS-Sensoren für die Medizintechnik.",
+                "description_en": "Develops MEMS sensors for medical devices.",
+                "sectors": [{"code": "26.51", "name_de": "…", "name_en": "…"}],
+                "technology_fields": [
+                    {"slug": "mikroelektronik-sensorik", "name_de": "Mikroelektronik und Sensorik", "name_en": "…"}
+                ],
+                "cluster_memberships": [{"cluster": 3, "cluster_name": "Silicon Saxony", "role": "member"}],
+                "updated": "2026-11-02T10:15:00+01:00",
+            },
+        )
+    ]
+)
+class OrganisationSerializer(serializers.ModelSerializer):
+    sectors = SectorRefSerializer(many=True, read_only=True)
+    technology_fields = TechnologyFieldRefSerializer(many=True, read_only=True)
+    cluster_memberships = MembershipRefSerializer(many=True, read_only=True, source="active_memberships")
+    country = serializers.CharField(source="country.code", read_only=True, help_text="ISO 3166-1 alpha-2 code.")
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "legal_form",
+            "register_court",
+            "register_number",
+            "website",
+            "email",
+            "phone",
+            "founded",
+            "employee_band",
+            "street",
+            "postal_code",
+            "city",
+            "district",
+            "country",
+            "description_de",
+            "description_en",
+            "sectors",
+            "technology_fields",
+            "cluster_memberships",
+            "updated",
+        ]
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A cluster",
+            value={
+                "id": 3,
+                "name": "Silicon Saxony",
+                "acronym": "",
+                "website": "https://www.silicon-saxony.de",
+                "description_de": "…",
+                "description_en": "…",
+                "managing_organisation": 17,
+                "sectors": [],
+                "technology_fields": [],
+                "updated": "2026-11-02T10:15:00+01:00",
+            },
+        )
+    ]
+)
+class ClusterSerializer(serializers.ModelSerializer):
+    sectors = SectorRefSerializer(many=True, read_only=True)
+    technology_fields = TechnologyFieldRefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Cluster
+        fields = [
+            "id",
+            "name",
+            "acronym",
+            "website",
+            "description_de",
+            "description_en",
+            "managing_organisation",
+            "sectors",
+            "technology_fields",
+            "updated",
+        ]
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A membership",
+            value={
+                "id": 9,
+                "cluster": 3,
+                "organisation": 42,
+                "organisation_name": "Beispiel Sensorik GmbH",
+                "role": "member",
+                "since": "2019-01-01",
+                "until": None,
+                "updated": "2026-11-02T10:15:00+01:00",
+            },
+        )
+    ]
+)
+class ClusterMembershipSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = ClusterMembership
+        fields = ["id", "cluster", "organisation", "organisation_name", "role", "since", "until", "updated"]
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A technology offer",
+            value={
+                "id": 77,
+                "organisation": 42,
+                "type": "technology_offer",
+                "title_de": "MEMS-Drucksensor für Infusionspumpen",
+                "title_en": "MEMS pressure sensor for infusion pumps",
+                "summary_de": "…",
+                "summary_en": "…",
+                "keywords_de": ["MEMS", "Drucksensor"],
+                "keywords_en": ["MEMS", "pressure sensor"],
+                "partner_sought_de": "",
+                "partner_sought_en": "",
+                "stage": "available",
+                "target_countries": ["PL", "CZ"],
+                "sectors": [],
+                "technology_fields": [],
+                "published_at": "2026-10-01T09:00:00+02:00",
+                "valid_until": "2027-10-01",
+                "updated": "2026-11-02T10:15:00+01:00",
+            },
+        )
+    ]
+)
+class PartneringProfileSerializer(serializers.ModelSerializer):
+    keywords_de = serializers.SerializerMethodField()
+    keywords_en = serializers.SerializerMethodField()
+    target_countries = serializers.SerializerMethodField()
+    sectors = SectorRefSerializer(many=True, read_only=True)
+    technology_fields = TechnologyFieldRefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PartneringProfile
+        fields = [
+            "id",
+            "organisation",
+            "type",
+            "title_de",
+            "title_en",
+            "summary_de",
+            "summary_en",
+            "keywords_de",
+            "keywords_en",
+            "partner_sought_de",
+            "partner_sought_en",
+            "stage",
+            "target_countries",
+            "sectors",
+            "technology_fields",
+            "published_at",
+            "valid_until",
+            "updated",
+        ]
+
+    def get_keywords_de(self, obj) -> list[str]:
+        return PartneringProfile.split_keywords(obj.keywords_de)
+
+    def get_keywords_en(self, obj) -> list[str]:
+        return PartneringProfile.split_keywords(obj.keywords_en)
+
+    def get_target_countries(self, obj) -> list[str]:
+        return [country.code for country in obj.target_countries]
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A contact person",
+            value={
+                "id": 5,
+                "organisation": 42,
+                "title": "Dr.",
+                "first_name": "Anna",
+                "last_name": "Beispiel",
+                "position": "Head of Sales",
+                "email": "anna.beispiel@sensorik.example",
+                "phone": "+49 351 1234568",
+                "language": "de",
+                "updated": "2026-11-02T10:15:00+01:00",
+            },
+        )
+    ]
+)
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "organisation",
+            "title",
+            "first_name",
+            "last_name",
+            "position",
+            "email",
+            "phone",
+            "language",
+            "updated",
+        ]

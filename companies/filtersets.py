@@ -1,0 +1,109 @@
+"""One FilterSet per model of the companies app, used by the API (and the admin and portal)."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from companies.choices import ClusterRole, EmployeeBand, OrganisationKind, ProfileType
+from companies.models import (
+    Cluster,
+    ClusterMembership,
+    Contact,
+    Organisation,
+    PartneringProfile,
+    Sector,
+    TechnologyField,
+)
+from wfs_portal.choices import District
+from wfs_portal.filters import BaseFilterSet, UpdatedSinceMixin
+
+
+def sector_and_below(code: str):
+    """The sector with this NACE code and every sector below it (a section's divisions, groups and
+    classes), in one query: the tree is four levels deep."""
+    code = code.strip().upper()
+    return Sector.objects.filter(
+        Q(code=code) | Q(parent__code=code) | Q(parent__parent__code=code) | Q(parent__parent__parent__code=code)
+    )
+
+
+class SectorFilterSet(BaseFilterSet):
+    search_fields = ("code", "name_de", "name_en")
+    parent = django_filters.CharFilter(field_name="parent__code", label=_("Parent code"))
+
+    class Meta:
+        model = Sector
+        fields = ["level", "code"]
+
+
+class TechnologyFieldFilterSet(BaseFilterSet, UpdatedSinceMixin):
+    search_fields = ("slug", "name_de", "name_en")
+
+    class Meta:
+        model = TechnologyField
+        fields = ["slug", "is_active"]
+
+
+class OrganisationFilterSet(BaseFilterSet, UpdatedSinceMixin):
+    search_fields = ("name", "city", "description_de", "description_en")
+    kind = django_filters.MultipleChoiceFilter(choices=OrganisationKind.choices)
+    district = django_filters.MultipleChoiceFilter(choices=District.choices)
+    country = django_filters.MultipleChoiceFilter(choices=list(countries))
+    employee_band = django_filters.MultipleChoiceFilter(choices=EmployeeBand.choices)
+    sector = django_filters.CharFilter(
+        method="by_sector", label=_("Sector"), help_text=_("NACE code; includes the codes below it (C → 26.60).")
+    )
+    technology_field = django_filters.CharFilter(field_name="technology_fields__slug", label=_("Technology field"))
+    cluster = django_filters.NumberFilter(field_name="clusters__id", label=_("Cluster"))
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "district", "country", "employee_band"]
+
+    def by_sector(self, queryset, name, value):
+        return queryset.filter(sectors__in=sector_and_below(value)).distinct()
+
+
+class ClusterFilterSet(BaseFilterSet, UpdatedSinceMixin):
+    search_fields = ("name", "acronym")
+    technology_field = django_filters.CharFilter(field_name="technology_fields__slug", label=_("Technology field"))
+
+    class Meta:
+        model = Cluster
+        fields = []
+
+
+class ClusterMembershipFilterSet(BaseFilterSet, UpdatedSinceMixin):
+    search_fields = ("organisation__name", "cluster__name")
+    role = django_filters.MultipleChoiceFilter(choices=ClusterRole.choices)
+
+    class Meta:
+        model = ClusterMembership
+        fields = ["cluster", "organisation", "role"]
+
+
+class PartneringProfileFilterSet(BaseFilterSet, UpdatedSinceMixin):
+    search_fields = ("title_de", "title_en", "summary_de", "summary_en", "keywords_de", "keywords_en")
+    type = django_filters.MultipleChoiceFilter(choices=ProfileType.choices)
+    technology_field = django_filters.CharFilter(field_name="technology_fields__slug", label=_("Technology field"))
+    sector = django_filters.CharFilter(method="by_sector", label=_("Sector"))
+    valid_on = django_filters.DateFilter(field_name="valid_until", lookup_expr="gte", label=_("Valid on"))
+    published_since = django_filters.IsoDateTimeFilter(
+        field_name="published_at", lookup_expr="gte", label=_("Published since")
+    )
+
+    class Meta:
+        model = PartneringProfile
+        fields = ["type", "organisation"]
+
+    def by_sector(self, queryset, name, value):
+        return queryset.filter(sectors__in=sector_and_below(value)).distinct()
+
+
+class ContactFilterSet(BaseFilterSet, UpdatedSinceMixin):
+    search_fields = ("first_name", "last_name", "position", "organisation__name")
+
+    class Meta:
+        model = Contact
+        fields = ["organisation", "language"]

@@ -1,0 +1,61 @@
+"""The partner API's base viewset and documentation helpers: every operation gets a summary, a
+description, its scope and its error answers in the OpenAPI schema."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import serializers, viewsets
+
+
+class PartnerKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "wfs_portal.api.PartnerKeyAuthentication"
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization", "description": "`Api-Key <key>`"}
+
+
+class StaffSessionScheme(OpenApiAuthenticationExtension):
+    target_class = "wfs_portal.api.StaffSessionAuthentication"
+    name = "StaffSession"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": "An agency staff member's admin session (writes also need the CSRF token).",
+        }
+
+
+ErrorSerializer = inline_serializer("Error", fields={"detail": serializers.CharField()})
+
+ERRORS = {
+    401: OpenApiResponse(ErrorSerializer, description="No API key, or an invalid, revoked or expired one."),
+    403: OpenApiResponse(ErrorSerializer, description="The key lacks the scope this operation needs."),
+    429: OpenApiResponse(ErrorSerializer, description="Too many requests; retry after `Retry-After` seconds."),
+}
+NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such record, or not visible to this key.")}
+BAD_REQUEST = {400: OpenApiResponse(ErrorSerializer, description="A parameter has an invalid value.")}
+
+
+def document(*, plural: str, singular: str, scope: str, description: str, serializer):
+    """Summaries, descriptions and error answers of a read-only resource's list and detail."""
+    needs = f"\n\nScope: `{scope}`."
+    return extend_schema_view(
+        list=extend_schema(
+            summary=f"List {plural}",
+            description=description + needs,
+            responses={200: serializer(many=True), **BAD_REQUEST, **ERRORS},
+        ),
+        retrieve=extend_schema(
+            summary=f"Get one {singular}",
+            description=description + needs,
+            responses={200: serializer, **ERRORS, **NOT_FOUND},
+        ),
+    )
+
+
+class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    """A read-only resource; ``scopes`` names what a key needs."""
+
+    scopes: dict[str, str] = {}

@@ -1,0 +1,33 @@
+"""The base of every app's FilterSets: ``q`` (free text over the fields a FilterSet names in
+``search_fields``) and ``updated_since`` (incremental synchronisation)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"), help_text=_("Free-text search."))
+    search_fields: tuple[str, ...] = ()
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value or not self.search_fields:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        queryset = queryset.filter(condition)
+        # A search across a relation can find a row once per related row.
+        return queryset.distinct() if any("__" in field for field in self.search_fields) else queryset
+
+
+class UpdatedSinceMixin(django_filters.FilterSet):
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated",
+        lookup_expr="gte",
+        label=_("Updated since"),
+        help_text=_("Only records changed at or after this moment (ISO 8601), for incremental synchronisation."),
+    )
