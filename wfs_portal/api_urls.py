@@ -1,11 +1,16 @@
 """/api/: version 1 of the partner API, its OpenAPI schema and its documentation pages (served
 from the packages' own static files: no CDN)."""
 
+from importlib import import_module
+
+from django.apps import apps
 from django.urls import include, path
+from django.utils.module_loading import module_has_submodule
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from companies.api.urls import register as register_companies
+# The apps whose api/urls.py registers its viewsets (a function ``register(router)``).
+API_APPS = ("companies", "projects", "fairs", "delegations", "reports")
 
 
 class Router(DefaultRouter):
@@ -13,7 +18,11 @@ class Router(DefaultRouter):
 
 
 router = Router()
-register_companies(router)
+for label in API_APPS:
+    if apps.is_installed(label) and module_has_submodule(import_module(label), "api"):
+        api = import_module(f"{label}.api")
+        if module_has_submodule(api, "urls"):
+            import_module(f"{label}.api.urls").register(router)
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"), namespace="v1")),
