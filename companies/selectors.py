@@ -83,3 +83,16 @@ def shareable_contacts():
         .distinct()
         .order_by("organisation_id", "last_name", "first_name", "pk")
     )
+
+
+def partner_members(partner: Organisation) -> QuerySet[Organisation]:
+    """The member organisations of a partner (a cluster or network): current members of the
+    clusters it manages. What a partner API key may act for (matches, registrations)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return Organisation.objects.filter(
+        Q(cluster_memberships__until__isnull=True) | Q(cluster_memberships__until__gte=today),
+        cluster_memberships__cluster__managing_organisation=partner,
+    ).distinct()

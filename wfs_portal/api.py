@@ -132,3 +132,12 @@ def exception_handler(exc, context):
     if response is not None and response.status_code == 401 and "WWW-Authenticate" not in response:
         response["WWW-Authenticate"] = PartnerKeyAuthentication().authenticate_header(context.get("request"))
     return response
+
+
+def actor(request) -> dict:
+    """Who writes, for a service's ``user`` and ``reason`` arguments: the staff member, or for a
+    partner key no user and a change reason naming the key (the audit history shows it)."""
+    key = partner_key(request)
+    if key is not None:
+        return {"user": None, "reason": f"API key {key.prefix} ({key.organisation})"}
+    return {"user": request.user, "reason": "API"}
