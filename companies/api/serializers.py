@@ -1,13 +1,16 @@
 """What the partner API shows of the companies app: the public directory, never personal data
 except contact persons who consented to sharing with partners."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
+from companies.choices import ClusterRole, OrganisationKind
 from companies.models import (
     Cluster,
     ClusterMembership,
     Contact,
+    Match,
     Organisation,
     PartneringProfile,
     Sector,
@@ -312,3 +315,136 @@ class ContactSerializer(serializers.ModelSerializer):
             "language",
             "updated",
         ]
+
+
+# --- member lists (members:write) ---------------------------------------------------------------------
+
+
+class MemberRowSerializer(serializers.Serializer):
+    """One member as the partner keeps it: how to find the organisation, and the membership."""
+
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=OrganisationKind.choices, required=False)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True, help_text="ISO 3166-1 alpha-2.")
+    website = serializers.URLField(required=False, allow_blank=True)
+    register_court = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    register_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    vat_id = serializers.CharField(max_length=14, required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=ClusterRole.choices, default=ClusterRole.MEMBER)
+    since = serializers.DateField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        if not any(attrs.get(k) for k in ("register_number", "vat_id", "website")):
+            raise serializers.ValidationError(_("Give a register number, a VAT ID or a website to find the member by."))
+        return attrs
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Two members, dry run",
+            request_only=True,
+            value={
+                "dry_run": True,
+                "end_missing": False,
+                "members": [
+                    {"register_court": "Amtsgericht Dresden", "register_number": "HRB 12345", "role": "member"},
+                    {
+                        "name": "Neue Biotech GmbH",
+                        "kind": "company",
+                        "city": "Leipzig",
+                        "website": "https://neue-biotech.example",
+                        "since": "2026-01-01",
+                    },
+                ],
+            },
+        )
+    ]
+)
+class MemberSyncSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(default=False, help_text="Only report what would change.")
+    end_missing = serializers.BooleanField(
+        default=False, help_text="End the memberships of organisations that are not in the list."
+    )
+    members = MemberRowSerializer(many=True, allow_empty=True, max_length=5000)
+
+
+class MemberSyncRowResultSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Position of the row in the request, from 0.")
+    action = serializers.ChoiceField(choices=["created", "added", "updated", "unchanged", "error"])
+    organisation = serializers.IntegerField(allow_null=True)
+    matched_by = serializers.CharField(help_text="register_number, vat_id, website, or empty for a new one.")
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class MemberSyncReportSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    applied = serializers.BooleanField(help_text="Whether the changes were written (never with errors).")
+    counts = serializers.DictField(child=serializers.IntegerField())
+    rows = MemberSyncRowResultSerializer(many=True)
+    ended = serializers.ListField(child=serializers.IntegerField(), help_text="Organisations whose membership ended.")
+    version = serializers.CharField(help_text="The member list's version after the sync (for If-Match).")
+
+
+class MemberListEntrySerializer(serializers.Serializer):
+    organisation = serializers.IntegerField()
+    name = serializers.CharField()
+    register_court = serializers.CharField()
+    register_number = serializers.CharField()
+    vat_id = serializers.CharField()
+    website = serializers.CharField()
+    role = serializers.CharField()
+    since = serializers.DateField(allow_null=True)
+
+
+class MemberListSerializer(serializers.Serializer):
+    cluster = serializers.IntegerField()
+    version = serializers.CharField(help_text="Send it back as If-Match with a sync to refuse a stale write.")
+    members = MemberListEntrySerializer(many=True)
+
+
+# --- matches (matches:read) ------------------------------------------------------------------------------
+
+
+class OrganisationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind", "city", "country"]
+
+    country = serializers.CharField(source="country.code", read_only=True)
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A match",
+            value={
+                "id": 1201,
+                "organisation": {"id": 42, "name": "Beispiel Sensorik GmbH", "kind": "company", "city": "Dresden"},
+                "partner": {"id": 77, "name": "Klinikum Beispielstadt", "kind": "clinic", "city": "Leipzig"},
+                "rank": 0,
+                "score": 0.71,
+                "components": {"text": 0.82, "structure": 0.6, "fit": 0.7, "feedback": 0.0},
+                "reasons": "bietet „MEMS-Drucksensor“ ↔ sucht „Sensorik für Infusionspumpen“ · beide in Sachsen",
+                "pinned": False,
+            },
+        )
+    ]
+)
+class MatchSerializer(serializers.ModelSerializer):
+    organisation = OrganisationRefSerializer(read_only=True)
+    partner = OrganisationRefSerializer(read_only=True)
+    components = serializers.SerializerMethodField()
+    reasons = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Match
+        fields = ["id", "organisation", "partner", "rank", "score", "components", "reasons", "pinned"]
+
+    def get_components(self, obj) -> dict[str, float]:
+        return {name: round(value, 4) for name, value in obj.components.items()}
+
+    def get_reasons(self, obj) -> str:
+        return self.context.get("reasons", {}).get(obj.pk, "")

@@ -9,3 +9,5 @@ def register(router) -> None:
     router.register("cluster-memberships", views.ClusterMembershipViewSet, basename="cluster-membership")
     router.register("partnering-profiles", views.PartneringProfileViewSet, basename="partnering-profile")
     router.register("contacts", views.ContactViewSet, basename="contact")
+    router.register("member-lists", views.MemberListViewSet, basename="member-list")
+    router.register("matches", views.MatchViewSet, basename="match")

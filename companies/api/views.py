@@ -1,9 +1,15 @@
 """The companies app's partner API: thin read-only viewsets over the public directory."""
 
+import django_filters
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from companies import selectors
+from companies import selectors, services
 from companies.api import serializers as s
 from companies.choices import ApiScope, VerificationState
 from companies.filtersets import (
@@ -15,8 +21,11 @@ from companies.filtersets import (
     SectorFilterSet,
     TechnologyFieldFilterSet,
 )
-from companies.models import Cluster, ClusterMembership, Sector, TechnologyField
-from wfs_portal.api_views import ReadOnlyViewSet, document
+from companies.matching_reasons import render_all
+from companies.models import Cluster, ClusterMembership, Match, Sector, TechnologyField
+from wfs_portal.api import actor, partner_key
+from wfs_portal.api_views import ERRORS, NOT_FOUND, ErrorSerializer, ReadOnlyViewSet, document
+from wfs_portal.filters import BaseFilterSet
 
 DIRECTORY = {"read": ApiScope.DIRECTORY_READ}
 
@@ -142,3 +151,182 @@ class ContactViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         return selectors.shareable_contacts()
+
+
+# --- member lists ---------------------------------------------------------------------------------------
+
+
+class MemberListViewSet(viewsets.GenericViewSet):
+    """The member list of a cluster the key's organisation manages: read it, synchronise it."""
+
+    scopes = {"read": ApiScope.MEMBERS_WRITE, "write": ApiScope.MEMBERS_WRITE}
+    serializer_class = s.MemberSyncSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        key = partner_key(self.request)
+        clusters = Cluster.objects.order_by("name", "pk")
+        return clusters if key is None else clusters.filter(managing_organisation=key.organisation)
+
+    @extend_schema(
+        summary="Get a cluster's member list",
+        description="The current members of a cluster that the key's organisation manages, in the format a "
+        "sync takes, and the list's `version` (also the `ETag`): send it back as `If-Match` with a sync so that "
+        "a list that changed meanwhile is not overwritten.\n\nScope: `members:write`.",
+        responses={200: s.MemberListSerializer, **ERRORS, **NOT_FOUND},
+    )
+    def retrieve(self, request, pk=None):
+        cluster = self.get_object()
+        version = services.member_list_version(cluster)
+        response = Response({"cluster": cluster.pk, "version": version, "members": services.member_list(cluster)})
+        response["ETag"] = f'"{version}"'
+        return response
+
+    @extend_schema(
+        summary="Synchronise a cluster's member list",
+        description="Matches each row to an organisation by register court and number, VAT ID or website domain "
+        "(in that order) and creates, updates or keeps the cluster membership; an organisation that is not "
+        "found is created, awaiting verification by the agency. With `end_missing`, members missing from the "
+        "list have their membership ended. All or nothing: with an error in any row nothing is written and "
+        "the answer is 400 naming the rows; with `dry_run` the answer shows what would change. Repeating a "
+        "batch changes nothing. Send `If-Match` with the version you read to get 412 instead of overwriting "
+        "a list that changed meanwhile.\n\nScope: `members:write`.",
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="The member list version (ETag) the client read.",
+            )
+        ],
+        request=s.MemberSyncSerializer,
+        responses={
+            200: s.MemberSyncReportSerializer,
+            400: OpenApiResponse(s.MemberSyncReportSerializer, description="A row (or the request) is invalid."),
+            412: OpenApiResponse(ErrorSerializer, description="The member list changed since the version sent."),
+            **ERRORS,
+            **NOT_FOUND,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def sync(self, request, pk=None):
+        cluster = self.get_object()
+        payload = s.MemberSyncSerializer(data=request.data)
+        if not payload.is_valid():
+            return Response(_invalid_rows(payload.errors), status=status.HTTP_400_BAD_REQUEST)
+        expected = request.headers.get("If-Match")
+        try:
+            report = services.cluster_members_sync(
+                cluster=cluster,
+                rows=payload.validated_data["members"],
+                dry_run=payload.validated_data["dry_run"],
+                end_missing=payload.validated_data["end_missing"],
+                expected_version=expected.strip().strip('"').removeprefix("W/").strip('"') if expected else None,
+                **actor(request),
+            )
+        except services.StaleMemberList:
+            return Response(
+                {"detail": _("The member list changed since you read it: read it again and repeat the sync.")},
+                status=status.HTTP_412_PRECONDITION_FAILED,
+            )
+        version = services.member_list_version(cluster)
+        body = {
+            "dry_run": report.dry_run,
+            "applied": report.applied,
+            "counts": report.counts,
+            "rows": [vars(row) for row in report.rows],
+            "ended": report.ended,
+            "version": version,
+        }
+        response = Response(body, status=status.HTTP_400_BAD_REQUEST if report.has_errors else status.HTTP_200_OK)
+        response["ETag"] = f'"{version}"'
+        return response
+
+
+def _invalid_rows(errors: dict) -> dict:
+    """A request whose rows do not even parse, in the report's shape: which rows and why."""
+    members = errors.get("members")
+    # Errors of a list of rows come as a list (one entry per row) or a dict by row number.
+    by_row = dict(enumerate(members)) if isinstance(members, list) else members if isinstance(members, dict) else {}
+    rows = [
+        {"row": int(n), "action": "error", "organisation": None, "matched_by": "", "errors": e}
+        for n, e in sorted(by_row.items(), key=lambda item: int(item[0]))
+        if e and str(n).isdigit()
+    ]
+    other = {k: v for k, v in errors.items() if k != "members" or not rows}
+    return {
+        "dry_run": False,
+        "applied": False,
+        "counts": {"error": len(rows)},
+        "rows": rows,
+        "ended": [],
+        "errors": other,
+    }
+
+
+# --- matches ----------------------------------------------------------------------------------------------
+
+
+class MatchFilterSet(BaseFilterSet):
+    min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label=_("Minimum score"))
+    lang = django_filters.ChoiceFilter(
+        choices=[("de", "Deutsch"), ("en", "English")],
+        method="keep",
+        label=_("Language of the reasons"),
+        help_text=_("de (default) or en."),
+    )
+
+    class Meta:
+        model = Match
+        fields = ["organisation", "partner"]
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+
+@document(
+    plural="matches",
+    singular="match",
+    scope=ApiScope.MATCHES_READ,
+    description="The current partner proposals of the key's member organisations (members of the clusters its "
+    "organisation manages), best first, with the score, its components and the reasons in German or English "
+    "(`lang`).",
+    serializer=s.MatchSerializer,
+)
+class MatchViewSet(ReadOnlyViewSet):
+    queryset = Match.objects.none()  # the schema's model; requests get get_queryset()
+    serializer_class = s.MatchSerializer
+    filterset_class = MatchFilterSet
+    ordering_fields = ["score", "rank"]
+    scopes = {"read": ApiScope.MATCHES_READ}
+
+    def get_queryset(self):
+        matches = (
+            selectors.active_matches()
+            .select_related("organisation", "partner")
+            .order_by("organisation__name", "organisation_id", "rank")
+        )
+        key = partner_key(self.request)
+        if key is None:
+            return matches
+        return matches.filter(organisation__in=selectors.partner_members(key.organisation))
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "language": self.request.query_params.get("lang", "de")}
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        context = {**self.get_serializer_context(), "reasons": self._reasons(page)}
+        return self.get_paginated_response(self.get_serializer_class()(page, many=True, context=context).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        match = self.get_object()
+        context = {**self.get_serializer_context(), "reasons": self._reasons([match])}
+        return Response(self.get_serializer_class()(match, context=context).data)
+
+    def _reasons(self, matches) -> dict:
+        language = self.request.query_params.get("lang", "de")
+        return render_all(matches, language if language in ("de", "en") else "de")

@@ -12,6 +12,7 @@ from companies.services.matching import (
     match_override_set,
     match_reduce_chunk,
 )
+from companies.services.member_sync import StaleMemberList, cluster_members_sync, member_list, member_list_version
 from companies.services.organisations import (
     organisation_reject,
     organisation_unverify,
@@ -22,6 +23,10 @@ from companies.services.organisations import (
 )
 
 __all__ = [
+    "StaleMemberList",
+    "cluster_members_sync",
+    "member_list",
+    "member_list_version",
     "match_feedback_give",
     "match_generation_activate",
     "match_generation_fail",
