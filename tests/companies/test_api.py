@@ -280,3 +280,14 @@ def test_staff_create_a_key_in_the_admin_and_see_it_once(staff_client):
     shown = [str(m) for m in response.context["messages"]]
     assert any(api_key.prefix in m for m in shown)
     assert TechnologyField.objects.exists()
+
+
+def test_a_staff_session_needs_the_csrf_token_to_write(staff_user):
+    from rest_framework.test import APIClient as Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_user)
+    cluster = ClusterFactory()
+    response = client.post(reverse("v1:member-list-sync", args=[cluster.pk]), {"members": []}, format="json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
