@@ -195,3 +195,13 @@ def test_a_key_sees_the_matches_of_its_members_with_reasons_in_both_languages():
     german = client.get(url, {"lang": "de"}).json()["results"][0]["reasons"]
     english = client.get(url, {"lang": "en"}).json()["results"][0]["reasons"]
     assert german and english and german != english
+
+
+def test_fields_a_partner_may_not_set_are_ignored(partner):
+    row = {"name": "Selbst Verifiziert GmbH", "kind": "company", "city": "Dresden", "website": "https://sv.example"}
+    response = sync(partner, [{**row, "verification_state": "verified", "matchmaking_opt_out": True, "id": 1}])
+
+    assert response.status_code == 200, response.json()
+    created = Organisation.objects.get(name="Selbst Verifiziert GmbH")
+    assert created.verification_state == VerificationState.SELF_REGISTERED
+    assert created.matchmaking_opt_out is False
