@@ -35,7 +35,13 @@ ERRORS = {
     429: OpenApiResponse(ErrorSerializer, description="Too many requests; retry after `Retry-After` seconds."),
 }
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such record, or not visible to this key.")}
-BAD_REQUEST = {400: OpenApiResponse(ErrorSerializer, description="A parameter has an invalid value.")}
+# A bad parameter is answered with its name and what is wrong with it: {"updated_since": ["…"]}.
+VALIDATION_ERRORS = {
+    "type": "object",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "example": {"updated_since": ["Enter a valid date/time."]},
+}
+BAD_REQUEST = {400: OpenApiResponse(VALIDATION_ERRORS, description="A parameter has an invalid value.")}
 
 
 def document(*, plural: str, singular: str, scope: str, description: str, serializer):
