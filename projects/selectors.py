@@ -3,10 +3,12 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, CharField, Count, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from projects.choices import FigureProvenance, InvestmentStage
-from projects.models import InvestmentProject
+from projects.choices import OPEN_STAGES, FigureProvenance, InvestmentStage, WorkshopState
+from projects.models import InvestmentMilestone, InvestmentProject, Workshop, WorkshopParticipant, WorkshopSession
 
 
 def investment_projects_accompanied(*, start: datetime.date, end: datetime.date) -> QuerySet[InvestmentProject]:
@@ -39,4 +41,82 @@ def investment_totals(*, start: datetime.date, end: datetime.date) -> dict:
         "investment_volume_unconfirmed_eur": sums["volume_unconfirmed"],
         "new_jobs": sums["new"],
         "secured_jobs": sums["secured"],
+    }
+
+
+# --- the partner API ---------------------------------------------------------------------------------
+
+
+# What partners may see, as allowlists: a state or stage added later stays internal until decided.
+# Workshops: planned ones are announced to win participants (they may ask to join), active and
+# completed ones are the agency's record; a cancelled one never took place. (The model has no
+# separate publishing flag.)
+PUBLIC_WORKSHOP_STATES = (WorkshopState.PLANNED, WorkshopState.ACTIVE, WorkshopState.COMPLETED)
+# Investment projects: all but lost ones. A lost investment went elsewhere: nothing is left for
+# partners to accompany, and what remains (why it was lost) is the agency's internal business.
+PUBLIC_INVESTMENT_STAGES = (*OPEN_STAGES, InvestmentStage.ON_HOLD, InvestmentStage.PRODUCTION_STARTED)
+
+
+def public_workshops() -> QuerySet[Workshop]:
+    """The workshops partners may see (PUBLIC_WORKSHOP_STATES), with their sessions,
+    classification and number of current participants loaded (a page costs the same few queries
+    at any size). Participants themselves and their contact persons are not loaded."""
+    today = timezone.localdate()
+    current = (
+        WorkshopParticipant.objects.filter(workshop=OuterRef("pk"))
+        .filter(Q(left__isnull=True) | Q(left__gt=today))
+        .order_by()
+        .values("workshop")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    sessions = WorkshopSession.objects.filter(workshop=OuterRef("pk")).order_by().values("workshop")
+    # Subqueries, not joins: a filter across sectors or sessions would otherwise multiply the count.
+    return (
+        Workshop.objects.filter(state__in=PUBLIC_WORKSHOP_STATES)
+        .annotate(
+            participant_count=Coalesce(Subquery(current), 0),
+            first_session_at=Subquery(sessions.annotate(first=Min("starts_at")).values("first")),
+            last_session_at=Subquery(sessions.annotate(last=Max("starts_at")).values("last")),
+        )
+        .prefetch_related(
+            "sectors",
+            "technology_fields",
+            Prefetch("sessions", queryset=WorkshopSession.objects.select_related("host").order_by("starts_at", "pk")),
+        )
+        .order_by("-created", "-pk")
+    )
+
+
+# What of a milestone the API loads: its note is free text that can name people or the investor.
+MILESTONE_FIELDS = ("id", "project_id", "date", "kind")
+
+
+def public_investment_projects() -> QuerySet[InvestmentProject]:
+    """Investment projects as partners may see them (PUBLIC_INVESTMENT_STAGES), with the
+    investor's name and country as ``public_investor_name`` / ``public_investor_country``, which
+    are NULL for a project whose investor is confidential. The redaction happens in SQL: the API
+    never touches ``investor``, so a confidential identity is not even loaded. Code name, notes, the
+    reason a project was lost, milestone notes and staff are never part of the API at all."""
+    disclosed, text = Q(is_confidential=False), CharField()
+    return (
+        InvestmentProject.objects.filter(stage__in=PUBLIC_INVESTMENT_STAGES)
+        .annotate(
+            public_investor_name=Case(When(disclosed, then=F("investor__name")), default=None, output_field=text),
+            public_investor_country=Case(When(disclosed, then=F("investor__country")), default=None, output_field=text),
+        )
+        .prefetch_related(
+            "sectors",
+            Prefetch("milestones", queryset=InvestmentMilestone.objects.order_by("date", "pk").only(*MILESTONE_FIELDS)),
+        )
+        .order_by("-created", "-pk")
+    )
+
+
+def investment_summary(*, year: int) -> dict:
+    """The year's accompanied investment projects in figures (the reports' definition, see
+    investment_totals): count, confirmed and unconfirmed investment volume, new and secured jobs."""
+    return {
+        "year": year,
+        **investment_totals(start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)),
     }

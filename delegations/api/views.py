@@ -1,0 +1,59 @@
+"""The delegations app's partner API: the public delegation calendar (read) and registrations of a
+partner's member organisations for delegations (read back and create, through the service)."""
+
+from companies.choices import ApiScope
+from delegations import services
+from delegations.api import serializers as s
+from delegations.filtersets import DelegationFilterSet, DelegationParticipantFilterSet
+from delegations.models import DelegationParticipant
+from fairs.api.views import EVENTS, MemberRegistrationViewSet, document_create
+from wfs_portal.api_views import ReadOnlyViewSet, document
+
+
+@document(
+    plural="delegations",
+    singular="delegation",
+    scope=ApiScope.EVENTS_READ,
+    description="Outbound delegation trips of Saxon companies and inbound foreign delegations the agency hosts, "
+    "with their places and what is still free. Delegations still being planned do not appear; participants "
+    "never do.",
+    serializer=s.DelegationSerializer,
+)
+class DelegationViewSet(ReadOnlyViewSet):
+    serializer_class = s.DelegationSerializer
+    filterset_class = DelegationFilterSet
+    ordering_fields = ["start_date", "title", "updated"]
+    scopes = EVENTS
+
+    def get_queryset(self):
+        return s.public_delegations_with_free_places()
+
+
+@document(
+    plural="delegation participants",
+    singular="delegation participant",
+    scope=ApiScope.REGISTRATIONS_WRITE,
+    description="Registrations of the partner's member organisations for delegations, whoever made them, with the "
+    "agency's decision (`state`).",
+    serializer=s.DelegationParticipantSerializer,
+)
+@document_create(
+    summary="Register a member organisation for a delegation",
+    scope=ApiScope.REGISTRATIONS_WRITE,
+    description="Applies for a place on a delegation on behalf of one of the partner's member organisations, "
+    "optionally naming its person; the agency confirms, waitlists or rejects it later. Refused (400) when the "
+    "organisation is not a member, the delegation is not open or its registration deadline has passed, the "
+    "person (or, without a person, the organisation) is registered already, or every place is taken.",
+    serializer=s.DelegationParticipantSerializer,
+)
+class DelegationParticipantViewSet(MemberRegistrationViewSet):
+    serializer_class = s.DelegationParticipantSerializer
+    filterset_class = DelegationParticipantFilterSet
+    ordering_fields = ["applied_at", "updated"]
+
+    def get_queryset(self):
+        participants = DelegationParticipant.objects.select_related("organisation").order_by("-applied_at", "-pk")
+        return self.scope_to_caller(participants)
+
+    def apply(self, **fields):
+        return services.delegation_participant_apply(**fields)

@@ -1,0 +1,82 @@
+"""One FilterSet per model of the delegations app, used by the API (and the admin and portal)."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from companies.filtersets import sector_and_below
+from delegations.choices import DelegationState, Direction, ParticipantRole
+from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
+from wfs_portal.choices import RegistrationState
+from wfs_portal.filters import BaseFilterSet, UpdatedSinceMixin
+
+
+class DelegationFilterSet(BaseFilterSet, UpdatedSinceMixin):
+    search_fields = ("title", "theme", "description", "cities")
+    direction = django_filters.ChoiceFilter(choices=Direction.choices)
+    country = django_filters.MultipleChoiceFilter(
+        choices=list(countries),
+        method="by_country",
+        label=_("Country"),
+        help_text=_("Outbound: a country visited. Inbound: a country the delegation comes from."),
+    )
+    starts_after = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="gte", label=_("Starts on or after"), help_text=_("ISO date.")
+    )
+    starts_before = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="lte", label=_("Starts on or before"), help_text=_("ISO date.")
+    )
+    state = django_filters.MultipleChoiceFilter(choices=DelegationState.choices)
+    open_for_registration = django_filters.BooleanFilter(
+        method="by_open",
+        label=_("Open for registration"),
+        help_text=_("Open, and the registration deadline (if any) has not passed."),
+    )
+    sector = django_filters.CharFilter(
+        method="by_sector", label=_("Sector"), help_text=_("NACE code; includes the codes below it (C → 26.60).")
+    )
+
+    class Meta:
+        model = Delegation
+        fields = ["direction", "state"]
+
+    def by_country(self, queryset, name, value):
+        if not value:
+            return queryset
+        # The countries are stored as "VN,TH": two-letter codes between commas, so a code found in
+        # the text is always a whole code.
+        condition = Q()
+        for code in value:
+            condition |= Q(countries__contains=code)
+        return queryset.filter(condition)
+
+    def by_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        is_open = Q(state=DelegationState.OPEN) & (
+            Q(registration_deadline__isnull=True) | Q(registration_deadline__gte=timezone.localdate())
+        )
+        return queryset.filter(is_open if value else ~is_open)
+
+    def by_sector(self, queryset, name, value):
+        return queryset.filter(sectors__in=sector_and_below(value)).distinct()
+
+
+class DelegationParticipantFilterSet(BaseFilterSet, UpdatedSinceMixin):
+    search_fields = ("organisation__name", "delegation__title")
+    state = django_filters.MultipleChoiceFilter(choices=RegistrationState.choices)
+    role = django_filters.MultipleChoiceFilter(choices=ParticipantRole.choices)
+
+    class Meta:
+        model = DelegationParticipant
+        fields = ["delegation", "organisation", "state", "role"]
+
+
+class ProgrammeItemFilterSet(BaseFilterSet, UpdatedSinceMixin):
+    search_fields = ("title", "place", "description")
+
+    class Meta:
+        model = ProgrammeItem
+        fields = ["delegation", "host"]

@@ -1,0 +1,91 @@
+"""One FilterSet per model of the fairs app, used by the API (and the admin and portal)."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from companies.filtersets import sector_and_below
+from fairs.choices import BoothState
+from fairs.models import BoothRegistration, JointBooth, TradeFair
+from wfs_portal.choices import RegistrationState
+from wfs_portal.filters import BaseFilterSet, UpdatedSinceMixin
+
+
+class TradeFairFilterSet(BaseFilterSet, UpdatedSinceMixin):
+    search_fields = ("name", "city", "description_de", "description_en")
+    country = django_filters.MultipleChoiceFilter(choices=list(countries))
+    starts_after = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="gte", label=_("Starts on or after"), help_text=_("ISO date.")
+    )
+    starts_before = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="lte", label=_("Starts on or before"), help_text=_("ISO date.")
+    )
+    state = django_filters.MultipleChoiceFilter(
+        choices=BoothState.choices,
+        method="by_booth_state",
+        label=_("Booth state"),
+        help_text=_("Fairs with a joint booth in one of these states."),
+    )
+    open_for_registration = django_filters.BooleanFilter(
+        method="by_open_booth",
+        label=_("Open for registration"),
+        help_text=_("Fairs with a joint booth that is open and whose registration deadline has not passed."),
+    )
+    sector = django_filters.CharFilter(
+        method="by_sector", label=_("Sector"), help_text=_("NACE code; includes the codes below it (C → 26.60).")
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        method="by_updated_since",
+        label=_("Updated since"),
+        help_text=_("Only fairs changed, or whose joint booths changed, at or after this moment (ISO 8601)."),
+    )
+
+    class Meta:
+        model = TradeFair
+        fields = ["country", "programme_year"]
+
+    @staticmethod
+    def _has_booth(condition: Q) -> Exists:
+        # Exists rather than a join, so that a fair with two matching booths appears once.
+        return Exists(JointBooth.objects.filter(condition, fair=OuterRef("pk")))
+
+    def by_booth_state(self, queryset, name, value):
+        if not value:
+            return queryset
+        # A planned booth is internal: it never makes a fair match, not even when asked for.
+        return queryset.filter(self._has_booth(Q(state__in=value) & ~Q(state=BoothState.PLANNED)))
+
+    def by_open_booth(self, queryset, name, value):
+        if value is None:
+            return queryset
+        is_open = self._has_booth(Q(state=BoothState.OPEN, registration_deadline__gte=timezone.localdate()))
+        return queryset.filter(is_open if value else ~is_open)
+
+    def by_sector(self, queryset, name, value):
+        return queryset.filter(sectors__in=sector_and_below(value)).distinct()
+
+    def by_updated_since(self, queryset, name, value):
+        # A booth opening or changing its deadline is news about the fair: a partner synchronising
+        # with updated_since must see it although the fair's own row did not change.
+        return queryset.filter(Q(updated__gte=value) | self._has_booth(Q(updated__gte=value)))
+
+
+class JointBoothFilterSet(BaseFilterSet, UpdatedSinceMixin):
+    search_fields = ("title", "hall", "stand", "fair__name")
+    state = django_filters.MultipleChoiceFilter(choices=BoothState.choices)
+
+    class Meta:
+        model = JointBooth
+        fields = ["fair", "state"]
+
+
+class BoothRegistrationFilterSet(BaseFilterSet, UpdatedSinceMixin):
+    search_fields = ("organisation__name", "booth__fair__name", "products")
+    state = django_filters.MultipleChoiceFilter(choices=RegistrationState.choices)
+    fair = django_filters.NumberFilter(field_name="booth__fair", label=_("Trade fair"))
+
+    class Meta:
+        model = BoothRegistration
+        fields = ["booth", "organisation", "state"]
