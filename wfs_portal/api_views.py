@@ -35,6 +35,7 @@ ERRORS = {
     429: OpenApiResponse(ErrorSerializer, description="Too many requests; retry after `Retry-After` seconds."),
 }
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such record, or not visible to this key.")}
+PAGE_NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="A page beyond the last one.")}
 # A bad parameter is answered with its name and what is wrong with it: {"updated_since": ["…"]}.
 VALIDATION_ERRORS = {
     "type": "object",
@@ -51,7 +52,7 @@ def document(*, plural: str, singular: str, scope: str, description: str, serial
         list=extend_schema(
             summary=f"List {plural}",
             description=description + needs,
-            responses={200: serializer(many=True), **BAD_REQUEST, **ERRORS},
+            responses={200: serializer(many=True), **BAD_REQUEST, **ERRORS, **PAGE_NOT_FOUND},
         ),
         retrieve=extend_schema(
             summary=f"Get one {singular}",

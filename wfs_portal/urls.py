@@ -13,3 +13,6 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("api/", include("wfs_portal.api_urls")),
 ]
+
+handler404 = "wfs_portal.views.not_found"
+handler500 = "wfs_portal.views.server_error"

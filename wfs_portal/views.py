@@ -56,3 +56,23 @@ def health(request):
             results[name] = {"status": "error", "error": type(exc).__name__}
     healthy = all(result["status"] != "error" for result in results.values())
     return JsonResponse({"status": "ok" if healthy else "error", "checks": results}, status=200 if healthy else 503)
+
+
+def not_found(request, exception=None):
+    """404: JSON under /api/ (a client of the API never gets an HTML page), Django's page elsewhere."""
+    from django.utils.translation import gettext as _
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    """500: JSON under /api/, Django's page elsewhere."""
+    from django.utils.translation import gettext as _
+    from django.views.defaults import server_error as page_server_error
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Server error.")}, status=500)
+    return page_server_error(request)

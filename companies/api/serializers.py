@@ -34,7 +34,9 @@ from companies.models import (
     ]
 )
 class SectorSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Code of the level above.")
+    parent = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="Code of the level above (none for a section)."
+    )
 
     class Meta:
         model = Sector

@@ -291,3 +291,15 @@ def test_a_staff_session_needs_the_csrf_token_to_write(staff_user):
     response = client.post(reverse("v1:member-list-sync", args=[cluster.pk]), {"members": []}, format="json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+
+
+def test_an_unknown_api_address_is_a_json_404(client):
+    response = client.get("/api/v1/organisations/1.5/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+
+
+def test_a_page_beyond_the_last_is_a_404():
+    response = key_client("directory:read").get(reverse("v1:organisation-list"), {"page": 999})
+    assert response.status_code == 404
