@@ -388,6 +388,11 @@ class MemberSyncReportSerializer(serializers.Serializer):
     rows = MemberSyncRowResultSerializer(many=True)
     ended = serializers.ListField(child=serializers.IntegerField(), help_text="Organisations whose membership ended.")
     version = serializers.CharField(help_text="The member list's version after the sync (for If-Match).")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Errors of the request itself (not of a row), by field.",
+    )
 
 
 class MemberListEntrySerializer(serializers.Serializer):

@@ -215,7 +215,8 @@ class MemberListViewSet(viewsets.GenericViewSet):
         cluster = self.get_object()
         payload = s.MemberSyncSerializer(data=request.data)
         if not payload.is_valid():
-            return Response(_invalid_rows(payload.errors), status=status.HTTP_400_BAD_REQUEST)
+            body = {**_invalid_rows(payload.errors), "version": services.member_list_version(cluster)}
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
         expected = request.headers.get("If-Match")
         try:
             report = services.cluster_members_sync(
@@ -259,7 +260,7 @@ def _invalid_rows(errors: dict) -> dict:
     return {
         "dry_run": False,
         "applied": False,
-        "counts": {"error": len(rows)},
+        "counts": {"error": len(rows)} if rows else {},
         "rows": rows,
         "ended": [],
         "errors": other,
