@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,19 @@ from django.utils.translation import gettext_lazy as _
 class BaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"), help_text=_("Free-text search."))
     search_fields: tuple[str, ...] = ()
+
+    def is_valid(self) -> bool:
+        """Valid, and every date-time given in UTC: ISO 8601 admits offsets up to ±23:59, PostgreSQL
+        only up to ±15:59, and a moment at the edge of the calendar may not exist in UTC at all."""
+        if not super().is_valid():
+            return False
+        for name, value in list(self.form.cleaned_data.items()):
+            if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+                try:
+                    self.form.cleaned_data[name] = value.astimezone(datetime.UTC)
+                except OverflowError:
+                    self.form.add_error(name, _("This moment lies outside the calendar."))
+        return not self.form.errors
 
     def search(self, queryset, name, value):
         value = value.strip()

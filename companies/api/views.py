@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
 from companies import selectors, services
@@ -213,7 +214,14 @@ class MemberListViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def sync(self, request, pk=None):
         cluster = self.get_object()
-        payload = s.MemberSyncSerializer(data=request.data)
+        try:
+            data = request.data
+        except ParseError as exc:  # not JSON: answered in the report's shape like every refused sync
+            data = None
+            body = {**_invalid_rows({"non_field_errors": [str(exc.detail)]}), "version": ""}
+        if data is None:
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        payload = s.MemberSyncSerializer(data=data)
         if not payload.is_valid():
             body = {**_invalid_rows(payload.errors), "version": services.member_list_version(cluster)}
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
@@ -247,16 +255,32 @@ class MemberListViewSet(viewsets.GenericViewSet):
 
 
 def _invalid_rows(errors: dict) -> dict:
-    """A request whose rows do not even parse, in the report's shape: which rows and why."""
+    """A refused request in the report's shape: the rows that do not parse, and what is wrong with
+    the request itself (``errors``, by field)."""
     members = errors.get("members")
-    # Errors of a list of rows come as a list (one entry per row) or a dict by row number.
-    by_row = dict(enumerate(members)) if isinstance(members, list) else members if isinstance(members, dict) else {}
+    # Errors of rows come as a dict by row number; an error of the field itself as a list, or as a
+    # dict of non-field errors when ``members`` is no list at all.
+    by_row = {int(n): e for n, e in members.items() if str(n).isdigit() and e} if isinstance(members, dict) else {}
     rows = [
-        {"row": int(n), "action": "error", "organisation": None, "matched_by": "", "errors": e}
-        for n, e in sorted(by_row.items(), key=lambda item: int(item[0]))
-        if e and str(n).isdigit()
+        {
+            "row": n,
+            "action": "error",
+            "organisation": None,
+            "matched_by": "",
+            # A row that is not an object at all (null, a number) has one message for the whole row.
+            "errors": e if isinstance(e, dict) else {"non_field_errors": e if isinstance(e, list) else [e]},
+        }
+        for n, e in sorted(by_row.items())
     ]
-    other = {k: v for k, v in errors.items() if k != "members" or not rows}
+    other = {}
+    for name, value in errors.items():
+        if name == "members" and by_row:
+            continue
+        if isinstance(value, dict):
+            value = [
+                str(m) for messages in value.values() for m in (messages if isinstance(messages, list) else [messages])
+            ]
+        other[name] = [str(m) for m in value] if isinstance(value, list) else [str(value)]
     return {
         "dry_run": False,
         "applied": False,

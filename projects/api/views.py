@@ -75,7 +75,7 @@ class InvestmentProjectViewSet(ReadOnlyViewSet):
         parameters=[
             OpenApiParameter(
                 "year",
-                int,
+                {"type": "integer", "minimum": 1990, "maximum": 9999},
                 OpenApiParameter.QUERY,
                 description="Calendar year, 1990 to 9999; default: the current year.",
                 examples=[

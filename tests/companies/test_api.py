@@ -303,3 +303,17 @@ def test_an_unknown_api_address_is_a_json_404(client):
 def test_a_page_beyond_the_last_is_a_404():
     response = key_client("directory:read").get(reverse("v1:organisation-list"), {"page": 999})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("moment", ["2480-06-12T08:23:25+16:53", "2020-01-01T00:00:00-23:59"])
+def test_a_moment_with_any_iso_offset_filters_without_error(moment):
+    response = key_client("directory:read").get(reverse("v1:organisation-list"), {"updated_since": moment})
+    assert response.status_code == 200
+
+
+def test_a_moment_before_the_calendar_in_utc_is_a_400():
+    response = key_client("directory:read").get(
+        reverse("v1:organisation-list"), {"updated_since": "0001-01-01T00:00:00+05:00"}
+    )
+    assert response.status_code == 400
+    assert "updated_since" in response.json()

@@ -205,3 +205,21 @@ def test_fields_a_partner_may_not_set_are_ignored(partner):
     created = Organisation.objects.get(name="Selbst Verifiziert GmbH")
     assert created.verification_state == VerificationState.SELF_REGISTERED
     assert created.matchmaking_opt_out is False
+
+
+@pytest.mark.parametrize("members", [None, "AAA", {}, 0, [None], [1]])
+def test_a_sync_that_does_not_parse_is_a_400_in_the_report_shape(partner, members):
+    url = reverse("v1:member-list-sync", args=[partner["cluster"].pk])
+    response = partner["client"].post(url, {"members": members}, format="json")
+    assert response.status_code == 400
+    report = response.json()
+    assert report["applied"] is False
+    assert report["errors"] or [r["row"] for r in report["rows"]] == [0]
+    assert all(isinstance(r["errors"], dict) for r in report["rows"])
+
+
+def test_a_sync_body_that_is_not_json_is_a_400_in_the_report_shape(partner):
+    url = reverse("v1:member-list-sync", args=[partner["cluster"].pk])
+    response = partner["client"].post(url, "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"]["non_field_errors"]
