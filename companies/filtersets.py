@@ -3,7 +3,6 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from companies.choices import ClusterRole, EmployeeBand, OrganisationKind, ProfileType
 from companies.models import (
@@ -17,6 +16,13 @@ from companies.models import (
 )
 from wfs_portal.choices import District
 from wfs_portal.filters import BaseFilterSet, UpdatedSinceMixin
+
+
+class CountryCodeFilter(django_filters.BaseInFilter, django_filters.CharFilter):
+    """Comma-separated ISO country codes (any case); an unknown code matches nothing."""
+
+    def filter(self, qs, value):
+        return super().filter(qs, [v.strip().upper() for v in value] if value else value)
 
 
 def sector_and_below(code: str):
@@ -49,7 +55,10 @@ class OrganisationFilterSet(BaseFilterSet, UpdatedSinceMixin):
     search_fields = ("name", "city", "description_de", "description_en")
     kind = django_filters.MultipleChoiceFilter(choices=OrganisationKind.choices)
     district = django_filters.MultipleChoiceFilter(choices=District.choices)
-    country = django_filters.MultipleChoiceFilter(choices=list(countries))
+    # Country codes, not a choice list: building the form with 249 choices cost every request 2 ms.
+    country = CountryCodeFilter(
+        field_name="country", lookup_expr="in", help_text=_("ISO 3166-1 alpha-2 codes, e.g. DE,PL.")
+    )
     employee_band = django_filters.MultipleChoiceFilter(choices=EmployeeBand.choices)
     sector = django_filters.CharFilter(
         method="by_sector", label=_("Sector"), help_text=_("NACE code; includes the codes below it (C → 26.60).")

@@ -114,6 +114,7 @@ class ReadOnlyResourceTests:
         assert client.post(self.list_url(), {}, format="json").status_code in (403, 405)
         assert client.patch(self.detail_url(obj), {"name": "x"}, format="json").status_code in (403, 405)
         assert client.delete(self.detail_url(obj)).status_code in (403, 405)
+        assert client.put(self.detail_url(obj), {}, format="json").status_code == 405
         assert type(obj).objects.count() == before
 
     # --- conditional GET and pagination ---

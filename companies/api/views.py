@@ -216,10 +216,11 @@ class MemberListViewSet(viewsets.GenericViewSet):
         cluster = self.get_object()
         try:
             data = request.data
-        except ParseError as exc:  # not JSON: answered in the report's shape like every refused sync
-            data = None
-            body = {**_invalid_rows({"non_field_errors": [str(exc.detail)]}), "version": ""}
-        if data is None:
+            problem = None if isinstance(data, dict) else _("Send a JSON object.")
+        except ParseError as exc:
+            problem = str(exc.detail)
+        if problem is not None:  # not a JSON object: answered in the report's shape like every refused sync
+            body = {**_invalid_rows({"non_field_errors": [problem]}), "version": services.member_list_version(cluster)}
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         payload = s.MemberSyncSerializer(data=data)
         if not payload.is_valid():

@@ -317,3 +317,11 @@ def test_a_moment_before_the_calendar_in_utc_is_a_400():
     )
     assert response.status_code == 400
     assert "updated_since" in response.json()
+
+
+def test_organisations_filter_by_country_codes():
+    polish = OrganisationFactory(abroad=True, country="PL")
+    client = key_client("directory:read")
+    url = reverse("v1:organisation-list")
+    assert polish.pk in ids(client.get(url, {"country": "pl,cz"}))
+    assert polish.pk not in ids(client.get(url, {"country": "DE"}))

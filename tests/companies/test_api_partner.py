@@ -223,3 +223,11 @@ def test_a_sync_body_that_is_not_json_is_a_400_in_the_report_shape(partner):
     response = partner["client"].post(url, "{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["errors"]["non_field_errors"]
+
+
+@pytest.mark.parametrize("body", ["null", "[]", "0"])
+def test_a_sync_body_that_is_no_object_is_a_400_in_the_report_shape(partner, body):
+    url = reverse("v1:member-list-sync", args=[partner["cluster"].pk])
+    response = partner["client"].post(url, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"]["non_field_errors"]
