@@ -18,11 +18,14 @@ from wfs_portal.choices import District
 from wfs_portal.filters import BaseFilterSet, UpdatedSinceMixin
 
 
-class CountryCodeFilter(django_filters.BaseInFilter, django_filters.CharFilter):
-    """Comma-separated ISO country codes (any case); an unknown code matches nothing."""
+class CountryCodeFilter(django_filters.CharFilter):
+    """Comma-separated ISO country codes (any case), e.g. ``DE,PL``; an unknown code matches nothing."""
 
     def filter(self, qs, value):
-        return super().filter(qs, [v.strip().upper() for v in value] if value else value)
+        if not value:
+            return qs
+        codes = [code.strip().upper() for code in value.split(",") if code.strip()]
+        return qs.filter(**{f"{self.field_name}__in": codes})
 
 
 def sector_and_below(code: str):
@@ -56,9 +59,7 @@ class OrganisationFilterSet(BaseFilterSet, UpdatedSinceMixin):
     kind = django_filters.MultipleChoiceFilter(choices=OrganisationKind.choices)
     district = django_filters.MultipleChoiceFilter(choices=District.choices)
     # Country codes, not a choice list: building the form with 249 choices cost every request 2 ms.
-    country = CountryCodeFilter(
-        field_name="country", lookup_expr="in", help_text=_("ISO 3166-1 alpha-2 codes, e.g. DE,PL.")
-    )
+    country = CountryCodeFilter(field_name="country", help_text=_("ISO 3166-1 alpha-2 codes, e.g. DE,PL."))
     employee_band = django_filters.MultipleChoiceFilter(choices=EmployeeBand.choices)
     sector = django_filters.CharFilter(
         method="by_sector", label=_("Sector"), help_text=_("NACE code; includes the codes below it (C → 26.60).")
