@@ -1,7 +1,7 @@
 """The partner API's shared parts: authentication by API key or staff session, the scope each
-endpoint needs, throttling per key, pagination, error bodies, and the router that every app's
-``api/urls.py`` registers its viewsets on. (The base viewset and the documentation helpers are in
-wfs_portal/api_views.py: REST framework imports this module while it starts.)"""
+endpoint needs, throttling per key, pagination, error bodies, and who writes. (The base viewset and
+the documentation helpers are in wfs_portal/api_views.py, the routes in wfs_portal/api_urls.py:
+REST framework imports this module while it starts, before any view may be imported.)"""
 
 from __future__ import annotations
 
