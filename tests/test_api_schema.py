@@ -97,7 +97,9 @@ class Seeded:
             response = Client().get(collection, {"page_size": 200}, headers=self.headers)
             found = []
             if response.status_code == 200:
-                found = [row["id"] for row in response.json().get("results", []) if "id" in row]
+                body = response.json()
+                rows = body.get("results", []) if isinstance(body, dict) else body  # paginated or a plain list
+                found = [row["id"] for row in rows if isinstance(row, dict) and "id" in row]
             self.ids[collection] = found or self.fallback_ids.get(collection, [])
         return self.ids[collection]
 

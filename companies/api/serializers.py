@@ -395,6 +395,12 @@ class MemberSyncReportSerializer(serializers.Serializer):
     )
 
 
+class ManagedClusterSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    members = serializers.IntegerField(source="current_members", help_text="Current members.")
+
+
 class MemberListEntrySerializer(serializers.Serializer):
     organisation = serializers.IntegerField()
     name = serializers.CharField()

@@ -1,7 +1,7 @@
 """The companies app's partner API: thin read-only viewsets over the public directory."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -169,6 +169,19 @@ class MemberListViewSet(viewsets.GenericViewSet):
         key = partner_key(self.request)
         clusters = Cluster.objects.order_by("name", "pk")
         return clusters if key is None else clusters.filter(managing_organisation=key.organisation)
+
+    @extend_schema(
+        summary="List the clusters whose member lists the key keeps",
+        description="The clusters and networks that the key's organisation manages (all of them for staff), with "
+        "the number of current members: the `id` to read and synchronise a member list with.\n\n"
+        "Scope: `members:write`.",
+        responses={200: s.ManagedClusterSerializer(many=True), **ERRORS},
+    )
+    def list(self, request):
+        today = timezone.localdate()
+        current = Q(memberships__until__isnull=True) | Q(memberships__until__gte=today)
+        clusters = self.get_queryset().annotate(current_members=Count("memberships", filter=current))
+        return Response(s.ManagedClusterSerializer(clusters, many=True).data)
 
     @extend_schema(
         summary="Get a cluster's member list",

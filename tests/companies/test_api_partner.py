@@ -231,3 +231,10 @@ def test_a_sync_body_that_is_no_object_is_a_400_in_the_report_shape(partner, bod
     response = partner["client"].post(url, body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["errors"]["non_field_errors"]
+
+
+def test_a_key_lists_the_clusters_it_manages(partner):
+    ClusterFactory()  # somebody else's
+    response = partner["client"].get(reverse("v1:member-list-list"))
+    assert response.status_code == 200
+    assert response.json() == [{"id": partner["cluster"].pk, "name": partner["cluster"].name, "members": 1}]
