@@ -2,14 +2,43 @@
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, QuerySet
 
-from delegations.choices import DelegationState
+from delegations.choices import PLACE_ROLES, DelegationState
 from delegations.models import Delegation
+from wfs_portal.choices import RegistrationState
 
 
 def delegations_in_period(*, direction: str, start: datetime.date, end: datetime.date) -> QuerySet[Delegation]:
     """Delegations of one direction that started in [start, end] and took place (not cancelled)."""
     return Delegation.objects.filter(direction=direction, start_date__range=(start, end)).exclude(
         state=DelegationState.CANCELLED
+    )
+
+
+# --- what partners see (the partner API) ---------------------------------------------------------
+
+
+def public_delegations() -> QuerySet[Delegation]:
+    """Delegations partners may see: every state but "planned", the agency's internal draft (there
+    is no separate "published" state: a trip is announced when it opens for registration). Closed,
+    completed and cancelled ones stay visible, so that a partner who synchronises with
+    updated_since learns of a closure or a cancellation."""
+    return Delegation.objects.exclude(state=DelegationState.PLANNED)
+
+
+def public_delegations_with_free_places() -> QuerySet[Delegation]:
+    """Public delegations with ``free_places`` computed in SQL: places not held by an organisation
+    with a confirmed place-taking participant (two persons of one company share a place, see
+    Delegation.places_taken); None for a delegation without a limit."""
+    taken = Count(
+        "participants__organisation",
+        distinct=True,
+        filter=Q(participants__state=RegistrationState.CONFIRMED, participants__role__in=PLACE_ROLES),
+    )
+    return (
+        public_delegations()
+        .annotate(free_places=ExpressionWrapper(F("capacity") - taken, output_field=IntegerField()))
+        .prefetch_related("sectors")
+        .order_by("start_date", "title", "pk")
     )

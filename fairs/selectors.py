@@ -1,8 +1,21 @@
 """Reads about fairs, booths and exhibitors that are more than a filter."""
 
 import datetime
+from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
 
 from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth, TradeFair
@@ -41,4 +54,37 @@ def exhibitors(*, start: datetime.date, end: datetime.date) -> QuerySet[BoothReg
         BoothRegistration.objects.filter(
             state=RegistrationState.CONFIRMED, booth__fair__start_date__range=(start, end)
         ).exclude(booth__state=BoothState.CANCELLED)
+    )
+
+
+# --- what partners see (the partner API) ---------------------------------------------------------
+
+
+def public_booths() -> QuerySet[JointBooth]:
+    """Joint booths partners may see: every state but "planned", which is the agency's internal
+    draft (capacity and deadline not final). Closed, completed and cancelled booths stay visible,
+    so that a partner who synchronises with updated_since learns of a closure or a cancellation."""
+    return JointBooth.objects.exclude(state=BoothState.PLANNED)
+
+
+def public_booths_with_free_places() -> QuerySet[JointBooth]:
+    """Public booths with ``free_places`` and ``free_area_m2`` (what confirmed registrations leave),
+    computed in SQL so a page of fairs costs the same few queries at any size."""
+    confirmed = Q(registrations__state=RegistrationState.CONFIRMED)
+    return joint_booths_with_occupancy(public_booths()).annotate(
+        free_places=ExpressionWrapper(F("capacity") - F("confirmed_count"), output_field=IntegerField()),
+        free_area_m2=ExpressionWrapper(
+            F("total_area_m2") - Sum("registrations__requested_area_m2", filter=confirmed, default=Decimal(0)),
+            output_field=DecimalField(max_digits=8, decimal_places=2),
+        ),
+    )
+
+
+def public_trade_fairs() -> QuerySet[TradeFair]:
+    """Fairs with at least one public joint booth, their public booths prefetched (``public_booths``)."""
+    booths = public_booths_with_free_places().order_by("registration_deadline", "title", "pk")
+    return (
+        TradeFair.objects.filter(Exists(public_booths().filter(fair=OuterRef("pk"))))
+        .prefetch_related("sectors", Prefetch("booths", queryset=booths, to_attr="public_booths"))
+        .order_by("start_date", "name", "pk")
     )

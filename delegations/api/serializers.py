@@ -2,45 +2,18 @@
 participants, the responsible staff member or internal notes) and what a partner sends to register
 a member organisation."""
 
-from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from companies.api.serializers import SectorRefSerializer
-from delegations.choices import PLACE_ROLES, DelegationState, ParticipantRole
+from delegations.choices import DelegationState, ParticipantRole
 from delegations.models import Delegation, DelegationParticipant
+from delegations.selectors import public_delegations
 from fairs.api.serializers import RegistrationStateField, choice_field, member_contact_field, member_organisation_field
 from wfs_portal.choices import RegistrationState
 
 DelegationStateField = choice_field(DelegationState, "DelegationState")
 ParticipantRoleField = choice_field(ParticipantRole, "ParticipantRole")
-
-# --- what partners see --------------------------------------------------------------------------------
-
-
-def public_delegations() -> QuerySet[Delegation]:
-    """Delegations partners may see: every state but "planned", the agency's internal draft (there
-    is no separate "published" state: a trip is announced when it opens for registration). Closed,
-    completed and cancelled ones stay visible, so that a partner who synchronises with
-    updated_since learns of a closure or a cancellation."""
-    return Delegation.objects.exclude(state=DelegationState.PLANNED)
-
-
-def public_delegations_with_free_places() -> QuerySet[Delegation]:
-    """Public delegations with ``free_places`` computed in SQL: places not held by an organisation
-    with a confirmed place-taking participant (two persons of one company share a place, see
-    Delegation.places_taken); None for a delegation without a limit."""
-    taken = Count(
-        "participants__organisation",
-        distinct=True,
-        filter=Q(participants__state=RegistrationState.CONFIRMED, participants__role__in=PLACE_ROLES),
-    )
-    return (
-        public_delegations()
-        .annotate(free_places=ExpressionWrapper(F("capacity") - taken, output_field=IntegerField()))
-        .prefetch_related("sectors")
-        .order_by("start_date", "title", "pk")
-    )
 
 
 @extend_schema_serializer(

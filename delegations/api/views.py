@@ -2,7 +2,7 @@
 partner's member organisations for delegations (read back and create, through the service)."""
 
 from companies.choices import ApiScope
-from delegations import services
+from delegations import selectors, services
 from delegations.api import serializers as s
 from delegations.filtersets import DelegationFilterSet, DelegationParticipantFilterSet
 from delegations.models import DelegationParticipant
@@ -26,7 +26,7 @@ class DelegationViewSet(ReadOnlyViewSet):
     scopes = EVENTS
 
     def get_queryset(self):
-        return s.public_delegations_with_free_places()
+        return selectors.public_delegations_with_free_places()
 
 
 @document(

@@ -4,17 +4,6 @@ fees, internal notes or exhibitors) and what a partner sends to register a membe
 from decimal import Decimal
 
 from django.db.models import (
-    Count,
-    DecimalField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Sum,
     TextChoices,
 )
 from django.utils import translation
@@ -27,42 +16,9 @@ from companies.api.serializers import SectorRefSerializer
 from companies.models import Contact, Organisation
 from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth, TradeFair
+from fairs.selectors import public_booths
 from wfs_portal.api import partner_key
 from wfs_portal.choices import RegistrationState
-
-# --- what partners see --------------------------------------------------------------------------------
-
-
-def public_booths() -> QuerySet[JointBooth]:
-    """Joint booths partners may see: every state but "planned", which is the agency's internal
-    draft (capacity and deadline not final). Closed, completed and cancelled booths stay visible,
-    so that a partner who synchronises with updated_since learns of a closure or a cancellation."""
-    return JointBooth.objects.exclude(state=BoothState.PLANNED)
-
-
-def public_booths_with_free_places() -> QuerySet[JointBooth]:
-    """Public booths with ``free_places`` and ``free_area_m2`` (what confirmed registrations leave),
-    computed in SQL so a page of fairs costs the same few queries at any size."""
-    confirmed = Q(registrations__state=RegistrationState.CONFIRMED)
-    return public_booths().annotate(
-        free_places=ExpressionWrapper(
-            F("capacity") - Count("registrations", filter=confirmed), output_field=IntegerField()
-        ),
-        free_area_m2=ExpressionWrapper(
-            F("total_area_m2") - Sum("registrations__requested_area_m2", filter=confirmed, default=Decimal(0)),
-            output_field=DecimalField(max_digits=8, decimal_places=2),
-        ),
-    )
-
-
-def public_trade_fairs() -> QuerySet[TradeFair]:
-    """Fairs with at least one public joint booth, their public booths prefetched (``public_booths``)."""
-    booths = public_booths_with_free_places().order_by("registration_deadline", "title", "pk")
-    return (
-        TradeFair.objects.filter(Exists(public_booths().filter(fair=OuterRef("pk"))))
-        .prefetch_related("sectors", Prefetch("booths", queryset=booths, to_attr="public_booths"))
-        .order_by("start_date", "name", "pk")
-    )
 
 
 def choice_field(choices: type[TextChoices], component_name: str) -> type[serializers.ChoiceField]:

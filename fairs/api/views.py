@@ -13,7 +13,7 @@ from rest_framework.settings import api_settings
 
 from companies import selectors as companies_selectors
 from companies.choices import ApiScope
-from fairs import services
+from fairs import selectors, services
 from fairs.api import serializers as s
 from fairs.filtersets import BoothRegistrationFilterSet, TradeFairFilterSet
 from fairs.models import BoothRegistration
@@ -83,7 +83,7 @@ class TradeFairViewSet(ReadOnlyViewSet):
     scopes = EVENTS
 
     def get_queryset(self):
-        return s.public_trade_fairs()
+        return selectors.public_trade_fairs()
 
 
 class MemberRegistrationViewSet(mixins.CreateModelMixin, ReadOnlyViewSet):
