@@ -10,7 +10,7 @@ import pickle
 import numpy as np
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from companies import embedding
@@ -72,7 +72,7 @@ def organisations_queryset(today: datetime.date | None = None):
     """The organisations the engine knows: verified ones (others are never proposed and get no
     list), with what building a record needs prefetched."""
     today = today or timezone.localdate()
-    active = Q(until__isnull=True) | Q(until__gte=today)
+    active = ClusterMembership.current_q(on=today)
     return Organisation.objects.filter(verification_state=VerificationState.VERIFIED).prefetch_related(
         "sectors",
         "technology_fields",

@@ -1,9 +1,19 @@
 """Reads of the companies app that are more than a filter."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
-from companies.choices import GenerationState
-from companies.models import Match, MatchGeneration, Organisation
+from companies.choices import ConsentPurpose, GenerationState, ProfileState, VerificationState
+from companies.models import (
+    ClusterMembership,
+    Contact,
+    Match,
+    MatchGeneration,
+    Organisation,
+    PartneringProfile,
+    Sector,
+    TechnologyField,
+)
 
 
 def active_generation_id() -> int | None:
@@ -28,12 +38,8 @@ def active_matches() -> QuerySet[Match]:
 
 
 def _active_memberships(today):
-    from django.db.models import Prefetch, Q
-
-    from companies.models import ClusterMembership
-
     active = (
-        ClusterMembership.objects.filter(Q(until__isnull=True) | Q(until__gte=today))
+        ClusterMembership.objects.filter(ClusterMembership.current_q(on=today))
         .select_related("cluster")
         .only("id", "organisation_id", "role", "since", "cluster__id", "cluster__name")
     )
@@ -43,12 +49,6 @@ def _active_memberships(today):
 def public_organisations() -> QuerySet[Organisation]:
     """Organisations the public directory shows: verified ones, with their classification and
     current cluster memberships prefetched (a page costs the same few queries at any size)."""
-    from django.db.models import Prefetch
-    from django.utils import timezone
-
-    from companies.choices import VerificationState
-    from companies.models import Sector, TechnologyField
-
     return (
         Organisation.objects.filter(verification_state=VerificationState.VERIFIED)
         .prefetch_related(
@@ -63,11 +63,6 @@ def public_organisations() -> QuerySet[Organisation]:
 
 def public_profiles():
     """Published partnering profiles that are still valid, of verified organisations."""
-    from django.utils import timezone
-
-    from companies.choices import ProfileState, VerificationState
-    from companies.models import PartneringProfile
-
     return (
         PartneringProfile.objects.filter(
             state=ProfileState.PUBLISHED,
@@ -82,9 +77,6 @@ def public_profiles():
 def shareable_contacts():
     """Contact persons of verified organisations whose consent to sharing with partner
     organisations is given and not withdrawn."""
-    from companies.choices import ConsentPurpose, VerificationState
-    from companies.models import Contact
-
     return (
         Contact.objects.filter(
             organisation__verification_state=VerificationState.VERIFIED,
@@ -99,11 +91,7 @@ def shareable_contacts():
 def partner_members(partner: Organisation) -> QuerySet[Organisation]:
     """The member organisations of a partner (a cluster or network): current members of the
     clusters it manages. What a partner API key may act for (matches, registrations)."""
-    from django.db.models import Q
-    from django.utils import timezone
-
-    today = timezone.localdate()
     return Organisation.objects.filter(
-        Q(cluster_memberships__until__isnull=True) | Q(cluster_memberships__until__gte=today),
+        ClusterMembership.current_q("cluster_memberships__"),
         cluster_memberships__cluster__managing_organisation=partner,
     ).distinct()

@@ -1,7 +1,7 @@
 """The companies app's partner API: thin read-only viewsets over the public directory."""
 
 import django_filters
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -111,7 +111,7 @@ class ClusterMembershipViewSet(ReadOnlyViewSet):
         today = timezone.localdate()
         return (
             ClusterMembership.objects.filter(
-                Q(until__isnull=True) | Q(until__gte=today),
+                ClusterMembership.current_q(on=today),
                 organisation__verification_state=VerificationState.VERIFIED,
             )
             .select_related("organisation")
@@ -179,7 +179,7 @@ class MemberListViewSet(viewsets.GenericViewSet):
     )
     def list(self, request):
         today = timezone.localdate()
-        current = Q(memberships__until__isnull=True) | Q(memberships__until__gte=today)
+        current = ClusterMembership.current_q("memberships__", on=today)
         clusters = self.get_queryset().annotate(current_members=Count("memberships", filter=current))
         return Response(s.ManagedClusterSerializer(clusters, many=True).data)
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -288,6 +289,13 @@ class Cluster(TimeStampedModel):
 
 class ClusterMembership(TimeStampedModel):
     """An organisation's membership in a cluster or network."""
+
+    @staticmethod
+    def current_q(prefix: str = "", on=None) -> Q:
+        """The condition of a membership that is current on a day (today by default): not ended
+        before it. ``prefix`` reaches memberships through a relation, e.g. "cluster_memberships__"."""
+        on = on or timezone.localdate()
+        return Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": on})
 
     cluster = models.ForeignKey(
         Cluster, verbose_name=_("cluster"), on_delete=models.CASCADE, related_name="memberships"

@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from companies.choices import ClusterRole, VerificationState
@@ -78,7 +77,7 @@ def member_list(cluster: Cluster) -> list[dict]:
     today = timezone.localdate()
     memberships = (
         ClusterMembership.objects.filter(cluster=cluster)
-        .filter(Q(until__isnull=True) | Q(until__gte=today))
+        .filter(ClusterMembership.current_q(on=today))
         .select_related("organisation")
         .order_by("organisation__name", "organisation_id")
     )
@@ -146,7 +145,7 @@ def cluster_members_sync(
     today = timezone.localdate()
     current = {
         m.organisation_id: m
-        for m in ClusterMembership.objects.filter(cluster=cluster).filter(Q(until__isnull=True) | Q(until__gte=today))
+        for m in ClusterMembership.objects.filter(cluster=cluster).filter(ClusterMembership.current_q(on=today))
     }
     results: list[RowResult] = []
     plan: list[tuple[str, RowResult, dict, Organisation | None]] = []
