@@ -37,6 +37,20 @@ def sector_and_below(code: str):
     )
 
 
+class SectorFilter(django_filters.CharFilter):
+    """``sector``: records classified in a NACE code or any code below it (C → 26.60)."""
+
+    def __init__(self, field_name: str = "sectors", **kwargs):
+        kwargs.setdefault("label", _("Sector"))
+        kwargs.setdefault("help_text", _("NACE code; includes the codes below it (C → 26.60)."))
+        super().__init__(field_name=field_name, **kwargs)
+
+    def filter(self, qs, value):
+        if not value or not value.strip():
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": sector_and_below(value)}).distinct()
+
+
 class SectorFilterSet(BaseFilterSet):
     search_fields = ("code", "name_de", "name_en")
     parent = django_filters.CharFilter(field_name="parent__code", label=_("Parent code"))
@@ -61,18 +75,13 @@ class OrganisationFilterSet(BaseFilterSet, UpdatedSinceMixin):
     # Country codes, not a choice list: building the form with 249 choices cost every request 2 ms.
     country = CountryCodeFilter(field_name="country", help_text=_("ISO 3166-1 alpha-2 codes, e.g. DE,PL."))
     employee_band = django_filters.MultipleChoiceFilter(choices=EmployeeBand.choices)
-    sector = django_filters.CharFilter(
-        method="by_sector", label=_("Sector"), help_text=_("NACE code; includes the codes below it (C → 26.60).")
-    )
+    sector = SectorFilter()
     technology_field = django_filters.CharFilter(field_name="technology_fields__slug", label=_("Technology field"))
     cluster = django_filters.NumberFilter(field_name="clusters__id", label=_("Cluster"))
 
     class Meta:
         model = Organisation
         fields = ["kind", "district", "country", "employee_band"]
-
-    def by_sector(self, queryset, name, value):
-        return queryset.filter(sectors__in=sector_and_below(value)).distinct()
 
 
 class ClusterFilterSet(BaseFilterSet, UpdatedSinceMixin):
@@ -97,7 +106,7 @@ class PartneringProfileFilterSet(BaseFilterSet, UpdatedSinceMixin):
     search_fields = ("title_de", "title_en", "summary_de", "summary_en", "keywords_de", "keywords_en")
     type = django_filters.MultipleChoiceFilter(choices=ProfileType.choices)
     technology_field = django_filters.CharFilter(field_name="technology_fields__slug", label=_("Technology field"))
-    sector = django_filters.CharFilter(method="by_sector", label=_("Sector"))
+    sector = SectorFilter()
     valid_on = django_filters.DateFilter(field_name="valid_until", lookup_expr="gte", label=_("Valid on"))
     published_since = django_filters.IsoDateTimeFilter(
         field_name="published_at", lookup_expr="gte", label=_("Published since")
@@ -106,9 +115,6 @@ class PartneringProfileFilterSet(BaseFilterSet, UpdatedSinceMixin):
     class Meta:
         model = PartneringProfile
         fields = ["type", "organisation"]
-
-    def by_sector(self, queryset, name, value):
-        return queryset.filter(sectors__in=sector_and_below(value)).distinct()
 
 
 class ContactFilterSet(BaseFilterSet, UpdatedSinceMixin):

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from companies.filtersets import sector_and_below
+from companies.filtersets import SectorFilter
 from delegations.choices import DelegationState, Direction, ParticipantRole
 from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
 from wfs_portal.choices import RegistrationState
@@ -34,9 +34,7 @@ class DelegationFilterSet(BaseFilterSet, UpdatedSinceMixin):
         label=_("Open for registration"),
         help_text=_("Open, and the registration deadline (if any) has not passed."),
     )
-    sector = django_filters.CharFilter(
-        method="by_sector", label=_("Sector"), help_text=_("NACE code; includes the codes below it (C → 26.60).")
-    )
+    sector = SectorFilter()
 
     class Meta:
         model = Delegation
@@ -59,9 +57,6 @@ class DelegationFilterSet(BaseFilterSet, UpdatedSinceMixin):
             Q(registration_deadline__isnull=True) | Q(registration_deadline__gte=timezone.localdate())
         )
         return queryset.filter(is_open if value else ~is_open)
-
-    def by_sector(self, queryset, name, value):
-        return queryset.filter(sectors__in=sector_and_below(value)).distinct()
 
 
 class DelegationParticipantFilterSet(BaseFilterSet, UpdatedSinceMixin):

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from companies.filtersets import sector_and_below
+from companies.filtersets import SectorFilter
 from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth, TradeFair
 from wfs_portal.choices import RegistrationState
@@ -33,9 +33,7 @@ class TradeFairFilterSet(BaseFilterSet, UpdatedSinceMixin):
         label=_("Open for registration"),
         help_text=_("Fairs with a joint booth that is open and whose registration deadline has not passed."),
     )
-    sector = django_filters.CharFilter(
-        method="by_sector", label=_("Sector"), help_text=_("NACE code; includes the codes below it (C → 26.60).")
-    )
+    sector = SectorFilter()
     updated_since = django_filters.IsoDateTimeFilter(
         method="by_updated_since",
         label=_("Updated since"),
@@ -62,9 +60,6 @@ class TradeFairFilterSet(BaseFilterSet, UpdatedSinceMixin):
             return queryset
         is_open = self._has_booth(Q(state=BoothState.OPEN, registration_deadline__gte=timezone.localdate()))
         return queryset.filter(is_open if value else ~is_open)
-
-    def by_sector(self, queryset, name, value):
-        return queryset.filter(sectors__in=sector_and_below(value)).distinct()
 
     def by_updated_since(self, queryset, name, value):
         # A booth opening or changing its deadline is news about the fair: a partner synchronising
