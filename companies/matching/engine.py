@@ -398,20 +398,24 @@ class Engine:
         wants = np.flatnonzero(self.corpus.wants_list)
         thresholds[wants] = self.thresholds(wants)
         blocks = [slice(s, min(s + block, n)) for s in range(0, n, block)]
-        found = [[] for _ in blocks]
-        for x, a in enumerate(blocks):
+        found = self.map_candidates(range(len(blocks)), blocks, block, thresholds)
+        empty = (np.zeros(0, np.int64),) * 2 + (np.zeros(0, np.float32),) * 2
+        parts = [self.rank(np.arange(a.start, a.stop), *found.get(d, empty)) for d, a in enumerate(blocks)]
+        return ChunkResult.concat(parts)
+
+    def map_candidates(self, block_rows, blocks: list[slice], size: int, thresholds: np.ndarray) -> dict:
+        """The map step: candidates of the given block rows against every later block (the pair
+        matrix's upper triangle), grouped by the block of the row they belong to, which is the
+        reduce step that ranks them: {block: (rows, columns, forward raw, backward raw)}."""
+        found: dict[int, list] = {}
+        for x in block_rows:
             for b in blocks[x:]:
-                rows, cols, fwd, bwd = self.block_pair_candidates(a, b, thresholds)
-                dest = rows // block
+                rows, cols, fwd, bwd = self.block_pair_candidates(blocks[x], b, thresholds)
+                dest = rows // size
                 for d in np.unique(dest):
                     at = dest == d
-                    found[d].append((rows[at], cols[at], fwd[at], bwd[at]))
-        parts = []
-        for d, a in enumerate(blocks):
-            pieces = found[d] or [(np.zeros(0, np.int64),) * 2 + (np.zeros(0, np.float32),) * 2]
-            rows, cols, fwd, bwd = (np.concatenate(x) for x in zip(*pieces, strict=True))
-            parts.append(self.rank(np.arange(a.start, a.stop), rows, cols, fwd, bwd))
-        return ChunkResult.concat(parts)
+                    found.setdefault(int(d), []).append((rows[at], cols[at], fwd[at], bwd[at]))
+        return {d: tuple(np.concatenate(x) for x in zip(*pieces, strict=True)) for d, pieces in found.items()}
 
     def rank(self, rows, i, j, forward, backward, *, refill: bool = True) -> ChunkResult:
         """The lists of ``rows`` from their candidate pairs (i, j) with the pre-filter's raw values.

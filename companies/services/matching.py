@@ -227,16 +227,8 @@ def match_map_chunk(*, generation_id: int, index: int) -> bool:
     started = time.perf_counter()
     engine, thresholds, size = _engine(chunk.generation)
     blocks = _blocks(engine.corpus.n, size)
-    found: dict[int, list] = {}
-    for x in _map_rows(index, len(blocks)):
-        for b in blocks[x:]:
-            rows, cols, fwd, bwd = engine.block_pair_candidates(blocks[x], b, thresholds)
-            dest = rows // size
-            for d in np.unique(dest):
-                at = dest == d
-                found.setdefault(int(d), []).append((rows[at], cols[at], fwd[at], bwd[at]))
-    for d, pieces in found.items():
-        rows, cols, fwd, bwd = (np.concatenate(x) for x in zip(*pieces, strict=True))
+    found = engine.map_candidates(_map_rows(index, len(blocks)), blocks, size, thresholds)
+    for d, (rows, cols, fwd, bwd) in found.items():
         matching_data.save_arrays(
             matching_data.snapshot_path(generation_id, f"map-{index}-to-{d}.npz"),
             rows=rows,

@@ -134,17 +134,9 @@ def _map(index: int) -> float:
     engine, thresholds, blocks, folder = (_shared[k] for k in ("engine", "thresholds", "blocks", "folder"))
     started = time.perf_counter()
     size = blocks[0].stop - blocks[0].start
-    found: dict[int, list] = {}
-    for x in _map_rows(index, len(blocks)):
-        for b in blocks[x:]:
-            rows, cols, fwd, bwd = engine.block_pair_candidates(blocks[x], b, thresholds)
-            dest = rows // size
-            for d in np.unique(dest):
-                at = dest == d
-                found.setdefault(int(d), []).append((rows[at], cols[at], fwd[at], bwd[at]))
-    for d, pieces in found.items():
-        arrays = [np.concatenate(x) for x in zip(*pieces, strict=True)]
-        np.savez(f"{folder}/map-{index}-to-{d}.npz", rows=arrays[0], cols=arrays[1], fwd=arrays[2], bwd=arrays[3])
+    found = engine.map_candidates(_map_rows(index, len(blocks)), blocks, size, thresholds)
+    for d, (rows, cols, fwd, bwd) in found.items():
+        np.savez(f"{folder}/map-{index}-to-{d}.npz", rows=rows, cols=cols, fwd=fwd, bwd=bwd)
     return time.perf_counter() - started
 
 
