@@ -23,7 +23,7 @@ from companies.filtersets import (
     TechnologyFieldFilterSet,
 )
 from companies.matching_reasons import render_all
-from companies.models import Cluster, ClusterMembership, Match, Sector, TechnologyField
+from companies.models import Cluster, ClusterMembership, Match, Organisation, Sector, TechnologyField
 from wfs_portal.api import actor, partner_key
 from wfs_portal.api_views import ERRORS, NOT_FOUND, ErrorSerializer, ReadOnlyViewSet, document
 from wfs_portal.filters import BaseFilterSet
@@ -72,11 +72,15 @@ class TechnologyFieldViewSet(ReadOnlyViewSet):
     serializer=s.OrganisationSerializer,
 )
 class OrganisationViewSet(ReadOnlyViewSet):
-    queryset = selectors.public_organisations()
+    queryset = Organisation.objects.none()  # the schema's model; requests get get_queryset()
     serializer_class = s.OrganisationSerializer
     filterset_class = OrganisationFilterSet
     ordering_fields = ["name", "updated", "city"]
     scopes = DIRECTORY
+
+    def get_queryset(self):
+        # Built per request: which memberships are current depends on the day.
+        return selectors.public_organisations()
 
 
 @document(
