@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "projects",
     "fairs",
     "delegations",
+    "reports",
 ]
 
 MIDDLEWARE = [
