@@ -134,3 +134,41 @@ def test_a_conflicting_edit_is_reported_and_nothing_is_loaded(demo):
 
     assert snapshot() == before
     assert not Contact.objects.filter(pk=primary.pk).exists()
+
+
+def test_the_2018_annual_report_equals_the_press_release(demo, capsysbinary):
+    """The figures the agency published for 2018, through the report command the staff use."""
+    import json
+
+    call_command("report", "annual", "--year", "2018", "--format", "json")
+    figures = json.loads(capsysbinary.readouterr().out)
+    assert figures["settlements_and_expansions"] == 20
+    assert Decimal(str(figures["investment_volume_eur"])) == Decimal("141820000.00")
+    assert (figures["new_jobs"], figures["secured_jobs"]) == (361, 538)
+    assert figures["fairs_with_joint_booth"] == 19
+    assert (figures["outbound_delegations"], figures["inbound_delegations"]) == (14, 22)
+
+
+def test_the_frozen_2018_report_and_its_spreadsheet_hold_the_press_release_figures(demo, tmp_path, settings):
+    import openpyxl
+
+    from reports import kpis
+    from reports.choices import ReportState
+    from reports.models import Report
+    from reports.services import report_generate
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    start, end = kpis.year_period(2018)
+    report = Report.objects.create(kind="annual", period_start=start, period_end=end)
+    report = report_generate(report_id=report.pk)
+    assert report.state == ReportState.DONE
+    assert report.figures["kpis"]["investment_volume_eur"] == "141820000.00"
+    cells = [
+        value
+        for row in openpyxl.load_workbook(report.xlsx_file.path).worksheets[0].iter_rows(values_only=True)
+        for value in row
+        if isinstance(value, int | float | Decimal)
+    ]
+    for figure in (20, Decimal("141820000.00"), 361, 538, 19, 14, 22):
+        assert figure in [Decimal(str(value)) for value in cells]

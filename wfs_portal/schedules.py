@@ -16,6 +16,11 @@ PERIODIC_TASKS = {
         "crontab": ("30", "2", "*", "*", "*"),
         "description": "Nightly at 02:30: everybody's partner matches, switched to when complete.",
     },
+    "Quarterly report": {
+        "task": "reports.tasks.quarterly_report_start",
+        "crontab": ("0", "5", "1", "1,4,7,10", "*"),
+        "description": "At 05:00 on the first day of each quarter: the report of the quarter that just ended.",
+    },
 }
 
 

@@ -269,7 +269,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Three models have a field "kind"; each keeps a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "companies.choices.OrganisationKind",
+        "ReportKindEnum": "reports.choices.ReportKind",
+    },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
 

@@ -1,0 +1,27 @@
+"""One FilterSet per model of the reports app (the partner API's finished reports)."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from reports.choices import ReportKind
+from reports.models import Report
+from wfs_portal.filters import BaseFilterSet, UpdatedSinceMixin
+
+
+class ReportFilterSet(UpdatedSinceMixin, BaseFilterSet):
+    kind = django_filters.ChoiceFilter(choices=ReportKind.choices, label=_("Kind"))
+    year = django_filters.NumberFilter(
+        field_name="period_start", lookup_expr="year", label=_("Year"), help_text=_("Year the period starts in.")
+    )
+    latest = django_filters.BooleanFilter(
+        method="only_latest",
+        label=_("Latest version only"),
+        help_text=_("Only the newest finished version per period."),
+    )
+
+    class Meta:
+        model = Report
+        fields = ["kind", "year", "latest"]
+
+    def only_latest(self, queryset, name, value):
+        return queryset.filter(is_latest=True) if value else queryset.filter(is_latest=False)

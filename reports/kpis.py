@@ -1,0 +1,478 @@
+"""The agency's key figures for a period, in one place.
+
+``compute(start=..., end=...)`` returns the figures a report freezes: headline KPIs, the tables
+behind them and, for every KPI, the ids of the records that produced it (drill-down). Every
+definition is made here or in the selector of the app it reads from (``investment_projects_accompanied``,
+``fairs_with_joint_booth``, ``exhibitors``, ``delegations_in_period``), so the report, the staff
+dashboard, the command line and the partner API all count the same way.
+
+Definitions (a period is the closed date range [start, end] in the agency's time zone):
+
+- **Settlements and expansions accompanied**: investment projects whose production started in the
+  period (stage "production started", start-of-production date in the period), new settlements,
+  expansions and retentions alike. A project that ran over several years counts once, in the year
+  production started; open, paused and lost projects are pipeline, not results.
+- **Investment volume**: the sum of those projects' confirmed figures; announced and estimated
+  figures are summed separately (``investment_volume_estimated_eur``), never mixed in.
+- **New / secured jobs**: the sums of those projects' job figures, whatever their provenance.
+- **Pipeline**: projects in an open stage (lead … permits) or on hold whose first contact was on or
+  before the period's end, by their stage at the time the report was made (the stage is not kept
+  per date); ``site_offers_sent`` counts the site-offer milestones dated in the period.
+- **Fairs with a joint booth**: fairs starting in the period with a booth that was not cancelled.
+  **Exhibitors**: confirmed places on those booths (withdrawn, rejected, waitlisted and undecided
+  applications do not count); **first-time** ones had no confirmed place at an earlier edition of
+  the same fair; **area booked**: the confirmed places' area.
+- **Delegations**: outbound trips and inbound delegations that started in the period and were not
+  cancelled; **participants**: their confirmed participant entries (persons; an entry whose person
+  was erased still counts, it keeps its organisation).
+- **Workshops**: project workshops (not cancelled) with a session in the period; **sessions**: their
+  sessions in the period; **participating organisations**: organisations taking part in them at any
+  time in the period, by kind.
+- **Matchmaking funnel**: matches of the last match generation switched to in the period (every
+  organisation's list as it stood then), partners marked "interesting" in the period, introductions
+  requested in the period, introductions accepted in the period.
+
+Each figure costs a fixed number of queries, whatever the number of records: aggregation happens
+in SQL. The only rows that reach Python are the period's ids (for the drill-down), the period's
+fairs and delegations (a few hundred at most), and grouped rows.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from companies.choices import ContactRequestState, FeedbackVerdict, GenerationState
+from companies.models import ContactRequest, Match, MatchFeedback, MatchGeneration, Sector
+from delegations.choices import Direction
+from delegations.models import DelegationParticipant
+from delegations.selectors import delegations_in_period
+from fairs.models import TradeFair
+from fairs.selectors import exhibitors, fairs_with_joint_booth
+from projects.choices import OPEN_STAGES, FigureProvenance, InvestmentStage, MilestoneKind, WorkshopState
+from projects.models import InvestmentMilestone, InvestmentProject, Workshop, WorkshopParticipant, WorkshopSession
+from projects.selectors import investment_projects_accompanied
+from wfs_portal.choices import RegistrationState
+
+SCHEMA = 1
+CENT = Decimal("0.01")
+
+# The headline KPIs, in the order reports show them.
+KPI_KEYS = (
+    "settlements_and_expansions",
+    "investment_volume_eur",
+    "investment_volume_estimated_eur",
+    "new_jobs",
+    "secured_jobs",
+    "pipeline_open_projects",
+    "site_offers_sent",
+    "fairs_with_joint_booth",
+    "exhibitors",
+    "first_time_exhibitors",
+    "booked_area_m2",
+    "outbound_delegations",
+    "inbound_delegations",
+    "delegation_participants",
+    "workshops",
+    "workshop_sessions",
+    "workshop_organisations",
+    "matches_computed",
+    "matches_interesting",
+    "introductions_requested",
+    "introductions_accepted",
+)
+# Amounts stored as strings with two decimals (JSON has no exact decimal number).
+DECIMAL_KPIS = frozenset({"investment_volume_eur", "investment_volume_estimated_eur", "booked_area_m2"})
+FUNNEL_KEYS = ("matches_computed", "matches_interesting", "introductions_requested", "introductions_accepted")
+
+Progress = Callable[[int], None]
+
+
+def money(value) -> str:
+    """A decimal amount as the string the figures store ("141820000.00")."""
+    return str(Decimal(value if value is not None else 0).quantize(CENT))
+
+
+def year_period(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def quarter_period(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError(f"A quarter is 1, 2, 3 or 4, not {quarter}.")
+    start = datetime.date(year, 3 * quarter - 2, 1)
+    end = (
+        datetime.date(year, 12, 31)
+        if quarter == 4
+        else datetime.date(year, 3 * quarter + 1, 1) - datetime.timedelta(days=1)
+    )
+    return start, end
+
+
+def _moment_range(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start 00:00, end+1 00:00) in the agency's time zone, for timestamp fields."""
+    tz = timezone.get_default_timezone()
+    first = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    after = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    return first, after
+
+
+def _ids(queryset: QuerySet) -> list[int]:
+    return sorted(queryset.order_by().values_list("pk", flat=True).distinct())
+
+
+def _source(model, ids: list[int]) -> dict:
+    return {"model": model._meta.label_lower, "ids": ids}
+
+
+# --- investment projects --------------------------------------------------------------------------
+
+_CONFIRMED = Q(figure_provenance=FigureProvenance.CONFIRMED)
+
+
+def _investment_sums() -> dict:
+    """Count, volumes (confirmed and not) and jobs of a queryset of projects. (The aliases differ
+    from the field names: an aggregate named like a field would shadow it.)"""
+    zero = Decimal("0.00")
+    return {
+        "n": Count("pk"),
+        "volume": Sum("investment_volume_eur", filter=_CONFIRMED, default=zero),
+        "estimated": Sum("investment_volume_eur", filter=~_CONFIRMED, default=zero),
+        "new": Sum("new_jobs", default=0),
+        "secured": Sum("secured_jobs", default=0),
+    }
+
+
+def _investment_row(key, values: dict) -> dict:
+    return {
+        "key": key if key is not None else "",
+        "projects": values["n"],
+        "investment_volume_eur": money(values["volume"]),
+        "investment_volume_estimated_eur": money(values["estimated"]),
+        "new_jobs": int(values["new"] or 0),
+        "secured_jobs": int(values["secured"] or 0),
+    }
+
+
+def _grouped(projects: QuerySet, field: str) -> list[dict]:
+    rows = projects.order_by().values(field).annotate(**_investment_sums()).order_by(field)
+    return [_investment_row(row[field], row) for row in rows]
+
+
+def _by_section(projects: QuerySet) -> list[dict]:
+    """Projects by NACE section (the top level). A project with sectors in two sections counts in
+    both; with two sectors in one section, once — so the inner query takes distinct
+    (project, section) pairs before the outer one sums them, all in SQL."""
+    through = InvestmentProject.sectors.through
+    section = Coalesce(
+        "sector__parent__parent__parent__code",
+        "sector__parent__parent__code",
+        "sector__parent__code",
+        "sector__code",
+    )
+    pairs = (
+        through.objects.filter(investmentproject__in=projects.order_by().values("pk"))
+        .annotate(
+            section=section,
+            volume=Coalesce("investmentproject__investment_volume_eur", Value(Decimal("0.00"))),
+            # 1 for a confirmed figure, 0 otherwise: a plain column the outer query can test.
+            confirmed=Case(
+                When(investmentproject__figure_provenance=FigureProvenance.CONFIRMED, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            new=Coalesce("investmentproject__new_jobs", Value(0)),
+            secured=Coalesce("investmentproject__secured_jobs", Value(0)),
+        )
+        .values("investmentproject_id", "section", "volume", "confirmed", "new", "secured")
+        .order_by()
+        .distinct()
+    )
+    inner, params = pairs.query.sql_with_params()
+    sql = (
+        "SELECT section, COUNT(*), "
+        "SUM(CASE WHEN confirmed > 0 THEN volume ELSE 0 END), "
+        "SUM(CASE WHEN confirmed > 0 THEN 0 ELSE volume END), "
+        "SUM(new), SUM(secured) "
+        f"FROM ({inner}) AS pairs GROUP BY section ORDER BY section"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        grouped = cursor.fetchall()
+    names = {s.code: (s.name_de, s.name_en) for s in Sector.objects.filter(level=Sector.Level.SECTION)}
+    rows = []
+    for code, count, volume, estimated, new, secured in grouped:
+        # SQLite hands back floats for the decimal sums; the quantised string is exact to the cent.
+        row = _investment_row(
+            code,
+            {
+                "n": count,
+                "volume": Decimal(str(volume or 0)),
+                "estimated": Decimal(str(estimated or 0)),
+                "new": new,
+                "secured": secured,
+            },
+        )
+        name_de, name_en = names.get(code, ("", ""))
+        rows.append({**row, "name": name_de, "name_en": name_en})
+    without = projects.filter(sectors__isnull=True).aggregate(**_investment_sums())
+    if without["n"]:
+        rows.append({**_investment_row("", without), "name": "", "name_en": ""})
+    return rows
+
+
+def investment_figures(start: datetime.date, end: datetime.date) -> tuple[dict, dict, dict]:
+    projects = investment_projects_accompanied(start=start, end=end)
+    totals = projects.aggregate(**_investment_sums())
+    pipeline = InvestmentProject.objects.filter(stage__in=(*OPEN_STAGES, InvestmentStage.ON_HOLD)).filter(
+        Q(first_contact_date__isnull=True) | Q(first_contact_date__lte=end)
+    )
+    site_offers = InvestmentMilestone.objects.filter(kind=MilestoneKind.SITE_OFFER, date__range=(start, end))
+    pipeline_rows = (
+        pipeline.order_by()
+        .values("stage")
+        .annotate(projects=Count("pk"), site_offers_sent=Sum("site_offers_sent", default=0))
+        .order_by("stage")
+    )
+    stage_order = {value: i for i, value in enumerate(InvestmentStage.values)}
+    open_ids = _ids(pipeline.filter(stage__in=OPEN_STAGES))
+    kpis = {
+        "settlements_and_expansions": totals["n"],
+        "investment_volume_eur": money(totals["volume"]),
+        "investment_volume_estimated_eur": money(totals["estimated"]),
+        "new_jobs": int(totals["new"]),
+        "secured_jobs": int(totals["secured"]),
+        "pipeline_open_projects": len(open_ids),
+        "site_offers_sent": site_offers.count(),
+    }
+    tables = {
+        "investments_by_kind": _grouped(projects, "kind"),
+        "investments_by_district": _grouped(projects, "site_district"),
+        "investments_by_sector": _by_section(projects),
+        "investments_by_investor_country": _grouped(projects, "investor__country"),
+        "pipeline_by_stage": sorted(
+            (
+                {"key": row["stage"], "projects": row["projects"], "site_offers_sent": int(row["site_offers_sent"])}
+                for row in pipeline_rows
+            ),
+            key=lambda row: stage_order.get(row["key"], len(stage_order)),
+        ),
+    }
+    accompanied = _ids(projects)
+    sources = {
+        key: _source(InvestmentProject, accompanied)
+        for key in ("settlements_and_expansions", "investment_volume_eur", "new_jobs", "secured_jobs")
+    }
+    sources["investment_volume_estimated_eur"] = _source(InvestmentProject, _ids(projects.exclude(_CONFIRMED)))
+    sources["pipeline_open_projects"] = _source(InvestmentProject, open_ids)
+    sources["site_offers_sent"] = _source(InvestmentMilestone, _ids(site_offers))
+    return kpis, tables, sources
+
+
+# --- trade fairs ----------------------------------------------------------------------------------
+
+
+def fair_figures(start: datetime.date, end: datetime.date) -> tuple[dict, dict, dict]:
+    fairs = fairs_with_joint_booth(start=start, end=end)
+    places = exhibitors(start=start, end=end)
+    first_time = Q(is_first_time=True)
+    measures = {
+        "exhibitors": Count("pk"),
+        "first_time_exhibitors": Count("pk", filter=first_time),
+        "area_m2": Sum("requested_area_m2", default=Decimal("0")),
+    }
+    totals = places.aggregate(**measures)
+    per_fair = {row["booth__fair"]: row for row in places.order_by().values("booth__fair").annotate(**measures)}
+    fair_rows = []
+    for fair in fairs.order_by("start_date", "name", "pk").values("pk", "name", "city", "country", "start_date"):
+        counted = per_fair.get(fair["pk"], {})
+        fair_rows.append(
+            {
+                "key": fair["pk"],
+                "name": fair["name"],
+                "city": fair["city"],
+                "country": fair["country"],
+                "start_date": fair["start_date"].isoformat(),
+                "exhibitors": counted.get("exhibitors", 0),
+                "first_time_exhibitors": counted.get("first_time_exhibitors", 0),
+                "area_m2": money(counted.get("area_m2")),
+            }
+        )
+    by_country = defaultdict(lambda: {"fairs": 0, "exhibitors": 0, "first_time_exhibitors": 0, "area_m2": Decimal(0)})
+    for row in fair_rows:  # a few hundred fairs a year at most, already aggregated
+        country = by_country[row["country"]]
+        country["fairs"] += 1
+        country["exhibitors"] += row["exhibitors"]
+        country["first_time_exhibitors"] += row["first_time_exhibitors"]
+        country["area_m2"] += Decimal(row["area_m2"])
+    kpis = {
+        "fairs_with_joint_booth": len(fair_rows),
+        "exhibitors": totals["exhibitors"],
+        "first_time_exhibitors": totals["first_time_exhibitors"],
+        "booked_area_m2": money(totals["area_m2"]),
+    }
+    tables = {
+        "fairs": fair_rows,
+        "fairs_by_country": [
+            {"key": code, **{k: (money(v) if k == "area_m2" else v) for k, v in values.items()}}
+            for code, values in sorted(by_country.items())
+        ],
+    }
+    place_ids = _ids(places)
+    sources = {
+        "fairs_with_joint_booth": _source(TradeFair, [row["key"] for row in fair_rows]),
+        "exhibitors": _source(places.model, place_ids),
+        "first_time_exhibitors": _source(places.model, _ids(places.filter(first_time))),
+        "booked_area_m2": _source(places.model, place_ids),
+    }
+    return kpis, tables, sources
+
+
+# --- delegations ----------------------------------------------------------------------------------
+
+
+def delegation_figures(start: datetime.date, end: datetime.date) -> tuple[dict, dict, dict]:
+    confirmed = Q(participants__state=RegistrationState.CONFIRMED)
+    kpis, sources = {}, {}
+    by_country = defaultdict(lambda: {"outbound": 0, "inbound": 0, "participants": 0})
+    all_ids = []
+    for direction in (Direction.OUTBOUND, Direction.INBOUND):
+        delegations = delegations_in_period(direction=direction, start=start, end=end)
+        rows = list(
+            delegations.order_by("pk")
+            .annotate(confirmed_participants=Count("participants", filter=confirmed))
+            # countries is a multiple-choice field kept as one text column ("CN,JP"), so a trip is
+            # split over its countries here, on the period's trips, not in SQL.
+            .values_list("pk", "countries", "confirmed_participants")
+        )
+        kpis[f"{direction}_delegations"] = len(rows)
+        sources[f"{direction}_delegations"] = _source(delegations.model, [pk for pk, _c, _p in rows])
+        all_ids += [pk for pk, _c, _p in rows]
+        for _pk, countries, participants in rows:
+            codes = (
+                [str(code) for code in (countries or [])] if not isinstance(countries, str) else countries.split(",")
+            )
+            for code in filter(None, codes):
+                by_country[code][direction] += 1
+                by_country[code]["participants"] += participants
+    participants = DelegationParticipant.objects.filter(delegation__in=all_ids, state=RegistrationState.CONFIRMED)
+    participant_ids = _ids(participants)
+    kpis["delegation_participants"] = len(participant_ids)
+    sources["delegation_participants"] = _source(DelegationParticipant, participant_ids)
+    tables = {"delegations_by_country": [{"key": code, **values} for code, values in sorted(by_country.items())]}
+    return kpis, tables, sources
+
+
+# --- workshops ------------------------------------------------------------------------------------
+
+
+def workshop_figures(start: datetime.date, end: datetime.date) -> tuple[dict, dict, dict]:
+    first, after = _moment_range(start, end)
+    in_period = Q(starts_at__gte=first, starts_at__lt=after)
+    sessions = WorkshopSession.objects.filter(in_period).exclude(workshop__state=WorkshopState.CANCELLED)
+    workshops = Workshop.objects.exclude(state=WorkshopState.CANCELLED).filter(
+        Exists(WorkshopSession.objects.filter(in_period, workshop=OuterRef("pk")))
+    )
+    participations = WorkshopParticipant.objects.filter(workshop__in=workshops.values("pk"), joined__lte=end).filter(
+        Q(left__isnull=True) | Q(left__gte=start)
+    )
+    by_kind = (
+        participations.order_by()
+        .values("organisation__kind")
+        .annotate(organisations=Count("organisation", distinct=True))
+        .order_by("organisation__kind")
+    )
+    organisation_ids = sorted(set(participations.order_by().values_list("organisation_id", flat=True)))
+    workshop_ids = _ids(workshops)
+    kpis = {
+        "workshops": len(workshop_ids),
+        "workshop_sessions": sessions.count(),
+        "workshop_organisations": len(organisation_ids),
+    }
+    tables = {
+        "workshop_organisations_by_kind": [
+            {"key": row["organisation__kind"], "organisations": row["organisations"]} for row in by_kind
+        ]
+    }
+    sources = {
+        "workshops": _source(Workshop, workshop_ids),
+        "workshop_sessions": _source(WorkshopSession, _ids(sessions)),
+        "workshop_organisations": {"model": "companies.organisation", "ids": organisation_ids},
+    }
+    return kpis, tables, sources
+
+
+# --- matchmaking ----------------------------------------------------------------------------------
+
+
+def matchmaking_figures(start: datetime.date, end: datetime.date) -> tuple[dict, dict, dict]:
+    first, after = _moment_range(start, end)
+    moments = {"gte": first, "lt": after}
+    generation = (
+        MatchGeneration.objects.filter(activated_at__gte=first, activated_at__lt=after)
+        .exclude(state=GenerationState.FAILED)
+        .order_by("-activated_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    matches = Match.objects.filter(generation=generation) if generation else Match.objects.none()
+    interesting = MatchFeedback.objects.filter(
+        verdict=FeedbackVerdict.INTERESTING, created__gte=moments["gte"], created__lt=moments["lt"]
+    )
+    requested = ContactRequest.objects.filter(created__gte=moments["gte"], created__lt=moments["lt"])
+    accepted = ContactRequest.objects.filter(
+        state=ContactRequestState.ACCEPTED, decided_at__gte=moments["gte"], decided_at__lt=moments["lt"]
+    )
+    requested_ids, accepted_ids, interesting_ids = _ids(requested), _ids(accepted), _ids(interesting)
+    kpis = {
+        "matches_computed": matches.count(),
+        "matches_interesting": len(interesting_ids),
+        "introductions_requested": len(requested_ids),
+        "introductions_accepted": len(accepted_ids),
+    }
+    tables = {"matchmaking_funnel": [{"key": key, "count": kpis[key]} for key in FUNNEL_KEYS]}
+    sources = {
+        # The generation, not its matches: hundreds of thousands of ids would say less than its number.
+        "matches_computed": _source(MatchGeneration, [generation] if generation else []),
+        "matches_interesting": _source(MatchFeedback, interesting_ids),
+        "introductions_requested": _source(ContactRequest, requested_ids),
+        "introductions_accepted": _source(ContactRequest, accepted_ids),
+    }
+    return kpis, tables, sources
+
+
+# --- all together ---------------------------------------------------------------------------------
+
+AREAS = (investment_figures, fair_figures, delegation_figures, workshop_figures, matchmaking_figures)
+
+
+def compute(*, start: datetime.date, end: datetime.date, progress: Progress | None = None) -> dict:
+    """Every KPI of [start, end] with its tables and sources (the frozen figures of a report).
+    ``progress`` is called with 0–100 after each area."""
+    if end < start:
+        raise ValueError(f"The period ends ({end}) before it starts ({start}).")
+    kpis, tables, sources = {}, {}, {}
+    for done, area in enumerate(AREAS, start=1):
+        area_kpis, area_tables, area_sources = area(start, end)
+        kpis.update(area_kpis)
+        tables.update(area_tables)
+        sources.update(area_sources)
+        if progress is not None:
+            progress(round(100 * done / len(AREAS)))
+    return {
+        "schema": SCHEMA,
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "kpis": {key: kpis[key] for key in KPI_KEYS},
+        "tables": tables,
+        "sources": sources,
+    }
+
+
+def headline(figures: dict) -> dict:
+    """The headline KPIs with decimal amounts as Decimal (for arithmetic and comparisons)."""
+    return {key: Decimal(value) if key in DECIMAL_KPIS else value for key, value in figures["kpis"].items()}

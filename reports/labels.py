@@ -1,0 +1,472 @@
+"""Labels for frozen report figures, and the one definition of every exported table.
+
+Figures store keys (choice codes, ISO country codes, NACE letters), never labels, so a report
+frozen in 2019 reads in German or English and picks up a corrected translation later. This module
+turns those keys into labels in the active language, and holds the table definitions (title,
+columns, column types) that the XLSX, PDF and CSV exporters and the charts all read, so a new
+column is added in one place.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+from django.db import models
+from django.utils.formats import date_format, number_format
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from companies.choices import OrganisationKind
+from projects.choices import InvestmentKind, InvestmentStage
+from wfs_portal.choices import District
+
+# "decimal" is a two-decimal number without a unit; no table of schema 1 has one, but a column of a
+# newer schema that this code does not know may.
+ColumnType = Literal["int", "eur", "m2", "decimal", "text", "date", "country", "label"]
+NUMERIC_TYPES: frozenset[str] = frozenset({"int", "eur", "m2", "decimal"})
+# EUR and m² are frozen as strings with two decimals; they are summed and written as Decimal so
+# cents never pass through a float.
+DECIMAL_TYPES: frozenset[str] = frozenset({"eur", "m2", "decimal"})
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an exported table.
+
+    ``type`` decides how the value is converted and formatted: ``label`` is the row's label from
+    ``label()`` (the row key resolved), ``country`` an ISO code shown as the country's name, ``date``
+    an ISO date string, ``eur``/``m2`` a two-decimal string, ``int`` an integer.
+    """
+
+    key: str
+    label: str | Promise
+    type: ColumnType
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the figures (``figures["tables"][name]``) as the exporters show it.
+
+    ``totals`` is set where the rows partition one whole (every project has exactly one kind, one
+    district ...), so a column sum means something; it is off for the matchmaking funnel, whose
+    steps are nested subsets of each other.
+    """
+
+    name: str
+    area: str
+    title: str | Promise
+    columns: tuple[Column, ...]
+    totals: bool = True
+    row_title: str | Promise = ""
+
+    @property
+    def numeric_columns(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if column.type in NUMERIC_TYPES)
+
+
+@dataclass(frozen=True)
+class Area:
+    """A group of tables: one XLSX sheet, one PDF chapter."""
+
+    key: str
+    title: str | Promise
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A headline figure (``figures["kpis"][key]``)."""
+
+    key: str
+    label: str | Promise
+    type: ColumnType
+    area: str
+
+
+AREAS: dict[str, Area] = {
+    area.key: area
+    for area in (
+        Area("investments", _("Investments")),
+        Area("fairs", _("Trade fairs")),
+        Area("delegations", _("Delegations")),
+        Area("workshops", _("Project workshops")),
+        Area("matchmaking", _("Matchmaking")),
+        # Tables of a newer schema that this code does not know yet still get exported, here.
+        Area("other", _("Other")),
+    )
+}
+
+KPIS: dict[str, Kpi] = {
+    kpi.key: kpi
+    for kpi in (
+        Kpi("settlements_and_expansions", _("Settlements and expansions accompanied"), "int", "investments"),
+        Kpi("investment_volume_eur", _("Investment volume (confirmed)"), "eur", "investments"),
+        Kpi(
+            "investment_volume_estimated_eur",
+            _("Investment volume (announced or estimated)"),
+            "eur",
+            "investments",
+        ),
+        Kpi("new_jobs", _("New jobs"), "int", "investments"),
+        Kpi("secured_jobs", _("Secured jobs"), "int", "investments"),
+        Kpi("pipeline_open_projects", _("Open projects in the pipeline at period end"), "int", "investments"),
+        Kpi("site_offers_sent", _("Site offers sent"), "int", "investments"),
+        Kpi("fairs_with_joint_booth", _("Trade fairs with a joint booth"), "int", "fairs"),
+        Kpi("exhibitors", _("Exhibitors on joint booths"), "int", "fairs"),
+        Kpi("first_time_exhibitors", _("First-time exhibitors"), "int", "fairs"),
+        Kpi("booked_area_m2", _("Booked booth area (m²)"), "m2", "fairs"),
+        Kpi("outbound_delegations", _("Outbound delegation trips"), "int", "delegations"),
+        Kpi("inbound_delegations", _("Inbound foreign delegations"), "int", "delegations"),
+        Kpi("delegation_participants", _("Delegation participants"), "int", "delegations"),
+        Kpi("workshops", _("Project workshops"), "int", "workshops"),
+        Kpi("workshop_sessions", _("Workshop sessions"), "int", "workshops"),
+        Kpi("workshop_organisations", _("Organisations in project workshops"), "int", "workshops"),
+        Kpi("matches_computed", _("Partner matches computed"), "int", "matchmaking"),
+        Kpi("matches_interesting", _("Matches marked as interesting"), "int", "matchmaking"),
+        Kpi("introductions_requested", _("Introductions requested"), "int", "matchmaking"),
+        Kpi("introductions_accepted", _("Introductions accepted"), "int", "matchmaking"),
+    )
+}
+
+_INVESTMENT_COLUMNS = (
+    Column("projects", _("Projects"), "int"),
+    Column("investment_volume_eur", _("Investment volume, confirmed (EUR)"), "eur"),
+    Column("investment_volume_estimated_eur", _("Investment volume, announced or estimated (EUR)"), "eur"),
+    Column("new_jobs", _("New jobs"), "int"),
+    Column("secured_jobs", _("Secured jobs"), "int"),
+)
+
+
+def _investment_table(name: str, title: Promise, row_title: Promise) -> Table:
+    return Table(
+        name=name,
+        area="investments",
+        title=title,
+        row_title=row_title,
+        columns=(Column("key", row_title, "label"), *_INVESTMENT_COLUMNS),
+    )
+
+
+TABLES: dict[str, Table] = {
+    table.name: table
+    for table in (
+        _investment_table("investments_by_kind", _("Investment projects by kind"), _("Kind")),
+        _investment_table("investments_by_district", _("Investment projects by district"), _("District")),
+        _investment_table("investments_by_sector", _("Investment projects by sector"), _("Sector")),
+        _investment_table(
+            "investments_by_investor_country",
+            _("Investment projects by investor's country"),
+            _("Investor's country"),
+        ),
+        Table(
+            name="pipeline_by_stage",
+            area="investments",
+            title=_("Project pipeline by stage"),
+            row_title=_("Stage"),
+            columns=(
+                Column("key", _("Stage"), "label"),
+                Column("projects", _("Projects"), "int"),
+                Column("site_offers_sent", _("Site offers sent"), "int"),
+            ),
+        ),
+        Table(
+            name="fairs",
+            area="fairs",
+            title=_("Trade fairs with a joint booth"),
+            row_title=_("Trade fair"),
+            columns=(
+                Column("key", _("Trade fair"), "label"),
+                Column("country", _("Country"), "country"),
+                Column("start_date", _("Start date"), "date"),
+                Column("exhibitors", _("Exhibitors"), "int"),
+                Column("first_time_exhibitors", _("First-time exhibitors"), "int"),
+                Column("area_m2", _("Booth area (m²)"), "m2"),
+            ),
+        ),
+        Table(
+            name="fairs_by_country",
+            area="fairs",
+            title=_("Trade fairs by country"),
+            row_title=_("Country"),
+            columns=(
+                Column("key", _("Country"), "label"),
+                Column("fairs", _("Trade fairs"), "int"),
+                Column("exhibitors", _("Exhibitors"), "int"),
+                Column("first_time_exhibitors", _("First-time exhibitors"), "int"),
+                Column("area_m2", _("Booth area (m²)"), "m2"),
+            ),
+        ),
+        Table(
+            name="delegations_by_country",
+            area="delegations",
+            title=_("Delegations by country"),
+            row_title=_("Country"),
+            columns=(
+                Column("key", _("Country"), "label"),
+                Column("outbound", _("Outbound delegation trips"), "int"),
+                Column("inbound", _("Inbound foreign delegations"), "int"),
+                Column("participants", _("Participants"), "int"),
+            ),
+        ),
+        Table(
+            name="workshop_organisations_by_kind",
+            area="workshops",
+            title=_("Organisations in project workshops by kind"),
+            row_title=_("Kind of organisation"),
+            columns=(
+                Column("key", _("Kind of organisation"), "label"),
+                Column("organisations", _("Organisations"), "int"),
+            ),
+        ),
+        Table(
+            name="matchmaking_funnel",
+            area="matchmaking",
+            title=_("Matchmaking funnel"),
+            row_title=_("Step"),
+            # Each step is a subset of the one before: a sum would count the same match twice.
+            totals=False,
+            columns=(
+                Column("key", _("Step"), "label"),
+                Column("count", _("Count"), "int"),
+            ),
+        ),
+    )
+}
+
+# Which labels resolve the row keys of a table; tables not listed here fall back to the key.
+_ROW_CHOICES: dict[str, type[models.TextChoices]] = {
+    "investments_by_kind": InvestmentKind,
+    "investments_by_district": District,
+    "pipeline_by_stage": InvestmentStage,
+    "workshop_organisations_by_kind": OrganisationKind,
+}
+_COUNTRY_TABLES = frozenset({"investments_by_investor_country", "fairs_by_country", "delegations_by_country"})
+
+TOTAL = _("Total")
+NOT_SET = _("Not set")
+NO_DISTRICT = _("Outside Saxony or not set")
+NO_SECTOR = _("No sector")
+
+
+def label(table_name: str, key: Any, row: Mapping[str, Any] | None = None) -> str:
+    """The label of one row of ``figures["tables"][table_name]`` in the active language.
+
+    Never raises: a key this code does not know (a choice added after the report was frozen, a
+    table of a newer schema) is shown as the key itself, because a report with a raw code in one
+    cell is better than a report that does not render.
+    """
+    row = row or {}
+    if table_name == "investments_by_district" and key in ("", None):
+        return str(NO_DISTRICT)
+    if table_name in _ROW_CHOICES:
+        choices = _ROW_CHOICES[table_name]
+        if key in choices.values:
+            return str(choices(key).label)
+    elif table_name in _COUNTRY_TABLES:
+        return country_name(key)
+    elif table_name == "investments_by_sector":
+        return sector_label(key, row.get("name", ""))
+    elif table_name == "fairs":
+        return fair_label(row) or _fallback(key)
+    elif table_name == "matchmaking_funnel" and key in KPIS:
+        return str(KPIS[key].label)
+    return _fallback(key)
+
+
+def _fallback(key: Any) -> str:
+    return gettext("Not set") if key in ("", None) else str(key)
+
+
+def country_name(code: Any) -> str:
+    """The country's name in the active language (django-countries ships German names)."""
+    if not code:
+        return gettext("Not set")
+    # countries.name() answers "" for a code it does not know (e.g. "XK" on an older list).
+    return str(countries.name(str(code))) or str(code)
+
+
+def sector_label(key: Any, name: str) -> str:
+    """ "C – Verarbeitendes Gewerbe": the NACE letter keeps the sort order readable, the frozen name
+    is the sector as it was called when the report was frozen (sector names are data, not
+    translated strings)."""
+    if not key:
+        return gettext("No sector")
+    return f"{key} – {name}" if name else str(key)
+
+
+def fair_label(row: Mapping[str, Any]) -> str:
+    """ "Arab Health 2018, Dubai": the same fair recurs every year, so the name alone is ambiguous."""
+    name = str(row.get("name") or "")
+    if not name:
+        return ""
+    start = parse_date(row.get("start_date"))
+    if start is not None:
+        name = f"{name} {start.year}"
+    city = row.get("city")
+    return f"{name}, {city}" if city else name
+
+
+def kpi_label(key: str) -> str:
+    """The headline figure's label; an unknown (newer) KPI shows its key."""
+    kpi = KPIS.get(key)
+    return str(kpi.label) if kpi else key
+
+
+def kpi_definition(key: str, value: Any = None) -> Kpi:
+    """The KPI's definition, or one guessed from its key's suffix for a KPI of a newer schema."""
+    if key in KPIS:
+        return KPIS[key]
+    return Kpi(key, key, _guess_type(key, value), "other")
+
+
+def table_definition(name: str, rows: Sequence[Mapping[str, Any]] = ()) -> Table:
+    """The table's definition; for a table of a newer schema, one derived from its first row so
+    its numbers are still exported (under "Other") rather than silently dropped."""
+    if name in TABLES:
+        return TABLES[name]
+    keys: list[str] = []
+    for row in rows:
+        keys.extend(k for k in row if k not in keys)
+    columns = [Column("key", _("Key"), "label")]
+    columns += [Column(k, k, _guess_type(k, rows[0].get(k) if rows else None)) for k in keys if k != "key"]
+    return Table(name=name, area="other", title=name, columns=tuple(columns), totals=False)
+
+
+def _guess_type(key: str, value: Any) -> ColumnType:
+    if key.endswith("_eur"):
+        return "eur"
+    if key.endswith("_m2"):
+        return "m2"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return "int"
+    if isinstance(value, str):
+        try:
+            Decimal(value)
+        except InvalidOperation:
+            return "text"
+        return "decimal"
+    return "text"
+
+
+def ordered_tables(figures: Mapping[str, Any]) -> list[tuple[Table, list[Mapping[str, Any]]]]:
+    """The figures' tables in the order of ``TABLES`` (known ones first, then unknown ones by name),
+    each with its rows. A known table absent from the figures is returned with no rows, so the
+    exports of two reports always have the same structure."""
+    tables = figures.get("tables") or {}
+    result = [(table, list(tables.get(name) or [])) for name, table in TABLES.items()]
+    for name in sorted(set(tables) - set(TABLES)):
+        rows = list(tables[name] or [])
+        result.append((table_definition(name, rows), rows))
+    return result
+
+
+def ordered_kpis(figures: Mapping[str, Any]) -> list[tuple[Kpi, Any]]:
+    """The headline figures in the order of ``KPIS``, then unknown ones by key."""
+    kpis = figures.get("kpis") or {}
+    result = [(kpi, kpis[key]) for key, kpi in KPIS.items() if key in kpis]
+    result += [(kpi_definition(key, kpis[key]), kpis[key]) for key in sorted(set(kpis) - set(KPIS))]
+    return result
+
+
+def to_number(value: Any, type_: ColumnType) -> int | Decimal | None:
+    """A figure as a number: Decimal for EUR and m² (frozen as strings), int otherwise; None when
+    the figure is missing."""
+    if value is None or value == "":
+        return None
+    if type_ in DECIMAL_TYPES:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    if isinstance(value, str):
+        return int(Decimal(value))
+    return int(value)
+
+
+def parse_date(value: Any) -> datetime.date | None:
+    """An ISO date of the figures (``"2018-01-29"``) as a date; None when missing or malformed."""
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def cell_value(column: Column, table_name: str, row: Mapping[str, Any]) -> Any:
+    """The value of one cell, typed: a number for numeric columns, a date, or a label string."""
+    raw = row.get(column.key)
+    if column.type == "label":
+        return label(table_name, raw, row)
+    if column.type == "country":
+        return country_name(raw) if raw else ""
+    if column.type == "date":
+        return parse_date(raw)
+    if column.type in NUMERIC_TYPES:
+        return to_number(raw, column.type)
+    return "" if raw is None else str(raw)
+
+
+def column_totals(table: Table, rows: Sequence[Mapping[str, Any]]) -> dict[str, int | Decimal]:
+    """The column sums of a table whose rows partition a whole; empty if the table has no totals."""
+    if not table.totals or not rows:
+        return {}
+    totals: dict[str, int | Decimal] = {}
+    for column in table.numeric_columns:
+        zero: int | Decimal = Decimal("0.00") if column.type in DECIMAL_TYPES else 0
+        totals[column.key] = sum((to_number(row.get(column.key), column.type) or zero for row in rows), zero)
+    return totals
+
+
+def period(figures: Mapping[str, Any]) -> tuple[datetime.date | None, datetime.date | None]:
+    """The report's period (start, end) as dates."""
+    period_ = figures.get("period") or {}
+    return parse_date(period_.get("start")), parse_date(period_.get("end"))
+
+
+def format_number(value: Any, type_: ColumnType, *, unit: bool = True) -> str:
+    """A number for reading, in the active language's convention: "141.820.000,00 €" in German,
+    "EUR 141,820,000.00" in English (the ISO code first, as English finance texts write it).
+
+    Django's locale formats (``NUMBER_GROUPING``, separators) do the work so the PDF, the charts and
+    the web pages group digits the same way; grouping is forced because the project leaves
+    ``USE_THOUSAND_SEPARATOR`` off for form inputs. ``unit=False`` leaves out € and m², for table
+    cells whose column title already names the unit.
+    """
+    number = to_number(value, type_) if not isinstance(value, (int, Decimal)) else value
+    if number is None:
+        return ""
+    if type_ in DECIMAL_TYPES:
+        text = number_format(number, decimal_pos=2, force_grouping=True)
+    else:
+        text = number_format(number, decimal_pos=0, force_grouping=True)
+    if not unit:
+        return text
+    if type_ == "eur":
+        return f"EUR {text}" if _is_english() else f"{text} €"
+    if type_ == "m2":
+        return f"{text} m²"
+    return text
+
+
+def format_date(value: Any, short: bool = True) -> str:
+    """A date in the active language: 31.12.2018 / 12/31/2018, or 31. Dezember 2018 / Dec. 31, 2018."""
+    parsed = parse_date(value)
+    if parsed is None:
+        return ""
+    return date_format(parsed, "SHORT_DATE_FORMAT" if short else "DATE_FORMAT")
+
+
+def format_cell(column: Column, table_name: str, row: Mapping[str, Any]) -> str:
+    """One cell as text, for the PDF."""
+    if column.type in NUMERIC_TYPES:
+        return format_number(row.get(column.key), column.type, unit=False)
+    if column.type == "date":
+        return format_date(row.get(column.key))
+    return str(cell_value(column, table_name, row))
+
+
+def _is_english() -> bool:
+    return (get_language() or "de").split("-")[0] == "en"

@@ -1,0 +1,100 @@
+"""Reports: the agency's key figures for a period, computed in the background and then frozen."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from reports.choices import ReportKind, ReportState
+from wfs_portal.models import TimeStampedModel
+
+
+class Report(TimeStampedModel):
+    """One version of a report for a period. Once done it is frozen: ``figures`` holds every KPI,
+    the tables behind them and the ids of the records that produced each one (see reports.kpis), and
+    the export files are rendered from those figures, so the report shows the same numbers years
+    later whatever happened to the records. Regenerating makes a new version beside it."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous version"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_versions",
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=ReportState.choices, default=ReportState.QUEUED, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for a report the schedule started."),
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    figures = models.JSONField(_("figures"), null=True, blank=True, editable=False)
+    xlsx_file = models.FileField(_("Excel file"), upload_to="reports/", blank=True, editable=False)
+    pdf_file = models.FileField(_("PDF file"), upload_to="reports/", blank=True, editable=False)
+    csv_file = models.FileField(_("CSV file"), upload_to="reports/", blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-period_start", "-period_end", "kind", "-version"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        permissions = [("generate_report", _("Can generate, regenerate and retry reports"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period_start", "period_end", "version"],
+                name="%(app_label)s_%(class)s_unique_version",
+                violation_error_message=_("This version of the report exists already."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="%(app_label)s_%(class)s_period_ordered",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="%(app_label)s_%(class)s_progress_percent",
+                violation_error_message=_("Progress is a percentage."),
+            ),
+            # A done report is frozen: it always has its figures (and only a done one has them all).
+            models.CheckConstraint(
+                condition=~Q(state=ReportState.DONE) | Q(figures__isnull=False, finished_at__isnull=False),
+                name="%(app_label)s_%(class)s_done_has_figures",
+                violation_error_message=_("A finished report needs its figures."),
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "period_start", "period_end"], name="reports_report_period_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+    @property
+    def title(self) -> str:
+        start, end = self.period_start, self.period_end
+        if self.kind == ReportKind.ANNUAL:
+            return gettext("Annual report %(year)d") % {"year": start.year}
+        if self.kind == ReportKind.QUARTERLY:
+            return gettext("Quarterly report Q%(quarter)d/%(year)d") % {
+                "quarter": (start.month - 1) // 3 + 1,
+                "year": start.year,
+            }
+        return gettext("Report %(start)s – %(end)s") % {"start": f"{start:%d.%m.%Y}", "end": f"{end:%d.%m.%Y}"}
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (ReportState.DONE, ReportState.FAILED)

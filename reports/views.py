@@ -1,0 +1,104 @@
+"""The staff dashboard: this year against last year for the headline KPIs, and the charts."""
+
+import datetime
+
+from django.contrib.admin import site
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
+
+from reports import charts, kpis
+from reports.labels import format_number, kpi_definition, kpi_label
+
+# Headline figures shown on the dashboard; the rest are in the reports.
+DASHBOARD_KPIS = (
+    "settlements_and_expansions",
+    "investment_volume_eur",
+    "new_jobs",
+    "secured_jobs",
+    "pipeline_open_projects",
+    "fairs_with_joint_booth",
+    "exhibitors",
+    "first_time_exhibitors",
+    "outbound_delegations",
+    "inbound_delegations",
+    "workshops",
+    "introductions_requested",
+    "introductions_accepted",
+)
+DASHBOARD_CHARTS = (
+    "investment_volume_by_district",
+    "investment_volume_by_sector",
+    "exhibitors_by_country",
+    "delegations_by_country",
+    "matchmaking_funnel",
+)
+# Figures of the running year move during the day; five minutes old is recent enough to look at.
+CACHE_SECONDS = 300
+
+
+def _figures(start: datetime.date, end: datetime.date) -> dict:
+    key = f"reports:dashboard:{start.isoformat()}:{end.isoformat()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = kpis.compute(start=start, end=end)
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures
+
+
+def _same_day(day: datetime.date, year: int) -> datetime.date:
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February
+        return day.replace(year=year, day=28)
+
+
+@staff_member_required
+def dashboard(request):
+    """``?year=2018`` compares that year with the one before; the running year is compared up to
+    today with the same days of last year."""
+    if not request.user.has_perm("reports.view_report"):
+        raise PermissionDenied
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    year = min(max(year, 1990), today.year)
+    end = today if year == today.year else datetime.date(year, 12, 31)
+    current = _figures(datetime.date(year, 1, 1), end)
+    previous = _figures(datetime.date(year - 1, 1, 1), _same_day(end, year - 1))
+    now, before = kpis.headline(current), kpis.headline(previous)
+    rows = []
+    for key in DASHBOARD_KPIS:
+        kind = kpi_definition(key).type
+        delta = now[key] - before[key]
+        rows.append(
+            {
+                "key": key,
+                "label": kpi_label(key),
+                "now": now[key],
+                "before": before[key],
+                "delta": delta,
+                "shown": [format_number(now[key], kind), format_number(before[key], kind)],
+                "shown_delta": ("+" if delta > 0 else "") + format_number(delta, kind),
+            }
+        )
+    language = get_language()
+    context = {
+        **site.each_context(request),
+        "title": gettext("Dashboard"),
+        "year": year,
+        "years": range(today.year, 1989, -1)[:12],
+        "period_end": end,
+        "previous_end": _same_day(end, year - 1),
+        "rows": rows,
+        # SVG made by matplotlib from our own figures (labels escaped by it), inlined so the page
+        # needs no second request per chart.
+        "charts": [mark_safe(charts.chart_svg(name, current, language=language)) for name in DASHBOARD_CHARTS],
+    }
+    return TemplateResponse(request, "reports/dashboard.html", context)
