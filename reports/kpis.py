@@ -340,7 +340,7 @@ def delegation_figures(start: datetime.date, end: datetime.date) -> tuple[dict, 
     confirmed = Q(participants__state=RegistrationState.CONFIRMED)
     kpis, sources = {}, {}
     by_country = defaultdict(lambda: {"outbound": 0, "inbound": 0, "participants": 0})
-    all_ids = []
+    took_place = Q()
     for direction in (Direction.OUTBOUND, Direction.INBOUND):
         delegations = delegations_in_period(direction=direction, start=start, end=end)
         rows = list(
@@ -352,7 +352,7 @@ def delegation_figures(start: datetime.date, end: datetime.date) -> tuple[dict, 
         )
         kpis[f"{direction}_delegations"] = len(rows)
         sources[f"{direction}_delegations"] = _source(delegations.model, [pk for pk, _c, _p in rows])
-        all_ids += [pk for pk, _c, _p in rows]
+        took_place |= Q(delegation__in=delegations.values("pk"))
         for _pk, countries, participants in rows:
             codes = (
                 [str(code) for code in (countries or [])] if not isinstance(countries, str) else countries.split(",")
@@ -360,7 +360,8 @@ def delegation_figures(start: datetime.date, end: datetime.date) -> tuple[dict, 
             for code in filter(None, codes):
                 by_country[code][direction] += 1
                 by_country[code]["participants"] += participants
-    participants = DelegationParticipant.objects.filter(delegation__in=all_ids, state=RegistrationState.CONFIRMED)
+    # Subqueries rather than the ids: one query whatever the number of trips, even none.
+    participants = DelegationParticipant.objects.filter(took_place, state=RegistrationState.CONFIRMED)
     participant_ids = _ids(participants)
     kpis["delegation_participants"] = len(participant_ids)
     sources["delegation_participants"] = _source(DelegationParticipant, participant_ids)
