@@ -2,6 +2,8 @@
 drill-down, download the exports, retry a failed one, regenerate a new version and see what
 changed."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -57,6 +59,36 @@ class ReportRequestForm(forms.Form):
             for field, errors in exc.update_error_dict({}).items():
                 self.add_error(mapping.get(field, field) if field != "__all__" else None, errors)
         return data
+
+
+def readable_differences(old: Report, new: Report) -> list[dict]:
+    """services.report_differences with labels in the reader's language instead of keys."""
+    from reports import labels
+
+    rows = {}
+    for figures in (old.figures or {}, new.figures or {}):
+        for table, table_rows in figures.get("tables", {}).items():
+            rows.update({(table, row["key"]): row for row in table_rows})
+    readable = []
+    for difference in services.report_differences(old, new):
+        area, key, metric = difference["area"], difference["key"], difference["metric"]
+        if area == "kpis":
+            kind = labels.kpi_definition(key).type
+            shown = {"area": gettext("Key figures"), "row": "", "metric": labels.kpi_label(key)}
+        else:
+            table = labels.table_definition(area, [rows.get((area, key), {})])
+            column = next((c for c in table.columns if c.key == metric), None)
+            kind = column.type if column else "int"
+            shown = {
+                "area": str(table.title),
+                "row": labels.label(area, key, rows.get((area, key))),
+                "metric": str(column.label) if column else metric,
+            }
+        for name in ("old", "new", "delta"):
+            value = difference[name]
+            shown[name] = "—" if value is None else labels.format_number(Decimal(str(value)), kind)
+        readable.append(shown)
+    return readable
 
 
 @admin.register(Report)
@@ -192,7 +224,7 @@ class ReportAdmin(admin.ModelAdmin):
             "report": report,
             "headline": headline,
             "previous": previous,
-            "differences": services.report_differences(previous, report) if previous else [],
+            "differences": readable_differences(previous, report) if previous else [],
             "versions": versions,
             "latest_version": versions.aggregate(v=Max("version"))["v"],
             "can_generate": self.has_generate_permission(request),

@@ -96,6 +96,26 @@ def test_a_frozen_report_keeps_its_figures_when_records_change(django_capture_on
     assert Report.objects.filter(kind=ReportKind.ANNUAL, period_start=start, period_end=end).count() == 2
 
 
+def test_the_new_version_shows_in_words_what_changed(staff_client, django_capture_on_commit_callbacks):
+    project = project_2022()
+    report = generate(django_capture_on_commit_callbacks)
+    project.new_jobs = 80
+    project.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        new = services.report_regenerate(report=report)
+    page = staff_client.get(reverse("admin:reports_report_change", args=[new.pk]))
+    changes = page.context["differences"]
+    assert {
+        "area": "Kennzahlen",
+        "row": "",
+        "metric": "Neue Arbeitsplätze",
+        "old": "50",
+        "new": "80",
+        "delta": "30",
+    } in changes
+    assert any(c["area"] == "Investitionsprojekte nach Art" and c["row"] == "Neuansiedlung" for c in changes)
+
+
 def test_a_task_failing_midway_leaves_the_report_failed_with_its_error_and_no_file(
     django_capture_on_commit_callbacks, monkeypatch, settings
 ):
