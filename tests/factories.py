@@ -74,6 +74,7 @@ from projects.models import (
     WorkshopParticipant,
     WorkshopSession,
 )
+from reports import kpis
 from wfs_portal.choices import District, RegistrationState
 
 # German data by default: the agency's records are mostly German (names with umlauts, Saxon cities).
@@ -578,3 +579,22 @@ class PartnerApiKeyFactory(factory.django.DjangoModelFactory):
         obj.raw_key = model_class.objects.assign_key(obj)
         obj.save()
         return obj
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """A finished annual report of 2018 with the figures of an empty database."""
+
+    class Meta:
+        model = "reports.Report"
+
+    kind = "annual"
+    period_start = datetime.date(2018, 1, 1)
+    period_end = datetime.date(2018, 12, 31)
+    version = factory.Sequence(lambda n: n + 1)
+    state = "done"
+    progress = 100
+    finished_at = factory.LazyFunction(timezone.now)
+    figures = factory.LazyAttribute(lambda o: kpis.compute(start=o.period_start, end=o.period_end))

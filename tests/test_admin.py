@@ -42,6 +42,7 @@ from companies.models import (
 from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
 from fairs.models import BoothRegistration, JointBooth, TradeFair
 from projects.models import InvestmentMilestone, InvestmentProject, Workshop, WorkshopParticipant, WorkshopSession
+from reports.models import Report
 from tests import factories
 from wfs_portal.choices import RegistrationState
 
@@ -84,6 +85,7 @@ FACTORIES = {
     MatchExclusion: factories.MatchExclusionFactory,
     ContactRequest: factories.ContactRequestFactory,
     ComplementaryDivisions: factories.ComplementaryDivisionsFactory,
+    Report: factories.ReportFactory,
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
