@@ -10,6 +10,9 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Company users: accounts (allauth) and the self-service portal.
+    path("accounts/", include("allauth.urls")),
+    path("portal/", include("companies.urls")),
     path("health/", views.health, name="health"),
     path("api/", include("wfs_portal.api_urls")),
 ]
