@@ -152,6 +152,17 @@ def test_login_is_throttled_after_five_failures_with_a_clear_message(client, com
     assert "Zu viele" in errors or "Too many" in errors
 
 
+def test_other_limits_answer_429_with_a_page_that_says_what_to_do(client, company_user, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "reset_password": "1/m/ip"}
+    client.post(reverse("account_reset_password"), {"email": "anna@firma.example.de"})
+
+    response = client.post(reverse("account_reset_password"), {"email": "anna@firma.example.de"})
+
+    assert response.status_code == 429
+    assert "429.html" in [t.name for t in response.templates]
+    assert "portal/base.html" in [t.name for t in response.templates]
+
+
 def test_logout_ends_the_session(client, company_user):
     client.force_login(company_user)
 
