@@ -2,12 +2,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, F
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
 from companies import services
-from companies.choices import ApiScope
+from companies.choices import ApiScope, VerificationState
 from companies.models import (
     Cluster,
     ClusterMembership,
@@ -23,6 +25,7 @@ from companies.models import (
     Organisation,
     PartnerApiKey,
     PartneringProfile,
+    Representative,
     Sector,
     TechnologyField,
 )
@@ -97,6 +100,35 @@ class PartneringProfileInline(TabularInline):
     show_change_link = True
 
 
+class RepresentativeInline(TabularInline):
+    """Who acts for the organisation in the portal; requests are decided under "Representatives"."""
+
+    model = Representative
+    fk_name = "organisation"
+    extra = 0
+    fields = ["user", "role", "state", "decided_at", "decided_by"]
+    readonly_fields = ["user", "state", "decided_at", "decided_by"]
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AwaitingVerificationFilter(admin.SimpleListFilter):
+    """The staff queue: self-registrations nobody has decided yet (oldest first, see get_ordering)."""
+
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("awaiting", _("Awaiting verification"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "awaiting":
+            return queryset.filter(verification_state=VerificationState.SELF_REGISTERED)
+        return queryset
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason for rejection"), widget=forms.Textarea(attrs={"rows": 4}))
 
@@ -105,6 +137,7 @@ class RejectForm(forms.Form):
 class OrganisationAdmin(WfsModelAdmin):
     list_display = ["name", "kind", "city", "district", "country", "verification_state", "updated"]
     list_filter = [
+        AwaitingVerificationFilter,
         "verification_state",
         "kind",
         "district",
@@ -116,14 +149,22 @@ class OrganisationAdmin(WfsModelAdmin):
     date_hierarchy = "created"
     autocomplete_fields = ["sectors"]
     filter_horizontal = ["technology_fields"]
-    readonly_fields = ["verification_state", "verified_at", "verified_by", "rejection_reason", "created", "updated"]
-    inlines = [ContactInline, OrganisationMembershipInline, PartneringProfileInline]
+    readonly_fields = [
+        "verification_state",
+        "verified_at",
+        "verified_by",
+        "rejection_reason",
+        "logo_link",
+        "created",
+        "updated",
+    ]
+    inlines = [ContactInline, OrganisationMembershipInline, PartneringProfileInline, RepresentativeInline]
     actions = ["verify", "reject", "unverify"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "legal_form", "website", "email", "phone", "founded", "employee_band"]}),
         (_("Register"), {"fields": ["register_court", "register_number", "vat_id"]}),
         (_("Address"), {"fields": ["street", "postal_code", "city", "district", "country"]}),
-        (_("Profile"), {"fields": ["description_de", "description_en", "sectors", "technology_fields"]}),
+        (_("Profile"), {"fields": ["description_de", "description_en", "sectors", "technology_fields", "logo_link"]}),
         (
             _("Verification and matchmaking"),
             {
@@ -139,6 +180,19 @@ class OrganisationAdmin(WfsModelAdmin):
             },
         ),
     ]
+
+    def get_ordering(self, request):
+        # The queue is worked off in the order the registrations came in.
+        if request.GET.get(AwaitingVerificationFilter.parameter_name) == "awaiting":
+            return ["created", "pk"]
+        return super().get_ordering(request)
+
+    @admin.display(description=_("logo"))
+    def logo_link(self, obj):
+        # Uploaded by the representatives only: the portal's service checks and re-encodes it.
+        if not obj.pk or not obj.logo:
+            return "–"
+        return format_html('<a href="{}">{}</a>', reverse("portal:organisation-logo", args=[obj.pk]), _("Show logo"))
 
     @admin.action(description=_("Verify selected organisations"), permissions=["change"])
     def verify(self, request, queryset):
@@ -217,6 +271,42 @@ class ClusterMembershipAdmin(WfsModelAdmin):
     search_fields = ["organisation__name", "cluster__name"]
     autocomplete_fields = ["organisation", "cluster"]
     list_select_related = ["organisation", "cluster"]
+
+
+@admin.register(Representative)
+class RepresentativeAdmin(WfsModelAdmin):
+    """Company users acting for organisations in the portal, and their join requests. Requests are
+    decided with the actions (the same rule as in the portal); the state is not edited by hand."""
+
+    list_display = ["user", "organisation", "role", "state", "created", "decided_at", "decided_by"]
+    list_filter = ["state", "role"]
+    search_fields = ["user__email", "user__username", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["state", "decided_at", "decided_by", "created", "updated"]
+    list_select_related = ["user", "organisation", "decided_by"]
+    fields = ["user", "organisation", "role", "message", "state", "decided_at", "decided_by", "created", "updated"]
+    actions = ["approve", "decline"]
+
+    @admin.action(description=_("Approve selected join requests"), permissions=["change"])
+    def approve(self, request, queryset):
+        run_service_action(
+            self,
+            request,
+            queryset,
+            lambda obj, user: services.representation_approve(representative=obj, user=user),
+            lambda n: ngettext("%(count)d join request approved.", "%(count)d join requests approved.", n),
+        )
+
+    @admin.action(description=_("Decline selected join requests"), permissions=["change"])
+    def decline(self, request, queryset):
+        run_service_action(
+            self,
+            request,
+            queryset,
+            lambda obj, user: services.representation_decline(representative=obj, user=user),
+            lambda n: ngettext("%(count)d join request declined.", "%(count)d join requests declined.", n),
+        )
 
 
 class ConsentInline(TabularInline):

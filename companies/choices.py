@@ -138,3 +138,16 @@ class ApiScope(models.TextChoices):
     CONTACTS_READ = "contacts:read", _("Read contact persons who consented to sharing with partners")
     INVESTMENTS_READ = "investments:read", _("Read investment projects (without confidential data)")
     MATCHES_READ = "matches:read", _("Read the partner matches of the partner's member organisations")
+
+
+class RepresentativeRole(models.TextChoices):
+    """What a company user may do for an organisation in the portal."""
+
+    ADMINISTRATOR = "administrator", _("Administrator (edits the profile, decides join requests)")
+    EDITOR = "editor", _("Editor (edits the profile)")
+
+
+class RepresentationState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")

@@ -1,9 +1,23 @@
 """Reads of the companies app that are more than a filter."""
 
-from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-from companies.choices import ConsentPurpose, GenerationState, ProfileState, VerificationState
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from companies.choices import (
+    ConsentPurpose,
+    GenerationState,
+    ProfileState,
+    RepresentationState,
+    RepresentativeRole,
+    VerificationState,
+)
 from companies.models import (
     ClusterMembership,
     Contact,
@@ -11,6 +25,7 @@ from companies.models import (
     MatchGeneration,
     Organisation,
     PartneringProfile,
+    Representative,
     Sector,
     TechnologyField,
 )
@@ -95,3 +110,119 @@ def partner_members(partner: Organisation) -> QuerySet[Organisation]:
         ClusterMembership.current_q("cluster_memberships__"),
         cluster_memberships__cluster__managing_organisation=partner,
     ).distinct()
+
+
+# --- the portal: whom a user acts for ---------------------------------------------------------------
+
+
+def represented_organisations(user) -> QuerySet[Organisation]:
+    """The organisations a user acts for in the portal: those of their approved representations.
+    Every portal view fetches organisations through this, so another organisation's id gives 404."""
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        representatives__user=user, representatives__state=RepresentationState.APPROVED
+    ).order_by("name", "pk")
+
+
+def administered_organisations(user) -> QuerySet[Organisation]:
+    """The organisations whose join requests the user decides (approved administrator)."""
+    return represented_organisations(user).filter(representatives__role=RepresentativeRole.ADMINISTRATOR)
+
+
+def join_requests_to_decide(user) -> QuerySet[Representative]:
+    """Open join requests of the organisations the user administers."""
+    return (
+        Representative.objects.filter(
+            state=RepresentationState.REQUESTED, organisation__in=administered_organisations(user)
+        )
+        .exclude(user=user)
+        .select_related("user", "organisation")
+        .order_by("created", "pk")
+    )
+
+
+# --- duplicate detection (self-registration) ------------------------------------------------------
+
+# Words that say nothing about which organisation is meant: legal forms and their parts.
+_LEGAL_WORDS = {
+    "gmbh", "mbh", "ag", "se", "kg", "ohg", "gbr", "ug", "eg", "ev", "e", "v", "k", "co", "und", "&",
+    "haftungsbeschrankt", "ltd", "inc", "llc", "sa", "sarl", "bv", "nv", "plc", "corp", "gesellschaft",
+}  # fmt: skip
+# Names at least this similar (difflib ratio of the normalised names) are offered as duplicates.
+SIMILAR_NAME_RATIO = 0.85
+
+
+def normalised_name(name: str) -> str:
+    """Lower case, umlauts and accents folded, punctuation and legal forms dropped:
+    "Müller Sensorik GmbH & Co. KG" → "muller sensorik"."""
+    folded = unicodedata.normalize("NFKD", name.lower().replace("ß", "ss"))
+    folded = "".join(char for char in folded if not unicodedata.combining(char))
+    words = re.findall(r"[a-z0-9]+", folded)
+    return " ".join(word for word in words if word not in _LEGAL_WORDS)
+
+
+def website_domain(url: str) -> str:
+    """The host of a website without "www.", lower case ("" when there is none)."""
+    if not url.strip():
+        return ""
+    if "://" not in url:
+        url = f"https://{url}"
+    host = (urlsplit(url.strip()).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def _register_key(court: str, number: str) -> tuple[str, str]:
+    court_words = [w for w in re.findall(r"[a-z0-9äöü]+", court.lower()) if w not in ("amtsgericht", "ag")]
+    return " ".join(court_words), re.sub(r"[^0-9A-Z]", "", number.upper())
+
+
+@dataclass
+class DuplicateCandidate:
+    organisation: Organisation
+    reasons: list[str] = field(default_factory=list)
+    # Same VAT ID or register entry: the same legal entity, so a new record is refused outright.
+    certain: bool = False
+
+
+def organisation_duplicates(
+    *, name: str = "", register_court: str = "", register_number: str = "", vat_id: str = "", website: str = ""
+) -> list[DuplicateCandidate]:
+    """Existing organisations that a new registration probably duplicates: the same register court
+    and number, the same VAT ID, the same website domain, or a similar name. Rejected
+    self-registrations are left out (they are nobody to join)."""
+    found: dict[int, DuplicateCandidate] = {}
+    existing = Organisation.objects.exclude(verification_state=VerificationState.REJECTED)
+
+    def add(organisation: Organisation, reason, certain: bool = False) -> None:
+        candidate = found.setdefault(organisation.pk, DuplicateCandidate(organisation))
+        candidate.reasons.append(str(reason))
+        candidate.certain = candidate.certain or certain
+
+    vat = re.sub(r"\s", "", vat_id).upper()
+    if vat:
+        for organisation in existing.filter(vat_id__iexact=vat):
+            add(organisation, _("same VAT ID"), certain=True)
+    court_key, number_key = _register_key(register_court, register_number)
+    digits = re.sub(r"\D", "", register_number)
+    if number_key and digits:
+        for organisation in existing.filter(register_number__contains=digits):
+            if _register_key(organisation.register_court, organisation.register_number) == (court_key, number_key):
+                add(organisation, _("same register court and number"), certain=True)
+    domain = website_domain(website)
+    if domain:
+        for organisation in existing.filter(website__icontains=domain):
+            if website_domain(organisation.website) == domain:
+                add(organisation, _("same website domain"))
+    wanted = normalised_name(name)
+    if wanted:
+        # Narrow down in the database by the name's longest words, then compare whole names.
+        words = sorted((w for w in re.findall(r"\w+", name.lower()) if len(w) >= 3), key=len, reverse=True)[:2]
+        query = Q()
+        for word in words:
+            query |= Q(name__icontains=word)
+        for organisation in existing.filter(query) if words else []:
+            ratio = difflib.SequenceMatcher(None, wanted, normalised_name(organisation.name)).ratio()
+            if ratio >= SIMILAR_NAME_RATIO:
+                add(organisation, _("similar name"))
+    return sorted(found.values(), key=lambda c: (not c.certain, c.organisation.name, c.organisation.pk))

@@ -10,6 +10,8 @@ import functools
 from decimal import Decimal
 
 import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -35,6 +37,8 @@ from companies.choices import (
     OverrideAction,
     ProfileState,
     ProfileType,
+    RepresentationState,
+    RepresentativeRole,
     VerificationState,
 )
 from companies.models import (
@@ -52,6 +56,7 @@ from companies.models import (
     Organisation,
     PartnerApiKey,
     PartneringProfile,
+    Representative,
     Sector,
     TechnologyField,
 )
@@ -116,6 +121,39 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: f"{o.username}@wfs.example")
     # Unusable: tests log in with force_login, and hashing a real password costs a third of a second.
     password = factory.LazyFunction(lambda: make_password(None))
+
+
+class EmailAddressFactory(factory.django.DjangoModelFactory):
+    """A verified primary e-mail address (allauth's record of what the user confirmed)."""
+
+    class Meta:
+        model = EmailAddress
+
+    user = factory.SubFactory(UserFactory)
+    email = factory.LazyAttribute(lambda o: o.user.email)
+    verified = True
+    primary = True
+
+
+class CompanyUserFactory(UserFactory):
+    """A company user who signed up in the portal and confirmed their e-mail address."""
+
+    username = factory.Sequence(lambda n: f"company-user{n}")
+    email = factory.Sequence(lambda n: f"person{n}@firma.example.de")
+    email_address = factory.RelatedFactory(
+        EmailAddressFactory, factory_related_name="user", email=factory.SelfAttribute("..email")
+    )
+
+
+class AuthenticatorFactory(factory.django.DjangoModelFactory):
+    """A TOTP authenticator (two-factor authentication) with a fixed base32 secret."""
+
+    class Meta:
+        model = Authenticator
+
+    user = factory.SubFactory(UserFactory)
+    type = Authenticator.Type.TOTP
+    data = factory.LazyFunction(lambda: {"secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"})
 
 
 class GroupFactory(factory.django.DjangoModelFactory):
@@ -257,6 +295,25 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     def technology_fields(self, create, extracted, **kwargs):
         if create and extracted:
             self.technology_fields.set(extracted)
+
+
+class RepresentativeFactory(factory.django.DjangoModelFactory):
+    """An approved representative (editor); ``administrator=True`` one who decides join requests,
+    ``requested=True`` an open join request, ``declined=True`` a declined one."""
+
+    class Meta:
+        model = Representative
+
+    class Params:
+        administrator = factory.Trait(role=RepresentativeRole.ADMINISTRATOR)
+        requested = factory.Trait(state=RepresentationState.REQUESTED, decided_at=None)
+        declined = factory.Trait(state=RepresentationState.DECLINED)
+
+    user = factory.SubFactory(CompanyUserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = RepresentativeRole.EDITOR
+    state = RepresentationState.APPROVED
+    decided_at = factory.LazyFunction(timezone.now)
 
 
 class ClusterFactory(factory.django.DjangoModelFactory):

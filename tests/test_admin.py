@@ -6,6 +6,8 @@ import datetime
 import io
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.contrib.messages import ERROR, SUCCESS, WARNING, get_messages
@@ -36,6 +38,7 @@ from companies.models import (
     Organisation,
     PartnerApiKey,
     PartneringProfile,
+    Representative,
     Sector,
     TechnologyField,
 )
@@ -54,6 +57,8 @@ FACTORIES = {
     PartnerApiKey: factories.PartnerApiKeyFactory,
     Group: factories.GroupFactory,
     User: factories.UserFactory,
+    EmailAddress: factories.EmailAddressFactory,
+    Authenticator: factories.AuthenticatorFactory,
     PeriodicTask: factories.PeriodicTaskFactory,
     ClockedSchedule: factories.ClockedScheduleFactory,
     CrontabSchedule: factories.CrontabScheduleFactory,
@@ -67,6 +72,7 @@ FACTORIES = {
     Contact: factories.ContactFactory,
     ConsentRecord: factories.ConsentRecordFactory,
     PartneringProfile: factories.PartneringProfileFactory,
+    Representative: factories.RepresentativeFactory,
     Workshop: factories.WorkshopFactory,
     WorkshopSession: factories.WorkshopSessionFactory,
     WorkshopParticipant: factories.WorkshopParticipantFactory,

@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_celery_beat",
+    # Company users' accounts at /portal/ (sign-up, e-mail verification, password reset, TOTP).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "wfs_portal",
     "companies",
     "projects",
@@ -86,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the requesting user on every history entry written during a request.
@@ -150,13 +155,46 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# CommonPasswordValidator refuses the 20,000 most common passwords from a list shipped with Django.
+# A breached-password check (e.g. against Have I Been Pwned) is left out on purpose: it needs a
+# call to an online service, which the agency's users behind firewalls and offline installations
+# cannot make, and a validator that fails open would only pretend to check.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# Staff log in at /admin/ with their user name (ModelBackend); company users log in at
+# /accounts/login/ with their e-mail address (allauth's backend, which also enforces verification).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "portal:start"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+# Sign-up with an e-mail address and a password only; allauth derives the (hidden) user name.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# Nobody uses the portal before proving they own the address: an organisation's representatives
+# are reached by e-mail, and join requests are decided on the strength of that address.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[WFS Portal] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Throttling (counted in the cache; Redis in production, so all web processes share the counts).
+# Failed logins: 5 per e-mail address in 5 minutes and 20 per IP address per minute; the login
+# form then says "Too many failed login attempts. Try again later." Other limits answer 429.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "20/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+}
+# Optional two-factor authentication with an authenticator app (TOTP) and one-time recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "WFS Portal"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "de"

@@ -12,6 +12,9 @@ urlpatterns = [
     path("admin/dashboard/", dashboard, name="dashboard"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Company users: accounts (allauth) and the self-service portal.
+    path("accounts/", include("allauth.urls")),
+    path("portal/", include("companies.urls")),
     path("health/", views.health, name="health"),
     path("api/", include("wfs_portal.api_urls")),
 ]

@@ -22,6 +22,7 @@ from companies.models.organisations import (
     phone_validator,
     vat_id_validator,
 )
+from companies.models.representatives import Representative
 
 __all__ = [
     "Cluster",
@@ -39,6 +40,7 @@ __all__ = [
     "Organisation",
     "PartnerApiKey",
     "PartneringProfile",
+    "Representative",
     "Sector",
     "TechnologyField",
     "TextEmbedding",

@@ -153,6 +153,9 @@ class Organisation(TimeStampedModel):
     technology_fields = models.ManyToManyField(
         TechnologyField, verbose_name=_("technology fields"), blank=True, related_name="organisations"
     )
+    # Written only by companies.services.organisation_logo_set, which re-encodes the upload and
+    # names the file itself; served by the portal's logo view, never straight from MEDIA_ROOT.
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True, max_length=200)
 
     verification_state = models.CharField(
         _("verification"),

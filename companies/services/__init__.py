@@ -21,8 +21,26 @@ from companies.services.organisations import (
     partnering_profile_withdraw,
     partnering_profiles_expire,
 )
+from companies.services.representatives import (
+    DuplicateOrganisation,
+    organisation_logo_remove,
+    organisation_logo_set,
+    organisation_profile_update,
+    organisation_register,
+    representation_approve,
+    representation_decline,
+    representation_request,
+)
 
 __all__ = [
+    "DuplicateOrganisation",
+    "organisation_logo_remove",
+    "organisation_logo_set",
+    "organisation_profile_update",
+    "organisation_register",
+    "representation_approve",
+    "representation_decline",
+    "representation_request",
     "StaleMemberList",
     "cluster_members_sync",
     "member_list",

@@ -19,6 +19,7 @@ from tests.factories import (
     ContactFactory,
     OrganisationFactory,
     PartneringProfileFactory,
+    RepresentativeFactory,
     TechnologyFieldFactory,
 )
 from wfs_portal.choices import District
@@ -171,8 +172,21 @@ def _generation_saved():
     return MatchGeneration.objects.create()
 
 
+def _second_representation():
+    first = RepresentativeFactory()
+    return RepresentativeFactory.build(user=first.user, organisation=first.organisation)
+
+
+def _decided_without_date():
+    return RepresentativeFactory.build(
+        user=RepresentativeFactory().user, organisation=OrganisationFactory(), declined=True, decided_at=None
+    )
+
+
 # Constraint name -> a function returning an unsaved instance that violates exactly that constraint.
 VIOLATIONS = {
+    "companies_representative_unique_user_organisation": _second_representation,
+    "companies_representative_decided_has_date": _decided_without_date,
     "companies_sector_parent_matches_level": lambda: Sector(
         code="99.991", level=Sector.Level.GROUP, parent=None, name_de="Test", name_en="Test"
     ),
@@ -244,6 +258,7 @@ VIOLATIONS = {
         ConsentRecordFactory,
         PartneringProfileFactory,
         TechnologyFieldFactory,
+        RepresentativeFactory,
     ],
 )
 def test_factory_creates_a_valid_object(factory):

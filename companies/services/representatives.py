@@ -1,0 +1,303 @@
+"""Write paths of the self-service portal: registering an organisation, asking to join one, deciding
+join requests, and the representatives' changes to their organisation's profile and logo."""
+
+from collections.abc import Iterable
+from uuid import uuid4
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from companies.choices import RepresentationState, RepresentativeRole, VerificationState
+from companies.images import logo_reencode
+from companies.models import Organisation, Representative, Sector, TechnologyField
+from companies.selectors import DuplicateCandidate, organisation_duplicates, represented_organisations
+from wfs_portal.services import validated_save
+
+# Fields a representative fills in and keeps current. Everything else (verification, corporate
+# group, matchmaking opt-out, …) is staff business and never set from the portal.
+PROFILE_FIELDS = (
+    "kind",
+    "website",
+    "email",
+    "phone",
+    "founded",
+    "employee_band",
+    "street",
+    "postal_code",
+    "city",
+    "district",
+    "country",
+    "description_de",
+    "description_en",
+)
+# The fields that say which legal entity the record is. Staff verify them; after that only staff
+# change them, so a verified record cannot be turned into a different company from the portal.
+IDENTITY_FIELDS = ("name", "legal_form", "register_court", "register_number", "vat_id")
+REGISTRATION_FIELDS = IDENTITY_FIELDS + PROFILE_FIELDS
+
+
+class DuplicateOrganisation(ValidationError):
+    """The registration probably duplicates existing organisations: the user should ask to join."""
+
+    def __init__(self, candidates: list[DuplicateCandidate]):
+        super().__init__(
+            _("This organisation seems to be registered already. Ask to join it instead."), code="duplicate"
+        )
+        self.candidates = candidates
+
+
+def editable_fields(organisation: Organisation) -> tuple[str, ...]:
+    """The fields a representative may change now: the identity only until staff verified it."""
+    if organisation.verification_state == VerificationState.VERIFIED:
+        return PROFILE_FIELDS
+    return REGISTRATION_FIELDS
+
+
+def _check_fields(data: dict, allowed: Iterable[str]) -> None:
+    refused = sorted(set(data) - set(allowed))
+    if refused:
+        raise ValidationError(
+            _("These fields cannot be changed in the portal: %(fields)s") % {"fields": ", ".join(refused)},
+            code="staff_only",
+        )
+
+
+def _require_user(user) -> None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def organisation_register(
+    *,
+    user,
+    data: dict,
+    sectors: Iterable[Sector] = (),
+    technology_fields: Iterable[TechnologyField] = (),
+    not_a_duplicate: bool = False,
+) -> Organisation:
+    """Register a new organisation from the portal. It starts as self-registered (not public until
+    staff verify it) and the user becomes its first administrator.
+
+    Raises DuplicateOrganisation when it probably exists already: always for the same VAT ID or
+    register entry, and for the same website domain or a similar name unless the user confirmed
+    with ``not_a_duplicate`` that none of those is theirs."""
+    _require_user(user)
+    _check_fields(data, REGISTRATION_FIELDS)
+    candidates = organisation_duplicates(
+        **{key: data.get(key, "") for key in ("name", "register_court", "register_number", "vat_id", "website")}
+    )
+    if any(c.certain for c in candidates) or (candidates and not not_a_duplicate):
+        raise DuplicateOrganisation(candidates)
+    organisation = Organisation(**data, verification_state=VerificationState.SELF_REGISTERED)
+    validated_save(organisation, user=user, reason="self-registered in the portal")
+    organisation.sectors.set(sectors)
+    organisation.technology_fields.set(technology_fields)
+    representative = Representative(
+        user=user,
+        organisation=organisation,
+        role=RepresentativeRole.ADMINISTRATOR,
+        state=RepresentationState.APPROVED,
+        decided_at=timezone.now(),
+    )
+    validated_save(representative, user=user, reason="registered the organisation")
+    return organisation
+
+
+@transaction.atomic
+def representation_request(*, user, organisation: Organisation, message: str = "") -> Representative:
+    """Ask to represent an organisation. A declined request can be made again (the same row is
+    re-opened); an open or approved one cannot. The organisation's administrators are told by e-mail."""
+    _require_user(user)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.verification_state == VerificationState.REJECTED:
+        raise ValidationError(_("This registration was rejected; nobody can join it."), code="rejected")
+    representative = Representative.objects.select_for_update().filter(user=user, organisation=organisation).first()
+    if representative is not None and representative.state == RepresentationState.APPROVED:
+        raise ValidationError(_("You already represent %(name)s.") % {"name": organisation.name}, code="already")
+    if representative is not None and representative.state == RepresentationState.REQUESTED:
+        raise ValidationError(
+            _("You already asked to join %(name)s; the request is being decided.") % {"name": organisation.name},
+            code="already_requested",
+        )
+    if representative is None:
+        representative = Representative(user=user, organisation=organisation)
+    representative.state = RepresentationState.REQUESTED
+    representative.role = RepresentativeRole.EDITOR
+    representative.message = message.strip()
+    representative.decided_at = None
+    representative.decided_by = None
+    validated_save(representative, user=user, reason="join requested")
+    recipients = list(
+        Representative.objects.filter(
+            organisation=organisation, state=RepresentationState.APPROVED, role=RepresentativeRole.ADMINISTRATOR
+        ).values_list("user__email", flat=True)
+    )
+    if recipients:
+        transaction.on_commit(lambda: _mail_join_request(representative, recipients))
+    return representative
+
+
+def may_decide(user, organisation: Organisation) -> bool:
+    """Staff with the change permission, or an approved administrator of the organisation."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_staff and user.has_perm("companies.change_representative"):
+        return True
+    return Representative.objects.filter(
+        user=user,
+        organisation=organisation,
+        state=RepresentationState.APPROVED,
+        role=RepresentativeRole.ADMINISTRATOR,
+    ).exists()
+
+
+def _decide(representative: Representative, user, *, approve: bool) -> bool:
+    representative = (
+        Representative.objects.select_for_update().select_related("organisation", "user").get(pk=representative.pk)
+    )
+    if not may_decide(user, representative.organisation) or (representative.user_id == user.pk and not user.is_staff):
+        raise PermissionDenied
+    target = RepresentationState.APPROVED if approve else RepresentationState.DECLINED
+    if representative.state == target:
+        return False
+    if representative.state != RepresentationState.REQUESTED:
+        raise ValidationError(_("This request was already decided."), code="decided")
+    representative.state = target
+    representative.decided_at = timezone.now()
+    representative.decided_by = user
+    if (
+        approve
+        and not Representative.objects.filter(
+            organisation=representative.organisation,
+            state=RepresentationState.APPROVED,
+            role=RepresentativeRole.ADMINISTRATOR,
+        ).exists()
+    ):
+        # Somebody must be able to decide the next requests: the first representative of an
+        # organisation that staff entered (it has nobody yet) becomes its administrator.
+        representative.role = RepresentativeRole.ADMINISTRATOR
+    validated_save(representative, user=user, reason="join approved" if approve else "join declined")
+    transaction.on_commit(lambda: _mail_decision(representative))
+    return True
+
+
+@transaction.atomic
+def representation_approve(*, representative: Representative, user) -> bool:
+    """Approve a join request (an administrator of the organisation, or staff). False when it already was."""
+    return _decide(representative, user, approve=True)
+
+
+@transaction.atomic
+def representation_decline(*, representative: Representative, user) -> bool:
+    """Decline a join request (an administrator of the organisation, or staff). False when it already was."""
+    return _decide(representative, user, approve=False)
+
+
+def _representative_organisation(user, organisation: Organisation) -> Organisation:
+    """The organisation, locked, if the user represents it; PermissionDenied otherwise."""
+    _require_user(user)
+    locked = represented_organisations(user).select_for_update().filter(pk=organisation.pk).first()
+    if locked is None:
+        raise PermissionDenied
+    return locked
+
+
+@transaction.atomic
+def organisation_profile_update(
+    *,
+    organisation: Organisation,
+    user,
+    data: dict,
+    sectors: Iterable[Sector] | None = None,
+    technology_fields: Iterable[TechnologyField] | None = None,
+) -> Organisation:
+    """A representative's change of the profile. Only editable_fields() may be given."""
+    organisation = _representative_organisation(user, organisation)
+    _check_fields(data, editable_fields(organisation))
+    for name, value in data.items():
+        setattr(organisation, name, value)
+    validated_save(organisation, user=user, reason="profile changed in the portal")
+    if sectors is not None:
+        organisation.sectors.set(sectors)
+    if technology_fields is not None:
+        organisation.technology_fields.set(technology_fields)
+    return organisation
+
+
+@transaction.atomic
+def organisation_logo_set(*, organisation: Organisation, user, upload) -> Organisation:
+    """Check and re-encode an uploaded logo (companies.images) and store it under a generated name;
+    the previous file is deleted once the change is committed."""
+    organisation = _representative_organisation(user, organisation)
+    try:
+        image = logo_reencode(upload)
+    except ValidationError as exc:
+        raise ValidationError({"logo": exc.messages}) from exc
+    previous = organisation.logo.name
+    organisation.logo.save(f"{uuid4().hex}.{image.extension}", ContentFile(image.data), save=False)
+    new_name = organisation.logo.name
+    try:
+        validated_save(organisation, user=user, reason="logo changed in the portal")
+    except Exception:
+        organisation.logo.storage.delete(new_name)
+        raise
+    if previous:
+        storage = organisation.logo.storage
+        transaction.on_commit(lambda: storage.delete(previous))
+    return organisation
+
+
+@transaction.atomic
+def organisation_logo_remove(*, organisation: Organisation, user) -> bool:
+    organisation = _representative_organisation(user, organisation)
+    if not organisation.logo:
+        return False
+    previous, storage = organisation.logo.name, organisation.logo.storage
+    organisation.logo = ""
+    validated_save(organisation, user=user, reason="logo removed in the portal")
+    transaction.on_commit(lambda: storage.delete(previous))
+    return True
+
+
+# --- e-mails --------------------------------------------------------------------------------------
+
+
+def _mail_join_request(representative: Representative, recipients: list[str]) -> None:
+    from django.conf import settings
+
+    # The administrators' language is not known; German is the working language.
+    with translation.override(settings.LANGUAGE_CODE):
+        send_mail(
+            _("%(user)s asks to join %(organisation)s")
+            % {"user": representative.user.email, "organisation": representative.organisation.name},
+            _(
+                "%(user)s asks to represent %(organisation)s in the WFS Portal.\n\n"
+                "Message: %(message)s\n\nApprove or decline the request on the start page of the portal."
+            )
+            % {
+                "user": representative.user.email,
+                "organisation": representative.organisation.name,
+                "message": representative.message or "–",
+            },
+            None,
+            recipients,
+        )
+
+
+def _mail_decision(representative: Representative) -> None:
+    from django.conf import settings
+
+    if not representative.user.email:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        if representative.state == RepresentationState.APPROVED:
+            subject = _("You now represent %(organisation)s")
+        else:
+            subject = _("Your request to join %(organisation)s was declined")
+        subject %= {"organisation": representative.organisation.name}
+        send_mail(subject, subject + ".", None, [representative.user.email])

@@ -1,0 +1,276 @@
+"""The self-service portal (/portal/): company users register their organisation or join one,
+decide join requests and keep the profile current.
+
+Every view works on the organisations of the user's approved representations
+(selectors.represented_organisations) and fetches objects through that scope, so another
+organisation's id gives 404 and changes nothing. Writes go through companies.services."""
+
+import functools
+
+from allauth.account.models import EmailAddress
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from companies import services
+from companies.choices import RepresentationState, VerificationState
+from companies.forms import (
+    JoinRequestForm,
+    OrganisationProfileForm,
+    OrganisationRegistrationForm,
+    OrganisationSearchForm,
+)
+from companies.images import IMAGE_FORMATS, stored_image_format
+from companies.models import Organisation, Representative
+from companies.selectors import join_requests_to_decide, represented_organisations
+
+ACTIVE_ORGANISATION_SESSION_KEY = "portal_active_organisation"
+
+
+def portal_view(view):
+    """Login required (anonymous users go to the login page), and a verified e-mail address:
+    allauth refuses the login without one, and this also holds for a session that began some
+    other way. Staff are exempt: their accounts are made by the agency."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_staff and not EmailAddress.objects.filter(user=user, verified=True).exists():
+            return render(request, "portal/email_unverified.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def active_organisation(request, organisations: list[Organisation] | None = None) -> Organisation | None:
+    """The organisation the user works for right now (kept in the session). It is checked against
+    the approved representations on every request, so a withdrawn approval takes effect at once."""
+    if organisations is None:
+        organisations = list(represented_organisations(request.user))
+    chosen = request.session.get(ACTIVE_ORGANISATION_SESSION_KEY)
+    for organisation in organisations:
+        if organisation.pk == chosen:
+            return organisation
+    if organisations:
+        request.session[ACTIVE_ORGANISATION_SESSION_KEY] = organisations[0].pk
+        return organisations[0]
+    request.session.pop(ACTIVE_ORGANISATION_SESSION_KEY, None)
+    return None
+
+
+def _render(request, template: str, context: dict | None = None):
+    organisations = list(represented_organisations(request.user))
+    base = {
+        "portal_organisations": organisations,
+        "active_organisation": active_organisation(request, organisations),
+    }
+    return render(request, template, {**base, **(context or {})})
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@require_GET
+@portal_view
+def start(request):
+    user = request.user
+    return _render(
+        request,
+        "portal/start.html",
+        {
+            "organisations": represented_organisations(user).prefetch_related("sectors"),
+            "my_requests": Representative.objects.filter(user=user)
+            .exclude(state=RepresentationState.APPROVED)
+            .select_related("organisation")
+            .order_by("-updated"),
+            "requests_to_decide": join_requests_to_decide(user),
+        },
+    )
+
+
+@require_POST
+@portal_view
+def switch_organisation(request):
+    try:
+        pk = int(request.POST.get("organisation", ""))
+    except ValueError:
+        raise Http404 from None
+    organisation = get_object_or_404(represented_organisations(request.user), pk=pk)
+    request.session[ACTIVE_ORGANISATION_SESSION_KEY] = organisation.pk
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "portal:start"
+    return redirect(target)
+
+
+@require_http_methods(["GET", "POST"])
+@portal_view
+def organisation_register(request):
+    form = OrganisationRegistrationForm(request.POST or None)
+    candidates = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_register(
+                user=request.user,
+                data=form.organisation_data(),
+                sectors=form.cleaned_data["sectors"],
+                technology_fields=form.cleaned_data["technology_fields"],
+                not_a_duplicate=form.cleaned_data["not_a_duplicate"],
+            )
+        except services.DuplicateOrganisation as exc:
+            candidates = exc.candidates
+            form.add_error(None, exc)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            request.session[ACTIVE_ORGANISATION_SESSION_KEY] = organisation.pk
+            messages.success(
+                request,
+                _("%(name)s is registered. Agency staff will verify it; until then it is not shown to others.")
+                % {"name": organisation.name},
+            )
+            return redirect("portal:organisation-edit", pk=organisation.pk)
+    return _render(
+        request,
+        "portal/organisation_register.html",
+        {
+            "form": form,
+            "candidates": candidates,
+            # Only a similar name or website can be overruled; a VAT ID or register entry cannot.
+            "may_confirm": bool(candidates) and not any(c.certain for c in candidates),
+        },
+    )
+
+
+def _joinable_organisations():
+    return Organisation.objects.exclude(verification_state=VerificationState.REJECTED)
+
+
+@require_GET
+@portal_view
+def join_search(request):
+    form = OrganisationSearchForm(request.GET or None)
+    results = None
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        results = _joinable_organisations().filter(Q(name__icontains=query) | Q(city__icontains=query))[:25]
+    return _render(request, "portal/join_search.html", {"form": form, "results": results})
+
+
+@require_http_methods(["GET", "POST"])
+@portal_view
+def join_request(request, pk: int):
+    organisation = get_object_or_404(_joinable_organisations(), pk=pk)
+    form = JoinRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.representation_request(
+                user=request.user, organisation=organisation, message=form.cleaned_data["message"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Your request to join %(name)s was sent. You will get an e-mail when it is decided.")
+                % {"name": organisation.name},
+            )
+            return redirect("portal:start")
+    return _render(request, "portal/join_request.html", {"form": form, "organisation": organisation})
+
+
+@require_POST
+@portal_view
+def join_request_decide(request, pk: int):
+    representative = get_object_or_404(join_requests_to_decide(request.user), pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    if request.POST.get("decision") not in ("approve", "decline"):
+        return HttpResponse(status=400)
+    try:
+        if approve:
+            services.representation_approve(representative=representative, user=request.user)
+            text = _("%(user)s now represents %(organisation)s.")
+        else:
+            services.representation_decline(representative=representative, user=request.user)
+            text = _("The request of %(user)s to join %(organisation)s was declined.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, text % {"user": representative.user.email, "organisation": representative.organisation.name}
+        )
+    return redirect("portal:start")
+
+
+@require_http_methods(["GET", "POST"])
+@portal_view
+def organisation_edit(request, pk: int):
+    organisation = get_object_or_404(represented_organisations(request.user), pk=pk)
+    form = OrganisationProfileForm(request.POST or None, request.FILES or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # One change: a refused logo leaves the profile fields unsaved as well, as the form shows.
+            with transaction.atomic():
+                _save_profile(request, organisation, form)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The profile was saved."))
+            return redirect("portal:organisation-edit", pk=organisation.pk)
+    return _render(request, "portal/organisation_edit.html", {"form": form, "organisation": organisation})
+
+
+def _save_profile(request, organisation: Organisation, form: OrganisationProfileForm) -> None:
+    services.organisation_profile_update(
+        organisation=organisation,
+        user=request.user,
+        data=form.organisation_data(),
+        sectors=form.cleaned_data["sectors"],
+        technology_fields=form.cleaned_data["technology_fields"],
+    )
+    if form.cleaned_data["logo"]:
+        services.organisation_logo_set(organisation=organisation, user=request.user, upload=form.cleaned_data["logo"])
+    elif form.cleaned_data["remove_logo"]:
+        services.organisation_logo_remove(organisation=organisation, user=request.user)
+
+
+@require_GET
+def organisation_logo(request, pk: int):
+    """The logo, with the content type taken from the stored bytes (never from the file name) and
+    nosniff, so the browser never treats it as anything but that image. Verified organisations'
+    logos are public; an unverified one's only for its representatives and staff."""
+    visible = Organisation.objects.all()
+    if not (request.user.is_authenticated and request.user.is_staff):
+        visible = Organisation.objects.filter(
+            Q(verification_state=VerificationState.VERIFIED) | Q(pk__in=represented_organisations(request.user))
+        )
+    organisation = get_object_or_404(visible.exclude(logo=""), pk=pk)
+    try:
+        with organisation.logo.open("rb") as stored:
+            data = stored.read()
+    except FileNotFoundError:
+        raise Http404 from None
+    image_format = stored_image_format(data)
+    if image_format is None:
+        raise Http404
+    response = HttpResponse(data, content_type=IMAGE_FORMATS[image_format][1])
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Disposition"] = f'inline; filename="logo.{IMAGE_FORMATS[image_format][0]}"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
