@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from companies import views
+from companies.views import organisations as views
 
 app_name = "portal"
 

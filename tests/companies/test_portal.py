@@ -13,8 +13,8 @@ from PIL import Image
 from companies import services
 from companies.choices import RepresentationState, VerificationState
 from companies.models import Organisation, Representative
-from companies.views import ACTIVE_ORGANISATION_SESSION_KEY
 from tests import factories
+from wfs_portal.portal import ACTIVE_ORGANISATION_SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 

@@ -5,23 +5,19 @@ Every view works on the organisations of the user's approved representations
 (selectors.represented_organisations) and fetches objects through that scope, so another
 organisation's id gives 404 and changes nothing. Writes go through companies.services."""
 
-import functools
-
-from allauth.account.models import EmailAddress
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies import services
 from companies.choices import RepresentationState, VerificationState
-from companies.forms import (
+from companies.forms.organisations import (
     JoinRequestForm,
     OrganisationProfileForm,
     OrganisationRegistrationForm,
@@ -30,64 +26,19 @@ from companies.forms import (
 from companies.images import IMAGE_FORMATS, stored_image_format
 from companies.models import Organisation, Representative
 from companies.selectors import join_requests_to_decide, represented_organisations
-
-ACTIVE_ORGANISATION_SESSION_KEY = "portal_active_organisation"
-
-
-def portal_view(view):
-    """Login required (anonymous users go to the login page), and a verified e-mail address:
-    allauth refuses the login without one, and this also holds for a session that began some
-    other way. Staff are exempt: their accounts are made by the agency."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not user.is_staff and not EmailAddress.objects.filter(user=user, verified=True).exists():
-            return render(request, "portal/email_unverified.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def active_organisation(request, organisations: list[Organisation] | None = None) -> Organisation | None:
-    """The organisation the user works for right now (kept in the session). It is checked against
-    the approved representations on every request, so a withdrawn approval takes effect at once."""
-    if organisations is None:
-        organisations = list(represented_organisations(request.user))
-    chosen = request.session.get(ACTIVE_ORGANISATION_SESSION_KEY)
-    for organisation in organisations:
-        if organisation.pk == chosen:
-            return organisation
-    if organisations:
-        request.session[ACTIVE_ORGANISATION_SESSION_KEY] = organisations[0].pk
-        return organisations[0]
-    request.session.pop(ACTIVE_ORGANISATION_SESSION_KEY, None)
-    return None
-
-
-def _render(request, template: str, context: dict | None = None):
-    organisations = list(represented_organisations(request.user))
-    base = {
-        "portal_organisations": organisations,
-        "active_organisation": active_organisation(request, organisations),
-    }
-    return render(request, template, {**base, **(context or {})})
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+from wfs_portal.portal import (
+    ACTIVE_ORGANISATION_SESSION_KEY,
+    add_errors,
+    portal_view,
+    render_portal,
+)
 
 
 @require_GET
 @portal_view
 def start(request):
     user = request.user
-    return _render(
+    return render_portal(
         request,
         "portal/start.html",
         {
@@ -136,7 +87,7 @@ def organisation_register(request):
             candidates = exc.candidates
             form.add_error(None, exc)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             request.session[ACTIVE_ORGANISATION_SESSION_KEY] = organisation.pk
             messages.success(
@@ -145,7 +96,7 @@ def organisation_register(request):
                 % {"name": organisation.name},
             )
             return redirect("portal:organisation-edit", pk=organisation.pk)
-    return _render(
+    return render_portal(
         request,
         "portal/organisation_register.html",
         {
@@ -169,7 +120,7 @@ def join_search(request):
     if form.is_valid():
         query = form.cleaned_data["q"]
         results = _joinable_organisations().filter(Q(name__icontains=query) | Q(city__icontains=query))[:25]
-    return _render(request, "portal/join_search.html", {"form": form, "results": results})
+    return render_portal(request, "portal/join_search.html", {"form": form, "results": results})
 
 
 @require_http_methods(["GET", "POST"])
@@ -183,7 +134,7 @@ def join_request(request, pk: int):
                 user=request.user, organisation=organisation, message=form.cleaned_data["message"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -191,7 +142,7 @@ def join_request(request, pk: int):
                 % {"name": organisation.name},
             )
             return redirect("portal:start")
-    return _render(request, "portal/join_request.html", {"form": form, "organisation": organisation})
+    return render_portal(request, "portal/join_request.html", {"form": form, "organisation": organisation})
 
 
 @require_POST
@@ -228,11 +179,11 @@ def organisation_edit(request, pk: int):
             with transaction.atomic():
                 _save_profile(request, organisation, form)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The profile was saved."))
             return redirect("portal:organisation-edit", pk=organisation.pk)
-    return _render(request, "portal/organisation_edit.html", {"form": form, "organisation": organisation})
+    return render_portal(request, "portal/organisation_edit.html", {"form": form, "organisation": organisation})
 
 
 def _save_profile(request, organisation: Organisation, form: OrganisationProfileForm) -> None:
