@@ -32,6 +32,7 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
+	@scripts/ensure-chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
