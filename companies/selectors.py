@@ -126,8 +126,16 @@ def represented_organisations(user) -> QuerySet[Organisation]:
 
 
 def administered_organisations(user) -> QuerySet[Organisation]:
-    """The organisations whose join requests the user decides (approved administrator)."""
-    return represented_organisations(user).filter(representatives__role=RepresentativeRole.ADMINISTRATOR)
+    """The organisations whose join requests the user decides (approved administrator). One
+    filter() for all three conditions: chained, each would join the representatives anew, and an
+    editor would pass through somebody else's administrator role."""
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        representatives__user=user,
+        representatives__state=RepresentationState.APPROVED,
+        representatives__role=RepresentativeRole.ADMINISTRATOR,
+    ).order_by("name", "pk")
 
 
 def join_requests_to_decide(user) -> QuerySet[Representative]:

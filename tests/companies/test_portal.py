@@ -405,6 +405,20 @@ def test_an_editor_cannot_decide(client, organisation_a):
     assert request.state == RepresentationState.REQUESTED
 
 
+def test_an_editor_cannot_decide_where_somebody_else_is_administrator(client, organisation_a, representative_a):
+    editor = factories.RepresentativeFactory(organisation=organisation_a)
+    request = factories.RepresentativeFactory(requested=True, organisation=organisation_a)
+    client.force_login(editor.user)
+
+    start = client.get(reverse("portal:start"))
+    response = client.post(reverse("portal:join-request-decide", args=[request.pk]), {"decision": "approve"})
+
+    assert list(start.context["requests_to_decide"]) == []
+    assert response.status_code == 404
+    request.refresh_from_db()
+    assert request.state == RepresentationState.REQUESTED
+
+
 def test_an_unknown_decision_changes_nothing(client_a, organisation_a):
     request = factories.RepresentativeFactory(requested=True, organisation=organisation_a)
 
