@@ -170,6 +170,7 @@ def seeded(db) -> Seeded:
     f.WorkshopSessionFactory(workshop=workshop)
     f.WorkshopParticipantFactory(workshop=workshop, organisation=organisations[2])
     f.InvestmentMilestoneFactory(project=f.InvestmentProjectFactory(investor=foreign))
+    f.ReportFactory()
 
     return Seeded(
         headers={"Authorization": f"Api-Key {api_key.raw_key}"},
