@@ -392,3 +392,10 @@ def test_the_api_filters_the_latest_version(django_capture_on_commit_callbacks):
     client = key_client("investments:read")
     assert ids(client.get(reverse("v1:report-list"), {"latest": "true"})) == {second.pk}
     assert ids(client.get(reverse("v1:report-list"), {"year": "2022", "kind": "annual"})) == {first.pk, second.pk}
+
+
+@pytest.mark.parametrize("year", ["0", "2018.5", "abc", "99999"])
+def test_the_api_refuses_a_year_that_is_not_one(year):
+    response = key_client("investments:read").get(reverse("v1:report-list"), {"year": year})
+    assert response.status_code == 400
+    assert "year" in response.json()
