@@ -75,6 +75,8 @@ def _json(value):
         return [_json(v) for v in value]
     if hasattr(value, "name") and hasattr(value, "storage"):  # a file field
         return value.name or ""
+    if hasattr(value, "__iter__") and not isinstance(value, str | bytes | dict):  # several countries
+        return [_json(v) for v in value]
     return value
 
 
