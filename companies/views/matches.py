@@ -188,7 +188,6 @@ def introduction_list(request):
             ],
             "accepted": accepted,
             "closed": [r for r in rows if r.state in (ContactRequestState.DECLINED, ContactRequestState.WITHDRAWN)],
-            "decision_form": IntroductionDecisionForm(),
         }
     return render_portal(request, "portal/matches/introductions.html", context)
 
@@ -215,7 +214,6 @@ def introduction_detail(request, pk: int):
             "partner": partner,
             # Double opt-in: the other side's persons only once the request was accepted.
             "partner_contacts": introduction_contacts_by_organisation([partner.pk])[partner.pk] if accepted else None,
-            "decision_form": IntroductionDecisionForm(),
         },
     )
 
