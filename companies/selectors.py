@@ -234,3 +234,102 @@ def organisation_duplicates(
             if ratio >= SIMILAR_NAME_RATIO:
                 add(organisation, _("similar name"))
     return sorted(found.values(), key=lambda c: (not c.certain, c.organisation.name, c.organisation.pk))
+
+
+# --- the portal: partner matches and introductions ------------------------------------------------
+
+
+def _public_profile_lookups(prefix: str = "") -> list[Prefetch]:
+    """What a portal user sees of another organisation: its public profile (name, city, kind,
+    description, sectors, technology fields, published and still valid partnering profiles as
+    ``published_profiles``). The templates show nothing else, in particular no address, e-mail,
+    phone or contact person. ``prefix`` reaches the organisation through a relation ("partner__")."""
+    profiles = PartneringProfile.objects.filter(
+        state=ProfileState.PUBLISHED, valid_until__gte=timezone.localdate()
+    ).order_by("-published_at", "pk")
+    return [
+        Prefetch(f"{prefix}sectors", queryset=Sector.objects.only("id", "code", "name_de", "name_en")),
+        Prefetch(
+            f"{prefix}technology_fields", queryset=TechnologyField.objects.only("id", "slug", "name_de", "name_en")
+        ),
+        Prefetch(f"{prefix}partnering_profiles", queryset=profiles, to_attr="published_profiles"),
+    ]
+
+
+def proposable_partners() -> QuerySet[Organisation]:
+    """Organisations that may be proposed to others right now: verified and not opted out. A
+    generation computed before a partner opted out or lost its verification may still list it."""
+    return Organisation.objects.filter(verification_state=VerificationState.VERIFIED, matchmaking_opt_out=False)
+
+
+def portal_matches(organisation: Organisation) -> QuerySet[Match]:
+    """The organisation's current partner list (active generation) as the portal shows it: best
+    first, partners that can no longer be proposed left out, with the partners' public profiles
+    prefetched (a constant number of queries for the whole list)."""
+    return (
+        matches_for(organisation)
+        .filter(partner__in=proposable_partners())
+        .prefetch_related(*_public_profile_lookups("partner__"))
+    )
+
+
+def match_partners(organisation: Organisation) -> QuerySet[Organisation]:
+    """The partners an organisation may act on in the portal (give feedback, ask for an
+    introduction): those of its current list, and those it gave feedback on (so that it can change
+    its mind about a partner that "not relevant" took off the list)."""
+    from companies.models import MatchFeedback
+
+    listed = active_matches().filter(organisation=organisation).values("partner_id")
+    rated = MatchFeedback.objects.filter(organisation=organisation).values("partner_id")
+    return (
+        proposable_partners()
+        .filter(Q(pk__in=listed) | Q(pk__in=rated))
+        .exclude(pk=organisation.pk)
+        .prefetch_related(*_public_profile_lookups())
+        .order_by("name", "pk")
+    )
+
+
+def introduction_contacts(organisation: Organisation) -> QuerySet[Contact]:
+    """The organisation's contact persons who consented to introductions to matched partners
+    (consent given and not withdrawn): the only persons the other side of an accepted
+    introduction sees."""
+    return (
+        Contact.objects.filter(
+            organisation=organisation,
+            consents__purpose=ConsentPurpose.MATCHMAKING,
+            consents__withdrawn_at__isnull=True,
+        )
+        .distinct()
+        .order_by("-is_primary", "last_name", "first_name", "pk")
+    )
+
+
+def introductions_of(organisations) -> QuerySet:
+    """Introduction requests sent or received by the given organisations (a queryset or a list),
+    newest first, with both sides' public profiles prefetched."""
+    from companies.models import ContactRequest
+
+    return (
+        ContactRequest.objects.filter(Q(requester__in=organisations) | Q(target__in=organisations))
+        .select_related("requester", "target")
+        .prefetch_related(*_public_profile_lookups("requester__"), *_public_profile_lookups("target__"))
+        .order_by("-created", "-pk")
+    )
+
+
+def introduction_contacts_by_organisation(organisation_ids) -> dict[int, list[Contact]]:
+    """introduction_contacts for several organisations at once: {organisation id: persons}."""
+    grouped: dict[int, list[Contact]] = {pk: [] for pk in organisation_ids}
+    persons = (
+        Contact.objects.filter(
+            organisation_id__in=list(grouped),
+            consents__purpose=ConsentPurpose.MATCHMAKING,
+            consents__withdrawn_at__isnull=True,
+        )
+        .distinct()
+        .order_by("organisation_id", "-is_primary", "last_name", "first_name", "pk")
+    )
+    for person in persons:
+        grouped[person.organisation_id].append(person)
+    return grouped

@@ -1,6 +1,12 @@
 """Write paths of the companies app (organisations and profiles, matchmaking)."""
 
 from companies.services.api_keys import partner_api_key_create, partner_api_key_revoke
+from companies.services.introductions import (
+    contact_request_accept,
+    contact_request_create,
+    contact_request_decline,
+    contact_request_withdraw,
+)
 from companies.services.matching import (
     match_feedback_give,
     match_generation_activate,
@@ -21,6 +27,7 @@ from companies.services.organisations import (
     partnering_profile_withdraw,
     partnering_profiles_expire,
 )
+from companies.services.privacy import ErasureResult, account_data_export, account_erase
 from companies.services.representatives import (
     DuplicateOrganisation,
     organisation_logo_remove,
@@ -33,6 +40,13 @@ from companies.services.representatives import (
 )
 
 __all__ = [
+    "ErasureResult",
+    "account_data_export",
+    "account_erase",
+    "contact_request_accept",
+    "contact_request_create",
+    "contact_request_decline",
+    "contact_request_withdraw",
     "DuplicateOrganisation",
     "organisation_logo_remove",
     "organisation_logo_set",
