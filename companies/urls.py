@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from companies.views import contacts, profiles
 from companies.views import organisations as views
 
 app_name = "portal"
@@ -15,4 +16,17 @@ urlpatterns = [
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation-edit"),
     path("organisations/<int:pk>/logo/", views.organisation_logo, name="organisation-logo"),
     path("requests/<int:pk>/decide/", views.join_request_decide, name="join-request-decide"),
+    path("profiles/", profiles.profile_list, name="profile-list"),
+    path("profiles/new/", profiles.profile_create, name="profile-create"),
+    path("profiles/<int:pk>/edit/", profiles.profile_edit, name="profile-edit"),
+    path("profiles/<int:pk>/publish/", profiles.profile_publish, name="profile-publish"),
+    path("profiles/<int:pk>/renew/", profiles.profile_renew, name="profile-renew"),
+    path("profiles/<int:pk>/withdraw/", profiles.profile_withdraw, name="profile-withdraw"),
+    path("contacts/", contacts.contact_list, name="contact-list"),
+    path("contacts/new/", contacts.contact_create, name="contact-create"),
+    path("contacts/<int:pk>/edit/", contacts.contact_edit, name="contact-edit"),
+    path("contacts/<int:pk>/remove/", contacts.contact_remove, name="contact-remove"),
+    path("contacts/<int:pk>/consents/", contacts.contact_consents, name="contact-consents"),
+    path("contacts/<int:pk>/consents/give/", contacts.consent_give, name="consent-give"),
+    path("contacts/<int:pk>/consents/withdraw/", contacts.consent_withdraw, name="consent-withdraw"),
 ]

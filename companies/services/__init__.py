@@ -1,6 +1,14 @@
 """Write paths of the companies app (organisations and profiles, matchmaking)."""
 
 from companies.services.api_keys import partner_api_key_create, partner_api_key_revoke
+from companies.services.contacts import (
+    CONSENT_TEXTS,
+    consent_give,
+    consent_withdraw,
+    contact_create,
+    contact_remove,
+    contact_update,
+)
 from companies.services.matching import (
     match_feedback_give,
     match_generation_activate,
@@ -21,6 +29,12 @@ from companies.services.organisations import (
     partnering_profile_withdraw,
     partnering_profiles_expire,
 )
+from companies.services.profiles import (
+    partnering_profile_create,
+    partnering_profile_renew,
+    partnering_profile_renewal_reminders_send,
+    partnering_profile_update,
+)
 from companies.services.representatives import (
     DuplicateOrganisation,
     organisation_logo_remove,
@@ -33,6 +47,12 @@ from companies.services.representatives import (
 )
 
 __all__ = [
+    "CONSENT_TEXTS",
+    "consent_give",
+    "consent_withdraw",
+    "contact_create",
+    "contact_remove",
+    "contact_update",
     "DuplicateOrganisation",
     "organisation_logo_remove",
     "organisation_logo_set",
@@ -59,7 +79,11 @@ __all__ = [
     "organisation_verify",
     "partner_api_key_create",
     "partner_api_key_revoke",
+    "partnering_profile_create",
     "partnering_profile_publish",
+    "partnering_profile_renew",
+    "partnering_profile_renewal_reminders_send",
+    "partnering_profile_update",
     "partnering_profile_withdraw",
     "partnering_profiles_expire",
 ]
