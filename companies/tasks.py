@@ -22,6 +22,13 @@ def partnering_profiles_expire() -> int:
     return services.partnering_profiles_expire()
 
 
+@shared_task(soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, **RETRY)
+def partnering_profile_renewal_reminders_send() -> int:
+    """Daily: remind the representatives 30 days before a published profile's 'valid until' date
+    (once per profile and date, however often or on however many workers it runs)."""
+    return services.partnering_profile_renewal_reminders_send()
+
+
 # --- matchmaking ---------------------------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from companies.views import matches, privacy
+from companies.views import contacts, matches, privacy, profiles
 from companies.views import organisations as views
 
 app_name = "portal"
@@ -26,4 +26,17 @@ urlpatterns = [
     path("privacy/", privacy.privacy, name="privacy"),
     path("privacy/export/", privacy.privacy_export, name="privacy-export"),
     path("privacy/erase/", privacy.account_erase, name="account-erase"),
+    path("profiles/", profiles.profile_list, name="profile-list"),
+    path("profiles/new/", profiles.profile_create, name="profile-create"),
+    path("profiles/<int:pk>/edit/", profiles.profile_edit, name="profile-edit"),
+    path("profiles/<int:pk>/publish/", profiles.profile_publish, name="profile-publish"),
+    path("profiles/<int:pk>/renew/", profiles.profile_renew, name="profile-renew"),
+    path("profiles/<int:pk>/withdraw/", profiles.profile_withdraw, name="profile-withdraw"),
+    path("contacts/", contacts.contact_list, name="contact-list"),
+    path("contacts/new/", contacts.contact_create, name="contact-create"),
+    path("contacts/<int:pk>/edit/", contacts.contact_edit, name="contact-edit"),
+    path("contacts/<int:pk>/remove/", contacts.contact_remove, name="contact-remove"),
+    path("contacts/<int:pk>/consents/", contacts.contact_consents, name="contact-consents"),
+    path("contacts/<int:pk>/consents/give/", contacts.consent_give, name="consent-give"),
+    path("contacts/<int:pk>/consents/withdraw/", contacts.consent_withdraw, name="consent-withdraw"),
 ]

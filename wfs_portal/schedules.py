@@ -11,6 +11,12 @@ PERIODIC_TASKS = {
         "crontab": ("15", "1", "*", "*", "*"),
         "description": "Daily at 01:15: published profiles whose 'valid until' date passed become expired.",
     },
+    "Remind to renew partnering profiles": {
+        "task": "companies.tasks.partnering_profile_renewal_reminders_send",
+        "crontab": ("0", "8", "*", "*", "*"),
+        "description": "Daily at 08:00: e-mail the representatives 30 days before a published profile's "
+        "'valid until' date (once per profile and date).",
+    },
     "Recompute partner matches": {
         "task": "companies.tasks.match_generation_start",
         "crontab": ("30", "2", "*", "*", "*"),

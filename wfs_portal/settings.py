@@ -49,6 +49,9 @@ else:
         raise ImproperlyConfigured("Missing value: DJANGO_ALLOWED_HOSTS must name at least one host.")
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The portal's address for links in e-mails sent outside a request (Celery beat jobs such as the
+# renewal reminders), e.g. https://portal.wfs.de; empty: https:// and the first allowed host.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", default="").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

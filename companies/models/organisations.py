@@ -346,6 +346,10 @@ class Contact(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.GERMAN)
     is_primary = models.BooleanField(_("primary contact"), default=False)
+    # Set when the organisation removed a person who still has a consent history or is named on a
+    # registration: the row stays (anonymised) so those records keep their link and every count
+    # stays as it was; removed persons are shown nowhere.
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -450,6 +454,9 @@ class PartneringProfile(TimeStampedModel):
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=ProfileState.choices, default=ProfileState.DRAFT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # The 'valid until' date the renewal reminder went out for: one reminder per validity period,
+    # and a renewal (a new date) makes the profile due for the next one.
+    renewal_reminder_sent_for = models.DateField(_("renewal reminder sent for"), null=True, blank=True, editable=False)
     history = HistoricalRecords(m2m_fields=[technology_fields, sectors])
 
     class Meta:

@@ -1,6 +1,14 @@
 """Write paths of the companies app (organisations and profiles, matchmaking)."""
 
 from companies.services.api_keys import partner_api_key_create, partner_api_key_revoke
+from companies.services.contacts import (
+    CONSENT_TEXTS,
+    consent_give,
+    consent_withdraw,
+    contact_create,
+    contact_remove,
+    contact_update,
+)
 from companies.services.introductions import (
     contact_request_accept,
     contact_request_create,
@@ -28,6 +36,12 @@ from companies.services.organisations import (
     partnering_profiles_expire,
 )
 from companies.services.privacy import ErasureResult, account_data_export, account_erase
+from companies.services.profiles import (
+    partnering_profile_create,
+    partnering_profile_renew,
+    partnering_profile_renewal_reminders_send,
+    partnering_profile_update,
+)
 from companies.services.representatives import (
     DuplicateOrganisation,
     organisation_logo_remove,
@@ -47,6 +61,12 @@ __all__ = [
     "contact_request_create",
     "contact_request_decline",
     "contact_request_withdraw",
+    "CONSENT_TEXTS",
+    "consent_give",
+    "consent_withdraw",
+    "contact_create",
+    "contact_remove",
+    "contact_update",
     "DuplicateOrganisation",
     "organisation_logo_remove",
     "organisation_logo_set",
@@ -73,7 +93,11 @@ __all__ = [
     "organisation_verify",
     "partner_api_key_create",
     "partner_api_key_revoke",
+    "partnering_profile_create",
     "partnering_profile_publish",
+    "partnering_profile_renew",
+    "partnering_profile_renewal_reminders_send",
+    "partnering_profile_update",
     "partnering_profile_withdraw",
     "partnering_profiles_expire",
 ]

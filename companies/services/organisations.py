@@ -3,13 +3,14 @@ call these, so that a rule and its audit entry hold on every path."""
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.choices import ProfileState, VerificationState
 from companies.models import Organisation, PartneringProfile
+from companies.selectors import represented_organisations
 from wfs_portal.services import validated_save
 
 
@@ -82,14 +83,27 @@ def partnering_profiles_expire(*, today: datetime.date | None = None) -> int:
     return expired
 
 
+def _check_may_manage_profiles(user, organisation: Organisation) -> None:
+    """Staff with the change permission (the admin), or an approved representative of the
+    organisation (the portal); PermissionDenied for anybody else."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise PermissionDenied
+    if user.is_staff and user.has_perm("companies.change_partneringprofile"):
+        return
+    if not represented_organisations(user).filter(pk=organisation.pk).exists():
+        raise PermissionDenied
+
+
 @transaction.atomic
 def partnering_profile_publish(*, profile: PartneringProfile, user, valid_until: datetime.date | None = None) -> bool:
     """Publish a draft (or renew an expired or withdrawn) profile. Without a date it stays valid for
     PARTNERING_PROFILE_VALIDITY_DAYS. Only profiles of verified organisations are published: an
-    unverified one must not appear in anybody's directory or matches."""
+    unverified one must not appear in anybody's directory or matches (the portal lets its
+    representatives prepare drafts meanwhile). Staff, or a representative of the organisation."""
     from django.conf import settings
 
     profile = PartneringProfile.objects.select_for_update().select_related("organisation").get(pk=profile.pk)
+    _check_may_manage_profiles(user, profile.organisation)
     if not profile.organisation.is_verified:
         raise ValidationError(_("The organisation must be verified before its profiles are published."))
     today = timezone.localdate()
@@ -107,8 +121,10 @@ def partnering_profile_publish(*, profile: PartneringProfile, user, valid_until:
 
 @transaction.atomic
 def partnering_profile_withdraw(*, profile: PartneringProfile, user) -> bool:
-    """Take a profile out of the directory and the matchmaking."""
-    profile = PartneringProfile.objects.select_for_update().get(pk=profile.pk)
+    """Take a profile out of the directory and the matchmaking (staff, or a representative of the
+    organisation). A draft is withdrawn as well: it is then simply not wanted any more."""
+    profile = PartneringProfile.objects.select_for_update().select_related("organisation").get(pk=profile.pk)
+    _check_may_manage_profiles(user, profile.organisation)
     if profile.state == ProfileState.WITHDRAWN:
         return False
     profile.state = ProfileState.WITHDRAWN

@@ -1,0 +1,228 @@
+"""Write paths of the portal's partnering profiles: a representative creates and edits their
+organisation's offers and requests and renews them before they expire; a daily job reminds the
+representatives 30 days before a published profile's 'valid until' date.
+
+Publishing and withdrawing are companies.services.organisations.partnering_profile_publish and
+partnering_profile_withdraw (shared with the admin); a profile is published only once staff
+verified its organisation."""
+
+import datetime
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from companies.choices import ProfileState, RepresentationState, VerificationState
+from companies.models import Organisation, PartneringProfile, Representative, Sector, TechnologyField
+from companies.services.organisations import partnering_profile_publish
+from companies.services.representatives import _check_fields, _representative_organisation
+from wfs_portal.services import validated_save
+
+logger = logging.getLogger(__name__)
+
+# What a representative writes. The state and its dates change only through publish, renew,
+# withdraw and expire; the organisation never changes; the reminder bookkeeping is the job's.
+PROFILE_FIELDS = (
+    "type",
+    "title_de",
+    "title_en",
+    "summary_de",
+    "summary_en",
+    "keywords_de",
+    "keywords_en",
+    "partner_sought_de",
+    "partner_sought_en",
+    "target_countries",
+    "stage",
+    "valid_until",
+)
+# How long before the 'valid until' date the representatives are reminded to renew.
+RENEWAL_REMINDER_DAYS = 30
+
+
+def _check_valid_until(profile: PartneringProfile, valid_until: datetime.date | None) -> None:
+    """A date the representative picks lies in the future and at most one validity period ahead:
+    otherwise a profile could stay published for years without anybody confirming it is current.
+    A date left as it was (staff may have set a longer one) is not checked again."""
+    if valid_until is None or valid_until == profile.valid_until:
+        return
+    today = timezone.localdate()
+    latest = today + datetime.timedelta(days=settings.PARTNERING_PROFILE_VALIDITY_DAYS)
+    if valid_until <= today:
+        raise ValidationError({"valid_until": _("The 'valid until' date must lie in the future.")})
+    if valid_until > latest:
+        raise ValidationError(
+            {"valid_until": _("The 'valid until' date can be at most %(date)s.") % {"date": latest.isoformat()}}
+        )
+
+
+@transaction.atomic
+def partnering_profile_create(
+    *,
+    organisation: Organisation,
+    user,
+    data: dict,
+    sectors: Iterable[Sector] = (),
+    technology_fields: Iterable[TechnologyField] = (),
+) -> PartneringProfile:
+    """A new draft profile of an organisation the user represents. Drafts are seen by nobody else."""
+    organisation = _representative_organisation(user, organisation)
+    _check_fields(data, PROFILE_FIELDS)
+    profile = PartneringProfile(organisation=organisation, state=ProfileState.DRAFT)
+    _check_valid_until(profile, data.get("valid_until"))
+    for name, value in data.items():
+        setattr(profile, name, value)
+    validated_save(profile, user=user, reason="created in the portal")
+    profile.sectors.set(sectors)
+    profile.technology_fields.set(technology_fields)
+    return profile
+
+
+def _representative_profile(user, profile: PartneringProfile) -> PartneringProfile:
+    """The profile, locked, if the user represents its organisation; PermissionDenied otherwise."""
+    _representative_organisation(user, profile.organisation)
+    return PartneringProfile.objects.select_for_update().select_related("organisation").get(pk=profile.pk)
+
+
+@transaction.atomic
+def partnering_profile_update(
+    *,
+    profile: PartneringProfile,
+    user,
+    data: dict,
+    sectors: Iterable[Sector] | None = None,
+    technology_fields: Iterable[TechnologyField] | None = None,
+) -> PartneringProfile:
+    """A representative's change of a profile in any state. A published one stays published and
+    shows the change at once; its 'valid until' date may be moved within _check_valid_until."""
+    profile = _representative_profile(user, profile)
+    _check_fields(data, PROFILE_FIELDS)
+    _check_valid_until(profile, data.get("valid_until", profile.valid_until))
+    if profile.state == ProfileState.PUBLISHED and data.get("valid_until", profile.valid_until) is None:
+        raise ValidationError({"valid_until": _("A published profile needs a 'valid until' date.")})
+    for name, value in data.items():
+        setattr(profile, name, value)
+    validated_save(profile, user=user, reason="changed in the portal")
+    if sectors is not None:
+        profile.sectors.set(sectors)
+    if technology_fields is not None:
+        profile.technology_fields.set(technology_fields)
+    return profile
+
+
+def renewal_date(profile: PartneringProfile, *, today: datetime.date | None = None) -> datetime.date:
+    """The new 'valid until' date a renewal gives: one validity period
+    (PARTNERING_PROFILE_VALIDITY_DAYS, a year by default) from the day of the renewal. Counting
+    from the day, not from the old date, keeps a profile from being stacked years ahead by
+    renewing repeatedly; renewing within the reminder window costs at most those 30 days. A later
+    date already set (by staff) is kept."""
+    today = today or timezone.localdate()
+    new = today + datetime.timedelta(days=settings.PARTNERING_PROFILE_VALIDITY_DAYS)
+    if profile.state == ProfileState.PUBLISHED and profile.valid_until and profile.valid_until > new:
+        return profile.valid_until
+    return new
+
+
+RENEWABLE_STATES = (ProfileState.PUBLISHED, ProfileState.EXPIRED)
+
+
+@transaction.atomic
+def partnering_profile_renew(*, profile: PartneringProfile, user) -> bool:
+    """Confirm that a published (or recently expired) profile is still current: it stays (or is
+    again) published until renewal_date(). Returns False when that changes nothing (renewed twice
+    on one day). Withdrawn profiles and drafts are published, not renewed."""
+    profile = _representative_profile(user, profile)
+    if profile.state not in RENEWABLE_STATES:
+        raise ValidationError(_("Only a published or expired profile can be renewed."), code="not_renewable")
+    return partnering_profile_publish(profile=profile, user=user, valid_until=renewal_date(profile))
+
+
+# --- the renewal reminder -----------------------------------------------------------------------
+
+
+def _due_for_reminder(today: datetime.date):
+    """Published profiles of verified organisations (others cannot be renewed) whose date lies
+    within the next RENEWAL_REMINDER_DAYS and that had no reminder for this date. A window rather
+    than the one day 30 days ahead: a day the job did not run is made up for on the next."""
+    return PartneringProfile.objects.filter(
+        Q(renewal_reminder_sent_for__isnull=True) | ~Q(renewal_reminder_sent_for=F("valid_until")),
+        state=ProfileState.PUBLISHED,
+        valid_until__gte=today,
+        valid_until__lte=today + datetime.timedelta(days=RENEWAL_REMINDER_DAYS),
+        organisation__verification_state=VerificationState.VERIFIED,
+    )
+
+
+def partnering_profile_renewal_reminders_send(*, today: datetime.date | None = None) -> int:
+    """E-mail the approved representatives of each organisation whose published profile expires
+    within RENEWAL_REMINDER_DAYS, once per profile and 'valid until' date. Idempotent and safe on
+    several workers at once: each profile is claimed with a conditional update of
+    renewal_reminder_sent_for, and only the run whose update changed the row sends the mail. A mail
+    that cannot be sent gives the claim back, so the next run tries again. Returns the number of
+    reminders sent."""
+    today = today or timezone.localdate()
+    sent = 0
+    for pk, valid_until in list(_due_for_reminder(today).values_list("pk", "valid_until")):
+        previous = PartneringProfile.objects.filter(pk=pk).values_list("renewal_reminder_sent_for", flat=True).first()
+        # Conditions on the row itself only (no join): PostgreSQL re-checks them on the row a
+        # concurrent claim just committed, so the second update changes nothing.
+        claimed = (
+            PartneringProfile.objects.filter(pk=pk, state=ProfileState.PUBLISHED, valid_until=valid_until)
+            .filter(Q(renewal_reminder_sent_for__isnull=True) | ~Q(renewal_reminder_sent_for=valid_until))
+            .update(renewal_reminder_sent_for=valid_until)
+        )
+        if claimed != 1:
+            continue  # renewed, withdrawn or claimed by another run in the meantime
+        try:
+            _mail_renewal_reminder(PartneringProfile.objects.select_related("organisation").get(pk=pk))
+        except Exception:
+            logger.exception("renewal reminder for partnering profile %s could not be sent", pk)
+            PartneringProfile.objects.filter(pk=pk, renewal_reminder_sent_for=valid_until).update(
+                renewal_reminder_sent_for=previous
+            )
+            continue
+        sent += 1
+    return sent
+
+
+def portal_url(path: str) -> str:
+    """An absolute link for an e-mail (there is no request to take the host from): the setting
+    PORTAL_BASE_URL if there is one, else the first configured host."""
+    base = getattr(settings, "PORTAL_BASE_URL", "")
+    if not base:
+        host = next((h for h in settings.ALLOWED_HOSTS if h and "*" not in h and not h.startswith(".")), "localhost")
+        base = f"{'http' if settings.DEBUG else 'https'}://{host}"
+    return base.rstrip("/") + path
+
+
+def _mail_renewal_reminder(profile: PartneringProfile) -> None:
+    recipients = sorted(
+        set(
+            Representative.objects.filter(
+                organisation=profile.organisation_id, state=RepresentationState.APPROVED, user__is_active=True
+            )
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
+    if not recipients:
+        return
+    # The representatives' language is not known; German is the working language.
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "profile": profile,
+            "organisation": profile.organisation,
+            "renew_url": portal_url(reverse("portal:profile-renew", args=[profile.pk])),
+            "new_date": renewal_date(profile),
+        }
+        subject = render_to_string("companies/email/profile_renewal_reminder_subject.txt", context)
+        body = render_to_string("companies/email/profile_renewal_reminder.txt", context)
+        send_mail(" ".join(subject.split()), body, None, recipients)
