@@ -78,6 +78,20 @@ def test_sign_up_register_and_get_verified(new_page, shot, staff):
     shot(company, "06-portal-start-verified")
     assert "Kühlkette Leipzig GmbH" in company.content()
 
+    # The verified organisation describes what it offers and publishes it.
+    company.goto("/portal/profiles/new/")
+    company.select_option("select[name=type]", "business_offer")
+    company.fill("input[name=title_de]", "Kühlkettenlogistik für klinische Proben")
+    company.fill("textarea[name=summary_de]", "Temperaturgeführter Transport von Laborproben zwischen Kliniken.")
+    shot(company, "07-profile-new")
+    with company.expect_navigation():
+        company.click("main form button[type=submit]")
+    with company.expect_navigation():
+        company.get_by_role("button", name="Veröffentlichen").click()
+    shot(company, "08-profile-published")
+    profile = organisation.partnering_profiles.get()
+    assert profile.state == "published" and profile.valid_until is not None
+
 
 def test_staff_generate_a_report_and_download_it(new_page, shot, staff):
     desk = new_page()
