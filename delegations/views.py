@@ -46,7 +46,9 @@ def participant_register(request, pk: int):
     if organisation is not None:
         mine = list(selectors.organisation_delegation_participants(organisation).filter(delegation=delegation))
         if not closed_reason:
-            form = ParticipantRegistrationForm(request.POST or None, organisation=organisation)
+            form = ParticipantRegistrationForm(
+                request.POST if request.method == "POST" else None, organisation=organisation
+            )
     if form is not None and request.method == "POST" and form.is_valid():
         try:
             participant = services.delegation_participant_apply(

@@ -48,7 +48,7 @@ def booth_apply(request, pk: int):
     # A second application (another tab, a double click) still goes to the service, which refuses it
     # with a form error; a plain visit shows the existing registration instead of the form.
     if organisation is not None and not closed_reason and (existing is None or request.method == "POST"):
-        form = BoothApplicationForm(request.POST or None, organisation=organisation)
+        form = BoothApplicationForm(request.POST if request.method == "POST" else None, organisation=organisation)
     if form is not None and request.method == "POST" and form.is_valid():
         try:
             services.booth_registration_apply(

@@ -40,7 +40,7 @@ def join_request_create(request, pk: int):
     closed_reason = services.workshop_closed_reason(workshop)
     form = None
     if organisation is not None and not closed_reason:
-        form = WorkshopJoinRequestForm(request.POST or None, organisation=organisation)
+        form = WorkshopJoinRequestForm(request.POST if request.method == "POST" else None, organisation=organisation)
     if form is not None and request.method == "POST" and form.is_valid():
         try:
             services.workshop_join_request_create(
