@@ -572,3 +572,31 @@ def test_staff_save_records_the_change(staff_user, booth):
     registration.refresh_from_db()
     assert registration.notes == "Eckstand gewünscht"
     assert registration.history.latest().history_user == staff_user
+
+
+# --- the service's declaration rule (the portal's path; the partner API hands them in later) ----------
+
+
+def test_the_service_refuses_a_portal_application_without_declarations(booth):
+    organisation = factories.OrganisationFactory()
+
+    with pytest.raises(ValidationError) as exc_info:
+        services.booth_registration_apply(
+            booth=booth,
+            organisation=organisation,
+            declarations_required=True,
+            requested_area_m2=Decimal("10.00"),
+            de_minimis_declared=True,
+        )
+
+    assert set(exc_info.value.message_dict) == {"no_double_funding_declared"}
+    assert not BoothRegistration.objects.exists()
+
+
+def test_the_service_takes_an_application_without_declarations_when_not_required(booth):
+    registration = services.booth_registration_apply(
+        booth=booth, organisation=factories.OrganisationFactory(), requested_area_m2=Decimal("10.00")
+    )
+
+    assert registration.state == S.APPLIED
+    assert not registration.de_minimis_declared
