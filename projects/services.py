@@ -69,7 +69,8 @@ def workshop_join_request_create(
 
 def _decide(join_request: WorkshopJoinRequest, user, target: str) -> tuple[WorkshopJoinRequest, bool]:
     join_request = (
-        WorkshopJoinRequest.objects.select_for_update()
+        # Only the request's own row: PostgreSQL cannot lock the nullable side of the contact's outer join.
+        WorkshopJoinRequest.objects.select_for_update(of=("self",))
         .select_related("workshop", "organisation", "contact")
         .get(pk=join_request.pk)
     )
