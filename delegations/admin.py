@@ -57,6 +57,20 @@ class DelegationAdmin(WfsModelAdmin):
             )
         )
 
+    def save_model(self, request, obj, form, change):
+        # Under the delegation's row lock (services.delegation_staff_save); the inline participants
+        # are saved afterwards in the same transaction, still under it.
+        services.delegation_staff_save(delegation=obj, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not DelegationParticipant:
+            return super().save_formset(request, form, formset, change)
+        for participant in formset.save(commit=False):
+            services.delegation_participant_staff_save(participant=participant, user=request.user)
+        for participant in formset.deleted_objects:
+            participant.delete()
+        formset.save_m2m()
+
     @admin.display(description=_("countries"))
     def country_list(self, obj):
         return ", ".join(country.name for country in obj.countries)
@@ -68,14 +82,23 @@ class DelegationAdmin(WfsModelAdmin):
 
 @admin.register(DelegationParticipant)
 class DelegationParticipantAdmin(RegistrationStateActions, WfsModelAdmin):
-    list_display = ["organisation", "contact", "delegation", "role", "state", "applied_at"]
-    list_filter = ["state", "role", "delegation__direction", "delegation"]
+    list_display = ["organisation", "organisation_verification", "contact", "delegation", "role", "state", "applied_at"]
+    list_filter = ["state", "organisation__verification_state", "role", "delegation__direction", "delegation"]
     search_fields = ["organisation__name", "contact__last_name", "delegation__title"]
     autocomplete_fields = ["delegation", "organisation", "contact"]
     list_select_related = ["organisation", "contact", "delegation"]
     readonly_fields = ["state", "decided_at"]
 
+    # Self-registered organisations may register before staff verified them: staff see it here.
+    @admin.display(description=_("verification"), ordering="organisation__verification_state")
+    def organisation_verification(self, obj):
+        return obj.organisation.get_verification_state_display()
+
+    def save_model(self, request, obj, form, change):
+        services.delegation_participant_staff_save(participant=obj, user=request.user)
+
     def set_state(self, obj, state, user):
+        # Through the service: capacity under the delegation's lock, and the e-mail to the organisation.
         return services.delegation_participant_set_state(participant=obj, state=state, user=user)
 
 

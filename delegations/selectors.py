@@ -3,9 +3,11 @@
 import datetime
 
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, QuerySet
+from django.utils import timezone
 
-from delegations.choices import PLACE_ROLES, DelegationState
-from delegations.models import Delegation
+from companies.models import Organisation
+from delegations.choices import PLACE_ROLES, DelegationState, Direction
+from delegations.models import Delegation, DelegationParticipant
 from wfs_portal.choices import RegistrationState
 
 
@@ -41,4 +43,33 @@ def public_delegations_with_free_places() -> QuerySet[Delegation]:
         .annotate(free_places=ExpressionWrapper(F("capacity") - taken, output_field=IntegerField()))
         .prefetch_related("sectors")
         .order_by("start_date", "title", "pk")
+    )
+
+
+# --- the self-service portal ---------------------------------------------------------------------
+
+
+def portal_delegations() -> QuerySet[Delegation]:
+    """Outbound trips companies can register for in the portal: open for registration and the
+    deadline (if any) not passed, with ``free_places``."""
+    today = timezone.localdate()
+    return public_delegations_with_free_places().filter(
+        Q(registration_deadline__isnull=True) | Q(registration_deadline__gte=today),
+        direction=Direction.OUTBOUND,
+        state=DelegationState.OPEN,
+    )
+
+
+def portal_delegation_details() -> QuerySet[Delegation]:
+    """Outbound trips a company may look at in the portal (every public one: a closed trip says why
+    registration is closed instead of offering the form)."""
+    return public_delegations_with_free_places().filter(direction=Direction.OUTBOUND)
+
+
+def organisation_delegation_participants(organisation: Organisation) -> QuerySet[DelegationParticipant]:
+    """An organisation's participants on delegations, the latest trips first."""
+    return (
+        DelegationParticipant.objects.filter(organisation=organisation)
+        .select_related("delegation", "contact")
+        .order_by("-delegation__start_date", "delegation__title", "pk")
     )

@@ -89,6 +89,20 @@ class JointBoothAdmin(WfsModelAdmin):
     def get_queryset(self, request):
         return selectors.joint_booths_with_occupancy(super().get_queryset(request))
 
+    def save_model(self, request, obj, form, change):
+        # Under the booth's row lock (see services.joint_booth_staff_save); the inline registrations
+        # are saved afterwards in the same transaction, still under it.
+        services.joint_booth_staff_save(booth=obj, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not BoothRegistration:
+            return super().save_formset(request, form, formset, change)
+        for registration in formset.save(commit=False):
+            services.booth_registration_staff_save(registration=registration, user=request.user)
+        for registration in formset.deleted_objects:
+            registration.delete()
+        formset.save_m2m()
+
     @admin.display(description=_("confirmed"), ordering="confirmed_count")
     def confirmed_count(self, obj):
         return obj.confirmed_count
@@ -107,6 +121,7 @@ class JointBoothAdmin(WfsModelAdmin):
 class BoothRegistrationAdmin(RegistrationStateActions, WfsModelAdmin):
     list_display = [
         "organisation",
+        "organisation_verification",
         "booth",
         "state",
         "requested_area_m2",
@@ -114,7 +129,13 @@ class BoothRegistrationAdmin(RegistrationStateActions, WfsModelAdmin):
         "is_first_time",
         "applied_at",
     ]
-    list_filter = ["state", "with_stand_construction", "booth__fair__programme_year", "booth__fair"]
+    list_filter = [
+        "state",
+        "organisation__verification_state",
+        "with_stand_construction",
+        "booth__fair__programme_year",
+        "booth__fair",
+    ]
     search_fields = ["organisation__name", "booth__fair__name", "products"]
     autocomplete_fields = ["booth", "organisation", "contact"]
     list_select_related = ["organisation", "booth", "booth__fair"]
@@ -128,5 +149,14 @@ class BoothRegistrationAdmin(RegistrationStateActions, WfsModelAdmin):
     def is_first_time(self, obj):
         return getattr(obj, "is_first_time", None)
 
+    # Self-registered organisations may apply before staff verified them: staff see it here.
+    @admin.display(description=_("verification"), ordering="organisation__verification_state")
+    def organisation_verification(self, obj):
+        return obj.organisation.get_verification_state_display()
+
+    def save_model(self, request, obj, form, change):
+        services.booth_registration_staff_save(registration=obj, user=request.user)
+
     def set_state(self, obj, state, user):
+        # Through the service: capacity under the booth's lock, and the e-mail to the organisation.
         return services.booth_registration_set_state(registration=obj, state=state, user=user)

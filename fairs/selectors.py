@@ -16,7 +16,9 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
+from django.utils import timezone
 
+from companies.models import Organisation
 from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth, TradeFair
 from wfs_portal.choices import RegistrationState
@@ -87,4 +89,27 @@ def public_trade_fairs() -> QuerySet[TradeFair]:
         TradeFair.objects.filter(Exists(public_booths().filter(fair=OuterRef("pk"))))
         .prefetch_related("sectors", Prefetch("booths", queryset=booths, to_attr="public_booths"))
         .order_by("start_date", "name", "pk")
+    )
+
+
+# --- the self-service portal ---------------------------------------------------------------------
+
+
+def portal_trade_fairs() -> QuerySet[TradeFair]:
+    """The state fair programme as companies see it in the portal: fairs that have not ended yet,
+    with their public booths (free places and area computed, see public_booths_with_free_places)."""
+    return public_trade_fairs().filter(end_date__gte=timezone.localdate())
+
+
+def portal_booths() -> QuerySet[JointBooth]:
+    """The booths a company may look at and apply for (open ones; the rest say why not)."""
+    return public_booths_with_free_places().select_related("fair")
+
+
+def organisation_booth_registrations(organisation: Organisation) -> QuerySet[BoothRegistration]:
+    """An organisation's registrations for joint booths, the coming fairs first."""
+    return (
+        BoothRegistration.objects.filter(organisation=organisation)
+        .select_related("booth", "booth__fair", "contact")
+        .order_by("-booth__fair__start_date", "booth__title", "pk")
     )

@@ -1,4 +1,16 @@
-"""Write paths for joint booths and booth registrations."""
+"""Write paths for joint booths and booth registrations.
+
+Capacity: applications take no place; a place is taken by a confirmed registration. Every path
+that can make or change a confirmed registration (confirmation, staff edits of a registration or a
+booth in the admin) locks the booth row first and checks the capacity and area under that lock
+(BoothRegistration.clean / JointBooth.clean), so concurrent confirmations of the last place are
+decided one after the other on PostgreSQL and only one of them passes.
+
+Applications are never confirmed automatically: the agency chooses its exhibitors (a booth mixes
+sectors, first-time exhibitors get a chance), so a free place is not a promise.
+
+Every change of a registration's state is announced by e-mail, once the transaction commits, to
+the organisation's approved representatives and the registration's contact person."""
 
 import datetime
 
@@ -7,10 +19,12 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from companies.choices import VerificationState
 from companies.models import Organisation
 from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth
 from wfs_portal.choices import RegistrationState
+from wfs_portal.mail import registration_recipients, send_localised_mail
 from wfs_portal.services import registration_transition, validated_save
 
 # What an applicant fills in; the state, the decision and the internal notes are staff business.
@@ -25,28 +39,60 @@ APPLICANT_FIELDS = frozenset(
         "no_double_funding_declared",
     }
 )
+# States from which an organisation may still withdraw its registration itself (before the deadline).
+WITHDRAWABLE_STATES = (RegistrationState.APPLIED, RegistrationState.WAITLISTED, RegistrationState.CONFIRMED)
 
 
 def deadline_passed_message(deadline: datetime.date) -> str:
     return _("The registration deadline (%(date)s) has passed.") % {"date": formats.date_format(deadline)}
 
 
+def booth_closed_reason(booth: JointBooth) -> str:
+    """Why nobody can apply for the booth now, or "" when it is open. The portal shows this
+    instead of the form; the apply service gives the same answer."""
+    if booth.state != BoothState.OPEN:
+        return _("This joint booth is not open for registration.")
+    if timezone.localdate() > booth.registration_deadline:
+        return deadline_passed_message(booth.registration_deadline)
+    return ""
+
+
 @transaction.atomic
 def booth_registration_apply(
-    *, booth: JointBooth, organisation: Organisation, user=None, reason: str = "", **fields
+    *,
+    booth: JointBooth,
+    organisation: Organisation,
+    user=None,
+    reason: str = "",
+    declarations_required: bool = False,
+    **fields,
 ) -> BoothRegistration:
     """An organisation applies for a place on a joint booth; staff confirm, waitlist or reject it
-    later. Refused while the booth is not open or its deadline has passed, when the organisation
-    applied already, and when no place or not enough area is left. The booth row is locked first,
-    so that applications for the last place are checked one after the other."""
+    later. Refused while the booth is not open or its deadline has passed, for a rejected
+    organisation, when the organisation applied already, and when no place or not enough area is
+    left. The booth row is locked first, so that applications for the last place are checked one
+    after the other. ``declarations_required``: the de-minimis and no-double-funding declarations
+    must be given (the portal, where the applicant declares them; a partner applying through the
+    API hands them in later)."""
     unknown = set(fields) - APPLICANT_FIELDS
     if unknown:
         raise TypeError(f"Not an applicant's field: {', '.join(sorted(unknown))}")
     booth = JointBooth.objects.select_for_update().get(pk=booth.pk)
-    if booth.state != BoothState.OPEN:
-        raise ValidationError({"booth": _("This joint booth is not open for registration.")})
-    if timezone.localdate() > booth.registration_deadline:
-        raise ValidationError({"booth": deadline_passed_message(booth.registration_deadline)})
+    closed = booth_closed_reason(booth)
+    if closed:
+        raise ValidationError({"booth": closed})
+    # Self-registered organisations may apply (staff see in the admin that they await verification,
+    # and a fair's deadline should not be missed for that); a rejected registration may not.
+    if organisation.verification_state == VerificationState.REJECTED:
+        raise ValidationError(_("The registration of this organisation was rejected; it cannot apply."))
+    if declarations_required:
+        missing = {
+            name: _("This declaration is required to apply.")
+            for name in ("de_minimis_declared", "no_double_funding_declared")
+            if not fields.get(name)
+        }
+        if missing:
+            raise ValidationError(missing)
     # Checked here for a clear answer; the unique constraint stays the last guard.
     if BoothRegistration.objects.filter(booth=booth, organisation=organisation).exists():
         raise ValidationError(_("This organisation has already registered for this booth."))
@@ -69,6 +115,7 @@ def booth_registration_apply(
         booth=booth, organisation=organisation, state=RegistrationState.APPLIED, applied_at=timezone.now(), **fields
     )
     validated_save(registration, user=user, reason=reason)
+    _announce(registration)
     return registration
 
 
@@ -78,7 +125,10 @@ def booth_registration_confirm(*, registration: BoothRegistration, user) -> bool
     last place cannot both pass the capacity and area check (BoothRegistration.clean)."""
     JointBooth.objects.select_for_update().get(pk=registration.booth_id)
     registration = BoothRegistration.objects.select_for_update().get(pk=registration.pk)
-    return registration_transition(registration, to=RegistrationState.CONFIRMED, user=user)
+    changed = registration_transition(registration, to=RegistrationState.CONFIRMED, user=user)
+    if changed:
+        _announce(registration)
+    return changed
 
 
 @transaction.atomic
@@ -87,4 +137,76 @@ def booth_registration_set_state(*, registration: BoothRegistration, state: str,
     if state == RegistrationState.CONFIRMED:
         return booth_registration_confirm(registration=registration, user=user)
     registration = BoothRegistration.objects.select_for_update().get(pk=registration.pk)
-    return registration_transition(registration, to=state, user=user)
+    changed = registration_transition(registration, to=state, user=user)
+    if changed:
+        _announce(registration)
+    return changed
+
+
+def booth_registration_withdraw_refusal(registration: BoothRegistration) -> str:
+    """Why the organisation cannot withdraw the registration itself now, or "" when it can: only
+    until the registration deadline. After it the agency has booked the space, and withdrawing is
+    arranged with staff (who can still withdraw it in the admin)."""
+    if registration.state not in WITHDRAWABLE_STATES:
+        return _("A registration that is “%(state)s” cannot be withdrawn.") % {
+            "state": RegistrationState(registration.state).label
+        }
+    if timezone.localdate() > registration.booth.registration_deadline:
+        return _("The registration deadline (%(date)s) has passed: please contact the agency to withdraw.") % {
+            "date": formats.date_format(registration.booth.registration_deadline)
+        }
+    return ""
+
+
+def booth_registration_may_withdraw(registration: BoothRegistration) -> bool:
+    return not booth_registration_withdraw_refusal(registration)
+
+
+@transaction.atomic
+def booth_registration_withdraw(*, registration: BoothRegistration, user) -> bool:
+    """The organisation withdraws its registration (the portal), see booth_registration_withdraw_refusal."""
+    registration = BoothRegistration.objects.select_for_update().select_related("booth").get(pk=registration.pk)
+    refusal = booth_registration_withdraw_refusal(registration)
+    if refusal:
+        raise ValidationError(refusal)
+    return booth_registration_set_state(registration=registration, state=RegistrationState.WITHDRAWN, user=user)
+
+
+@transaction.atomic
+def booth_registration_staff_save(*, registration: BoothRegistration, user) -> None:
+    """Save a registration as staff edited it in the admin (area, booth, declarations, notes; never
+    the state). The booth rows involved are locked first and the rules checked again under the
+    lock, so a changed area or booth of a confirmed place cannot overbook a booth that is being
+    confirmed on at the same moment."""
+    booth_ids = {registration.booth_id}
+    if registration.pk:
+        booth_ids.add(BoothRegistration.objects.values_list("booth_id", flat=True).get(pk=registration.pk))
+    # A fixed order, so that two such saves cannot deadlock.
+    list(JointBooth.objects.select_for_update().filter(pk__in=booth_ids).order_by("pk").values_list("pk"))
+    validated_save(registration, user=user, reason="changed in the admin")
+
+
+@transaction.atomic
+def joint_booth_staff_save(*, booth: JointBooth, user) -> None:
+    """Save a booth as staff edited it in the admin. An existing booth's row is locked first, so a
+    reduced capacity or area is checked (JointBooth.clean) against the confirmed places as they are,
+    not as they were before a concurrent confirmation."""
+    if booth.pk:
+        JointBooth.objects.select_for_update().filter(pk=booth.pk).exists()
+    validated_save(booth, user=user, reason="changed in the admin")
+
+
+# --- e-mails ----------------------------------------------------------------------------------------
+
+
+def _announce(registration: BoothRegistration) -> None:
+    """Tell the organisation about the registration's (new) state once the change is committed."""
+    recipients = registration_recipients(registration.organisation, registration.contact)
+    context = {
+        "registration": registration,
+        "booth": registration.booth,
+        "fair": registration.booth.fair,
+        "organisation": registration.organisation,
+        "state": registration.state,
+    }
+    transaction.on_commit(lambda: send_localised_mail(recipients, "fairs/email/registration", context))

@@ -2,15 +2,18 @@ from django.contrib import admin
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from projects import services
 from projects.models import (
     InvestmentMilestone,
     InvestmentProject,
     Workshop,
+    WorkshopJoinRequest,
     WorkshopParticipant,
     WorkshopSession,
 )
-from wfs_portal.admin import StackedInline, TabularInline, WfsModelAdmin
+from wfs_portal.admin import StackedInline, TabularInline, WfsModelAdmin, run_service_action
 
 
 class WorkshopSessionInline(StackedInline):
@@ -85,6 +88,58 @@ class WorkshopParticipantAdmin(WfsModelAdmin):
     search_fields = ["organisation__name", "workshop__title_de"]
     autocomplete_fields = ["workshop", "organisation", "contact"]
     list_select_related = ["workshop", "organisation"]
+
+
+@admin.register(WorkshopJoinRequest)
+class WorkshopJoinRequestAdmin(WfsModelAdmin):
+    """Requests come from the portal; staff decide them with the actions, which go through
+    projects.services (the participant is created, the organisation told by e-mail)."""
+
+    list_display = ["organisation", "organisation_verification", "workshop", "state", "created", "decided_at"]
+    list_filter = ["state", "organisation__verification_state", "workshop"]
+    search_fields = ["organisation__name", "workshop__title_de", "workshop__title_en", "message"]
+    list_select_related = ["organisation", "workshop", "contact"]
+    date_hierarchy = "created"
+    fields = [
+        "workshop",
+        "organisation",
+        "contact",
+        "message",
+        "state",
+        "requested_by",
+        "created",
+        "decided_by",
+        "decided_at",
+    ]
+    readonly_fields = fields
+    actions = ["accept", "decline"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("verification"), ordering="organisation__verification_state")
+    def organisation_verification(self, obj):
+        return obj.organisation.get_verification_state_display()
+
+    @admin.action(description=_("Accept selected (the organisations join the workshop)"), permissions=["change"])
+    def accept(self, request, queryset):
+        run_service_action(
+            self,
+            request,
+            queryset,
+            lambda obj, user: services.workshop_join_request_accept(join_request=obj, user=user),
+            lambda n: ngettext("%(count)d join request accepted.", "%(count)d join requests accepted.", n),
+        )
+
+    @admin.action(description=_("Decline selected"), permissions=["change"])
+    def decline(self, request, queryset):
+        run_service_action(
+            self,
+            request,
+            queryset,
+            lambda obj, user: services.workshop_join_request_decline(join_request=obj, user=user),
+            lambda n: ngettext("%(count)d join request declined.", "%(count)d join requests declined.", n),
+        )
 
 
 class MilestoneInline(TabularInline):

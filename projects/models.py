@@ -137,6 +137,76 @@ class WorkshopParticipant(TimeStampedModel):
             raise ValidationError({"contact": _("The contact person must belong to the participating organisation.")})
 
 
+class JoinRequestState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class WorkshopJoinRequest(TimeStampedModel):
+    """An organisation's request, made in the portal, to join a project workshop. Staff accept it
+    (projects.services: the organisation becomes a WorkshopParticipant) or decline it; the
+    organisation is told by e-mail either way."""
+
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="join_requests"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="workshop_join_requests"
+    )
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact person"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message = models.TextField(_("message"), blank=True, help_text=_("What the organisation would contribute."))
+    state = models.CharField(
+        _("state"), max_length=20, choices=JoinRequestState.choices, default=JoinRequestState.REQUESTED, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("workshop join request")
+        verbose_name_plural = _("workshop join requests")
+        constraints = [
+            # One open request per organisation and workshop; a declined one may be followed by a new one.
+            models.UniqueConstraint(
+                fields=["workshop", "organisation"],
+                condition=Q(state=JoinRequestState.REQUESTED),
+                name="%(app_label)s_%(class)s_one_open_request",
+                violation_error_message=_("This organisation has already asked to join this workshop."),
+            ),
+            models.CheckConstraint(
+                condition=Q(state=JoinRequestState.REQUESTED) | Q(decided_at__isnull=False),
+                name="%(app_label)s_%(class)s_decided_has_date",
+                violation_error_message=_("An accepted or declined request needs the date of the decision."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.workshop}"
+
+    def clean(self):
+        if self.contact_id and self.organisation_id and self.contact.organisation_id != self.organisation_id:
+            raise ValidationError({"contact": _("The contact person must belong to the requesting organisation.")})
+
+
 class InvestmentProject(TimeStampedModel):
     """A new settlement, expansion or retention the agency accompanies, from the first lead until
     production starts (or the project is lost). Investor identity and code name can be confidential."""

@@ -7,8 +7,17 @@ from django.db.models import Case, CharField, Count, F, Max, Min, OuterRef, Pref
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from companies.models import Organisation
 from projects.choices import OPEN_STAGES, FigureProvenance, InvestmentStage, WorkshopState
-from projects.models import InvestmentMilestone, InvestmentProject, Workshop, WorkshopParticipant, WorkshopSession
+from projects.models import (
+    InvestmentMilestone,
+    InvestmentProject,
+    JoinRequestState,
+    Workshop,
+    WorkshopJoinRequest,
+    WorkshopParticipant,
+    WorkshopSession,
+)
 
 
 def investment_projects_accompanied(*, start: datetime.date, end: datetime.date) -> QuerySet[InvestmentProject]:
@@ -120,3 +129,36 @@ def investment_summary(*, year: int) -> dict:
         "year": year,
         **investment_totals(start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)),
     }
+
+
+# --- the self-service portal -------------------------------------------------------------------------
+
+# Workshops an organisation may ask to join: the public ones that still run (a completed workshop is
+# the agency's record, nothing to join), and only while staff keep them open to new participants.
+JOINABLE_WORKSHOP_STATES = (WorkshopState.PLANNED, WorkshopState.ACTIVE)
+
+
+def portal_workshops() -> QuerySet[Workshop]:
+    """Workshops open to new participants, as partners see them (public_workshops)."""
+    return public_workshops().filter(state__in=JOINABLE_WORKSHOP_STATES, open_for_participants=True)
+
+
+def organisation_workshop_join_requests(organisation: Organisation) -> QuerySet[WorkshopJoinRequest]:
+    return (
+        WorkshopJoinRequest.objects.filter(organisation=organisation)
+        .select_related("workshop", "contact")
+        .order_by("-created", "-pk")
+    )
+
+
+def organisation_open_join_request_workshop_ids(organisation: Organisation) -> set[int]:
+    return set(
+        WorkshopJoinRequest.objects.filter(organisation=organisation, state=JoinRequestState.REQUESTED).values_list(
+            "workshop_id", flat=True
+        )
+    )
+
+
+def organisation_workshop_ids(organisation: Organisation) -> set[int]:
+    """The workshops the organisation takes part in (or took part in)."""
+    return set(WorkshopParticipant.objects.filter(organisation=organisation).values_list("workshop_id", flat=True))

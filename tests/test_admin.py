@@ -44,9 +44,16 @@ from companies.models import (
 )
 from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
 from fairs.models import BoothRegistration, JointBooth, TradeFair
-from projects.models import InvestmentMilestone, InvestmentProject, Workshop, WorkshopParticipant, WorkshopSession
+from projects.models import (
+    InvestmentMilestone,
+    InvestmentProject,
+    Workshop,
+    WorkshopJoinRequest,
+    WorkshopParticipant,
+    WorkshopSession,
+)
 from reports.models import Report
-from tests import factories
+from tests import factories, factories_events
 from wfs_portal.choices import RegistrationState
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +83,7 @@ FACTORIES = {
     Workshop: factories.WorkshopFactory,
     WorkshopSession: factories.WorkshopSessionFactory,
     WorkshopParticipant: factories.WorkshopParticipantFactory,
+    WorkshopJoinRequest: factories_events.WorkshopJoinRequestFactory,
     InvestmentProject: factories.InvestmentProjectFactory,
     InvestmentMilestone: factories.InvestmentMilestoneFactory,
     TradeFair: factories.TradeFairFactory,

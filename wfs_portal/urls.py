@@ -14,6 +14,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Company users: accounts (allauth) and the self-service portal.
     path("accounts/", include("allauth.urls")),
+    path("portal/fairs/", include("fairs.urls")),
+    path("portal/delegations/", include("delegations.urls")),
+    path("portal/workshops/", include("projects.urls")),
     path("portal/", include("companies.urls")),
     path("health/", views.health, name="health"),
     path("api/", include("wfs_portal.api_urls")),

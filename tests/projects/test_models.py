@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from projects.choices import InvestmentStage
+from projects.models import JoinRequestState
 from tests.constraints import constraint_tests
 from tests.factories import (
     InvestmentMilestoneFactory,
@@ -18,6 +19,7 @@ from tests.factories import (
     WorkshopParticipantFactory,
     WorkshopSessionFactory,
 )
+from tests.factories_events import WorkshopJoinRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +34,16 @@ def _project(**kwargs):
 
 
 # Constraint name -> a function returning an unsaved instance that violates exactly that constraint.
+def _second_open_join_request():
+    first = WorkshopJoinRequestFactory()
+    return WorkshopJoinRequestFactory.build(workshop=first.workshop, organisation=first.organisation)
+
+
 VIOLATIONS = {
+    "projects_workshopjoinrequest_one_open_request": _second_open_join_request,
+    "projects_workshopjoinrequest_decided_has_date": lambda: WorkshopJoinRequestFactory.build(
+        workshop=WorkshopFactory(), organisation=OrganisationFactory(), state=JoinRequestState.ACCEPTED, decided_at=None
+    ),
     "projects_workshopsession_ends_after_start": lambda: WorkshopSessionFactory.build(
         workshop=WorkshopFactory(),
         starts_at=datetime.datetime(2024, 5, 6, 10, tzinfo=datetime.UTC),

@@ -1,0 +1,108 @@
+"""The self-service portal's delegation pages (/portal/delegations/): outbound trips open for
+registration, registering persons of the organisation, the organisation's participants and
+withdrawing one.
+
+Organisations are those of the user's approved representations (active_organisation); a
+participant is fetched through them, so another organisation's id gives 404 and changes nothing.
+Writes go through delegations.services, which send the e-mails."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from companies.selectors import represented_organisations
+from delegations import selectors, services
+from delegations.forms import ParticipantRegistrationForm
+from delegations.models import DelegationParticipant
+from wfs_portal.portal import active_organisation, add_errors, portal_view, render_portal
+from wfs_portal.services import constraint_message
+
+
+@require_GET
+@portal_view
+def delegation_list(request):
+    organisation = active_organisation(request)
+    mine: dict[int, list[DelegationParticipant]] = {}
+    if organisation is not None:
+        for participant in selectors.organisation_delegation_participants(organisation):
+            mine.setdefault(participant.delegation_id, []).append(participant)
+    delegations = list(selectors.portal_delegations())
+    for delegation in delegations:
+        delegation.my_participants = mine.get(delegation.pk, [])
+    return render_portal(request, "portal/delegations/delegation_list.html", {"delegations": delegations})
+
+
+@require_http_methods(["GET", "POST"])
+@portal_view
+def participant_register(request, pk: int):
+    delegation = get_object_or_404(selectors.portal_delegation_details(), pk=pk)
+    organisation = active_organisation(request)
+    closed_reason = services.delegation_closed_reason(delegation)
+    form = None
+    mine = []
+    if organisation is not None:
+        mine = list(selectors.organisation_delegation_participants(organisation).filter(delegation=delegation))
+        if not closed_reason:
+            form = ParticipantRegistrationForm(
+                request.POST if request.method == "POST" else None, organisation=organisation
+            )
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            participant = services.delegation_participant_apply(
+                delegation=delegation,
+                organisation=organisation,
+                user=request.user,
+                reason="registered in the portal",
+                contact_required=True,
+                contact=form.cleaned_data["contact"],
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except IntegrityError as exc:  # a concurrent registration of the same person won
+            form.add_error(None, constraint_message(exc))
+        else:
+            messages.success(
+                request,
+                _("%(person)s is registered for %(delegation)s. You will get an e-mail when the agency decides.")
+                % {"person": participant.contact, "delegation": delegation},
+            )
+            return redirect("portal_delegations:participant-list")
+    return render_portal(
+        request,
+        "portal/delegations/participant_register.html",
+        {"delegation": delegation, "form": form, "closed_reason": closed_reason, "mine": mine},
+    )
+
+
+@require_GET
+@portal_view
+def participant_list(request):
+    organisation = active_organisation(request)
+    participants = []
+    if organisation is not None:
+        participants = list(selectors.organisation_delegation_participants(organisation))
+    for participant in participants:
+        participant.may_withdraw = services.delegation_participant_may_withdraw(participant)
+    return render_portal(request, "portal/delegations/participant_list.html", {"participants": participants})
+
+
+@require_POST
+@portal_view
+def participant_withdraw(request, pk: int):
+    participant = get_object_or_404(
+        DelegationParticipant.objects.filter(organisation__in=represented_organisations(request.user)), pk=pk
+    )
+    try:
+        services.delegation_participant_withdraw(participant=participant, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The registration of %(person)s for %(delegation)s is withdrawn.")
+            % {"person": participant.contact or participant.organisation, "delegation": participant.delegation},
+        )
+    return redirect("portal_delegations:participant-list")

@@ -1,0 +1,104 @@
+"""The self-service portal's trade fair pages (/portal/fairs/): the state fair programme with its
+joint booths, applying for a place, the organisation's registrations and withdrawing one.
+
+Organisations are those of the user's approved representations (active_organisation); a
+registration is fetched through them, so another organisation's id gives 404 and changes nothing.
+Writes go through fairs.services, which send the e-mails."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from companies.selectors import represented_organisations
+from fairs import selectors, services
+from fairs.forms import BoothApplicationForm
+from fairs.models import BoothRegistration
+from wfs_portal.portal import active_organisation, add_errors, portal_view, render_portal
+from wfs_portal.services import constraint_message
+
+
+@require_GET
+@portal_view
+def fair_list(request):
+    organisation = active_organisation(request)
+    registrations = {}
+    if organisation is not None:
+        registrations = {r.booth_id: r for r in selectors.organisation_booth_registrations(organisation)}
+    fairs = list(selectors.portal_trade_fairs())
+    for fair in fairs:
+        for booth in fair.public_booths:
+            booth.my_registration = registrations.get(booth.pk)
+            booth.closed_reason = services.booth_closed_reason(booth)
+    return render_portal(request, "portal/fairs/fair_list.html", {"fairs": fairs})
+
+
+@require_http_methods(["GET", "POST"])
+@portal_view
+def booth_apply(request, pk: int):
+    booth = get_object_or_404(selectors.portal_booths(), pk=pk)
+    organisation = active_organisation(request)
+    closed_reason = services.booth_closed_reason(booth)
+    existing = None
+    form = None
+    if organisation is not None:
+        existing = selectors.organisation_booth_registrations(organisation).filter(booth=booth).first()
+    # A second application (another tab, a double click) still goes to the service, which refuses it
+    # with a form error; a plain visit shows the existing registration instead of the form.
+    if organisation is not None and not closed_reason and (existing is None or request.method == "POST"):
+        form = BoothApplicationForm(request.POST if request.method == "POST" else None, organisation=organisation)
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            services.booth_registration_apply(
+                booth=booth,
+                organisation=organisation,
+                user=request.user,
+                reason="applied in the portal",
+                declarations_required=True,
+                **form.applicant_data(),
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except IntegrityError as exc:  # a concurrent application won the unique constraint
+            form.add_error(None, constraint_message(exc))
+        else:
+            messages.success(
+                request,
+                _("Your application for %(booth)s was sent. You will get an e-mail when the agency decides it.")
+                % {"booth": booth},
+            )
+            return redirect("portal_fairs:registration-list")
+    return render_portal(
+        request,
+        "portal/fairs/booth_apply.html",
+        {"booth": booth, "form": form, "closed_reason": closed_reason, "existing": existing},
+    )
+
+
+@require_GET
+@portal_view
+def registration_list(request):
+    organisation = active_organisation(request)
+    registrations = []
+    if organisation is not None:
+        registrations = list(selectors.organisation_booth_registrations(organisation))
+    for registration in registrations:
+        registration.may_withdraw = services.booth_registration_may_withdraw(registration)
+    return render_portal(request, "portal/fairs/registration_list.html", {"registrations": registrations})
+
+
+@require_POST
+@portal_view
+def registration_withdraw(request, pk: int):
+    registration = get_object_or_404(
+        BoothRegistration.objects.filter(organisation__in=represented_organisations(request.user)), pk=pk
+    )
+    try:
+        services.booth_registration_withdraw(registration=registration, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The registration for %(booth)s is withdrawn.") % {"booth": registration.booth})
+    return redirect("portal_fairs:registration-list")

@@ -1,0 +1,78 @@
+"""The self-service portal's project workshop pages (/portal/workshops/): workshops open to new
+participants, asking to join one and the organisation's requests with their decision.
+
+The organisation is the one the user acts for (active_organisation, among their approved
+representations). Writes go through projects.services, which send the e-mails."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from projects import selectors, services
+from projects.forms import WorkshopJoinRequestForm
+from wfs_portal.portal import active_organisation, add_errors, portal_view, render_portal
+from wfs_portal.services import constraint_message
+
+
+@require_GET
+@portal_view
+def workshop_list(request):
+    organisation = active_organisation(request)
+    taking_part, requested = set(), set()
+    if organisation is not None:
+        taking_part = selectors.organisation_workshop_ids(organisation)
+        requested = selectors.organisation_open_join_request_workshop_ids(organisation)
+    return render_portal(
+        request,
+        "portal/workshops/workshop_list.html",
+        {"workshops": selectors.portal_workshops(), "taking_part": taking_part, "requested": requested},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_view
+def join_request_create(request, pk: int):
+    workshop = get_object_or_404(selectors.public_workshops(), pk=pk)
+    organisation = active_organisation(request)
+    closed_reason = services.workshop_closed_reason(workshop)
+    form = None
+    if organisation is not None and not closed_reason:
+        form = WorkshopJoinRequestForm(request.POST if request.method == "POST" else None, organisation=organisation)
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            services.workshop_join_request_create(
+                workshop=workshop,
+                organisation=organisation,
+                user=request.user,
+                message=form.cleaned_data["message"],
+                contact=form.cleaned_data["contact"],
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except IntegrityError as exc:  # a concurrent request of the same organisation won
+            form.add_error(None, constraint_message(exc))
+        else:
+            messages.success(
+                request,
+                _("Your request to join %(workshop)s was sent. You will get an e-mail when the agency decides it.")
+                % {"workshop": workshop},
+            )
+            return redirect("portal_workshops:join-request-list")
+    return render_portal(
+        request,
+        "portal/workshops/join_request.html",
+        {"workshop": workshop, "form": form, "closed_reason": closed_reason},
+    )
+
+
+@require_GET
+@portal_view
+def join_request_list(request):
+    organisation = active_organisation(request)
+    join_requests = []
+    if organisation is not None:
+        join_requests = selectors.organisation_workshop_join_requests(organisation)
+    return render_portal(request, "portal/workshops/join_request_list.html", {"join_requests": join_requests})
