@@ -7,7 +7,10 @@ from django.core import mail
 
 from companies.choices import VerificationState
 from companies.models import Organisation
+from fairs.models import BoothRegistration
 from tests.e2e.conftest import link_in
+from tests.factories import JointBoothFactory
+from wfs_portal.choices import RegistrationState
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -92,6 +95,38 @@ def test_sign_up_register_and_get_verified(new_page, shot, staff):
     profile = organisation.partnering_profiles.get()
     assert profile.state == "published" and profile.valid_until is not None
 
+    # It applies for a place on a joint booth of the state fair programme ...
+    booth = JointBoothFactory(fair__name="Arab Health", fair__city="Dubai", title="Sachsen live")
+    company.goto("/portal/fairs/")
+    shot(company, "09-fairs")
+    company.goto(f"/portal/fairs/booths/{booth.pk}/apply/")
+    company.fill("input[name=requested_area_m2]", "12")
+    company.fill("textarea[name=products]", "Kühlboxen mit Temperaturlogger")
+    company.check("input[name=de_minimis_declared]")
+    company.check("input[name=no_double_funding_declared]")
+    shot(company, "10-booth-apply")
+    with company.expect_navigation():
+        company.click("main form button[type=submit]")
+    registration = BoothRegistration.objects.get(booth=booth, organisation=organisation)
+    assert registration.state == RegistrationState.APPLIED
+
+    # ... staff confirm it in the admin ...
+    desk.goto(f"/admin/fairs/boothregistration/?booth__id__exact={booth.pk}")
+    desk.check(f"input[name=_selected_action][value='{registration.pk}']")
+    desk.select_option("select[name=action]", "confirm")
+    with desk.expect_navigation():
+        desk.click("button[name=index]")
+    shot(desk, "11-admin-confirm")
+    registration.refresh_from_db()
+    assert registration.state == RegistrationState.CONFIRMED
+
+    # ... and the company sees it confirmed, and was told by e-mail.
+    company.goto("/portal/fairs/registrations/")
+    shot(company, "12-registration-confirmed")
+    row = company.locator("main").get_by_text("Bestätigt")
+    assert row.count() >= 1
+    assert any("Platz bestätigt" in message.subject for message in mail.outbox)
+
 
 def test_staff_generate_a_report_and_download_it(new_page, shot, staff):
     desk = new_page()
@@ -99,16 +134,16 @@ def test_staff_generate_a_report_and_download_it(new_page, shot, staff):
     desk.goto("/admin/reports/report/add/")
     desk.select_option("select[name=kind]", "annual")
     desk.fill("input[name=year]", "2022")
-    shot(desk, "10-report-request")
+    shot(desk, "20-report-request")
     desk.click("input[type=submit]")
     desk.wait_for_url(re.compile(r"/admin/reports/report/\d+/change/$"))
     # Celery runs eagerly here, so the report is done when its page opens; the progress bar says so.
     progress = desk.locator("progress.report-progress")
     assert progress.get_attribute("value") == "100"
-    shot(desk, "11-report-done")
+    shot(desk, "21-report-done")
     with desk.expect_download() as download:
         desk.get_by_role("link", name="XLSX").first.click()
     assert download.value.suggested_filename.endswith(".xlsx")
     desk.goto("/admin/dashboard/?year=2022")
     assert desk.locator(".dashboard-chart svg").count() == 5
-    shot(desk, "12-dashboard")
+    shot(desk, "22-dashboard")
