@@ -264,7 +264,7 @@ def _an_invalid_filter_value_is_ignored(failure, case, response) -> bool:
     """Lenient, as django-filter and DRF's pagination are, where the schema promises a 400: an empty value is no
     filter (``?updated_since=``), a boolean filter ignores what is neither true nor false (``?is_active=null``), an
     integer filter takes any number (``?cluster=0.5`` matches nothing) and an invalid ``page_size`` gives the
-    default page size."""
+    default page size. Of a repeated parameter (``?page=false&page=``) only the last value counts."""
     if not isinstance(failure, AcceptedNegativeData) or case.meta is None:
         return False
     data = case.meta.phase.data
@@ -276,6 +276,8 @@ def _an_invalid_filter_value_is_ignored(failure, case, response) -> bool:
         if parameter is None:
             return False
         value, kind = query[name], (parameter.definition.get("schema") or {}).get("type")
+        if isinstance(value, list) and len(value) > 1:
+            value = value[-1:]  # a repeated parameter: Django reads the last one
         return (
             value in ("", [""], {}, [])
             or name == "page_size"
