@@ -29,3 +29,43 @@ def staff_user(django_user_model):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+# --- the portal's fixed characters: organisation A with its representative (who is logged in as
+# client_a), and organisation B whose representative must get 404 on A's records. A module that
+# needs a variant (an editor, a clinic) overrides the fixture.
+
+
+@pytest.fixture
+def organisation_a():
+    from tests import factories
+
+    return factories.OrganisationFactory(name="Alpha Medizintechnik GmbH")
+
+
+@pytest.fixture
+def organisation_b():
+    from tests import factories
+
+    return factories.OrganisationFactory(name="Beta Logistik GmbH")
+
+
+@pytest.fixture
+def representative_a(organisation_a):
+    """An approved administrator of organisation A."""
+    from tests import factories
+
+    return factories.RepresentativeFactory(organisation=organisation_a, administrator=True)
+
+
+@pytest.fixture
+def representative_b(organisation_b):
+    from tests import factories
+
+    return factories.RepresentativeFactory(organisation=organisation_b, administrator=True)
+
+
+@pytest.fixture
+def client_a(client, representative_a):
+    client.force_login(representative_a.user)
+    return client

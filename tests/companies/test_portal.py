@@ -34,22 +34,6 @@ def organisation_b():
     return factories.OrganisationFactory(name="Beta Logistik GmbH", description_en="Original")
 
 
-@pytest.fixture
-def representative_a(organisation_a):
-    return factories.RepresentativeFactory(organisation=organisation_a, administrator=True)
-
-
-@pytest.fixture
-def representative_b(organisation_b):
-    return factories.RepresentativeFactory(organisation=organisation_b, administrator=True)
-
-
-@pytest.fixture
-def client_a(client, representative_a):
-    client.force_login(representative_a.user)
-    return client
-
-
 def _png(size=(40, 20)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, "green").save(buffer, "PNG")

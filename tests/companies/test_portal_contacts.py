@@ -20,27 +20,6 @@ PURPOSE = ConsentPurpose.PARTNER_SHARING
 
 
 @pytest.fixture
-def organisation_a():
-    return factories.OrganisationFactory(name="Alpha Medizintechnik GmbH")
-
-
-@pytest.fixture
-def organisation_b():
-    return factories.OrganisationFactory(name="Beta Logistik GmbH")
-
-
-@pytest.fixture
-def representative_a(organisation_a):
-    return factories.RepresentativeFactory(organisation=organisation_a, administrator=True)
-
-
-@pytest.fixture
-def client_a(client, representative_a):
-    client.force_login(representative_a.user)
-    return client
-
-
-@pytest.fixture
 def contact_a(organisation_a):
     return factories.ContactFactory(organisation=organisation_a, first_name="Anna", last_name="Albrecht")
 

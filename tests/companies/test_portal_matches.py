@@ -83,12 +83,6 @@ def partner_representative(partner):
 
 
 @pytest.fixture
-def client_a(client, representative_a):
-    client.force_login(representative_a.user)
-    return client
-
-
-@pytest.fixture
 def client_b(client, representative_b):
     client.force_login(representative_b.user)
     return client

@@ -28,32 +28,6 @@ def _days(n: int) -> datetime.date:
 
 
 @pytest.fixture
-def organisation_a():
-    return factories.OrganisationFactory(name="Alpha Medizintechnik GmbH")
-
-
-@pytest.fixture
-def organisation_b():
-    return factories.OrganisationFactory(name="Beta Logistik GmbH")
-
-
-@pytest.fixture
-def representative_a(organisation_a):
-    return factories.RepresentativeFactory(organisation=organisation_a, administrator=True)
-
-
-@pytest.fixture
-def representative_b(organisation_b):
-    return factories.RepresentativeFactory(organisation=organisation_b, administrator=True)
-
-
-@pytest.fixture
-def client_a(client, representative_a):
-    client.force_login(representative_a.user)
-    return client
-
-
-@pytest.fixture
 def profile_b(organisation_b, representative_b):
     return factories.PartneringProfileFactory(organisation=organisation_b, published=True)
 

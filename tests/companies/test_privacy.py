@@ -37,16 +37,6 @@ def password_hash():
 
 
 @pytest.fixture
-def organisation_a():
-    return factories.OrganisationFactory(name="Alpha Medizintechnik GmbH")
-
-
-@pytest.fixture
-def organisation_b():
-    return factories.OrganisationFactory(name="Beta Logistik GmbH")
-
-
-@pytest.fixture
 def user_a(organisation_a, password_hash):
     user = factories.CompanyUserFactory(
         first_name="Annegret", last_name="Zwiebelmann", email="annegret.zwiebelmann@alpha.example.de"

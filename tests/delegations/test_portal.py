@@ -32,24 +32,8 @@ def withdraw_url(participant) -> str:
 
 
 @pytest.fixture
-def organisation_a():
-    return factories.OrganisationFactory(name="Alpha Medizintechnik GmbH")
-
-
-@pytest.fixture
-def representative_a(organisation_a):
-    return factories.RepresentativeFactory(organisation=organisation_a, administrator=True)
-
-
-@pytest.fixture
 def representative_b():
     return factories.RepresentativeFactory(organisation__name="Beta Logistik GmbH", administrator=True)
-
-
-@pytest.fixture
-def client_a(client, representative_a):
-    client.force_login(representative_a.user)
-    return client
 
 
 @pytest.fixture

@@ -35,32 +35,6 @@ def withdraw_url(registration) -> str:
 
 
 @pytest.fixture
-def organisation_a():
-    return factories.OrganisationFactory(name="Alpha Medizintechnik GmbH")
-
-
-@pytest.fixture
-def organisation_b():
-    return factories.OrganisationFactory(name="Beta Logistik GmbH")
-
-
-@pytest.fixture
-def representative_a(organisation_a):
-    return factories.RepresentativeFactory(organisation=organisation_a, administrator=True)
-
-
-@pytest.fixture
-def representative_b(organisation_b):
-    return factories.RepresentativeFactory(organisation=organisation_b, administrator=True)
-
-
-@pytest.fixture
-def client_a(client, representative_a):
-    client.force_login(representative_a.user)
-    return client
-
-
-@pytest.fixture
 def contact_a(organisation_a):
     return factories.ContactFactory(organisation=organisation_a, email="einkauf@alpha.example.de", language="en")
 

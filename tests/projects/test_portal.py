@@ -34,19 +34,8 @@ def organisation_a():
 
 
 @pytest.fixture
-def representative_a(organisation_a):
-    return factories.RepresentativeFactory(organisation=organisation_a, administrator=True)
-
-
-@pytest.fixture
 def representative_b():
     return factories.RepresentativeFactory(organisation__name="Beta Logistik GmbH", administrator=True)
-
-
-@pytest.fixture
-def client_a(client, representative_a):
-    client.force_login(representative_a.user)
-    return client
 
 
 @pytest.fixture
