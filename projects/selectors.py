@@ -31,23 +31,30 @@ def investment_projects_accompanied(*, start: datetime.date, end: datetime.date)
     )
 
 
+def investment_sums() -> dict:
+    """The aggregates of a queryset of investment projects, for ``.aggregate()`` or ``.annotate()``:
+    count (``n``), investment volume of confirmed figures (``volume``), of announced and estimated
+    ones (``estimated``), new and secured jobs. The aliases differ from the field names: an
+    aggregate named like a field would shadow it."""
+    confirmed = Q(figure_provenance=FigureProvenance.CONFIRMED)
+    zero = Decimal("0.00")
+    return {
+        "n": Count("pk"),
+        "volume": Sum("investment_volume_eur", filter=confirmed, default=zero),
+        "estimated": Sum("investment_volume_eur", filter=~confirmed, default=zero),
+        "new": Sum("new_jobs", default=0),
+        "secured": Sum("secured_jobs", default=0),
+    }
+
+
 def investment_totals(*, start: datetime.date, end: datetime.date) -> dict:
     """Count, investment volume and jobs of the projects accompanied in [start, end]. The volume
     counts confirmed figures; announced and estimated ones are summed separately."""
-    confirmed = Q(figure_provenance=FigureProvenance.CONFIRMED)
-    projects = investment_projects_accompanied(start=start, end=end)
-    # Aliases differ from the field names: an aggregate named like a field would shadow it.
-    sums = projects.aggregate(
-        count=Count("pk"),
-        volume=Sum("investment_volume_eur", filter=confirmed, default=Decimal("0.00")),
-        volume_unconfirmed=Sum("investment_volume_eur", filter=~confirmed, default=Decimal("0.00")),
-        new=Sum("new_jobs", default=0),
-        secured=Sum("secured_jobs", default=0),
-    )
+    sums = investment_projects_accompanied(start=start, end=end).aggregate(**investment_sums())
     return {
-        "projects": sums["count"],
+        "projects": sums["n"],
         "investment_volume_eur": sums["volume"],
-        "investment_volume_unconfirmed_eur": sums["volume_unconfirmed"],
+        "investment_volume_unconfirmed_eur": sums["estimated"],
         "new_jobs": sums["new"],
         "secured_jobs": sums["secured"],
     }

@@ -271,18 +271,9 @@ class ReportAdmin(admin.ModelAdmin):
             raise Http404
         with translation.override(language):
             title = report.title
-        if fmt == "xlsx":
-            content = exports.render_xlsx(report.figures, title=title, language=language)
-        elif fmt == "pdf":
-            content = exports.render_pdf(
-                report.figures, title=title, language=language, generated_at=report.finished_at
-            )
-        else:
-            content = exports.render_csv(report.figures, language=language)
+        content = exports.render(fmt, report.figures, title=title, language=language, generated_at=report.finished_at)
         response = HttpResponse(content, content_type=EXPORTS[fmt][1])
-        name = (
-            f"{report.kind}-{report.period_start:%Y%m%d}-{report.period_end:%Y%m%d}-v{report.version}-{language}.{fmt}"
-        )
+        name = f"{report.file_stem}-{language}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 

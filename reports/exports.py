@@ -561,3 +561,18 @@ def _csv_value(value: Any, type_: labels.ColumnType, decimal_mark: str) -> str:
         parsed = labels.parse_date(value)
         return parsed.isoformat() if parsed else str(value)
     return str(value)
+
+
+FORMATS = ("xlsx", "pdf", "csv")
+
+
+def render(fmt: str, figures: Figures, *, title: str, language: str = "de", generated_at=None) -> bytes:
+    """The figures as ``fmt`` (one of FORMATS): the one dispatch the task, the admin and the
+    command use."""
+    if fmt == "xlsx":
+        return render_xlsx(figures, title=title, language=language)
+    if fmt == "pdf":
+        return render_pdf(figures, title=title, language=language, generated_at=generated_at)
+    if fmt == "csv":
+        return render_csv(figures, language=language)
+    raise ValueError(f"Unknown export format {fmt!r}: one of {', '.join(FORMATS)}.")

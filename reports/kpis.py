@@ -56,7 +56,7 @@ from fairs.models import TradeFair
 from fairs.selectors import exhibitors, fairs_with_joint_booth
 from projects.choices import OPEN_STAGES, FigureProvenance, InvestmentStage, MilestoneKind, WorkshopState
 from projects.models import InvestmentMilestone, InvestmentProject, Workshop, WorkshopParticipant, WorkshopSession
-from projects.selectors import investment_projects_accompanied
+from projects.selectors import investment_projects_accompanied, investment_sums
 from wfs_portal.choices import RegistrationState
 
 SCHEMA = 1
@@ -135,19 +135,6 @@ def _source(model, ids: list[int]) -> dict:
 _CONFIRMED = Q(figure_provenance=FigureProvenance.CONFIRMED)
 
 
-def _investment_sums() -> dict:
-    """Count, volumes (confirmed and not) and jobs of a queryset of projects. (The aliases differ
-    from the field names: an aggregate named like a field would shadow it.)"""
-    zero = Decimal("0.00")
-    return {
-        "n": Count("pk"),
-        "volume": Sum("investment_volume_eur", filter=_CONFIRMED, default=zero),
-        "estimated": Sum("investment_volume_eur", filter=~_CONFIRMED, default=zero),
-        "new": Sum("new_jobs", default=0),
-        "secured": Sum("secured_jobs", default=0),
-    }
-
-
 def _investment_row(key, values: dict) -> dict:
     return {
         "key": key if key is not None else "",
@@ -160,7 +147,7 @@ def _investment_row(key, values: dict) -> dict:
 
 
 def _grouped(projects: QuerySet, field: str) -> list[dict]:
-    rows = projects.order_by().values(field).annotate(**_investment_sums()).order_by(field)
+    rows = projects.order_by().values(field).annotate(**investment_sums()).order_by(field)
     return [_investment_row(row[field], row) for row in rows]
 
 
@@ -220,7 +207,7 @@ def _by_section(projects: QuerySet) -> list[dict]:
         )
         name_de, name_en = names.get(code, ("", ""))
         rows.append({**row, "name": name_de, "name_en": name_en})
-    without = projects.filter(sectors__isnull=True).aggregate(**_investment_sums())
+    without = projects.filter(sectors__isnull=True).aggregate(**investment_sums())
     if without["n"]:
         rows.append({**_investment_row("", without), "name": "", "name_en": ""})
     return rows
@@ -228,7 +215,7 @@ def _by_section(projects: QuerySet) -> list[dict]:
 
 def investment_figures(start: datetime.date, end: datetime.date) -> tuple[dict, dict, dict]:
     projects = investment_projects_accompanied(start=start, end=end)
-    totals = projects.aggregate(**_investment_sums())
+    totals = projects.aggregate(**investment_sums())
     pipeline = InvestmentProject.objects.filter(stage__in=(*OPEN_STAGES, InvestmentStage.ON_HOLD)).filter(
         Q(first_contact_date__isnull=True) | Q(first_contact_date__lte=end)
     )

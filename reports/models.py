@@ -96,5 +96,10 @@ class Report(TimeStampedModel):
         return gettext("Report %(start)s – %(end)s") % {"start": f"{start:%d.%m.%Y}", "end": f"{end:%d.%m.%Y}"}
 
     @property
+    def file_stem(self) -> str:
+        """The name of this version's export files, without the extension."""
+        return f"{self.kind}-{self.period_start:%Y%m%d}-{self.period_end:%Y%m%d}-v{self.version}"
+
+    @property
     def is_finished(self) -> bool:
         return self.state in (ReportState.DONE, ReportState.FAILED)

@@ -162,14 +162,14 @@ def render_files(report: Report, figures: dict) -> dict[str, tuple[str, bytes]]:
 
     with translation.override("de"):
         title = report.title
-    stem = f"{report.kind}-{report.period_start:%Y%m%d}-{report.period_end:%Y%m%d}-v{report.version}"
+    stem = report.file_stem
+    generated_at = timezone.now()
     return {
-        "xlsx_file": (f"{stem}.xlsx", exports.render_xlsx(figures, title=title, language="de")),
-        "pdf_file": (
-            f"{stem}.pdf",
-            exports.render_pdf(figures, title=title, language="de", generated_at=timezone.now()),
-        ),
-        "csv_file": (f"{stem}.csv", exports.render_csv(figures, language="de")),
+        f"{fmt}_file": (
+            f"{stem}.{fmt}",
+            exports.render(fmt, figures, title=title, language="de", generated_at=generated_at),
+        )
+        for fmt in exports.FORMATS
     }
 
 

@@ -48,12 +48,7 @@ class Command(BaseCommand):
             # Imported here: ReportLab and matplotlib are not needed for the figures alone.
             from reports import exports
 
-            if format == "xlsx":
-                content = exports.render_xlsx(figures, title=title, language=language)
-            elif format == "pdf":
-                content = exports.render_pdf(figures, title=title, language=language)
-            else:
-                content = exports.render_csv(figures, language=language)
+            content = exports.render(format, figures, title=title, language=language)
         if output:
             try:
                 Path(output).write_bytes(content)
