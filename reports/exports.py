@@ -42,6 +42,7 @@ from reportlab.platypus.flowables import Flowable
 
 from reports import charts, labels
 from reports.labels import DECIMAL_TYPES, NUMERIC_TYPES, Column
+from wfs_portal.spreadsheets import escape_formula, set_cell_value
 
 Figures = Mapping[str, Any]
 
@@ -66,7 +67,9 @@ def render_xlsx(figures: Figures, *, title: str, language: str = "de") -> bytes:
     sheet per area with its tables.
 
     Numbers are numbers (int, or Decimal for EUR and m², never text), formatted by Excel number
-    formats, so the workbook can be summed and charted. Dates are real dates. The workbook's
+    formats, so the workbook can be summed and charted. Dates are real dates. Texts are text cells,
+    never formulas, whatever they start with (``wfs_portal.spreadsheets.set_cell_value``): the
+    title, fair and sector names are typed by people. The workbook's
     created/modified properties and the zip entries' timestamps are fixed (derived from the
     period's end), so rendering the same figures twice gives the same bytes.
     """
@@ -114,11 +117,10 @@ def _xlsx_overview(sheet: Worksheet, figures: Figures, *, title: str, language: 
     sheet.title = _sheet_name(gettext("Overview"), set())
     start, end = labels.period(figures)
     date_format_code = XLSX_DATE_FORMATS.get(language, XLSX_DATE_FORMATS["de"])
-    sheet["A1"] = title
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = gettext("Period start")
+    set_cell_value(sheet["A1"], title).font = Font(bold=True, size=14)
+    set_cell_value(sheet["A2"], gettext("Period start"))
     sheet["B2"] = start
-    sheet["A3"] = gettext("Period end")
+    set_cell_value(sheet["A3"], gettext("Period end"))
     sheet["B3"] = end
     for cell in (sheet["B2"], sheet["B3"]):
         cell.number_format = date_format_code
@@ -129,9 +131,9 @@ def _xlsx_overview(sheet: Worksheet, figures: Figures, *, title: str, language: 
     row = header_row
     for kpi, value in labels.ordered_kpis(figures):
         row += 1
-        sheet.cell(row=row, column=1, value=str(kpi.label))
+        set_cell_value(sheet.cell(row=row, column=1), str(kpi.label))
         _number_cell(sheet, row, 2, value, kpi.type)
-        sheet.cell(row=row, column=3, value=str(labels.AREAS[kpi.area].title))
+        set_cell_value(sheet.cell(row=row, column=3), str(labels.AREAS[kpi.area].title))
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     sheet.column_dimensions["A"].width = 52
     sheet.column_dimensions["B"].width = 22
@@ -146,16 +148,15 @@ def _xlsx_area(
     *,
     language: str,
 ) -> None:
-    sheet["A1"] = str(area.title)
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = _period_text(figures)
+    set_cell_value(sheet["A1"], str(area.title)).font = Font(bold=True, size=14)
+    set_cell_value(sheet["A2"], _period_text(figures))
     date_format_code = XLSX_DATE_FORMATS.get(language, XLSX_DATE_FORMATS["de"])
     widths: dict[int, int] = {}
     row = 3
     first_header = 0
     for table, rows in tables:
         row += 1
-        sheet.cell(row=row, column=1, value=str(table.title)).font = Font(bold=True, size=12)
+        set_cell_value(sheet.cell(row=row, column=1), str(table.title)).font = Font(bold=True, size=12)
         row += 1
         first_header = first_header or row
         for index, column in enumerate(table.columns, start=1):
@@ -164,12 +165,12 @@ def _xlsx_area(
             widths[index] = max(widths.get(index, 0), 12 if column.type != "label" else 24)
         if not rows:
             row += 1
-            sheet.cell(row=row, column=1, value=gettext("No data")).font = Font(italic=True)
+            set_cell_value(sheet.cell(row=row, column=1), gettext("No data")).font = Font(italic=True)
         for data in rows:
             row += 1
             for index, column in enumerate(table.columns, start=1):
                 value = labels.cell_value(column, table.name, data)
-                cell = sheet.cell(row=row, column=index, value=value)
+                cell = set_cell_value(sheet.cell(row=row, column=index), value)
                 if column.type in NUMERIC_TYPES:
                     cell.number_format = XLSX_FORMATS[column.type]
                 elif column.type == "date":
@@ -178,7 +179,7 @@ def _xlsx_area(
         totals = labels.column_totals(table, rows)
         if totals:
             row += 1
-            label_cell = sheet.cell(row=row, column=1, value=gettext("Total"))
+            label_cell = set_cell_value(sheet.cell(row=row, column=1), gettext("Total"))
             label_cell.font, label_cell.border = BOLD, TOTAL_BORDER
             for index, column in enumerate(table.columns, start=1):
                 if column.key in totals:
@@ -198,7 +199,7 @@ def _xlsx_area(
 
 
 def _header_cell(sheet: Worksheet, row: int, column: int, text: str) -> None:
-    cell = sheet.cell(row=row, column=column, value=text)
+    cell = set_cell_value(sheet.cell(row=row, column=column), text)
     cell.font = BOLD
     cell.fill = HEADER_FILL
     cell.border = HEADER_BORDER
@@ -210,7 +211,7 @@ def _number_cell(sheet: Worksheet, row: int, column: int, value: Any, type_: lab
         cell = sheet.cell(row=row, column=column, value=labels.to_number(value, type_))
         cell.number_format = XLSX_FORMATS[type_]
     else:
-        cell = sheet.cell(row=row, column=column, value=None if value is None else str(value))
+        cell = set_cell_value(sheet.cell(row=row, column=column), None if value is None else str(value))
     return cell
 
 
@@ -520,7 +521,9 @@ def render_csv(figures: Figures, *, language: str = "de") -> bytes:
     German Excel reads the file as Windows-1252 and garbles umlauts). English: "," as delimiter,
     "." as decimal mark, UTF-8 without BOM. Values are never grouped (no thousands separators) and
     carry no unit, so they re-import as numbers; dates are ISO (2018-01-29) and countries ISO codes.
-    Totals are left out: they are sums of lines already in the file.
+    Totals are left out: they are sums of lines already in the file. Texts that start like a formula
+    (a fair named "=1+1") get a leading "'" (``wfs_portal.spreadsheets.escape_formula``); numbers
+    never do, so a negative amount re-imports as a number.
     """
     german = language.split("-")[0] != "en"
     delimiter, decimal_mark = (";", ",") if german else (",", ".")
@@ -530,10 +533,10 @@ def render_csv(figures: Figures, *, language: str = "de") -> bytes:
         writer.writerow(CSV_HEADER)
         start, end = labels.period(figures)
         for key, text, value in (("start", gettext("Period start"), start), ("end", gettext("Period end"), end)):
-            writer.writerow(("overview", "period", key, text, "date", value.isoformat() if value else ""))
+            writer.writerow(_csv_row("overview", "period", key, text, "date", value.isoformat() if value else ""))
         for kpi, value in labels.ordered_kpis(figures):
             writer.writerow(
-                (kpi.area, "kpis", kpi.key, str(kpi.label), "value", _csv_value(value, kpi.type, decimal_mark))
+                _csv_row(kpi.area, "kpis", kpi.key, str(kpi.label), "value", _csv_value(value, kpi.type, decimal_mark))
             )
         for table, rows in labels.ordered_tables(figures):
             for row in rows:
@@ -543,12 +546,23 @@ def render_csv(figures: Figures, *, language: str = "de") -> bytes:
                     if column.type == "label":
                         continue
                     value = _csv_value(row.get(column.key), column.type, decimal_mark)
-                    writer.writerow((table.area, table.name, "" if key is None else key, row_label, column.key, value))
+                    writer.writerow(
+                        _csv_row(table.area, table.name, "" if key is None else key, row_label, column.key, value)
+                    )
         text = buffer.getvalue()
     return ("\ufeff" + text).encode("utf-8") if german else text.encode("utf-8")
 
 
+def _csv_row(area: str, table: str, key: Any, label: str, metric: str, value: str) -> tuple[Any, ...]:
+    # Names of tables, keys and metrics of a newer schema, and labels, come from the figures: texts
+    # like any other. ``value`` is escaped by _csv_value, which knows whether it is a number.
+    texts = tuple(escape_formula(text) for text in (area, table, key, label, metric))
+    return (*texts, value)
+
+
 def _csv_value(value: Any, type_: labels.ColumnType, decimal_mark: str) -> str:
+    """The value as written to the CSV; a text is escaped against formula injection, a number or
+    a date never is."""
     if value is None or value == "":
         return ""
     if type_ in NUMERIC_TYPES:
@@ -559,8 +573,8 @@ def _csv_value(value: Any, type_: labels.ColumnType, decimal_mark: str) -> str:
         return str(number)
     if type_ == "date":
         parsed = labels.parse_date(value)
-        return parsed.isoformat() if parsed else str(value)
-    return str(value)
+        return parsed.isoformat() if parsed else escape_formula(str(value))
+    return escape_formula(str(value))
 
 
 FORMATS = ("xlsx", "pdf", "csv")

@@ -17,10 +17,12 @@ from django_countries.fields import CountryField
 from import_export import resources
 from import_export.admin import ExportActionMixin
 from import_export.formats.base_formats import CSV
+from import_export.widgets import BooleanWidget, DateTimeWidget, DateWidget, DurationWidget, NumberWidget, TimeWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from wfs_portal.choices import RegistrationState
 from wfs_portal.services import constraint_message
+from wfs_portal.spreadsheets import escape_formula
 
 
 class ConstraintValidatingModelForm(forms.ModelForm):
@@ -77,10 +79,19 @@ class StackedInline(admin.StackedInline):
     formset = ConstraintCheckingInlineFormSet
 
 
+# Widgets of values that are not text: what they render is never escaped as a formula.
+VALUE_WIDGETS = (NumberWidget, DateWidget, DateTimeWidget, TimeWidget, DurationWidget, BooleanWidget)
+
+
 class ReadableExportResource(resources.ModelResource):
     """CSV export as staff read it: column names in the user's language, choice labels instead of
     codes, names of related records instead of ids; related rows are fetched with the list, not
-    one query per row."""
+    one query per row. Every text cell goes through ``escape_formula`` (wfs_portal.spreadsheets),
+    so a company name such as ``=HYPERLINK(...)`` is shown, not run, by the spreadsheet program.
+
+    import-export's own ``IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT`` is not used: it handles only a
+    leading "=" and removes it (changing the data), and it works on the finished rows, where a
+    negative number can no longer be told from a text."""
 
     related: tuple[list[str], list[str]] = ([], [])  # (select_related, prefetch_related), set per model
 
@@ -97,10 +108,25 @@ class ReadableExportResource(resources.ModelResource):
         return super().export(queryset=queryset, **kwargs)
 
     def export_field(self, field, instance, **kwargs):
+        text = self._readable_text(field, instance)
+        if text is not None:
+            return escape_formula(text)
+        value = super().export_field(field, instance, **kwargs)
+        # The widgets render numbers and dates as strings for CSV ("-1500,50"): they are values,
+        # not texts someone typed, and a negative amount must stay a number.
+        if isinstance(field.widget, VALUE_WIDGETS):
+            return value
+        # Everything else is text (names, descriptions, phone numbers): written so that a
+        # spreadsheet shows it instead of running it as a formula.
+        return escape_formula(value)
+
+    def _readable_text(self, field, instance) -> str | None:
+        """The field as staff read it (country names, Yes/No, choice labels, names of related
+        records), or None where the widget's own rendering is right."""
         try:
             model_field = instance._meta.get_field(field.attribute)
         except Exception:  # a computed attribute, not a model field
-            return super().export_field(field, instance, **kwargs)
+            return None
         if isinstance(model_field, CountryField):
             value = getattr(instance, model_field.name)
             countries = value if model_field.multiple else [value]
@@ -114,7 +140,7 @@ class ReadableExportResource(resources.ModelResource):
         if model_field.many_to_one or model_field.one_to_one:
             related = getattr(instance, model_field.name)
             return str(related) if related is not None else ""
-        return super().export_field(field, instance, **kwargs)
+        return None
 
 
 def readable_export_resource(model: type[models.Model], select_related: list[str]) -> type[resources.ModelResource]:
