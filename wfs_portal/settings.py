@@ -100,6 +100,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
+    # The Content-Security-Policy header (section "Content-Security-Policy" below); a header that a
+    # view set itself (the logo's sandbox) is kept.
+    "csp.middleware.CSPMiddleware",
 ROOT_URLCONF = "wfs_portal.urls"
 WSGI_APPLICATION = "wfs_portal.wsgi.application"
 
@@ -261,6 +264,32 @@ LOGGING = {
 }
 
 # --- REST framework -------------------------------------------------------------------------
+# --- Content-Security-Policy ----------------------------------------------------------------
+# Every page loads scripts, styles, images, fonts and data from the portal only, and runs no inline
+# script: our code is in static/, third-party pages that carry inline code have templates of ours
+# (templates/drf_spectacular/, templates/admin/djcelery/, templates/admin/import_export/).
+# Style attributes are allowed (style-src-attr): the dashboard's matplotlib charts write every fill
+# and stroke as one, as do django-simple-history's history list and django-import-export's export
+# form; they cannot load anything, since images and fonts come from 'self' only. <style> elements
+# are not, except where a view adds their hash or nonce (the dashboard, Redoc: wfs_portal/urls.py,
+# wfs_portal/api_urls.py). data: images: allauth's TOTP QR code. A view that sets a policy of its own
+# keeps it (the logo's sandbox).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", default="600/min")
 if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE):
     raise ImproperlyConfigured(f"Unexpected value API_THROTTLE_RATE={API_THROTTLE_RATE} (e.g. 600/min)")
