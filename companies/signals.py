@@ -2,36 +2,22 @@
 date in the background. A signal, because every path that saves them (admin, portal, API, demo
 loader, tasks) must trigger it and none of them holds a business rule about it."""
 
-import threading
-
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from companies.choices import GenerationState
 from companies.models import ClusterMembership, MatchGeneration, Organisation, PartneringProfile
-
-_pending = threading.local()
+from companies.services.matching import matching_update_schedule
 
 
 def _schedule(organisation_id: int) -> None:
-    """One update per organisation and transaction, however many of its parts were saved: every
-    save registers the flush, the first flush after the commit takes all ids, the others find none.
-    (After a rollback the ids wait for the next commit; updating an unchanged organisation is
-    harmless.)"""
+    """Hand the update to the outbox in the same transaction as the change: it is lost neither when
+    the broker is down nor when the process dies after the commit. Several saves of one organisation
+    (in one transaction or within the debounce delay) make one update (the outbox coalesces them)."""
     # Nothing to update before the first full run.
     if not MatchGeneration.objects.filter(state=GenerationState.ACTIVE).exists():
         return
-    _pending.__dict__.setdefault("ids", set()).add(organisation_id)
-    transaction.on_commit(_flush)
-
-
-def _flush() -> None:
-    from companies.tasks import schedule_organisation_update
-
-    ids = _pending.__dict__.pop("ids", set())
-    for organisation_id in sorted(ids):
-        schedule_organisation_update(organisation_id)
+    matching_update_schedule(organisation_id=organisation_id)
 
 
 @receiver(post_save, sender=Organisation, dispatch_uid="matching.organisation_saved")

@@ -1,15 +1,13 @@
 """Celery tasks of the companies app. They take ids, fetch, and call a service; they are
-idempotent (a chunk that is done is not computed again) and retried with backoff."""
+idempotent (a chunk that is done, or that a live worker holds, is not computed again) and retried
+with backoff. They are started through the outbox (outbox.services.task_enqueue), by name."""
 
 import logging
 
-from celery import chord, group, shared_task
+from celery import shared_task
 from django.conf import settings
-from django.core.cache import cache
 
 from companies import services
-from companies.choices import GenerationState
-from companies.models import MatchChunk, MatchGeneration
 
 logger = logging.getLogger(__name__)
 
@@ -38,28 +36,28 @@ def match_generation_start() -> int:
     return services.match_generation_start().pk
 
 
-@shared_task(bind=True, soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, **RETRY)
-def match_generation_run(self, generation_id: int) -> None:
-    """Prepare the generation (snapshot and chunks) and fan its chunks out to the workers: all map
-    chunks, then (chord) all reduce chunks, then (chord) the switch. Resuming a generation runs only
-    the chunks that are not done."""
-    generation = MatchGeneration.objects.filter(pk=generation_id, state=GenerationState.BUILDING).first()
-    if generation is None:
-        return
-    if not services.match_generation_prepare(generation=generation):
-        return  # another delivery of this task is preparing it and fans the chunks out
-    pending = list(
-        MatchChunk.objects.filter(generation_id=generation_id, phase=MatchChunk.Phase.MAP, done_at__isnull=True)
-        .order_by("index")
-        .values_list("index", flat=True)
-    )
-    if pending:
-        chord(group(match_map_chunk.si(generation_id, i) for i in pending))(match_reduce_phase.si(generation_id))
-    else:
-        match_reduce_phase.delay(generation_id)
+@shared_task(soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, **RETRY)
+def match_generation_watch() -> str:
+    """Every minute (Celery beat): resume a generation whose worker died or whose chunk failed."""
+    return services.match_generation_watch()
 
 
-@shared_task(ignore_result=False, soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, **RETRY)
+@shared_task(
+    soft_time_limit=settings.MATCHING_PREPARE_TIME_LIMIT - 60, time_limit=settings.MATCHING_PREPARE_TIME_LIMIT, **RETRY
+)
+def match_generation_run(generation_id: int) -> None:
+    """Prepare the generation (snapshot and chunks) and hand its chunks to the workers through the
+    outbox; each chunk that completes a phase hands out the next (services.match_generation_run)."""
+    services.match_generation_run(generation_id=generation_id)
+
+
+CHUNK_LIMITS = {
+    "soft_time_limit": settings.MATCHING_CHUNK_TIME_LIMIT - 30,
+    "time_limit": settings.MATCHING_CHUNK_TIME_LIMIT,
+}
+
+
+@shared_task(**CHUNK_LIMITS, **RETRY)
 def match_map_chunk(generation_id: int, index: int) -> bool:
     try:
         return services.match_map_chunk(generation_id=generation_id, index=index)
@@ -68,22 +66,7 @@ def match_map_chunk(generation_id: int, index: int) -> bool:
         raise
 
 
-@shared_task(soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, **RETRY)
-def match_reduce_phase(generation_id: int) -> None:
-    pending = list(
-        MatchChunk.objects.filter(generation_id=generation_id, phase=MatchChunk.Phase.REDUCE, done_at__isnull=True)
-        .order_by("index")
-        .values_list("index", flat=True)
-    )
-    if pending:
-        chord(group(match_reduce_chunk.si(generation_id, i) for i in pending))(
-            match_generation_activate.si(generation_id)
-        )
-    else:
-        match_generation_activate.delay(generation_id)
-
-
-@shared_task(ignore_result=False, soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, **RETRY)
+@shared_task(**CHUNK_LIMITS, **RETRY)
 def match_reduce_chunk(generation_id: int, index: int) -> bool:
     try:
         return services.match_reduce_chunk(generation_id=generation_id, index=index)
@@ -97,22 +80,6 @@ def match_generation_activate(generation_id: int) -> bool:
     return services.match_generation_activate(generation_id=generation_id)
 
 
-def _debounce_key(organisation_id: int) -> str:
-    return f"matching:update:{organisation_id}"
-
-
-def schedule_organisation_update(organisation_id: int) -> None:
-    """Enqueue an update of one organisation's matches after the debounce delay; a later change
-    of the same organisation within the delay replaces the token, so only the last one runs."""
-    import uuid
-
-    token = uuid.uuid4().hex
-    cache.set(_debounce_key(organisation_id), token, timeout=settings.MATCHING_DEBOUNCE_SECONDS + 600)
-    match_organisation_update.apply_async((organisation_id, token), countdown=settings.MATCHING_DEBOUNCE_SECONDS)
-
-
 @shared_task(soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, **RETRY)
-def match_organisation_update(organisation_id: int, token: str | None = None) -> dict:
-    if token is not None and cache.get(_debounce_key(organisation_id)) not in (None, token):
-        return {"skipped": "superseded by a later change"}
+def match_organisation_update(organisation_id: int) -> dict:
     return services.match_organisation_update(organisation_id=organisation_id)

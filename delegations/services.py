@@ -7,13 +7,15 @@ changes a participant locks the delegation row first and checks the capacity und
 after the other and only one passes. Applications take no place and are never confirmed
 automatically: staff choose the delegation.
 
-Every change of a participant's state is announced by e-mail, once the transaction commits, to
-the organisation's approved representatives and the person registered."""
+Every change of a participant's state is announced by e-mail (notifications.door, through the
+outbox: sent once the transaction commits) to the organisation's approved representatives and the
+person registered; a new registration also to the staff who look after delegation trips."""
 
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -21,8 +23,9 @@ from companies.choices import VerificationState
 from companies.models import Organisation
 from delegations.choices import DelegationState, ParticipantRole
 from delegations.models import Delegation, DelegationParticipant
+from notifications import door
+from notifications.choices import StaffTopic
 from wfs_portal.choices import RegistrationState
-from wfs_portal.mail import registration_recipients, send_localised_mail
 from wfs_portal.services import registration_transition, validated_save
 
 # What an applicant fills in. The role stays "participant": leads, press, interpreters and agency
@@ -168,12 +171,29 @@ def delegation_staff_save(*, delegation: Delegation, user) -> None:
 
 
 def _announce(participant: DelegationParticipant) -> None:
-    """Tell the organisation about the participant's (new) state once the change is committed."""
-    recipients = registration_recipients(participant.organisation, participant.contact)
+    """Tell the organisation about the participant's (new) state, and staff about a new
+    registration (through the outbox: sent once the change is committed)."""
     context = {
         "participant": participant,
         "delegation": participant.delegation,
         "organisation": participant.organisation,
         "state": participant.state,
     }
-    transaction.on_commit(lambda: send_localised_mail(recipients, "delegations/email/participant", context))
+    door.notify(
+        "delegations/email/participant",
+        to=door.representatives(participant.organisation) + door.contact_person(participant.contact),
+        context=context,
+        key=f"delegations.participant:{participant.pk}:{participant.state}",
+    )
+    if participant.state == RegistrationState.APPLIED:
+        door.notify(
+            "delegations/email/staff_registration",
+            to=door.staff(StaffTopic.DELEGATION_REGISTRATION),
+            context={
+                **context,
+                "admin_url": door.absolute_url(
+                    reverse("admin:delegations_delegation_change", args=[participant.delegation_id])
+                ),
+            },
+            key=f"delegations.participant.staff:{participant.pk}",
+        )

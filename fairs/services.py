@@ -9,13 +9,15 @@ decided one after the other on PostgreSQL and only one of them passes.
 Applications are never confirmed automatically: the agency chooses its exhibitors (a booth mixes
 sectors, first-time exhibitors get a chance), so a free place is not a promise.
 
-Every change of a registration's state is announced by e-mail, once the transaction commits, to
-the organisation's approved representatives and the registration's contact person."""
+Every change of a registration's state is announced by e-mail (notifications.door, through the
+outbox: sent once the transaction commits) to the organisation's approved representatives and the
+registration's contact person; a new application also to the staff who look after applications."""
 
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -23,8 +25,9 @@ from companies.choices import VerificationState
 from companies.models import Organisation
 from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth
+from notifications import door
+from notifications.choices import StaffTopic
 from wfs_portal.choices import RegistrationState
-from wfs_portal.mail import registration_recipients, send_localised_mail
 from wfs_portal.services import registration_transition, validated_save
 
 # What an applicant fills in; the state, the decision and the internal notes are staff business.
@@ -200,8 +203,8 @@ def joint_booth_staff_save(*, booth: JointBooth, user) -> None:
 
 
 def _announce(registration: BoothRegistration) -> None:
-    """Tell the organisation about the registration's (new) state once the change is committed."""
-    recipients = registration_recipients(registration.organisation, registration.contact)
+    """Tell the organisation about the registration's (new) state, and staff about a new application
+    (through the outbox: sent once the change is committed)."""
     context = {
         "registration": registration,
         "booth": registration.booth,
@@ -209,4 +212,19 @@ def _announce(registration: BoothRegistration) -> None:
         "organisation": registration.organisation,
         "state": registration.state,
     }
-    transaction.on_commit(lambda: send_localised_mail(recipients, "fairs/email/registration", context))
+    door.notify(
+        "fairs/email/registration",
+        to=door.representatives(registration.organisation) + door.contact_person(registration.contact),
+        context=context,
+        key=f"fairs.registration:{registration.pk}:{registration.state}",
+    )
+    if registration.state == RegistrationState.APPLIED:
+        door.notify(
+            "fairs/email/staff_application",
+            to=door.staff(StaffTopic.BOOTH_APPLICATION),
+            context={
+                **context,
+                "admin_url": door.absolute_url(reverse("admin:fairs_boothregistration_change", args=[registration.pk])),
+            },
+            key=f"fairs.registration.staff:{registration.pk}",
+        )

@@ -1,18 +1,21 @@
 """Write paths for project workshops' join requests: an organisation asks in the portal, staff
 accept (the organisation becomes a participant) or decline in the admin, and the organisation is
-told by e-mail (its approved representatives and the contact person named), once committed."""
+told by e-mail (its approved representatives and the contact person named; staff of a new request)
+through the outbox, once committed."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.choices import OrganisationKind, VerificationState
 from companies.models import Contact, Organisation
+from notifications import door
+from notifications.choices import StaffTopic
 from projects.choices import WorkshopRole
 from projects.models import JoinRequestState, Workshop, WorkshopJoinRequest, WorkshopParticipant
 from projects.selectors import JOINABLE_WORKSHOP_STATES
-from wfs_portal.mail import registration_recipients, send_localised_mail
 from wfs_portal.services import validated_save
 
 # The role an accepted organisation gets from its kind; staff can change it on the participant.
@@ -122,11 +125,29 @@ def workshop_join_request_decline(*, join_request: WorkshopJoinRequest, user) ->
 
 
 def _announce(join_request: WorkshopJoinRequest) -> None:
-    recipients = registration_recipients(join_request.organisation, join_request.contact)
+    """Tell the organisation about its request's (new) state, and staff about a new request
+    (through the outbox: sent once the change is committed)."""
     context = {
         "join_request": join_request,
         "workshop": join_request.workshop,
         "organisation": join_request.organisation,
         "state": join_request.state,
     }
-    transaction.on_commit(lambda: send_localised_mail(recipients, "projects/email/join_request", context))
+    door.notify(
+        "projects/email/join_request",
+        to=door.representatives(join_request.organisation) + door.contact_person(join_request.contact),
+        context=context,
+        key=f"projects.join_request:{join_request.pk}:{join_request.state}",
+    )
+    if join_request.state == JoinRequestState.REQUESTED:
+        door.notify(
+            "projects/email/staff_join_request",
+            to=door.staff(StaffTopic.WORKSHOP_JOIN_REQUEST),
+            context={
+                **context,
+                "admin_url": door.absolute_url(
+                    reverse("admin:projects_workshopjoinrequest_change", args=[join_request.pk])
+                ),
+            },
+            key=f"projects.join_request.staff:{join_request.pk}",
+        )

@@ -45,6 +45,13 @@ class Report(TimeStampedModel):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    heartbeat_at = models.DateTimeField(
+        _("last sign of life"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Written while a worker generates the report; a long silence means the work stopped."),
+    )
     figures = models.JSONField(_("figures"), null=True, blank=True, editable=False)
     xlsx_file = models.FileField(_("Excel file"), upload_to="reports/", blank=True, editable=False)
     pdf_file = models.FileField(_("PDF file"), upload_to="reports/", blank=True, editable=False)

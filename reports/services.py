@@ -15,13 +15,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outbox.selectors import waiting
+from outbox.services import task_enqueue
 from reports import exports, kpis
 from reports.choices import ReportKind, ReportState
 from reports.models import Report
+from wfs_portal.heartbeat import heartbeat
 from wfs_portal.services import validated_save
 
 logger = logging.getLogger(__name__)
@@ -76,32 +79,69 @@ def report_regenerate(*, report: Report, user=None) -> Report:
 
 @transaction.atomic
 def report_retry(*, report: Report, user=None) -> Report:
-    """Queue a failed report again."""
+    """Queue a failed report again, or send a queued one whose task went missing again (nothing
+    waits for it in the outbox)."""
     claimed = Report.objects.filter(pk=report.pk, state=ReportState.FAILED).update(
         state=ReportState.QUEUED, progress=0, error="", updated=timezone.now()
     )
-    if claimed != 1:
-        raise ValidationError(_("Only a failed report can be retried."))
+    if claimed != 1 and not report_stuck(Report.objects.get(pk=report.pk)):
+        raise ValidationError(_("Only a failed report, or one that waits in vain, can be retried."))
     _enqueue(report.pk)
     report.refresh_from_db()
     return report
 
 
 def _enqueue(report_id: int) -> None:
-    from reports.tasks import report_generate
+    Report.objects.filter(pk=report_id).update(heartbeat_at=timezone.now())
+    task_enqueue("reports.tasks.report_generate", args=[report_id], coalesce=f"reports.generate:{report_id}")
 
-    transaction.on_commit(lambda: report_generate.delay(report_id))
+
+def _silent_since() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(seconds=settings.REPORT_STALL_SECONDS)
+
+
+def report_stuck(report: Report) -> bool:
+    """Queued or running, but nothing happened for REPORT_STALL_SECONDS (no worker took it, or the
+    one that did stopped beating) and its task does not wait in the outbox for the broker."""
+    if report.state not in (ReportState.QUEUED, ReportState.RUNNING):
+        return False
+    # Every enqueue and every beat of a running report sets heartbeat_at; older reports had none.
+    last = max(filter(None, [report.heartbeat_at, report.started_at])) if report.heartbeat_at else report.created
+    if last >= _silent_since():
+        return False
+    return not waiting(coalesce_prefix=f"reports.generate:{report.pk}")
+
+
+def reports_watch() -> int:
+    """The watchdog (Celery beat, every minute): reports stuck in "queued" or "running" are sent to
+    the workers again (a running one whose worker died goes back to "queued" first; a worker that
+    comes back to life later finds it no longer its own and stores nothing). Returns how many."""
+    resent = 0
+    silent = _silent_since()
+    candidates = Report.objects.filter(state__in=[ReportState.QUEUED, ReportState.RUNNING]).filter(
+        Q(heartbeat_at__lt=silent) | Q(heartbeat_at__isnull=True, created__lt=silent)
+    )
+    for report in candidates:
+        with transaction.atomic():
+            if not report_stuck(report):
+                continue
+            # A running one goes back to the queue: its worker is gone, the next delivery claims it.
+            Report.objects.filter(pk=report.pk, state=ReportState.RUNNING).update(
+                state=ReportState.QUEUED, progress=0, updated=timezone.now()
+            )
+            _enqueue(report.pk)
+            resent += 1
+    return resent
 
 
 def _claim(report_id: int) -> bool:
-    """Queued → running, exactly once. A report left "running" by a worker that died is claimed
-    again once the task's hard time limit has passed since it started."""
+    """Queued → running, exactly once. A report left "running" by a worker that died (no heartbeat
+    for REPORT_STALL_SECONDS) is claimed again."""
     now = timezone.now()
-    stale = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
     queued = Report.objects.filter(pk=report_id, state=ReportState.QUEUED)
-    abandoned = Report.objects.filter(pk=report_id, state=ReportState.RUNNING, started_at__lt=stale)
+    abandoned = Report.objects.filter(pk=report_id, state=ReportState.RUNNING, heartbeat_at__lt=_silent_since())
     for candidates in (queued, abandoned):
-        if candidates.update(state=ReportState.RUNNING, started_at=now, progress=0, updated=now) == 1:
+        if candidates.update(state=ReportState.RUNNING, started_at=now, heartbeat_at=now, progress=0, updated=now) == 1:
             Report.objects.filter(pk=report_id).update(attempts=F("attempts") + 1)
             return True
     return False
@@ -109,7 +149,9 @@ def _claim(report_id: int) -> bool:
 
 def _set_progress(report_id: int, percent: int) -> None:
     # A plain UPDATE outside any transaction: the admin's progress bar sees it at once.
-    Report.objects.filter(pk=report_id, state=ReportState.RUNNING).update(progress=min(percent, 99))
+    Report.objects.filter(pk=report_id, state=ReportState.RUNNING).update(
+        progress=min(percent, 99), heartbeat_at=timezone.now()
+    )
 
 
 def report_generate(*, report_id: int) -> Report | None:
@@ -120,28 +162,12 @@ def report_generate(*, report_id: int) -> Report | None:
         return None
     report = Report.objects.get(pk=report_id)
     stored: list = []
+    beating = heartbeat(
+        Report.objects.filter(pk=report_id, state=ReportState.RUNNING), every=settings.REPORT_STALL_SECONDS / 5
+    )
     try:
-        figures = kpis.compute(
-            start=report.period_start,
-            end=report.period_end,
-            progress=lambda p: _set_progress(report_id, p * FIGURES_SHARE // 100),
-        )
-        files = render_files(report, figures)
-        _set_progress(report_id, 95)
-        with transaction.atomic():
-            locked = Report.objects.select_for_update().get(pk=report_id)
-            if locked.state != ReportState.RUNNING:
-                return None
-            for field, (name, content) in files.items():
-                getattr(locked, field).save(name, ContentFile(content), save=False)
-                stored.append(getattr(locked, field))
-            locked.figures = figures
-            locked.state = ReportState.DONE
-            locked.progress = 100
-            locked.finished_at = timezone.now()
-            locked.error = ""
-            locked.save()
-        return locked
+        with beating:
+            return _generate(report, report_id, stored)
     except Exception as exc:
         # No half-written report: the files stored so far go, the figures are not kept.
         for file in stored:
@@ -154,6 +180,32 @@ def report_generate(*, report_id: int) -> Report | None:
             state=ReportState.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
         )
         return Report.objects.get(pk=report_id)
+
+
+def _generate(report: Report, report_id: int, stored: list) -> Report | None:
+    """Figures, files, and then both stored in one transaction; the files stored so far are listed in
+    ``stored`` so that a failure can remove them."""
+    figures = kpis.compute(
+        start=report.period_start,
+        end=report.period_end,
+        progress=lambda p: _set_progress(report_id, p * FIGURES_SHARE // 100),
+    )
+    files = render_files(report, figures)
+    _set_progress(report_id, 95)
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report_id)
+        if locked.state != ReportState.RUNNING:
+            return None
+        for field, (name, content) in files.items():
+            getattr(locked, field).save(name, ContentFile(content), save=False)
+            stored.append(getattr(locked, field))
+        locked.figures = figures
+        locked.state = ReportState.DONE
+        locked.progress = 100
+        locked.finished_at = timezone.now()
+        locked.error = ""
+        locked.save()
+    return locked
 
 
 def render_files(report: Report, figures: dict) -> dict[str, tuple[str, bytes]]:

@@ -26,3 +26,9 @@ def quarterly_report_start() -> int | None:
     """Celery beat, at the start of every quarter: the report of the quarter that just ended."""
     report = services.quarterly_report_start()
     return report.pk if report is not None else None
+
+
+@shared_task(soft_time_limit=120, time_limit=180, autoretry_for=(DatabaseError,), retry_backoff=True)
+def reports_watch() -> int:
+    """Every minute (Celery beat): send reports stuck in "queued" or "running" to the workers again."""
+    return services.reports_watch()

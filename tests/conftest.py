@@ -8,14 +8,32 @@ from wfs_portal.celery import app as celery_app
 @pytest.fixture(autouse=True)
 def _celery_eager(request):
     """Tasks run in-process unless a test is about the background behaviour itself; then it is
-    marked ``celery_worker`` and gets a real worker (see tests/test_celery.py)."""
+    marked ``celery_worker`` and gets a real worker (see tests/test_celery.py), and the outbox's
+    relay runs beside it, as ``manage.py outbox_relay`` does in production."""
     if request.node.get_closest_marker("celery_worker"):
+        request.getfixturevalue("outbox_relay")
         yield
         return
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def outbox_relay():
+    """The outbox's relay in a thread of the test process, delivering what the test commits."""
+    import threading
+
+    from outbox.relay import Relay
+
+    stop = threading.Event()
+    relay = Relay(idle=0.5)
+    thread = threading.Thread(target=relay.run_forever, args=(stop,), name="outbox-relay", daemon=True)
+    thread.start()
+    yield relay
+    stop.set()
+    thread.join(timeout=15)
 
 
 @pytest.fixture

@@ -139,7 +139,7 @@ class CompanyUserFactory(UserFactory):
     """A company user who signed up in the portal and confirmed their e-mail address."""
 
     username = factory.Sequence(lambda n: f"company-user{n}")
-    email = factory.Sequence(lambda n: f"person{n}@firma.example.de")
+    email = factory.Sequence(lambda n: f"nutzer{n}@firma.example.de")
     email_address = factory.RelatedFactory(
         EmailAddressFactory, factory_related_name="user", email=factory.SelfAttribute("..email")
     )
@@ -655,3 +655,30 @@ class ReportFactory(factory.django.DjangoModelFactory):
     progress = 100
     finished_at = factory.LazyFunction(timezone.now)
     figures = factory.LazyAttribute(lambda o: kpis.compute(start=o.period_start, end=o.period_end))
+
+
+class OutboxMessageFactory(factory.django.DjangoModelFactory):
+    """An e-mail that failed for good (what staff look at in the admin)."""
+
+    class Meta:
+        model = "outbox.OutboxMessage"
+
+    kind = "email"
+    state = "dead"
+    key = factory.Sequence(lambda n: f"test-message-{n}")
+    recipient = factory.Sequence(lambda n: f"empfaenger{n}@firma.example.de")
+    language = "de"
+    subject = "Platz bestätigt: Gemeinschaftsstand auf der MEDICA"
+    body = "Sehr geehrte Damen und Herren, …"
+    attempts = 10
+    last_error = "SMTPRecipientsRefused: {'x@firma.example.de': (550, b'No such user')}"
+
+
+class StaffAlertFactory(factory.django.DjangoModelFactory):
+    """The alert of one topic (the rows exist after migrate; this returns that one)."""
+
+    class Meta:
+        model = "notifications.StaffAlert"
+        django_get_or_create = ("topic",)
+
+    topic = "booth_application"

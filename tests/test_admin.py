@@ -44,6 +44,8 @@ from companies.models import (
 )
 from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
 from fairs.models import BoothRegistration, JointBooth, TradeFair
+from notifications.models import StaffAlert
+from outbox.models import OutboxMessage
 from projects.models import (
     InvestmentMilestone,
     InvestmentProject,
@@ -100,6 +102,8 @@ FACTORIES = {
     ContactRequest: factories.ContactRequestFactory,
     ComplementaryDivisions: factories.ComplementaryDivisionsFactory,
     Report: factories.ReportFactory,
+    OutboxMessage: factories.OutboxMessageFactory,
+    StaffAlert: factories.StaffAlertFactory,
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)

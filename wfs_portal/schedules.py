@@ -22,6 +22,37 @@ PERIODIC_TASKS = {
         "crontab": ("30", "2", "*", "*", "*"),
         "description": "Nightly at 02:30: everybody's partner matches, switched to when complete.",
     },
+    "Resume stalled match computations": {
+        "task": "companies.tasks.match_generation_watch",
+        "crontab": ("*", "*", "*", "*", "*"),
+        "description": "Every minute: a recompute nothing has worked on for a few minutes (its worker died, "
+        "its task was lost) or whose chunk failed is resumed where it stopped.",
+    },
+    "Requeue stalled reports": {
+        "task": "reports.tasks.reports_watch",
+        "crontab": ("*", "*", "*", "*", "*"),
+        "description": "Every minute: reports waiting or running without a sign of life for a few minutes "
+        "are sent to the workers again.",
+    },
+    "Deliver due outgoing messages": {
+        "task": "outbox.tasks.outbox_deliver_due",
+        "crontab": ("*", "*", "*", "*", "*"),
+        "description": "Every minute: e-mails and tasks that are due are delivered, should the relay process "
+        "(manage.py outbox_relay) be down.",
+    },
+    "Delete old outgoing messages": {
+        "task": "outbox.tasks.outbox_purge",
+        "crontab": ("40", "3", "*", "*", "*"),
+        "description": "Daily at 03:40: delivered and failed messages past their retention are deleted "
+        "(OUTBOX_KEEP_DELIVERED_DAYS and OUTBOX_KEEP_FAILED_DAYS: 30 and 180 days unless set otherwise; "
+        "addresses and texts are personal data).",
+    },
+    "Delete old idempotency records": {
+        "task": "wfs_portal.tasks.idempotency_records_delete_old",
+        "crontab": ("50", "3", "*", "*", "*"),
+        "description": "Daily at 03:50: the first answers kept for repeated API requests and portal forms are "
+        "deleted after a day.",
+    },
     "Quarterly report": {
         "task": "reports.tasks.quarterly_report_start",
         "crontab": ("0", "5", "1", "1,4,7,10", "*"),

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "wfs_portal",
+    "outbox",
+    "notifications",
     "companies",
     "projects",
     "fairs",
@@ -96,13 +98,13 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The Content-Security-Policy header (section "Content-Security-Policy" below); a header that a
+    # view set itself (the logo's sandbox) is kept.
+    "csp.middleware.CSPMiddleware",
     # Records the requesting user on every history entry written during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
-    # The Content-Security-Policy header (section "Content-Security-Policy" below); a header that a
-    # view set itself (the logo's sandbox) is kept.
-    "csp.middleware.CSPMiddleware",
 ROOT_URLCONF = "wfs_portal.urls"
 WSGI_APPLICATION = "wfs_portal.wsgi.application"
 
@@ -142,12 +144,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = env_redis_url("REDIS_URL", default=None)
 if REDIS_URL:
+    # Redis, with the process's memory standing in while Redis is unreachable (wfs_portal/cache.py):
+    # logins and the API's rate limits keep working. Short timeouts: Redis answers in a millisecond
+    # or not at all.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "wfs",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
 else:
@@ -189,6 +194,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[WFS Portal] "
+# allauth's e-mails go through the outbox like every other e-mail.
+ACCOUNT_ADAPTER = "notifications.accounts.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Throttling (counted in the cache; Redis in production, so all web processes share the counts).
 # Failed logins: 5 per e-mail address in 5 minutes and 20 per IP address per minute; the login
@@ -251,19 +258,6 @@ if not DEBUG:
     # /health/ is polled by the orchestrator over plain HTTP inside the private network.
     SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
-# --- Logging --------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {
-        "handlers": ["console"],
-        "level": env_choice("DJANGO_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), default="INFO"),
-    },
-}
-
-# --- REST framework -------------------------------------------------------------------------
 # --- Content-Security-Policy ----------------------------------------------------------------
 # Every page loads scripts, styles, images, fonts and data from the portal only, and runs no inline
 # script: our code is in static/, third-party pages that carry inline code have templates of ours
@@ -290,6 +284,19 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# --- Logging --------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("DJANGO_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), default="INFO"),
+    },
+}
+
+# --- REST framework -------------------------------------------------------------------------
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", default="600/min")
 if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE):
     raise ImproperlyConfigured(f"Unexpected value API_THROTTLE_RATE={API_THROTTLE_RATE} (e.g. 600/min)")
@@ -367,26 +374,30 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", default=30 * 60, minimum=1)
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", default=10 * 60, minimum=1)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", default=9 * 60, minimum=1)
 if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured(
         f"Unexpected value CELERY_TASK_SOFT_TIME_LIMIT={CELERY_TASK_SOFT_TIME_LIMIT}: it must be below "
         f"CELERY_TASK_TIME_LIMIT={CELERY_TASK_TIME_LIMIT}, so a task can clean up before it is killed."
     )
-# Bounded waits on the broker: .delay() with Redis down raises within seconds instead of hanging.
+# Nothing a request does waits on the broker: tasks are written to the outbox and published by the
+# relay (outbox.relay) with its own quick, bounded attempt. The worker and beat, on the other hand,
+# reconnect for ever: an outage of Redis delays their work, it must never end them.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 3
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the connection drops goes on; its second delivery finds its work claimed.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
-    "max_retries": 1,
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.5,
-    # Longer than the task time limit, so a late-acked task is not redelivered while it runs.
-    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60,
+    "socket_keepalive": True,
+    # A message whose worker died without acknowledging it is handed out again after this long.
+    # Every task claims its work (and long ones renew the claim), so a second delivery of one that
+    # is still running does nothing; the watchdogs (reports, matching) resend stalled work sooner.
+    "visibility_timeout": max(CELERY_TASK_TIME_LIMIT, 5 * 60) + 60,
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
@@ -408,12 +419,34 @@ CELERY_TASK_SEND_SENT_EVENT = True
 # ("Periodic tasks"). Entries that exist are never overwritten, so staff edits stay.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# --- Outbox ---------------------------------------------------------------------------------
+# Every e-mail and task is written to the outbox in the transaction that causes it and delivered by
+# the relay (``manage.py outbox_relay``; see outbox/relay.py). An outage of the mail server or the
+# broker postpones delivery by OUTBOX_OUTAGE_RETRY_SECONDS at a time, for as long as it lasts; a
+# message that fails by itself is tried again after 30 s, 1 min, 2 min … (at most
+# OUTBOX_RETRY_MAX_SECONDS apart) and set aside for staff after OUTBOX_MAX_ATTEMPTS failures.
+OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", default=50, minimum=1)
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", default=300, minimum=10)
+OUTBOX_OUTAGE_RETRY_SECONDS = env_int("OUTBOX_OUTAGE_RETRY_SECONDS", default=5, minimum=1)
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", default=30, minimum=1)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", default=3600, minimum=1)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", default=10, minimum=1)
+OUTBOX_BROKER_TIMEOUT_SECONDS = env_int("OUTBOX_BROKER_TIMEOUT_SECONDS", default=2, minimum=1)
+# Delivered messages are deleted after this many days, failed ones after the second figure.
+OUTBOX_KEEP_DELIVERED_DAYS = env_int("OUTBOX_KEEP_DELIVERED_DAYS", default=30, minimum=1)
+OUTBOX_KEEP_FAILED_DAYS = env_int("OUTBOX_KEEP_FAILED_DAYS", default=180, minimum=1)
+
 # --- Demo -----------------------------------------------------------------------------------
 DEMO_SUPERUSER_NAME = env_str("DEMO_SUPERUSER_NAME", default="demo-admin")
 
 # --- Admin export ---------------------------------------------------------------------------
 # "Export selected" in the admin downloads CSV straight away (no format form in between).
 IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = True
+
+# --- Reports --------------------------------------------------------------------------------
+# A report queued or running with no sign of life for this long (no worker took it, or the one
+# that did died) is sent to the workers again by the watchdog; a running one beats every fifth.
+REPORT_STALL_SECONDS = env_int("REPORT_STALL_SECONDS", default=180, minimum=5)
 
 # --- Matchmaking ----------------------------------------------------------------------------
 # The engine's parameters (companies/matching/params.py documents each one and its default):
@@ -428,6 +461,13 @@ MATCHING_BLOCK_SIZE = env_int("MATCHING_BLOCK_SIZE", default=1024, minimum=16)
 # Seconds to wait after a change before updating the lists it affects (more changes of the same
 # organisation within this time are handled by one update).
 MATCHING_DEBOUNCE_SECONDS = env_int("MATCHING_DEBOUNCE_SECONDS", default=30, minimum=0)
+# Time limits of the recompute's tasks: one chunk (seconds, usually done in a few), and the
+# preparation, which embeds every new text (the first run of a large directory takes long).
+MATCHING_CHUNK_TIME_LIMIT = env_int("MATCHING_CHUNK_TIME_LIMIT", default=5 * 60, minimum=60)
+MATCHING_PREPARE_TIME_LIMIT = env_int("MATCHING_PREPARE_TIME_LIMIT", default=60 * 60, minimum=120)
+# A recompute that shows no sign of life for this long (no heartbeat of its preparation, no chunk
+# claimed, renewed or finished; workers renew five times in this period) is resumed by the watchdog.
+MATCHING_STALL_SECONDS = env_int("MATCHING_STALL_SECONDS", default=150, minimum=5)
 # Threads of the sentence encoder (and numpy's BLAS) per worker process.
 MATCHING_THREADS = env_int("MATCHING_THREADS", default=2, minimum=1)
 

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from notifications.views import set_language
 from reports.views import dashboard
 from wfs_portal import views
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/dashboard/", csp_update(DASHBOARD_CSP)(dashboard), name="dashboard"),
     path("admin/", admin.site.urls),
+    # Django's language switcher, which also remembers a logged-in user's choice for their e-mails.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Company users: accounts (allauth) and the self-service portal.
     path("accounts/", include("allauth.urls")),

@@ -46,6 +46,12 @@ class MatchGeneration(TimeStampedModel):
     attempts = models.PositiveSmallIntegerField(
         _("attempts"), default=1, help_text=_("Runs of this computation: the first and every resumption.")
     )
+    heartbeat_at = models.DateTimeField(
+        _("last sign of life"),
+        null=True,
+        blank=True,
+        help_text=_("Written while a worker prepares it or finishes a chunk; a long silence means the work stopped."),
+    )
 
     class Meta:
         ordering = ["-created"]
@@ -96,6 +102,9 @@ class MatchChunk(models.Model):
     index = models.PositiveIntegerField()
     start = models.PositiveIntegerField()
     stop = models.PositiveIntegerField()
+    # Set when a worker takes the chunk and renewed while it computes: a second delivery of the task
+    # leaves a chunk with a fresh claim alone, and a chunk whose worker died is taken again.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
 

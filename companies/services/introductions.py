@@ -5,23 +5,24 @@ each side the other's contact persons who consented to introductions (selectors.
 
 Who may act: an approved representative of the requesting organisation (ask, withdraw) or of the
 requested one (accept, decline), and staff with the change permission, who broker requests in the
-admin. E-mails go to the requested organisation's representatives when a request arrives, and to
-the requester's when it is decided."""
+admin. E-mails go to the requested organisation's representatives when a request arrives (to the
+staff who broker introductions where it has none), and to the requester's when it is decided."""
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from companies.choices import ContactRequestState, RepresentationState, VerificationState
-from companies.models import Contact, ContactRequest, Organisation, Representative
+from companies.choices import ContactRequestState, VerificationState
+from companies.models import ContactRequest, Organisation
 from companies.selectors import represented_organisations
+from companies.services.matching import matching_update_schedule
+from notifications import door
+from notifications.choices import StaffTopic
 from wfs_portal.services import validated_save
 
 # After a partner declined, the same organisation may ask it again only after this long: a
@@ -95,7 +96,7 @@ def contact_request_create(*, requester: Organisation, target: Organisation, use
         )
     contact_request = ContactRequest(requester=requester, target=target, message=message, user=user)
     validated_save(contact_request, user=user, reason="introduction requested")
-    transaction.on_commit(lambda: _mail_request(contact_request))
+    _announce_request(contact_request)
     return contact_request
 
 
@@ -131,13 +132,16 @@ def _decide(contact_request: ContactRequest, user, *, accept: bool) -> bool:
         reason += " by staff on behalf of the organisation"
     if not _close(contact_request, locked, user, state=S.ACCEPTED if accept else S.DECLINED, reason=reason):
         return False
-    transaction.on_commit(lambda: _mail_decision(locked))
+    door.notify(
+        "companies/email/introduction_decided",
+        to=door.representatives(locked.requester),
+        context={"request": locked},
+        key=f"companies.introduction:{locked.pk}:{locked.state}",
+    )
     if accept:
         # An accepted introduction counts as "interesting" for both sides' next lists.
-        from companies import tasks
-
         for pk in (locked.requester_id, locked.target_id):
-            transaction.on_commit(lambda pk=pk: tasks.match_organisation_update.delay(pk))
+            matching_update_schedule(organisation_id=pk)
     return True
 
 
@@ -167,40 +171,25 @@ def contact_request_withdraw(*, contact_request: ContactRequest, user) -> bool:
 # --- e-mails --------------------------------------------------------------------------------------
 
 
-def recipients_by_language(organisation: Organisation) -> dict[str, list[str]]:
-    """The e-mail addresses of the organisation's approved representatives, grouped by the language
-    they read: that of the organisation's contact person with the same address where there is one,
-    else German (the working language)."""
-    emails = sorted(
-        set(
-            Representative.objects.filter(organisation=organisation, state=RepresentationState.APPROVED)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
+def _announce_request(contact_request: ContactRequest) -> None:
+    """The requested organisation's representatives are told; where it has none in the portal, the
+    staff who broker introductions, so that the request does not wait unseen."""
+    recipients = door.representatives(contact_request.target)
+    door.notify(
+        "companies/email/introduction_requested",
+        to=recipients,
+        context={"request": contact_request},
+        key=f"companies.introduction:{contact_request.pk}:requested",
     )
-    languages = {
-        email.lower(): language
-        for email, language in Contact.objects.filter(organisation=organisation)
-        .exclude(email="")
-        .values_list("email", "language")
-    }
-    grouped: dict[str, list[str]] = {}
-    for email in emails:
-        grouped.setdefault(languages.get(email.lower(), settings.LANGUAGE_CODE), []).append(email)
-    return grouped
-
-
-def _send(template: str, organisation: Organisation, context: dict) -> None:
-    for language, recipients in recipients_by_language(organisation).items():
-        with translation.override(language):
-            subject = render_to_string(f"companies/email/{template}_subject.txt", context).strip()
-            body = render_to_string(f"companies/email/{template}.txt", context)
-        send_mail(" ".join(subject.split()), body, None, recipients)
-
-
-def _mail_request(contact_request: ContactRequest) -> None:
-    _send("introduction_requested", contact_request.target, {"request": contact_request})
-
-
-def _mail_decision(contact_request: ContactRequest) -> None:
-    _send("introduction_decided", contact_request.requester, {"request": contact_request})
+    if not recipients:
+        door.notify(
+            "companies/email/staff_introduction",
+            to=door.staff(StaffTopic.INTRODUCTION_WITHOUT_USERS),
+            context={
+                "request": contact_request,
+                "admin_url": door.absolute_url(
+                    reverse("admin:companies_contactrequest_change", args=[contact_request.pk])
+                ),
+            },
+            key=f"companies.introduction.staff:{contact_request.pk}",
+        )

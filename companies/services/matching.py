@@ -4,6 +4,8 @@ organisations' feedback. The Celery tasks in companies/tasks.py only call these.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import logging
 import time
 
@@ -11,7 +13,7 @@ import numpy as np
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from companies import embedding, matching_data
@@ -31,6 +33,9 @@ from companies.models import (
     Organisation,
     PartneringProfile,
 )
+from outbox.selectors import waiting
+from outbox.services import task_enqueue
+from wfs_portal.heartbeat import heartbeat
 from wfs_portal.services import validated_save
 
 logger = logging.getLogger(__name__)
@@ -48,10 +53,10 @@ def active_generation() -> MatchGeneration | None:
 
 
 def match_generation_start(*, user=None) -> MatchGeneration:
-    """Start a full recompute, or resume the one being built (a re-run completes a generation
-    whose worker died or whose chunk failed: chunks that are done are not computed again)."""
-    from companies import tasks
-
+    """Start a full recompute, or resume the one being built when nothing works on it (its worker
+    died, a chunk failed, or its task was lost): chunks that are done are not computed again. While
+    a worker works on it (a sign of life within MATCHING_STALL_SECONDS) or its tasks wait in the
+    outbox for the broker, it is returned as it is: starting it twice would only race."""
     with transaction.atomic():
         generation = (
             MatchGeneration.objects.select_for_update()
@@ -59,40 +64,79 @@ def match_generation_start(*, user=None) -> MatchGeneration:
             .order_by("-created")
             .first()
         )
-        if generation is not None and not (generation.error or _stalled(generation)):
-            return generation  # being computed right now: starting it twice would only race
+        if generation is not None and not (generation.error or generation_stalled(generation)):
+            return generation
         if generation is not None and generation.attempts >= MAX_ATTEMPTS:
-            # It failed again and again (a chunk that crashes every worker, say): give it up and
-            # start afresh, with the data and parameters of today.
-            MatchGeneration.objects.filter(pk=generation.pk).update(
-                state=GenerationState.FAILED,
-                finished_at=timezone.now(),
-                error=f"{generation.error}\n(given up after {generation.attempts} attempts)".strip()[:4000],
-            )
+            _give_up(generation)
             generation = None
         if generation is None:
             generation = MatchGeneration.objects.create(
                 requested_by=user,
                 parameters={**matching_params().as_dict(), "model": embedding.MODEL_NAME},
                 started_at=timezone.now(),
+                heartbeat_at=timezone.now(),
             )
-        else:
-            # A preparation that died half-way is done again from the start.
-            MatchGeneration.objects.filter(pk=generation.pk, snapshot=PREPARING).update(snapshot="")
-            MatchGeneration.objects.filter(pk=generation.pk).update(
-                error="", updated=timezone.now(), attempts=F("attempts") + 1
-            )
-        transaction.on_commit(lambda: tasks.match_generation_run.delay(generation.pk))
+            _enqueue_run(generation.pk)
+            return generation
+        _resume(generation)
     return generation
 
 
-def _stalled(generation: MatchGeneration) -> bool:
-    """No chunk finished for longer than a task may run: its worker is gone."""
-    last = (
-        generation.chunks.filter(done_at__isnull=False).order_by("-done_at").values_list("done_at", flat=True).first()
+def match_generation_watch() -> str:
+    """The watchdog (Celery beat, every minute): a generation being built that nothing works on for
+    MATCHING_STALL_SECONDS, or whose chunk failed, is resumed; one that failed MAX_ATTEMPTS times is
+    given up (the nightly run starts afresh). Returns what it did."""
+    with transaction.atomic():
+        generation = (
+            MatchGeneration.objects.select_for_update()
+            .filter(state=GenerationState.BUILDING)
+            .order_by("-created")
+            .first()
+        )
+        if generation is None or not (generation.error or generation_stalled(generation)):
+            return "nothing to do"
+        if generation.attempts >= MAX_ATTEMPTS:
+            _give_up(generation)
+            return f"generation {generation.pk} given up"
+        _resume(generation)
+        return f"generation {generation.pk} resumed"
+
+
+def _give_up(generation: MatchGeneration) -> None:
+    """It failed again and again (a chunk that crashes every worker, say): mark it failed."""
+    MatchGeneration.objects.filter(pk=generation.pk).update(
+        state=GenerationState.FAILED,
+        finished_at=timezone.now(),
+        error=f"{generation.error}\n(given up after {generation.attempts} attempts)".strip()[:4000],
     )
-    since = max(filter(None, [last, generation.updated, generation.started_at]))
-    return (timezone.now() - since).total_seconds() > 2 * settings.CELERY_TASK_TIME_LIMIT
+
+
+def _resume(generation: MatchGeneration) -> None:
+    now = timezone.now()
+    # A preparation whose worker stopped beating is done again from the start.
+    MatchGeneration.objects.filter(pk=generation.pk, snapshot=PREPARING).update(snapshot="")
+    # The re-sending counts as a sign of life: the watchdog waits a whole period before the next.
+    MatchGeneration.objects.filter(pk=generation.pk).update(
+        error="", updated=now, heartbeat_at=now, attempts=F("attempts") + 1
+    )
+    _enqueue_run(generation.pk)
+
+
+def _enqueue_run(generation_id: int) -> None:
+    task_enqueue("companies.tasks.match_generation_run", args=[generation_id], coalesce=f"matching.run:{generation_id}")
+
+
+def generation_stalled(generation: MatchGeneration) -> bool:
+    """Nothing worked on the generation for MATCHING_STALL_SECONDS (no heartbeat of a preparation,
+    no chunk claimed, renewed or finished), and none of its tasks waits in the outbox for the broker:
+    its worker is gone, or its tasks were lost."""
+    last = generation.chunks.aggregate(claimed=Max("claimed_at"), done=Max("done_at"))
+    since = max(filter(None, [last["claimed"], last["done"], generation.heartbeat_at, generation.started_at]))
+    if (timezone.now() - since).total_seconds() <= settings.MATCHING_STALL_SECONDS:
+        return False
+    return not waiting(coalesce_prefix=f"matching.run:{generation.pk}") and not waiting(
+        coalesce_prefix=f"matching.chunk:{generation.pk}:"
+    )
 
 
 def _blocks(n: int, size: int) -> list[slice]:
@@ -110,6 +154,49 @@ MAX_ATTEMPTS = 3  # runs of one generation (the first and the resumptions) befor
 INCREMENTAL_REACH = 2000  # organisations whose lists an incremental update may enter
 
 
+def _heartbeat_seconds() -> float:
+    """How often a worker renews its claim on a chunk (and the generation's heartbeat while it
+    prepares): five times within MATCHING_STALL_SECONDS, so one late beat is no false alarm."""
+    return settings.MATCHING_STALL_SECONDS / 5
+
+
+def match_generation_run(*, generation_id: int) -> None:
+    """Prepare the generation (snapshot and chunks), then hand the chunks of the current phase to the
+    workers. A second delivery, or one for a generation that is no longer being built, does nothing
+    more than hand out the chunks nobody works on."""
+    generation = MatchGeneration.objects.filter(pk=generation_id, state=GenerationState.BUILDING).first()
+    if generation is None:
+        return
+    if not match_generation_prepare(generation=generation):
+        return  # another delivery of this task is preparing it and hands the chunks out
+    _enqueue_chunks(generation_id)
+
+
+def _enqueue_chunks(generation_id: int) -> None:
+    """Enqueue every chunk of the current phase that is not done and not held by a live worker (all
+    map chunks first; once they are done the reduce chunks; once those are done the switch)."""
+    with transaction.atomic():
+        MatchGeneration.objects.select_for_update().filter(pk=generation_id).first()
+        chunks = MatchChunk.objects.filter(generation_id=generation_id, done_at__isnull=True)
+        maps_left = chunks.filter(phase=MatchChunk.Phase.MAP).exists()
+        phase = MatchChunk.Phase.MAP if maps_left else MatchChunk.Phase.REDUCE
+        pending = chunks.filter(phase=phase)
+        if not pending.exists():
+            task_enqueue(
+                "companies.tasks.match_generation_activate",
+                args=[generation_id],
+                coalesce=f"matching.chunk:{generation_id}:activate",
+            )
+            return
+        live = timezone.now() - datetime.timedelta(seconds=settings.MATCHING_STALL_SECONDS)
+        for index in pending.exclude(claimed_at__gte=live).order_by("index").values_list("index", flat=True):
+            task_enqueue(
+                f"companies.tasks.match_{phase}_chunk",
+                args=[generation_id, index],
+                coalesce=f"matching.chunk:{generation_id}:{phase}:{index}",
+            )
+
+
 def match_generation_prepare(*, generation: MatchGeneration) -> bool:
     """Build the corpus (embedding only new texts), the pre-filter thresholds and the chunks, and
     store them as the generation's snapshot. Returns whether the chunks are ready to run: true at
@@ -123,7 +210,8 @@ def match_generation_prepare(*, generation: MatchGeneration) -> bool:
         generation.refresh_from_db()
         return generation.snapshot not in ("", PREPARING)
     try:
-        _prepare(generation)
+        with heartbeat(MatchGeneration.objects.filter(pk=generation.pk), every=_heartbeat_seconds()):
+            _prepare(generation)
     except Exception as exc:
         MatchGeneration.objects.filter(pk=generation.pk, snapshot=PREPARING).update(
             snapshot="", error=f"prepare: {exc!r}"[:2000]
@@ -194,48 +282,77 @@ def _engine(generation: MatchGeneration) -> tuple[Engine, np.ndarray, int]:
     return _engines[generation.snapshot]
 
 
+def _claim(generation_id: int, phase: str, index: int) -> MatchChunk | None:
+    """Take the chunk for this worker: not done, and not claimed by a worker that is alive (whose
+    claim was renewed within MATCHING_STALL_SECONDS). None when there is nothing to take."""
+    if not MatchGeneration.objects.filter(pk=generation_id, state=GenerationState.BUILDING).exists():
+        return None
+    now = timezone.now()
+    live = now - datetime.timedelta(seconds=settings.MATCHING_STALL_SECONDS)
+    claimed = (
+        MatchChunk.objects.filter(generation_id=generation_id, phase=phase, index=index, done_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=live))
+        .update(claimed_at=now)
+    )
+    if claimed != 1:
+        return None
+    return MatchChunk.objects.select_related("generation").get(generation_id=generation_id, phase=phase, index=index)
+
+
 def _claim_done(chunk: MatchChunk, seconds: float) -> None:
-    """Mark a chunk done exactly once (a redelivered task finds it done and changes nothing)."""
+    """Mark a chunk done exactly once (a redelivered task finds it done and changes nothing). The
+    chunk that completes its phase hands out the next: the reduce chunks after the last map chunk,
+    the switch after the last reduce chunk. The generation's row is locked, so of two chunks that
+    finish at the same moment exactly one sees the phase complete."""
     with transaction.atomic():
+        MatchGeneration.objects.select_for_update().filter(pk=chunk.generation_id).first()
         changed = MatchChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(
             done_at=timezone.now(), seconds=seconds
         )
-        if changed == 1:
-            MatchGeneration.objects.filter(pk=chunk.generation_id).update(chunks_done=F("chunks_done") + 1)
-
-
-def _pending(generation_id: int, phase: str, index: int) -> MatchChunk | None:
-    return (
-        MatchChunk.objects.select_related("generation")
-        .filter(
-            generation_id=generation_id,
-            generation__state=GenerationState.BUILDING,
-            phase=phase,
-            index=index,
-            done_at__isnull=True,
+        if changed != 1:
+            return
+        MatchGeneration.objects.filter(pk=chunk.generation_id).update(
+            chunks_done=F("chunks_done") + 1, heartbeat_at=timezone.now()
         )
-        .first()
-    )
+        phase_left = MatchChunk.objects.filter(
+            generation_id=chunk.generation_id, phase=chunk.phase, done_at__isnull=True
+        )
+        if not phase_left.exists():
+            _enqueue_chunks(chunk.generation_id)
+
+
+@contextlib.contextmanager
+def _chunk_claim_held(chunk: MatchChunk):
+    """Renew the claim while the chunk is computed; give it back when the computation fails, so that
+    the task's retry (or a resumption) takes the chunk at once instead of waiting for it to go stale."""
+    rows = MatchChunk.objects.filter(pk=chunk.pk, done_at__isnull=True)
+    try:
+        with heartbeat(rows, field="claimed_at", every=_heartbeat_seconds()):
+            yield
+    except BaseException:
+        rows.update(claimed_at=None)
+        raise
 
 
 def match_map_chunk(*, generation_id: int, index: int) -> bool:
     """Candidates of one map chunk (its block rows against every later block), written per
     destination block for the reduce chunks. Idempotent."""
-    chunk = _pending(generation_id, MatchChunk.Phase.MAP, index)
+    chunk = _claim(generation_id, MatchChunk.Phase.MAP, index)
     if chunk is None:
         return False
     started = time.perf_counter()
-    engine, thresholds, size = _engine(chunk.generation)
-    blocks = _blocks(engine.corpus.n, size)
-    found = engine.map_candidates(_map_rows(index, len(blocks)), blocks, size, thresholds)
-    for d, (rows, cols, fwd, bwd) in found.items():
-        matching_data.save_arrays(
-            matching_data.snapshot_path(generation_id, f"map-{index}-to-{d}.npz"),
-            rows=rows,
-            cols=cols,
-            fwd=fwd,
-            bwd=bwd,
-        )
+    with _chunk_claim_held(chunk):
+        engine, thresholds, size = _engine(chunk.generation)
+        blocks = _blocks(engine.corpus.n, size)
+        found = engine.map_candidates(_map_rows(index, len(blocks)), blocks, size, thresholds)
+        for d, (rows, cols, fwd, bwd) in found.items():
+            matching_data.save_arrays(
+                matching_data.snapshot_path(generation_id, f"map-{index}-to-{d}.npz"),
+                rows=rows,
+                cols=cols,
+                fwd=fwd,
+                bwd=bwd,
+            )
     _claim_done(chunk, time.perf_counter() - started)
     return True
 
@@ -243,10 +360,17 @@ def match_map_chunk(*, generation_id: int, index: int) -> bool:
 def match_reduce_chunk(*, generation_id: int, index: int) -> bool:
     """The lists of one block of organisations from the candidates all map chunks found for it,
     written into the generation (replacing what an interrupted earlier attempt wrote). Idempotent."""
-    chunk = _pending(generation_id, MatchChunk.Phase.REDUCE, index)
+    chunk = _claim(generation_id, MatchChunk.Phase.REDUCE, index)
     if chunk is None:
         return False
     started = time.perf_counter()
+    with _chunk_claim_held(chunk):
+        _reduce(chunk, generation_id, index)
+    _claim_done(chunk, time.perf_counter() - started)
+    return True
+
+
+def _reduce(chunk: MatchChunk, generation_id: int, index: int) -> None:
     engine, _, size = _engine(chunk.generation)
     # The rules, overrides and feedback as they are now, not as they were when the run started.
     matching_data.apply_rules(engine.corpus)
@@ -268,16 +392,12 @@ def match_reduce_chunk(*, generation_id: int, index: int) -> bool:
         organisations = [int(x) for x in engine.corpus.ids[block]]
         Match.objects.filter(generation_id=generation_id, organisation_id__in=organisations).delete()
         write_matches(generation_id, result, engine.corpus)
-    _claim_done(chunk, time.perf_counter() - started)
-    return True
 
 
 def match_generation_activate(*, generation_id: int) -> bool:
     """Switch to the generation when all its chunks are done: one short transaction retires the
     active one and activates this one. Then clean up: the map files, and generations retired
     before the previous switch (the one just retired stays a while for readers in flight)."""
-    from companies import tasks
-
     with transaction.atomic():
         generation = MatchGeneration.objects.select_for_update().get(pk=generation_id)
         if generation.state != GenerationState.BUILDING or generation.snapshot in ("", PREPARING):
@@ -303,8 +423,9 @@ def match_generation_activate(*, generation_id: int) -> bool:
         MatchGeneration.objects.filter(pk=old).delete()
     # Organisations that changed while the generation was built, or whose rules, overrides or
     # feedback did, are brought up to date.
-    for pk in sorted(changed_since(generation.started_at or generation.created)):
-        tasks.match_organisation_update.delay(pk)
+    with transaction.atomic():
+        for pk in sorted(changed_since(generation.started_at or generation.created)):
+            matching_update_schedule(organisation_id=pk, delay=0)
     return True
 
 
@@ -448,6 +569,18 @@ def _current_engine(generation: MatchGeneration, organisation_ids: set[int]) -> 
     return engine
 
 
+def matching_update_schedule(*, organisation_id: int, delay: float | None = None) -> None:
+    """Bring the organisation's matches up to date in the background, ``delay`` seconds from now
+    (default MATCHING_DEBOUNCE_SECONDS). More changes of the same organisation while the update
+    waits make no second update: they move the waiting one to ``delay`` after the last change."""
+    task_enqueue(
+        "companies.tasks.match_organisation_update",
+        args=[organisation_id],
+        coalesce=f"matching.update:{organisation_id}",
+        delay=settings.MATCHING_DEBOUNCE_SECONDS if delay is None else delay,
+    )
+
+
 def match_organisation_update(*, organisation_id: int) -> dict:
     """Bring the active generation up to date after one organisation changed: its own list, the
     lists it enters and the lists it is in (they are recomputed: it may have left them, or moved
@@ -538,8 +671,6 @@ def analyse_matches() -> None:
 def match_override_set(*, organisation: Organisation, partner: Organisation, action: str | None, user, note=""):
     """Pin a partner into an organisation's list, hide it, or (``action=None``) lift the override.
     Takes effect in the lists at once (incremental update) and in every later run."""
-    from companies import tasks
-
     if action is None:
         MatchOverride.objects.filter(organisation=organisation, partner=partner).delete()
         override = None
@@ -551,22 +682,20 @@ def match_override_set(*, organisation: Organisation, partner: Organisation, act
         override.note = note
         override.user = user
         validated_save(override, user=user, reason=f"match {action}")
-    transaction.on_commit(lambda: tasks.match_organisation_update.delay(organisation.pk))
+    matching_update_schedule(organisation_id=organisation.pk, delay=0)
     return override
 
 
 @transaction.atomic
 def match_feedback_give(*, organisation: Organisation, partner: Organisation, verdict: str, user) -> MatchFeedback:
     """An organisation's verdict on a proposed partner ("interesting" or "not relevant")."""
-    from companies import tasks
-
     feedback = MatchFeedback.objects.filter(organisation=organisation, partner=partner).first() or MatchFeedback(
         organisation=organisation, partner=partner
     )
     feedback.verdict = FeedbackVerdict(verdict)
     feedback.user = user
     validated_save(feedback, user=user, reason=f"feedback {verdict}")
-    transaction.on_commit(lambda: tasks.match_organisation_update.delay(organisation.pk))
+    matching_update_schedule(organisation_id=organisation.pk, delay=0)
     return feedback
 
 

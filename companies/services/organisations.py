@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from companies.choices import ProfileState, VerificationState
 from companies.models import Organisation, PartneringProfile
 from companies.selectors import represented_organisations
+from notifications import door
 from wfs_portal.services import validated_save
 
 
@@ -25,6 +26,7 @@ def organisation_verify(*, organisation: Organisation, user) -> bool:
     organisation.verified_by = user
     organisation.rejection_reason = ""
     validated_save(organisation, user=user, reason="verified")
+    _announce_verification(organisation)
     return True
 
 
@@ -56,7 +58,18 @@ def organisation_reject(*, organisation: Organisation, user, reason: str) -> boo
     organisation.verification_state = VerificationState.REJECTED
     organisation.rejection_reason = reason.strip()
     validated_save(organisation, user=user, reason="rejected")
+    _announce_verification(organisation)
     return True
+
+
+def _announce_verification(organisation: Organisation) -> None:
+    """Tell the representatives (of a self-registration) that staff verified or rejected it."""
+    door.notify(
+        "companies/email/organisation_verified",
+        to=door.representatives(organisation),
+        context={"organisation": organisation},
+        key=f"companies.verification:{organisation.pk}:{organisation.verification_state}:{organisation.updated.isoformat()}",
+    )
 
 
 def partnering_profiles_expire(*, today: datetime.date | None = None) -> int:

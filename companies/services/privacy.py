@@ -36,10 +36,10 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries.fields import Country
 
@@ -53,6 +53,9 @@ from companies.models import (
     Representative,
 )
 from companies.selectors import introduction_contacts, represented_organisations
+from notifications import door
+from notifications.choices import StaffTopic
+from outbox.services import outbox_forget_address
 
 FORMAT_VERSION = 1
 
@@ -390,37 +393,31 @@ def account_erase(*, user, password: str) -> ErasureResult:
     # Last: the deletions above wrote history entries too, some naming the user as their author.
     _forget_user_in_history(user_pk)
 
+    # The portal's e-mails to the person (waiting or kept after delivery) name them: gone too.
+    for email in emails:
+        outbox_forget_address(address=email)
     if result.organisations_without_administrator:
-        orphaned = list(result.organisations_without_administrator)
-        transaction.on_commit(lambda: _mail_staff_orphaned(orphaned))
+        _announce_orphaned(result.organisations_without_administrator)
     return result
 
 
-def _mail_staff_orphaned(organisations: list[Organisation]) -> None:
-    """Tell the staff who decide join requests that organisations lost their last administrator."""
-    user_model = get_user_model()
-    recipients = [
-        staff.email
-        for staff in user_model.objects.filter(is_active=True, is_staff=True).exclude(email="").order_by("pk")
-        if staff.has_perm("companies.change_representative")
-    ]
-    if not recipients:
-        return
-    lines = []
-    for organisation in organisations:
-        remaining = Representative.objects.filter(organisation=organisation, state=RepresentationState.APPROVED).count()
-        lines.append(f"- {organisation.name} (#{organisation.pk}): {remaining}")
-    # Staff read German, the working language.
-    with translation.override(settings.LANGUAGE_CODE):
-        send_mail(
-            _("Organisations without an administrator in the portal"),
-            _(
-                "A company user erased their account. They were the last administrator of these "
-                "organisations (number of remaining representatives after the name):\n\n%(lines)s\n\n"
-                "Until one of the remaining representatives is made administrator in the admin "
-                "(Representatives), join requests of these organisations are decided by staff."
-            )
-            % {"lines": "\n".join(lines)},
-            None,
-            recipients,
-        )
+def _announce_orphaned(organisations: list[Organisation]) -> None:
+    """Tell the staff who look after representatives that organisations lost their last administrator."""
+    door.notify(
+        "companies/email/staff_orphaned",
+        to=door.staff(StaffTopic.ORGANISATION_ORPHANED),
+        context={
+            "organisations": [
+                {
+                    "organisation": organisation,
+                    "remaining": Representative.objects.filter(
+                        organisation=organisation, state=RepresentationState.APPROVED
+                    ).count(),
+                    "admin_url": door.absolute_url(
+                        reverse("admin:companies_organisation_change", args=[organisation.pk])
+                    ),
+                }
+                for organisation in organisations
+            ]
+        },
+    )

@@ -12,18 +12,17 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from companies.choices import ProfileState, RepresentationState, VerificationState
-from companies.models import Organisation, PartneringProfile, Representative, Sector, TechnologyField
+from companies.choices import ProfileState, VerificationState
+from companies.models import Organisation, PartneringProfile, Sector, TechnologyField
 from companies.services.organisations import partnering_profile_publish
 from companies.services.representatives import _check_fields, _representative_organisation
+from notifications import door
 from wfs_portal.services import validated_save
 
 logger = logging.getLogger(__name__)
@@ -165,64 +164,33 @@ def partnering_profile_renewal_reminders_send(*, today: datetime.date | None = N
     """E-mail the approved representatives of each organisation whose published profile expires
     within RENEWAL_REMINDER_DAYS, once per profile and 'valid until' date. Idempotent and safe on
     several workers at once: each profile is claimed with a conditional update of
-    renewal_reminder_sent_for, and only the run whose update changed the row sends the mail. A mail
-    that cannot be sent gives the claim back, so the next run tries again. Returns the number of
-    reminders sent."""
+    renewal_reminder_sent_for, and the reminder is handed to the outbox in the same transaction, so
+    a claim without its e-mail (or an e-mail without its claim) cannot happen; the outbox keeps
+    trying while the mail server is away. Returns the number of reminders."""
     today = today or timezone.localdate()
     sent = 0
     for pk, valid_until in list(_due_for_reminder(today).values_list("pk", "valid_until")):
-        previous = PartneringProfile.objects.filter(pk=pk).values_list("renewal_reminder_sent_for", flat=True).first()
-        # Conditions on the row itself only (no join): PostgreSQL re-checks them on the row a
-        # concurrent claim just committed, so the second update changes nothing.
-        claimed = (
-            PartneringProfile.objects.filter(pk=pk, state=ProfileState.PUBLISHED, valid_until=valid_until)
-            .filter(Q(renewal_reminder_sent_for__isnull=True) | ~Q(renewal_reminder_sent_for=valid_until))
-            .update(renewal_reminder_sent_for=valid_until)
-        )
-        if claimed != 1:
-            continue  # renewed, withdrawn or claimed by another run in the meantime
-        try:
-            _mail_renewal_reminder(PartneringProfile.objects.select_related("organisation").get(pk=pk))
-        except Exception:
-            logger.exception("renewal reminder for partnering profile %s could not be sent", pk)
-            PartneringProfile.objects.filter(pk=pk, renewal_reminder_sent_for=valid_until).update(
-                renewal_reminder_sent_for=previous
+        with transaction.atomic():
+            # Conditions on the row itself only (no join): PostgreSQL re-checks them on the row a
+            # concurrent claim just committed, so the second update changes nothing.
+            claimed = (
+                PartneringProfile.objects.filter(pk=pk, state=ProfileState.PUBLISHED, valid_until=valid_until)
+                .filter(Q(renewal_reminder_sent_for__isnull=True) | ~Q(renewal_reminder_sent_for=valid_until))
+                .update(renewal_reminder_sent_for=valid_until)
             )
-            continue
+            if claimed != 1:
+                continue  # renewed, withdrawn or claimed by another run in the meantime
+            profile = PartneringProfile.objects.select_related("organisation").get(pk=pk)
+            door.notify(
+                "companies/email/profile_renewal_reminder",
+                to=door.representatives(profile.organisation),
+                context={
+                    "profile": profile,
+                    "organisation": profile.organisation,
+                    "renew_url": door.absolute_url(reverse("portal:profile-renew", args=[profile.pk])),
+                    "new_date": renewal_date(profile),
+                },
+                key=f"companies.profile_renewal:{profile.pk}:{valid_until.isoformat()}",
+            )
         sent += 1
     return sent
-
-
-def portal_url(path: str) -> str:
-    """An absolute link for an e-mail (there is no request to take the host from): the setting
-    PORTAL_BASE_URL if there is one, else the first configured host."""
-    base = getattr(settings, "PORTAL_BASE_URL", "")
-    if not base:
-        host = next((h for h in settings.ALLOWED_HOSTS if h and "*" not in h and not h.startswith(".")), "localhost")
-        base = f"{'http' if settings.DEBUG else 'https'}://{host}"
-    return base.rstrip("/") + path
-
-
-def _mail_renewal_reminder(profile: PartneringProfile) -> None:
-    recipients = sorted(
-        set(
-            Representative.objects.filter(
-                organisation=profile.organisation_id, state=RepresentationState.APPROVED, user__is_active=True
-            )
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-    )
-    if not recipients:
-        return
-    # The representatives' language is not known; German is the working language.
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "profile": profile,
-            "organisation": profile.organisation,
-            "renew_url": portal_url(reverse("portal:profile-renew", args=[profile.pk])),
-            "new_date": renewal_date(profile),
-        }
-        subject = render_to_string("companies/email/profile_renewal_reminder_subject.txt", context)
-        body = render_to_string("companies/email/profile_renewal_reminder.txt", context)
-        send_mail(" ".join(subject.split()), body, None, recipients)

@@ -6,15 +6,17 @@ from uuid import uuid4
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.choices import RepresentationState, RepresentativeRole, VerificationState
 from companies.images import logo_reencode
 from companies.models import Organisation, Representative, Sector, TechnologyField
 from companies.selectors import DuplicateCandidate, organisation_duplicates, represented_organisations
+from notifications import door
+from notifications.choices import StaffTopic
 from wfs_portal.services import validated_save
 
 # Fields a representative fills in and keeps current. Everything else (verification, corporate
@@ -105,13 +107,24 @@ def organisation_register(
         decided_at=timezone.now(),
     )
     validated_save(representative, user=user, reason="registered the organisation")
+    door.notify(
+        "companies/email/staff_registration",
+        to=door.staff(StaffTopic.ORGANISATION_REGISTERED),
+        context={
+            "organisation": organisation,
+            "user_email": user.email,
+            "admin_url": door.absolute_url(reverse("admin:companies_organisation_change", args=[organisation.pk])),
+        },
+        key=f"companies.registration.staff:{organisation.pk}",
+    )
     return organisation
 
 
 @transaction.atomic
 def representation_request(*, user, organisation: Organisation, message: str = "") -> Representative:
     """Ask to represent an organisation. A declined request can be made again (the same row is
-    re-opened); an open or approved one cannot. The organisation's administrators are told by e-mail."""
+        re-opened); an open or approved one cannot. The organisation's administrators are told by e-mail
+    (staff decide where it has none: they see the open requests on the admin's start page)."""
     _require_user(user)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if organisation.verification_state == VerificationState.REJECTED:
@@ -132,13 +145,12 @@ def representation_request(*, user, organisation: Organisation, message: str = "
     representative.decided_at = None
     representative.decided_by = None
     validated_save(representative, user=user, reason="join requested")
-    recipients = list(
-        Representative.objects.filter(
-            organisation=organisation, state=RepresentationState.APPROVED, role=RepresentativeRole.ADMINISTRATOR
-        ).values_list("user__email", flat=True)
+    door.notify(
+        "companies/email/join_request",
+        to=door.representatives(organisation, administrators_only=True),
+        context={"representative": representative, "organisation": organisation, "user_email": user.email},
+        key=f"companies.join_request:{representative.pk}:{representative.updated.isoformat()}",
     )
-    if recipients:
-        transaction.on_commit(lambda: _mail_join_request(representative, recipients))
     return representative
 
 
@@ -182,7 +194,12 @@ def _decide(representative: Representative, user, *, approve: bool) -> bool:
         # organisation that staff entered (it has nobody yet) becomes its administrator.
         representative.role = RepresentativeRole.ADMINISTRATOR
     validated_save(representative, user=user, reason="join approved" if approve else "join declined")
-    transaction.on_commit(lambda: _mail_decision(representative))
+    door.notify(
+        "companies/email/join_decided",
+        to=door.users([representative.user]),
+        context={"representative": representative, "organisation": representative.organisation},
+        key=f"companies.join_decided:{representative.pk}:{representative.decided_at.isoformat()}",
+    )
     return True
 
 
@@ -262,42 +279,3 @@ def organisation_logo_remove(*, organisation: Organisation, user) -> bool:
     validated_save(organisation, user=user, reason="logo removed in the portal")
     transaction.on_commit(lambda: storage.delete(previous))
     return True
-
-
-# --- e-mails --------------------------------------------------------------------------------------
-
-
-def _mail_join_request(representative: Representative, recipients: list[str]) -> None:
-    from django.conf import settings
-
-    # The administrators' language is not known; German is the working language.
-    with translation.override(settings.LANGUAGE_CODE):
-        send_mail(
-            _("%(user)s asks to join %(organisation)s")
-            % {"user": representative.user.email, "organisation": representative.organisation.name},
-            _(
-                "%(user)s asks to represent %(organisation)s in the WFS Portal.\n\n"
-                "Message: %(message)s\n\nApprove or decline the request on the start page of the portal."
-            )
-            % {
-                "user": representative.user.email,
-                "organisation": representative.organisation.name,
-                "message": representative.message or "–",
-            },
-            None,
-            recipients,
-        )
-
-
-def _mail_decision(representative: Representative) -> None:
-    from django.conf import settings
-
-    if not representative.user.email:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        if representative.state == RepresentationState.APPROVED:
-            subject = _("You now represent %(organisation)s")
-        else:
-            subject = _("Your request to join %(organisation)s was declined")
-        subject %= {"organisation": representative.organisation.name}
-        send_mail(subject, subject + ".", None, [representative.user.email])

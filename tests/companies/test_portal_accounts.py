@@ -51,8 +51,12 @@ def _signup(client, email="neu@firma.example.de", password=PASSWORD):
 # --- sign-up and e-mail verification ---------------------------------------------------------------
 
 
-def test_signup_needs_only_an_email_address_and_sends_a_confirmation(client, mailoutbox):
-    response = _signup(client)
+def test_signup_needs_only_an_email_address_and_sends_a_confirmation(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The confirmation goes through the outbox: sent once the sign-up is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _signup(client)
 
     assert response.status_code == 302
     assert response.url == reverse("account_email_verification_sent")
@@ -79,8 +83,11 @@ def test_signup_refuses_a_second_account_for_the_same_address(client, company_us
     assert User.objects.filter(email__iexact="anna@firma.example.de").count() == 1
 
 
-def test_the_confirmation_link_verifies_the_address_and_opens_the_portal(client, mailoutbox):
-    _signup(client)
+def test_the_confirmation_link_verifies_the_address_and_opens_the_portal(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _signup(client)
     confirm_url = _link(mailoutbox[0], "accounts/confirm-email/")
 
     response = client.post(confirm_url)
@@ -90,13 +97,14 @@ def test_the_confirmation_link_verifies_the_address_and_opens_the_portal(client,
     assert client.get(reverse("portal:start")).status_code == 200
 
 
-def test_an_unverified_user_cannot_log_in(client, mailoutbox):
+def test_an_unverified_user_cannot_log_in(client, mailoutbox, django_capture_on_commit_callbacks):
     _signup(client)
     client.logout()
     mailoutbox.clear()
     cache.clear()  # past the resend cooldown
 
-    response = client.post(reverse("account_login"), {"login": "neu@firma.example.de", "password": PASSWORD})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_login"), {"login": "neu@firma.example.de", "password": PASSWORD})
 
     assert response.status_code == 302
     assert response.url == reverse("account_email_verification_sent")
@@ -181,8 +189,9 @@ def test_passwords_are_hashed_with_argon2(company_user):
     assert company_user.password.startswith("argon2$")
 
 
-def test_password_reset_by_email_link(client, company_user, mailoutbox):
-    response = client.post(reverse("account_reset_password"), {"email": "anna@firma.example.de"})
+def test_password_reset_by_email_link(client, company_user, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": "anna@firma.example.de"})
     assert response.status_code == 302
     reset_url = _link(mailoutbox[0], "accounts/password/reset/key/")
 

@@ -17,6 +17,9 @@ from companies.choices import ProfileState, ProfileType
 from companies.models import PartneringProfile
 from companies.selectors import public_profiles
 from companies.tasks import partnering_profile_renewal_reminders_send
+from outbox.choices import MessageState
+from outbox.models import OutboxMessage
+from outbox.relay import deliver_now
 from tests import factories
 from wfs_portal.schedules import PERIODIC_TASKS
 
@@ -496,29 +499,43 @@ def due_profile(organisation_a, representative_a):
     return factories.PartneringProfileFactory(organisation=organisation_a, published=True, valid_until=_days(30))
 
 
+@pytest.fixture
+def send_reminders(django_capture_on_commit_callbacks):
+    """The job, as the beat task runs it: its e-mails go through the outbox, delivered on commit."""
+
+    def send(**kwargs) -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.partnering_profile_renewal_reminders_send(**kwargs)
+
+    return send
+
+
 def test_the_reminder_goes_to_the_approved_representatives_30_days_ahead(
-    due_profile, organisation_a, representative_a, settings
+    due_profile, organisation_a, representative_a, settings, send_reminders
 ):
     settings.PORTAL_BASE_URL = "https://portal.wfs.example"
     editor = factories.RepresentativeFactory(organisation=organisation_a)
     factories.RepresentativeFactory(organisation=organisation_a, requested=True)  # not approved
     factories.RepresentativeFactory()  # another organisation's
 
-    assert services.partnering_profile_renewal_reminders_send() == 1
+    assert send_reminders() == 1
 
-    assert len(mail.outbox) == 1
+    # One e-mail per representative, each in the language they read.
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([representative_a.user.email, editor.user.email])
     message = mail.outbox[0]
-    assert sorted(message.to) == sorted([representative_a.user.email, editor.user.email])
     assert due_profile.title_de in message.subject
     assert f"https://portal.wfs.example/portal/profiles/{due_profile.pk}/renew/" in message.body
     due_profile.refresh_from_db()
     assert due_profile.renewal_reminder_sent_for == _days(30)
 
 
-def test_the_reminder_is_sent_once_however_often_the_job_runs(due_profile):
-    assert partnering_profile_renewal_reminders_send.delay().get() == 1
-    assert partnering_profile_renewal_reminders_send.delay().get() == 0
-    assert services.partnering_profile_renewal_reminders_send(today=_days(1)) == 0
+def test_the_reminder_is_sent_once_however_often_the_job_runs(
+    due_profile, send_reminders, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert partnering_profile_renewal_reminders_send.delay().get() == 1
+        assert partnering_profile_renewal_reminders_send.delay().get() == 0
+    assert send_reminders(today=_days(1)) == 0
 
     assert len(mail.outbox) == 1
 
@@ -533,18 +550,20 @@ class _StaleCandidates:
         return self.rows
 
 
-def test_a_second_run_that_lost_the_claim_sends_nothing(due_profile, monkeypatch):
+def test_a_second_run_that_lost_the_claim_sends_nothing(due_profile, monkeypatch, send_reminders):
     from companies.services import profiles as module
 
     found = list(module._due_for_reminder(timezone.localdate()).values_list("pk", "valid_until"))
-    assert services.partnering_profile_renewal_reminders_send() == 1
+    assert send_reminders() == 1
     monkeypatch.setattr(module, "_due_for_reminder", lambda today: _StaleCandidates(found))
 
-    assert services.partnering_profile_renewal_reminders_send() == 0
+    assert send_reminders() == 0
     assert len(mail.outbox) == 1
 
 
-def test_no_reminder_when_the_profile_was_renewed_after_the_run_found_it(due_profile, monkeypatch, settings):
+def test_no_reminder_when_the_profile_was_renewed_after_the_run_found_it(
+    due_profile, monkeypatch, settings, send_reminders
+):
     from companies.services import profiles as module
 
     found = list(module._due_for_reminder(timezone.localdate()).values_list("pk", "valid_until"))
@@ -553,19 +572,19 @@ def test_no_reminder_when_the_profile_was_renewed_after_the_run_found_it(due_pro
     )
     monkeypatch.setattr(module, "_due_for_reminder", lambda today: _StaleCandidates(found))
 
-    assert services.partnering_profile_renewal_reminders_send() == 0
+    assert send_reminders() == 0
     assert mail.outbox == []
 
 
-def test_a_renewed_profile_gets_a_reminder_for_its_new_date(due_profile, organisation_a, settings):
+def test_a_renewed_profile_gets_a_reminder_for_its_new_date(due_profile, organisation_a, settings, send_reminders):
     settings.PARTNERING_PROFILE_VALIDITY_DAYS = 365
-    services.partnering_profile_renewal_reminders_send()
+    send_reminders()
     services.partnering_profile_publish(
         profile=due_profile, user=organisation_a.representatives.get().user, valid_until=_days(365)
     )
 
-    assert services.partnering_profile_renewal_reminders_send() == 0
-    assert services.partnering_profile_renewal_reminders_send(today=_days(335)) == 1
+    assert send_reminders() == 0
+    assert send_reminders(today=_days(335)) == 1
     assert len(mail.outbox) == 2
 
 
@@ -580,45 +599,52 @@ def test_a_renewed_profile_gets_a_reminder_for_its_new_date(due_profile, organis
     ],
     ids=["published-later", "published-past", "draft", "withdrawn", "expired"],
 )
-def test_no_reminder_for_profiles_not_due(organisation_a, representative_a, state, days):
+def test_no_reminder_for_profiles_not_due(organisation_a, representative_a, state, days, send_reminders):
     published_at = timezone.now() if state != ProfileState.DRAFT else None
     factories.PartneringProfileFactory(
         organisation=organisation_a, state=state, published_at=published_at, valid_until=_days(days)
     )
 
-    assert services.partnering_profile_renewal_reminders_send() == 0
+    assert send_reminders() == 0
     assert mail.outbox == []
 
 
-def test_a_day_the_job_did_not_run_is_made_up_for(organisation_a, representative_a):
+def test_a_day_the_job_did_not_run_is_made_up_for(organisation_a, representative_a, send_reminders):
     factories.PartneringProfileFactory(organisation=organisation_a, published=True, valid_until=_days(12))
 
-    assert services.partnering_profile_renewal_reminders_send() == 1
+    assert send_reminders() == 1
 
 
-def test_no_reminder_for_an_organisation_staff_no_longer_verify(due_profile, organisation_a, staff_user):
+def test_no_reminder_for_an_organisation_staff_no_longer_verify(
+    due_profile, organisation_a, staff_user, send_reminders
+):
     services.organisation_unverify(organisation=organisation_a, user=staff_user)
 
-    assert services.partnering_profile_renewal_reminders_send() == 0
+    assert send_reminders() == 0
     due_profile.refresh_from_db()
     assert due_profile.renewal_reminder_sent_for is None
 
 
-def test_a_mail_that_fails_gives_the_claim_back(due_profile, monkeypatch):
-    from companies.services import profiles as module
+def test_a_mail_server_that_is_down_delays_the_reminder_and_loses_nothing(
+    due_profile, representative_a, send_reminders, settings
+):
+    settings.EMAIL_BACKEND = "tests.mail.UnreachableBackend"
 
-    def broken(*args, **kwargs):
-        raise ConnectionError("mail server down")
+    assert send_reminders() == 1
 
-    monkeypatch.setattr(module, "send_mail", broken)
-
-    assert services.partnering_profile_renewal_reminders_send() == 0
+    # Claimed once, and waiting in the outbox while the server is away; a second run adds nothing.
     due_profile.refresh_from_db()
-    assert due_profile.renewal_reminder_sent_for is None
+    assert due_profile.renewal_reminder_sent_for == _days(30)
+    waiting = OutboxMessage.objects.get(topic="companies.profile_renewal_reminder")
+    assert waiting.state == MessageState.PENDING and "Connection refused" in waiting.last_error
+    assert send_reminders() == 0
+    assert mail.outbox == []
 
-    monkeypatch.undo()
-    assert services.partnering_profile_renewal_reminders_send() == 1
-    assert len(mail.outbox) == 1
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    deliver_now([waiting.pk])
+
+    assert [message.to for message in mail.outbox] == [[representative_a.user.email]]
+    assert OutboxMessage.objects.get(pk=waiting.pk).state == MessageState.SENT
 
 
 def test_the_reminder_job_is_scheduled():
