@@ -17,6 +17,7 @@ from companies.selectors import represented_organisations
 from delegations import selectors, services
 from delegations.forms import ParticipantRegistrationForm
 from delegations.models import DelegationParticipant
+from wfs_portal.idempotency import once_per_submission
 from wfs_portal.portal import active_organisation, add_errors, portal_view, render_portal
 from wfs_portal.services import constraint_message
 
@@ -37,6 +38,7 @@ def delegation_list(request):
 
 @require_http_methods(["GET", "POST"])
 @portal_view
+@once_per_submission
 def participant_register(request, pk: int):
     delegation = get_object_or_404(selectors.portal_delegation_details(), pk=pk)
     organisation = active_organisation(request)

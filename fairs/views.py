@@ -16,6 +16,7 @@ from companies.selectors import represented_organisations
 from fairs import selectors, services
 from fairs.forms import BoothApplicationForm
 from fairs.models import BoothRegistration
+from wfs_portal.idempotency import once_per_submission
 from wfs_portal.portal import active_organisation, add_errors, portal_view, render_portal
 from wfs_portal.services import constraint_message
 
@@ -37,6 +38,7 @@ def fair_list(request):
 
 @require_http_methods(["GET", "POST"])
 @portal_view
+@once_per_submission
 def booth_apply(request, pk: int):
     booth = get_object_or_404(selectors.portal_booths(), pk=pk)
     organisation = active_organisation(request)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from projects import selectors, services
 from projects.forms import WorkshopJoinRequestForm
+from wfs_portal.idempotency import once_per_submission
 from wfs_portal.portal import active_organisation, add_errors, portal_view, render_portal
 from wfs_portal.services import constraint_message
 
@@ -34,6 +35,7 @@ def workshop_list(request):
 
 @require_http_methods(["GET", "POST"])
 @portal_view
+@once_per_submission
 def join_request_create(request, pk: int):
     workshop = get_object_or_404(selectors.public_workshops(), pk=pk)
     organisation = active_organisation(request)

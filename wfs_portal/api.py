@@ -6,9 +6,11 @@ REST framework imports this module while it starts, before any view may be impor
 from __future__ import annotations
 
 import datetime
+import time
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination, permissions, throttling
@@ -98,23 +100,42 @@ def required_scope(view, request) -> str | None:
     return scopes.get("read" if request.method in permissions.SAFE_METHODS else "write")
 
 
-class PartnerKeyThrottle(throttling.SimpleRateThrottle):
-    """Requests per API key and period: the key's own limit, or API_THROTTLE_RATE."""
+class PartnerKeyThrottle(throttling.BaseThrottle):
+    """Requests per API key and period: the key's own limit, or API_THROTTLE_RATE. Counted in fixed
+    windows (the current minute, hour, …) with one atomic increment in the shared cache (Redis INCR),
+    so a key gets exactly its limit per window however many web processes serve it; a sliding log
+    of timestamps, read and written back by each process, lets concurrent requests through
+    uncounted. Staff sessions are not limited."""
 
     scope = "partner_key"
 
+    def __init__(self):
+        self._wait: float | None = None
+
     def allow_request(self, request, view):
         key = partner_key(request)
-        if key is not None and key.throttle_rate:
-            self.rate = key.throttle_rate
-            self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
-
-    def get_cache_key(self, request, view):
-        key = partner_key(request)
         if key is None:
-            return None  # staff sessions are not limited
-        return self.cache_format % {"scope": self.scope, "ident": key.pk}
+            return True
+        allowed, duration = throttling.SimpleRateThrottle.parse_rate(
+            None, key.throttle_rate or settings.API_THROTTLE_RATE
+        )
+        now = time.time()
+        window = int(now // duration)
+        counter = f"throttle:{self.scope}:{key.pk}:{duration}:{window}"
+        # The counter outlives its window a little, then Redis drops it.
+        cache.add(counter, 0, timeout=duration + 60)
+        try:
+            count = cache.incr(counter)
+        except ValueError:  # dropped between add and incr (the cache was emptied): start again
+            cache.add(counter, 0, timeout=duration + 60)
+            count = cache.incr(counter)
+        if count > allowed:
+            self._wait = (window + 1) * duration - now
+            return False
+        return True
+
+    def wait(self):
+        return self._wait
 
 
 class Pagination(pagination.PageNumberPagination):

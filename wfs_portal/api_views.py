@@ -2,8 +2,16 @@
 description, its scope and its error answers in the OpenAPI schema."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, viewsets
+
+from wfs_portal.idempotency import IdempotentPostMixin
 
 
 class PartnerKeyAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -62,7 +70,24 @@ def document(*, plural: str, singular: str, scope: str, description: str, serial
     )
 
 
-class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
-    """A read-only resource; ``scopes`` names what a key needs."""
+# Every POST of the API takes an Idempotency-Key (wfs_portal/idempotency.py): documented once here.
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="A unique string of yours (e.g. a UUID) that makes a retried POST safe: sending it again with the "
+    "same request returns the first answer (with the header `Idempotent-Replayed: true`) instead of doing it "
+    "twice. Kept for 24 hours per API key.",
+)
+IDEMPOTENCY_ERRORS = {
+    409: OpenApiResponse(ErrorSerializer, description="A request with this Idempotency-Key is still being processed."),
+    422: OpenApiResponse(ErrorSerializer, description="This Idempotency-Key was used with a different request."),
+}
+
+
+class ReadOnlyViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet):
+    """A resource; ``scopes`` names what a key needs. Read-only unless a subclass adds writes, whose
+    POSTs honour ``Idempotency-Key``."""
 
     scopes: dict[str, str] = {}

@@ -20,3 +20,33 @@ def localised(obj, field: str) -> str:
     language when the preferred one is empty (free-text fields are often filled in one language only)."""
     first, second = ("en", "de") if (get_language() or "de").startswith("en") else ("de", "en")
     return getattr(obj, f"{field}_{first}") or getattr(obj, f"{field}_{second}")
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request that may be sent again: an API POST with an ``Idempotency-Key``
+    header, or a portal form (its hidden submission token). A client that lost the answer (a
+    timeout, a dropped connection) sends the same request again and gets the first answer instead of
+    doing the thing twice or reading "already registered". Kept for a day (the outbox's clean-up)."""
+
+    scope = models.CharField(_("scope"), max_length=100, help_text=_("Whose key: an API key or a portal user."))
+    key = models.CharField(_("key"), max_length=255)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64, blank=True)
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    body = models.JSONField(_("answer"), null=True, blank=True)
+    location = models.CharField(_("location"), max_length=500, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key"],
+                name="%(app_label)s_%(class)s_unique_key",
+                violation_error_message=_("This key was used already."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.key}"

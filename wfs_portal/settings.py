@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff without an authenticator app set up reach only its set-up page (STAFF_MFA_REQUIRED).
+    "wfs_portal.staff_login.StaffMfaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The Content-Security-Policy header (section "Content-Security-Policy" below); a header that a
@@ -149,7 +151,7 @@ if REDIS_URL:
     # or not at all.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "wfs_portal.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "wfs",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
@@ -205,8 +207,12 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
-# Optional two-factor authentication with an authenticator app (TOTP) and one-time recovery codes.
+# Two-factor authentication with an authenticator app (TOTP) and one-time recovery codes: optional
+# for company users, required for staff (they reach every company's data) unless switched off for a
+# laptop demo (STAFF_MFA_REQUIRED=false; off by default in debug mode). The admin's login asks for the
+# code once a staff member has set it up (wfs_portal/staff_login.py).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", default=not DEBUG)
 MFA_TOTP_ISSUER = "WFS Portal"
 
 # --- Internationalisation -------------------------------------------------------------------

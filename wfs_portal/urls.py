@@ -6,8 +6,11 @@ from django.views.generic import RedirectView
 from notifications.views import set_language
 from reports.views import dashboard
 from wfs_portal import views
+from wfs_portal.staff_login import StaffLoginForm
 
 admin.site.site_header = admin.site.site_title = "WFS Portal"
+# User name, password and (once set up) the authenticator's code; failed attempts are limited.
+admin.site.login_form = StaffLoginForm
 
 # The dashboard's charts are matplotlib SVG inline: every one carries the same <style> element with
 # matplotlib's default line joins, allowed by its hash (tests/test_csp.py checks it against the charts).

@@ -25,8 +25,17 @@ from companies.filtersets import (
 from companies.matching_reasons import render_all
 from companies.models import Cluster, ClusterMembership, Match, Organisation, Sector, TechnologyField
 from wfs_portal.api import actor, partner_key
-from wfs_portal.api_views import ERRORS, NOT_FOUND, ErrorSerializer, ReadOnlyViewSet, document
+from wfs_portal.api_views import (
+    ERRORS,
+    IDEMPOTENCY_ERRORS,
+    IDEMPOTENCY_KEY,
+    NOT_FOUND,
+    ErrorSerializer,
+    ReadOnlyViewSet,
+    document,
+)
 from wfs_portal.filters import BaseFilterSet
+from wfs_portal.idempotency import IdempotentPostMixin
 
 DIRECTORY = {"read": ApiScope.DIRECTORY_READ}
 
@@ -161,7 +170,7 @@ class ContactViewSet(ReadOnlyViewSet):
 # --- member lists ---------------------------------------------------------------------------------------
 
 
-class MemberListViewSet(viewsets.GenericViewSet):
+class MemberListViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
     """The member list of a cluster the key's organisation manages: read it, synchronise it."""
 
     scopes = {"read": ApiScope.MEMBERS_WRITE, "write": ApiScope.MEMBERS_WRITE}
@@ -217,7 +226,8 @@ class MemberListViewSet(viewsets.GenericViewSet):
                 OpenApiParameter.HEADER,
                 required=False,
                 description="The member list version (ETag) the client read.",
-            )
+            ),
+            IDEMPOTENCY_KEY,
         ],
         request=s.MemberSyncSerializer,
         responses={
@@ -226,6 +236,7 @@ class MemberListViewSet(viewsets.GenericViewSet):
             412: OpenApiResponse(ErrorSerializer, description="The member list changed since the version sent."),
             **ERRORS,
             **NOT_FOUND,
+            **IDEMPOTENCY_ERRORS,
         },
     )
     @action(detail=True, methods=["post"])

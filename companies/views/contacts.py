@@ -17,6 +17,7 @@ from companies.choices import ConsentPurpose
 from companies.forms.contacts import ConsentGiveForm, ConsentWithdrawForm, ContactForm
 from companies.models import ConsentRecord, Contact
 from companies.selectors import represented_organisations
+from wfs_portal.idempotency import once_per_submission
 from wfs_portal.portal import active_organisation, add_errors, portal_view, render_portal
 
 
@@ -62,6 +63,7 @@ def contact_list(request):
 
 @require_http_methods(["GET", "POST"])
 @portal_view
+@once_per_submission
 def contact_create(request):
     organisation = active_organisation(request)
     if organisation is None:

@@ -27,6 +27,7 @@ from companies.selectors import (
     portal_matches,
     represented_organisations,
 )
+from wfs_portal.idempotency import once_per_submission
 from wfs_portal.portal import active_organisation, add_errors, portal_view, render_portal
 from wfs_portal.services import constraint_message
 
@@ -91,6 +92,7 @@ def match_list(request):
 
 @require_http_methods(["GET", "POST"])
 @portal_view
+@once_per_submission
 def match_detail(request, partner: int):
     organisation = _acting_organisation(request)
     partner = get_object_or_404(match_partners(organisation), pk=partner)

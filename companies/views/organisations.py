@@ -26,6 +26,7 @@ from companies.forms.organisations import (
 from companies.images import IMAGE_FORMATS, stored_image_format
 from companies.models import Organisation, Representative
 from companies.selectors import join_requests_to_decide, represented_organisations
+from wfs_portal.idempotency import once_per_submission
 from wfs_portal.portal import (
     ACTIVE_ORGANISATION_SESSION_KEY,
     add_errors,
@@ -71,6 +72,7 @@ def switch_organisation(request):
 
 @require_http_methods(["GET", "POST"])
 @portal_view
+@once_per_submission
 def organisation_register(request):
     form = OrganisationRegistrationForm(request.POST or None)
     candidates = []
@@ -125,6 +127,7 @@ def join_search(request):
 
 @require_http_methods(["GET", "POST"])
 @portal_view
+@once_per_submission
 def join_request(request, pk: int):
     organisation = get_object_or_404(_joinable_organisations(), pk=pk)
     form = JoinRequestForm(request.POST or None)

@@ -18,6 +18,7 @@ from companies.forms.profiles import PartneringProfileForm
 from companies.models import PartneringProfile
 from companies.selectors import represented_organisations
 from companies.services.profiles import RENEWABLE_STATES, renewal_date
+from wfs_portal.idempotency import once_per_submission
 from wfs_portal.portal import active_organisation, add_errors, portal_view, render_portal
 
 
@@ -56,6 +57,7 @@ def profile_list(request):
 
 @require_http_methods(["GET", "POST"])
 @portal_view
+@once_per_submission
 def profile_create(request):
     organisation = active_organisation(request)
     if organisation is None:

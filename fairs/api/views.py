@@ -18,7 +18,7 @@ from fairs.api import serializers as s
 from fairs.filtersets import BoothRegistrationFilterSet, TradeFairFilterSet
 from fairs.models import BoothRegistration
 from wfs_portal.api import actor, partner_key
-from wfs_portal.api_views import ERRORS, ReadOnlyViewSet, document
+from wfs_portal.api_views import ERRORS, IDEMPOTENCY_ERRORS, IDEMPOTENCY_KEY, ReadOnlyViewSet, document
 from wfs_portal.services import constraint_message
 
 EVENTS = {"read": ApiScope.EVENTS_READ}
@@ -58,10 +58,12 @@ def document_create(*, summary: str, scope: str, description: str, serializer):
             summary=summary,
             description=f"{description}\n\nScope: `{scope}`.",
             request=serializer,
+            parameters=[IDEMPOTENCY_KEY],
             responses={
                 201: serializer,
                 400: OpenApiResponse(error, description="Refused; the messages name the field concerned."),
                 **ERRORS,
+                **IDEMPOTENCY_ERRORS,
             },
         )
     )
