@@ -31,9 +31,10 @@ run: install
 	$(PY) manage.py ensure_demo_superuser --url http://$(HOST):$(PORT)/admin/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite runs on every core (at most four processes; each loads the sentence encoder once).
 test: install
 	@scripts/ensure-chromium
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --maxprocesses 4 $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -8,6 +8,9 @@ default, least of all a debug one.
 
 from __future__ import annotations
 
+import os
+import re
+
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
@@ -102,4 +105,16 @@ def env_redis_url(name: str, default: str | None = None) -> str | None:
         return default
     if not value.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"Unexpected value {name}={value!r}: expected a redis:// URL.")
-    return value
+    return _per_test_process(value)
+
+
+def _per_test_process(url: str) -> str:
+    """The test suite runs in parallel processes (pytest-xdist sets PYTEST_XDIST_WORKER=gw0, gw1, …):
+    each one gets Redis database numbers of its own (the configured one + 2 × its number), so that
+    one process's workers do not take another's tasks and one's cache.clear() leaves the other's
+    counts alone. Outside such a run the URL is used as it is."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    match = re.fullmatch(r"(redis://[^/]*/)(\d+)(.*)", url)
+    if not worker.startswith("gw") or not match:
+        return url
+    return f"{match.group(1)}{int(match.group(2)) + 2 * int(worker[2:])}{match.group(3)}"
