@@ -145,7 +145,10 @@ def test_start_page_shows_join_requests_to_decide(client_a, organisation_a, orga
 
 
 def test_switching_to_another_of_my_organisations(client_a, representative_a, organisation_a):
-    second = factories.RepresentativeFactory(user=representative_a.user).organisation
+    # A name after A's: the first in alphabetical order is the one a new session acts for.
+    second = factories.RepresentativeFactory(
+        user=representative_a.user, organisation=factories.OrganisationFactory(name="Zeta Sensorik GmbH")
+    ).organisation
     assert client_a.get(reverse("portal:start")).context["active_organisation"] == organisation_a
 
     response = client_a.post(reverse("portal:switch"), {"organisation": second.pk})
