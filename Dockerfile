@@ -9,8 +9,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_STATIC_ROOT=/app/staticfiles \
     DJANGO_MEDIA_ROOT=/app/media
 
+# gettext for the translations; pg_dump/pg_restore of the server's major version (docker-compose
+# runs postgres:16; Debian bookworm ships 15, which refuses a 16 server) from the PostgreSQL apt
+# repository, for manage.py backup and restore.
 RUN apt-get update \
-    && apt-get install --yes --no-install-recommends gettext curl \
+    && apt-get install --yes --no-install-recommends gettext curl ca-certificates \
+    && install -d /usr/share/postgresql-common/pgdg \
+    && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+    && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" \
+       > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update \
+    && apt-get install --yes --no-install-recommends postgresql-client-16 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 1000 wfs
 

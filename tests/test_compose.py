@@ -11,12 +11,20 @@ def services() -> dict:
     return YAML(typ="safe").load(COMPOSE.read_text())["services"]
 
 
-def test_the_stack_has_its_five_services():
-    assert set(services()) == {"db", "redis", "web", "worker", "beat"}
+def test_the_stack_has_its_six_services():
+    assert set(services()) == {"db", "redis", "web", "worker", "beat", "relay"}
+
+
+def test_the_relay_delivers_the_outbox():
+    assert services()["relay"]["command"] == ["python", "manage.py", "outbox_relay"]
+
+
+def test_redis_keeps_what_is_queued_across_a_restart():
+    assert "--appendonly" in services()["redis"]["command"]
 
 
 def test_every_app_service_gets_the_whole_configuration():
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "beat", "relay"):
         environment = services()[name]["environment"]
         for variable in ("DJANGO_SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "DJANGO_DEBUG"):
             assert variable in environment, f"{name} lacks {variable}"
