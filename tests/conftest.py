@@ -20,6 +20,15 @@ def _celery_eager(request):
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: rate limits counted by one test (logins, the API
+    throttle, used TOTP codes) must not refuse the next test's requests."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def outbox_relay():
     """The outbox's relay in a thread of the test process, delivering what the test commits."""

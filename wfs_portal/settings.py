@@ -96,9 +96,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     # Staff without an authenticator app set up reach only its set-up page (STAFF_MFA_REQUIRED).
     "wfs_portal.staff_login.StaffMfaMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The Content-Security-Policy header (section "Content-Security-Policy" below); a header that a
     # view set itself (the logo's sandbox) is kept.

@@ -10,6 +10,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
@@ -79,6 +80,14 @@ class StaffMfaMiddleware:
                 return JsonResponse(
                     {"detail": _("Set up two-factor authentication in the admin before using the API.")}, status=403
                 )
+            messages.info(
+                request,
+                _(
+                    "The admin needs two-factor authentication. Set up your authenticator app here; then "
+                    "open the admin again (%(url)s)."
+                )
+                % {"url": reverse("admin:index")},
+            )
             setup = reverse("mfa_activate_totp")
             return HttpResponseRedirect(f"{setup}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
