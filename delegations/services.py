@@ -179,21 +179,18 @@ def _announce(participant: DelegationParticipant) -> None:
         "organisation": participant.organisation,
         "state": participant.state,
     }
-    door.notify(
+    door.organisation_told(
         "delegations/email/participant",
-        to=door.representatives(participant.organisation) + door.contact_person(participant.contact),
+        organisation=participant.organisation,
+        contact=participant.contact,
         context=context,
         key=f"delegations.participant:{participant.pk}:{participant.state}",
     )
     if participant.state == RegistrationState.APPLIED:
-        door.notify(
+        door.staff_told(
             "delegations/email/staff_registration",
-            to=door.staff(StaffTopic.DELEGATION_REGISTRATION),
-            context={
-                **context,
-                "admin_url": door.absolute_url(
-                    reverse("admin:delegations_delegation_change", args=[participant.delegation_id])
-                ),
-            },
+            topic=StaffTopic.DELEGATION_REGISTRATION,
+            context=context,
+            admin_url=reverse("admin:delegations_delegation_change", args=[participant.delegation_id]),
             key=f"delegations.participant.staff:{participant.pk}",
         )

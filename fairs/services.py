@@ -212,19 +212,18 @@ def _announce(registration: BoothRegistration) -> None:
         "organisation": registration.organisation,
         "state": registration.state,
     }
-    door.notify(
+    door.organisation_told(
         "fairs/email/registration",
-        to=door.representatives(registration.organisation) + door.contact_person(registration.contact),
+        organisation=registration.organisation,
+        contact=registration.contact,
         context=context,
         key=f"fairs.registration:{registration.pk}:{registration.state}",
     )
     if registration.state == RegistrationState.APPLIED:
-        door.notify(
+        door.staff_told(
             "fairs/email/staff_application",
-            to=door.staff(StaffTopic.BOOTH_APPLICATION),
-            context={
-                **context,
-                "admin_url": door.absolute_url(reverse("admin:fairs_boothregistration_change", args=[registration.pk])),
-            },
+            topic=StaffTopic.BOOTH_APPLICATION,
+            context=context,
+            admin_url=reverse("admin:fairs_boothregistration_change", args=[registration.pk]),
             key=f"fairs.registration.staff:{registration.pk}",
         )

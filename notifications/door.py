@@ -82,6 +82,17 @@ def staff(topic: StaffTopic) -> list[Recipient]:
     return users(chosen)
 
 
+def organisation_told(template: str, *, organisation, contact=None, context: dict, key: str) -> int:
+    """An organisation's registration, participation or request changed: its approved representatives
+    and the contact person named on it are told."""
+    return notify(template, to=representatives(organisation) + contact_person(contact), context=context, key=key)
+
+
+def staff_told(template: str, *, topic: StaffTopic, context: dict, admin_url: str, key: str) -> int:
+    """Staff who follow ``topic`` are told, with a link to the record in the admin."""
+    return notify(template, to=staff(topic), context={**context, "admin_url": absolute_url(admin_url)}, key=key)
+
+
 def absolute_url(path: str) -> str:
     """An absolute link for an e-mail (written without a request to take the host from): the setting
     PORTAL_BASE_URL if there is one, else the first configured host."""

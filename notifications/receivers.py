@@ -32,16 +32,14 @@ def delivery_failed(sender, message, **kwargs):
 
     if message.topic == DELIVERY_FAILED_TOPIC:
         return
-    door.notify(
+    door.staff_told(
         "notifications/email/delivery_failed",
-        to=door.staff(StaffTopic.DELIVERY_FAILED),
-        context={
-            "message": message,
-            "admin_url": door.absolute_url(reverse("admin:outbox_outboxmessage_change", args=[message.pk])),
-        },
+        topic=StaffTopic.DELIVERY_FAILED,
+        context={"message": message},
+        admin_url=reverse("admin:outbox_outboxmessage_change", args=[message.pk]),
         key=f"{DELIVERY_FAILED_TOPIC}:{message.pk}:{message.attempts}",
-        topic=DELIVERY_FAILED_TOPIC,
     )
 
 
-DELIVERY_FAILED_TOPIC = "staff.delivery_failed"
+# The outbox topic of the alert itself (notify names it after its template).
+DELIVERY_FAILED_TOPIC = "notifications.delivery_failed"

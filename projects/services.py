@@ -133,21 +133,18 @@ def _announce(join_request: WorkshopJoinRequest) -> None:
         "organisation": join_request.organisation,
         "state": join_request.state,
     }
-    door.notify(
+    door.organisation_told(
         "projects/email/join_request",
-        to=door.representatives(join_request.organisation) + door.contact_person(join_request.contact),
+        organisation=join_request.organisation,
+        contact=join_request.contact,
         context=context,
         key=f"projects.join_request:{join_request.pk}:{join_request.state}",
     )
     if join_request.state == JoinRequestState.REQUESTED:
-        door.notify(
+        door.staff_told(
             "projects/email/staff_join_request",
-            to=door.staff(StaffTopic.WORKSHOP_JOIN_REQUEST),
-            context={
-                **context,
-                "admin_url": door.absolute_url(
-                    reverse("admin:projects_workshopjoinrequest_change", args=[join_request.pk])
-                ),
-            },
+            topic=StaffTopic.WORKSHOP_JOIN_REQUEST,
+            context=context,
+            admin_url=reverse("admin:projects_workshopjoinrequest_change", args=[join_request.pk]),
             key=f"projects.join_request.staff:{join_request.pk}",
         )

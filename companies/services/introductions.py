@@ -182,14 +182,10 @@ def _announce_request(contact_request: ContactRequest) -> None:
         key=f"companies.introduction:{contact_request.pk}:requested",
     )
     if not recipients:
-        door.notify(
+        door.staff_told(
             "companies/email/staff_introduction",
-            to=door.staff(StaffTopic.INTRODUCTION_WITHOUT_USERS),
-            context={
-                "request": contact_request,
-                "admin_url": door.absolute_url(
-                    reverse("admin:companies_contactrequest_change", args=[contact_request.pk])
-                ),
-            },
+            topic=StaffTopic.INTRODUCTION_WITHOUT_USERS,
+            context={"request": contact_request},
+            admin_url=reverse("admin:companies_contactrequest_change", args=[contact_request.pk]),
             key=f"companies.introduction.staff:{contact_request.pk}",
         )

@@ -107,14 +107,11 @@ def organisation_register(
         decided_at=timezone.now(),
     )
     validated_save(representative, user=user, reason="registered the organisation")
-    door.notify(
+    door.staff_told(
         "companies/email/staff_registration",
-        to=door.staff(StaffTopic.ORGANISATION_REGISTERED),
-        context={
-            "organisation": organisation,
-            "user_email": user.email,
-            "admin_url": door.absolute_url(reverse("admin:companies_organisation_change", args=[organisation.pk])),
-        },
+        topic=StaffTopic.ORGANISATION_REGISTERED,
+        context={"organisation": organisation, "user_email": user.email},
+        admin_url=reverse("admin:companies_organisation_change", args=[organisation.pk]),
         key=f"companies.registration.staff:{organisation.pk}",
     )
     return organisation

@@ -191,7 +191,7 @@ def test_after_the_last_attempt_the_message_is_set_aside_and_staff_are_told(rela
     message.refresh_from_db()
     assert result.dead == 1
     assert message.state == MessageState.DEAD and message.attempts == 2
-    alert = OutboxMessage.objects.get(topic="staff.delivery_failed")
+    alert = OutboxMessage.objects.get(topic="notifications.delivery_failed")
     assert alert.recipient == admin.email
     assert "gibt-es-nicht@firma.example.de" in alert.subject
     assert reverse("admin:outbox_outboxmessage_change", args=[message.pk]) in alert.body
@@ -209,9 +209,9 @@ def test_staff_alerts_go_to_the_groups_chosen_for_the_topic(relay_only, settings
 
     relay.relay_pass()
 
-    assert list(OutboxMessage.objects.filter(topic="staff.delivery_failed").values_list("recipient", flat=True)) == [
-        "betreuung@wfs.example"
-    ]
+    assert list(
+        OutboxMessage.objects.filter(topic="notifications.delivery_failed").values_list("recipient", flat=True)
+    ) == ["betreuung@wfs.example"]
 
 
 def test_a_failed_alert_makes_no_alert_of_its_own(relay_only, settings):
@@ -224,7 +224,7 @@ def test_a_failed_alert_makes_no_alert_of_its_own(relay_only, settings):
         OutboxMessage.objects.filter(state=MessageState.PENDING).update(available_at=timezone.now())
         relay.relay_pass()
 
-    assert OutboxMessage.objects.filter(topic="staff.delivery_failed").count() == 1
+    assert OutboxMessage.objects.filter(topic="notifications.delivery_failed").count() == 1
 
 
 def test_staff_send_a_failed_message_again_from_the_admin(relay_only, staff_client):
