@@ -30,7 +30,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
@@ -392,7 +392,6 @@ class Relay:
         failures = 0
         while not stop.is_set():
             try:
-                close_old_connections()
                 result = self.run_once()
                 if result.claimed or result.outages:
                     logger.info("outbox relay: %s", result)
@@ -405,6 +404,7 @@ class Relay:
                 logger.exception("outbox relay pass failed (the database may be unreachable)")
                 self._close_listener()
                 try:
+                    # The next pass connects afresh (the loop keeps one connection while it works).
                     connection.close()
                 except Exception:
                     logger.debug("closing the database connection failed", exc_info=True)

@@ -347,3 +347,32 @@ def test_two_relays_never_claim_the_same_message(relay_only):
     first, second = claimed
     assert not set(first) & set(second)
     assert len(first) + len(second) == 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_relay_keeps_going_when_the_database_fails_a_pass(relay_only, monkeypatch):
+    from django.db import OperationalError
+
+    real_pass = relay.relay_pass
+    calls = {"n": 0}
+
+    def flaky(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_pass(**kwargs)
+
+    monkeypatch.setattr(relay, "relay_pass", flaky)
+    _email()
+    stop = threading.Event()
+    thread = threading.Thread(target=relay.Relay(idle=0.2).run_forever, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 15
+        while not mail.outbox and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert calls["n"] >= 2
+    assert len(mail.outbox) == 1
