@@ -35,4 +35,4 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost python manage.py
 
 USER wfs
 EXPOSE 8000
-CMD ["gunicorn", "wfs_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "wfs_portal.wsgi"]

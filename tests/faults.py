@@ -141,6 +141,11 @@ class Stack:
             "REPORT_STALL_SECONDS": "8",
             "MATCHING_THREADS": "1",
             "OPENBLAS_NUM_THREADS": "1",
+            # gunicorn with the production configuration (gunicorn.conf.py), two workers.
+            "GUNICORN_BIND": f"127.0.0.1:{self.web_port}",
+            "GUNICORN_WORKERS": "2",
+            "GUNICORN_TIMEOUT": "60",
+            "GUNICORN_GRACEFUL_TIMEOUT": "5",
             **self.overrides,
         }
         self.env.pop("PYTEST_XDIST_WORKER", None)
@@ -172,8 +177,7 @@ class Stack:
         )  # fmt: skip
         add(
             "web",
-            [str(BIN / "gunicorn"), "wfs_portal.wsgi", "--bind", f"127.0.0.1:{self.web_port}", "--workers", "2",
-             "--timeout", "60", "--graceful-timeout", "5"],
+            [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "wfs_portal.wsgi"],
             self.web_port,
         )  # fmt: skip
         add("relay", [python, "manage.py", "outbox_relay", "--idle", "1"])

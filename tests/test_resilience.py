@@ -405,3 +405,40 @@ def test_with_an_authenticator_the_admin_opens(client, staff_member, settings):
     client.force_login(staff_member)
 
     assert client.get("/admin/").status_code == 200
+
+
+# --- behind the proxy ---------------------------------------------------------------------------------
+
+
+def _guess_passwords(client, address: str, times: int) -> None:
+    for n in range(times):
+        client.post(
+            reverse("account_login"),
+            {"login": f"ratespiel{n}@firma.example.de", "password": "falsch-falsch"},
+            HTTP_X_FORWARDED_FOR=address,
+        )
+
+
+def test_behind_the_proxy_one_clients_failed_logins_do_not_lock_out_the_others(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    user = _company_user()
+    _guess_passwords(client, "203.0.113.5", 21)
+
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
+
+    assert response.status_code == 302
+
+
+def test_without_the_proxy_setting_every_client_would_share_the_proxys_limit(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    user = _company_user()
+    _guess_passwords(client, "203.0.113.5", 21)
+
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
+
+    assert response.status_code == 200
+    assert SESSION_KEY not in client.session

@@ -200,13 +200,19 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[WFS Portal] "
 ACCOUNT_ADAPTER = "notifications.accounts.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Throttling (counted in the cache; Redis in production, so all web processes share the counts).
-# Failed logins: 5 per e-mail address in 5 minutes and 20 per IP address per minute; the login
-# form then says "Too many failed login attempts. Try again later." Other limits answer 429.
+# Logins: 30 per IP address per minute (allauth's default, stated here), failed ones 5 per e-mail
+# address in 5 minutes and 20 per IP address per minute; the login form then says "Too many failed
+# login attempts. Try again later." Other limits answer 429.
 ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
     "login_failed": "20/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# Behind the TLS proxy every request comes from the proxy's address, and the limits per address above
+# would hold for all clients together: they count the client address the proxy adds last to
+# X-Forwarded-For instead (the number of proxies in front of gunicorn; 0 without one).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1, minimum=0)
 # Two-factor authentication with an authenticator app (TOTP) and one-time recovery codes: optional
 # for company users, required for staff (they reach every company's data) unless switched off for a
 # laptop demo (STAFF_MFA_REQUIRED=false; off by default in debug mode). The admin's login asks for the
