@@ -363,7 +363,9 @@ def test_a_worker_killed_mid_recompute_delays_it_by_minutes_not_an_hour(stack):
     generation.refresh_from_db()
 
     assert after_preparation < 180 and after_chunks < 180
-    assert generation.attempts >= 3, "the watchdog resumed it twice"
+    # The preparation killed is resumed by the watchdog; the chunk killed is sent again either by it
+    # or by the run itself (the next dispatch re-sends a chunk whose claim ran out), whichever comes first.
+    assert generation.attempts >= 2, "the watchdog resumed the preparation"
     assert generation.chunks_done == generation.chunks_total
     _report(
         "worker-killed",
