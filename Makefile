@@ -25,10 +25,13 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
+# load_demo also computes the partner suggestions and makes a few company users;
+# ensure_demo_superuser prints new passwords for them and for the admin on every run.
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
-	$(PY) manage.py ensure_demo_superuser --url http://$(HOST):$(PORT)/admin/
+	$(PY) manage.py ensure_demo_superuser --url http://$(HOST):$(PORT)/admin/ --portal-url http://$(HOST):$(PORT)/accounts/login/
+	@echo "Start page for companies: http://$(HOST):$(PORT)/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The suite runs on every core (at most four processes; each loads the sentence encoder once).

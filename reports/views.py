@@ -1,4 +1,5 @@
-"""The staff dashboard: this year against last year for the headline KPIs, and the charts."""
+"""The staff dashboard: a year against the one before for the headline KPIs, and the charts. It
+opens on the latest year with results (reports.dashboard), and says so when a year has none."""
 
 import datetime
 
@@ -7,11 +8,14 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
 from reports import charts, kpis
+from reports.dashboard import FIRST_YEAR, has_results, latest_year_with_results
 from reports.labels import format_number, kpi_definition, kpi_label
 
 # Headline figures shown on the dashboard; the rest are in the reports.
@@ -50,6 +54,23 @@ def _figures(start: datetime.date, end: datetime.date) -> dict:
     return figures
 
 
+def _latest_year(today: datetime.date) -> int | None:
+    # Cached like the figures: its queries look at every year, and five minutes old is recent enough.
+    key = f"reports:dashboard:latest:{today.isoformat()}"
+    latest = cache.get(key, "unknown")
+    if latest == "unknown":
+        latest = latest_year_with_results(until=today)
+        cache.set(key, latest, CACHE_SECONDS)
+    return latest
+
+
+def _column(end: datetime.date) -> str:
+    """A column's title: the year, and the day it ends on when that is not the year's last."""
+    if (end.month, end.day) == (12, 31):
+        return str(end.year)
+    return f"{end.year} ({gettext('to %(day)s') % {'day': date_format(end, 'MONTH_DAY_FORMAT')}})"
+
+
 def _same_day(day: datetime.date, year: int) -> datetime.date:
     try:
         return day.replace(year=year)
@@ -60,15 +81,18 @@ def _same_day(day: datetime.date, year: int) -> datetime.date:
 @staff_member_required
 def dashboard(request):
     """``?year=2018`` compares that year with the one before; the running year is compared up to
-    today with the same days of last year."""
+    today with the same days of last year. Without a year, the latest year with results: a running
+    year in which nothing happened yet would show only zeros."""
     if not request.user.has_perm("reports.view_report"):
         raise PermissionDenied
     today = timezone.localdate()
+    latest = _latest_year(today)
+    default = latest or today.year
     try:
-        year = int(request.GET.get("year", today.year))
+        year = int(request.GET.get("year") or default)
     except ValueError:
-        year = today.year
-    year = min(max(year, 1990), today.year)
+        year = default
+    year = min(max(year, FIRST_YEAR), today.year)
     end = today if year == today.year else datetime.date(year, 12, 31)
     current = _figures(datetime.date(year, 1, 1), end)
     previous = _figures(datetime.date(year - 1, 1, 1), _same_day(end, year - 1))
@@ -93,9 +117,15 @@ def dashboard(request):
         **site.each_context(request),
         "title": gettext("Dashboard"),
         "year": year,
-        "years": range(today.year, 1989, -1)[:12],
-        "period_end": end,
-        "previous_end": _same_day(end, year - 1),
+        "years": sorted({*range(today.year, today.year - 12, -1), year}, reverse=True),
+        "this_year": today.year,
+        # The running year had nothing yet, so the page opened on an earlier one.
+        "opened_on_latest": not request.GET.get("year") and year != today.year,
+        "latest_year": latest,
+        "latest_url": f"{reverse('dashboard')}?year={latest}" if latest else "",
+        "empty": not has_results(current),
+        # The table's column titles (also the labels of the figures on a phone, where it is stacked).
+        "columns": [_column(end), _column(_same_day(end, year - 1)), gettext("change")],
         "rows": rows,
         # SVG made by matplotlib from our own figures (labels escaped by it), inlined so the page
         # needs no second request per chart.

@@ -1,4 +1,6 @@
-"""The demo world: believable, idempotent, and its 2018 records add up to the press release."""
+"""The demo world: believable, idempotent, and its 2018 records add up to the press release; it
+reaches the present (the last and the running year), ends with computed partner suggestions and has
+a few company users who can log in."""
 
 import datetime
 import io
@@ -9,6 +11,8 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Max
+from django.test import override_settings
+from django.utils import timezone
 
 from companies.models import Organisation
 from delegations.choices import Direction
@@ -34,24 +38,43 @@ def snapshot() -> dict:
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """Load the demo once for the module (it takes a while) inside a transaction that is rolled
-    back afterwards; the tests only read it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
-        before = snapshot()
-        out = io.StringIO()
-        call_command("load_demo", stdout=out)
-        after = snapshot()
-        yield before, after, out.getvalue()
-        transaction.set_rollback(True)
+    back afterwards; the tests only read it. The match computation's files go to a temporary
+    folder, and no engine of it stays cached for other tests."""
+    from companies import matching_data
+    from companies.services import matching as matching_services
+    from wfs_portal.celery import app as celery_app
+
+    media = tmp_path_factory.mktemp("demo-media")
+    # The match computation runs in this process, as on a laptop without a broker: the suite's
+    # eager setting (tests/conftest.py) is made per test, after a module fixture like this one.
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        with override_settings(MEDIA_ROOT=media), django_db_blocker.unblock(), transaction.atomic():
+            first = io.StringIO()
+            call_command("load_demo", stdout=first)
+            before = snapshot()
+            out = io.StringIO()
+            call_command("load_demo", stdout=out)
+            after = snapshot()
+            yield before, after, out.getvalue(), first.getvalue()
+            transaction.set_rollback(True)
+    finally:
+        celery_app.conf.task_always_eager = eager
+    matching_services._engines.clear()
+    matching_services._applied.clear()
+    matching_data._cache.clear()
 
 
 def test_second_run_changes_nothing(demo):
-    before, after, output = demo
+    before, after, output, _ = demo
     changed = {label: (before[label], after[label]) for label in before if before[label] != after[label]}
     assert changed == {}
     assert "nothing to add" in output
+    # Nor are the partner suggestions computed again: nothing they are made of was added.
+    assert "not computed again" in output
 
 
 def test_2018_investment_figures_match_the_press_release(demo):
@@ -172,3 +195,116 @@ def test_the_frozen_2018_report_and_its_spreadsheet_hold_the_press_release_figur
     ]
     for figure in (20, Decimal("141820000.00"), 361, 538, 19, 14, 22):
         assert figure in [Decimal(str(value)) for value in cells]
+
+
+# --- partner suggestions --------------------------------------------------------------------------
+
+
+def test_the_demo_ends_with_active_partner_suggestions(demo):
+    from companies.choices import GenerationState
+    from companies.models import Match, MatchGeneration
+
+    generation = MatchGeneration.objects.get()
+    assert generation.state == GenerationState.ACTIVE
+    assert generation.organisations >= 300
+    assert Match.objects.filter(generation=generation).values("organisation").distinct().count() >= 250
+    assert f"generation {generation.pk}" in demo[3]
+
+
+# --- the last and the running year ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("years_back", [1, 0], ids=["last year", "running year"])
+def test_the_demo_reaches_the_present(demo, years_back):
+    from reports import kpis
+
+    today = timezone.localdate()
+    year = today.year - years_back
+    end = today if years_back == 0 else datetime.date(year, 12, 31)
+    figures = kpis.compute(start=datetime.date(year, 1, 1), end=end)["kpis"]
+
+    assert figures["settlements_and_expansions"] >= 5
+    assert Decimal(figures["investment_volume_eur"]) > 0
+    assert figures["new_jobs"] > 0
+    assert figures["fairs_with_joint_booth"] >= 5
+    assert figures["exhibitors"] >= 30
+    assert figures["first_time_exhibitors"] < figures["exhibitors"]  # some came back from an earlier edition
+    assert figures["outbound_delegations"] >= 4
+    assert figures["inbound_delegations"] >= 5
+    assert figures["workshops"] >= 1
+
+
+def test_nothing_of_the_running_year_has_happened_after_today(demo):
+    from delegations.models import Delegation
+    from fairs.models import BoothRegistration, JointBooth
+
+    today = timezone.localdate()
+    assert not InvestmentProject.objects.filter(production_start_date__gt=today).exists()
+    assert not JointBooth.objects.filter(state="completed", fair__end_date__gte=today).exists()
+    assert not Delegation.objects.filter(state="completed", end_date__gte=today).exists()
+    assert not BoothRegistration.objects.filter(applied_at__date__gt=today).exists()
+    assert not BoothRegistration.objects.filter(decided_at__date__gt=today).exists()
+
+
+def test_no_fair_or_trip_in_russia_or_belarus_after_2022(demo):
+    from delegations.models import Delegation
+    from fairs.models import TradeFair
+
+    assert not TradeFair.objects.filter(country__in=["RU", "BY"], start_date__year__gt=2022).exists()
+    for delegation in Delegation.objects.filter(start_date__year__gt=2022):
+        assert not {"RU", "BY"} & set(delegation.countries), delegation.title
+
+
+# --- company users --------------------------------------------------------------------------------
+
+
+def test_demo_organisations_have_company_users_two_of_them_matched_with_each_other(demo):
+    from allauth.account.models import EmailAddress
+
+    from companies.choices import RepresentationState, RepresentativeRole
+    from companies.selectors import matches_for, represented_organisations
+    from wfs_portal.demo import catalogue
+    from wfs_portal.demo.representatives import PEOPLE, demo_users
+
+    users = demo_users()
+    assert [user.email for user in users] == [person.email for person in PEOPLE]
+    organisations = {}
+    for user in users:
+        assert EmailAddress.objects.filter(user=user, email=user.email, verified=True, primary=True).exists()
+        assert not user.has_usable_password()  # ensure_demo_superuser gives them one
+        representation = user.representations.get()
+        assert (representation.role, representation.state) == (
+            RepresentativeRole.ADMINISTRATOR,
+            RepresentationState.APPROVED,
+        )
+        organisations[user.email] = represented_organisations(user).get()
+        # Their own contact record, consenting to introductions, so an accepted one shows them.
+        contact = organisations[user.email].contacts.get(email=user.email)
+        assert contact.consents.filter(purpose="matchmaking", withdrawn_at__isnull=True).exists()
+    named = {row[0] for row in catalogue.NAMED_ORGANISATIONS}
+    assert not named & {organisation.name for organisation in organisations.values()}
+    assert len(set(organisations.values())) == len(users)
+
+    first, second = (organisations[person.email] for person in PEOPLE if person.role == "match")
+    assert matches_for(first).filter(partner=second).exists()
+    assert matches_for(second).filter(partner=first).exists()
+    institute = next(organisations[person.email] for person in PEOPLE if person.role == "institute")
+    assert institute.kind == "research"
+
+
+def test_ensure_demo_superuser_prints_new_passwords_for_the_company_users(demo, settings):
+    import re
+
+    from wfs_portal.demo.representatives import demo_users
+
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("ensure_demo_superuser", "--portal-url", "http://127.0.0.1:8000/accounts/login/", stdout=out)
+
+    printed = dict(re.findall(r"^  (\S+@demo\.example)  password: (\S+)", out.getvalue(), re.MULTILINE))
+    users = demo_users()
+    assert set(printed) == {user.email for user in users}
+    for user in users:
+        user.refresh_from_db()
+        assert user.check_password(printed[user.email])
+    assert "http://127.0.0.1:8000/accounts/login/" in out.getvalue()

@@ -1,14 +1,17 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from companies.views.welcome import welcome
 from notifications.views import set_language
 from reports.views import dashboard
 from wfs_portal import views
 from wfs_portal.staff_login import StaffLoginForm
 
 admin.site.site_header = admin.site.site_title = "WFS Portal"
+# An empty value reads "—" in every list, as on the history page and in the columns we compute
+# (Django's default is "-").
+admin.site.empty_value_display = "—"
 # User name, password and (once set up) the authenticator's code; failed attempts are limited.
 admin.site.login_form = StaffLoginForm
 
@@ -17,7 +20,8 @@ admin.site.login_form = StaffLoginForm
 DASHBOARD_CSP = {"style-src": ["'sha256-2Iqu4MW0P4n79bqVmTDfLWhO8TS7MxwRJn7HVNDr7EQ='"]}
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # The bare address is the portal's public start page, for companies first; staff find the admin from it.
+    path("", welcome, name="welcome"),
     path("admin/dashboard/", csp_update(DASHBOARD_CSP)(dashboard), name="dashboard"),
     path("admin/", admin.site.urls),
     # Django's language switcher, which also remembers a logged-in user's choice for their e-mails.

@@ -351,12 +351,12 @@ FAIRS_OTHER_YEARS = [
     ("Hospitalar", "São Paulo", "BR", "2019-05-21", "2019-05-24", [MED], ""),
 ]
 # Fairs of the coming year's programme, open for registration. Month and day; the year is the
-# year after the demo is loaded.
+# year after the demo is loaded. (No fair in Russia after 2022: the state programme left it.)
 FAIRS_UPCOMING = [
     ("Arab Health", "Dubai", "AE", "01-25", "01-28", [MED], "https://www.arabhealthonline.com"),
     ("CMEF", "Shanghai", "CN", "04-08", "04-11", [MED], "https://www.cmef.com.cn"),
     ("SEMICON West", "San Francisco", "US", "07-13", "07-15", [MIC], ""),
-    ("INNOPROM", "Jekaterinburg", "RU", "07-06", "07-09", [ROB], ""),
+    ("Automate", "Detroit", "US", "06-22", "06-25", [ROB], ""),
     ("Medical Fair Asia", "Singapur", "SG", "09-08", "09-10", [MED], ""),
 ]
 
@@ -619,6 +619,217 @@ OTHER_WORKSHOPS = [
         True,
     ),
 ]
+
+# --- The last year and the running year ---------------------------------------------------
+# Dated relative to the day of loading (month and day; the year is the last or the running one), so
+# that the dashboard always has a live year next to a complete one. Each year takes a part of each
+# list, drawn from a seed of its own. No trips to or from Russia and Belarus any more.
+
+# (name, city, country, month-day start, month-day end, fields, website). Editions that are also in
+# FAIRS_UPCOMING have the same dates, so that the coming year's edition is found again a year later.
+RECENT_FAIRS = [
+    ("Arab Health", "Dubai", "AE", "01-25", "01-28", [MED], "https://www.arabhealthonline.com"),
+    ("Photonics West", "San Francisco", "US", "01-27", "01-29", [MIC], "https://spie.org/pw"),
+    ("Mobile World Congress", "Barcelona", "ES", "03-02", "03-05", [ICT], ""),
+    ("JEC World", "Paris", "FR", "03-10", "03-12", [MAT], ""),
+    ("SEMICON China", "Shanghai", "CN", "03-25", "03-27", [MIC], ""),
+    ("CMEF", "Shanghai", "CN", "04-08", "04-11", [MED], "https://www.cmef.com.cn"),
+    ("Hospitalar", "São Paulo", "BR", "05-19", "05-22", [MED], ""),
+    ("ITM Industry Europe", "Posen", "PL", "06-09", "06-12", [ROB, MAT], ""),
+    ("BIO International Convention", "Boston", "US", "06-15", "06-18", [MED], ""),
+    ("Automate", "Detroit", "US", "06-22", "06-25", [ROB], ""),
+    ("SEMICON West", "San Francisco", "US", "07-13", "07-15", [MIC], ""),
+    ("Vietnam Manufacturing Expo", "Hanoi", "VN", "08-12", "08-14", [ROB, MAT], ""),
+    ("Medical Fair Asia", "Singapur", "SG", "09-08", "09-10", [MED], ""),
+    ("SEMICON Taiwan", "Taipeh", "TW", "09-09", "09-11", [MIC], ""),
+    ("China International Import Expo", "Shanghai", "CN", "11-05", "11-10", [ROB, MED], ""),
+    ("Elmia Subcontractor", "Jönköping", "SE", "11-10", "11-13", [MAT, ROB], ""),
+]
+# (title, countries, cities, month-day start, month-day end, theme, fields, political lead)
+RECENT_OUTBOUND = [
+    (
+        "Delegationsreise Taiwan: Halbleiter",
+        ["TW"],
+        "Taipeh, Hsinchu",
+        "02-23",
+        "02-27",
+        "Mikroelektronik",
+        [MIC],
+        "Staatsminister für Wirtschaft, Arbeit und Verkehr",
+    ),
+    ("Unternehmerreise Polen: Logistik", ["PL"], "Breslau, Posen", "03-17", "03-19", "Logistik", [LOG], ""),
+    (
+        "Delegationsreise Kanada: Life Sciences",
+        ["CA"],
+        "Toronto, Montreal",
+        "03-23",
+        "03-27",
+        "Life Sciences",
+        [MED],
+        "",
+    ),
+    (
+        "Unternehmerreise Vietnam",
+        ["VN"],
+        "Hanoi, Ho-Chi-Minh-Stadt",
+        "04-20",
+        "04-24",
+        "Textil und Maschinenbau",
+        [MAT, ROB],
+        "",
+    ),
+    (
+        "Unternehmerreise USA: Wasserstoff und Energietechnik",
+        ["US"],
+        "Houston, Austin",
+        "05-11",
+        "05-15",
+        "Wasserstoff",
+        [MAT, ROB],
+        "Staatssekretär",
+    ),
+    (
+        "Delegationsreise Schweden: Digitalisierung",
+        ["SE"],
+        "Stockholm, Göteborg",
+        "06-08",
+        "06-11",
+        "Digitalisierung",
+        [ICT],
+        "",
+    ),
+    (
+        "Unternehmerreise Tschechien: Automotive",
+        ["CZ"],
+        "Prag, Mladá Boleslav",
+        "06-22",
+        "06-24",
+        "Automotive",
+        [MAT, ROB],
+        "",
+    ),
+    (
+        "Delegationsreise Japan: Mikroelektronik",
+        ["JP"],
+        "Tokio, Kumamoto",
+        "09-14",
+        "09-18",
+        "Mikroelektronik",
+        [MIC],
+        "Staatsminister für Wirtschaft, Arbeit und Verkehr",
+    ),
+    (
+        "Delegationsreise Indien: IKT",
+        ["IN"],
+        "Bengaluru, Pune",
+        "10-05",
+        "10-10",
+        "Informations- und Kommunikationstechnologie",
+        [ICT],
+        "",
+    ),
+    (
+        "Unternehmerreise Südkorea: Batterietechnik",
+        ["KR"],
+        "Seoul, Ulsan",
+        "10-19",
+        "10-23",
+        "Batterietechnik",
+        [MAT],
+        "",
+    ),
+    (
+        "Delegationsreise USA: Digital Health",
+        ["US"],
+        "Boston, New York",
+        "11-09",
+        "11-13",
+        "Digital Health",
+        [MED, ICT],
+        "",
+    ),
+    ("Unternehmerreise Österreich: Robotik", ["AT"], "Linz, Wien", "11-23", "11-25", "Robotik", [ROB], ""),
+]
+# (title, countries, month-day start, month-day end, theme, fields)
+RECENT_INBOUND = [
+    ("Wirtschaftsdelegation aus Indien: Automotive", ["IN"], "01-20", "01-22", "Automotive", [MAT]),
+    ("Delegation aus Taiwan: Halbleiter", ["TW"], "02-03", "02-05", "Halbleiter", [MIC]),
+    ("Delegation aus Indonesien: Industrie 4.0", ["ID"], "02-17", "02-19", "Industrie 4.0", [ROB, ICT]),
+    ("Delegation aus Japan: Mikroelektronik", ["JP"], "03-09", "03-11", "Mikroelektronik", [MIC]),
+    ("Delegation aus Vietnam: Fachkräfte und Textil", ["VN"], "03-30", "04-01", "Textil", [MAT]),
+    ("Delegation aus Südkorea: Batterietechnik", ["KR"], "04-20", "04-22", "Werkstoffe", [MAT]),
+    ("Wirtschaftsdelegation aus Brasilien", ["BR"], "05-04", "05-06", "Gesundheitswirtschaft", [MED]),
+    ("Delegation aus Mexiko: Automotive", ["MX"], "05-18", "05-20", "Automotive", [MAT, ROB]),
+    ("Delegation aus den USA (Ohio): Advanced Manufacturing", ["US"], "06-08", "06-10", "Produktion", [ROB]),
+    (
+        "Delegation aus Frankreich (Auvergne-Rhône-Alpes): Mikroelektronik",
+        ["FR"],
+        "06-22",
+        "06-24",
+        "Mikroelektronik",
+        [MIC],
+    ),
+    ("Delegation aus Kanada (Québec): Life Sciences", ["CA"], "08-31", "09-02", "Life Sciences", [MED]),
+    ("Delegation aus Polen (Niederschlesien): Logistik", ["PL"], "09-14", "09-15", "Logistik", [LOG]),
+    ("Delegation aus Tschechien: Wasserstoff", ["CZ"], "09-28", "09-29", "Energie", [MAT]),
+    ("Delegation aus der Ukraine: Wiederaufbau und IT", ["UA"], "10-12", "10-14", "IKT", [ICT]),
+    ("Delegation aus Ägypten: Gesundheitswesen", ["EG"], "10-26", "10-28", "Krankenhausausstattung", [MED]),
+    ("Delegation aus Chile: Bergbau", ["CL"], "11-09", "11-11", "Bergbau", [ROB]),
+    ("Delegation aus Singapur: Logistik", ["SG"], "11-16", "11-18", "Logistik", [LOG]),
+    ("Delegation aus Georgien: Lebensmitteltechnik", ["GE"], "12-01", "12-03", "Maschinenbau", [ROB]),
+]
+# One project workshop starts each year, its topic taken from this list by the year (so that the
+# last and the running year have different ones): (German title, English title, topic, fields,
+# German challenge, English challenge).
+RECENT_WORKSHOPS = [
+    (
+        "Projektwerkstatt Wasserstoff in der Intralogistik",
+        "Project workshop hydrogen in intralogistics",
+        "Wasserstofflogistik",
+        [LOG, MAT],
+        "Flurförderzeuge und Routenzüge mit Brennstoffzellen: was Logistiker brauchen und Werkstoffhersteller liefern.",
+        "Fuel-cell forklifts and tugger trains: what logistics needs and what materials makers supply.",
+    ),
+    (
+        "Projektwerkstatt Kreislaufwirtschaft für Textilien",
+        "Project workshop circular economy for textiles",
+        "Textilrecycling",
+        [MAT, ROB],
+        "Alttextilien sortieren, trennen und wieder verarbeiten: Textilindustrie, Anlagenbau und Forschung "
+        "an einem Tisch.",
+        "Sorting, separating and re-processing used textiles: the textile industry, machine builders and "
+        "research together.",
+    ),
+    (
+        "Projektwerkstatt Cybersicherheit in der Medizintechnik",
+        "Project workshop cyber security in medical technology",
+        "Cybersicherheit",
+        [ICT, MED],
+        "Vernetzte Medizinprodukte sicher machen: Hersteller, Kliniken und IT-Sicherheitsfirmen entwickeln "
+        "gemeinsam Lösungen.",
+        "Securing connected medical devices: manufacturers, clinics and IT security firms develop solutions together.",
+    ),
+    (
+        "Projektwerkstatt Sensorik für die Präzisionslandwirtschaft",
+        "Project workshop sensors for precision farming",
+        "Agrarsensorik",
+        [MIC, ICT],
+        "Boden, Pflanzen und Maschinen messen: Sensorhersteller und Softwarefirmen treffen Landwirtschaftsbetriebe.",
+        "Measuring soil, plants and machines: sensor makers and software firms meet farms.",
+    ),
+    (
+        "Projektwerkstatt Digitaler Zwilling in der Fertigung",
+        "Project workshop digital twins in manufacturing",
+        "Digitaler Zwilling",
+        [ICT, ROB],
+        "Anlagen virtuell in Betrieb nehmen: Automatisierer und Softwarehäuser verbinden Simulation und Produktion.",
+        "Commissioning plants virtually: automation firms and software houses connect simulation and production.",
+    ),
+]
+# The press release's figures are for 2018; the last and the running year get figures of the same
+# order, drawn from these ranges: (projects, investment volume in units of 100,000 EUR, new jobs,
+# secured jobs).
+RECENT_INVESTMENT_RANGES = ((15, 21), (1100, 1900), (280, 460), (380, 620))
 
 # --- Partnering profile texts --------------------------------------------------------------
 # (field, type, German title, English title, German summary, English summary, German keywords,

@@ -4,8 +4,9 @@ Everything is derived from a fixed random seed, so every run computes the same w
 is written only when its natural key (a name, a date, a pair of keys) is not in the database yet.
 Running the loader twice therefore changes nothing, and staff edits to demo records survive
 (organisations are recognised by VAT ID or website, contacts by e-mail). The coming year's fairs
-and trips are dated relative to the day of loading, so in a later year the loader adds that year's
-programme next to the old one.
+and trips, and the records of the last and the running year (investment projects, fairs, delegations,
+a project workshop: ``load_recent_years``), are dated relative to the day of loading, so in a later
+year the loader adds that year's records next to the old ones.
 
 The 2018 records reproduce the agency's press release: 20 settlements and expansions accompanied
 with 141.82 M EUR investment, 361 new jobs and 538 secured jobs; joint booths at 19 fairs (CMEF
@@ -92,6 +93,23 @@ DISTRICT_WEIGHTS = {
     "goerlitz": 4,
     "nordsachsen": 4,
     "vogtlandkreis": 4,
+}
+# The area code of each district's main town: a demo number is one that could be dialled there (the
+# phone fields accept only numbers the ``phonenumbers`` library knows to be valid).
+AREA_CODES = {
+    "dresden": "351",
+    "leipzig": "341",
+    "chemnitz": "371",
+    "zwickau": "375",
+    "bautzen": "3591",
+    "erzgebirgskreis": "3733",
+    "goerlitz": "3581",
+    "landkreis_leipzig": "3433",
+    "meissen": "3521",
+    "mittelsachsen": "3731",
+    "nordsachsen": "34202",
+    "saechsische_schweiz_osterzgebirge": "3501",
+    "vogtlandkreis": "3741",
 }
 # The register court of a Saxon company: Saxony has three.
 # Districts not listed here belong to the Amtsgericht Dresden.
@@ -267,6 +285,9 @@ class DemoWorld:
             self.load_fairs()
             self.load_delegations()
             self.load_workshops()
+            # Last: its random numbers come from generators of their own, and drawing them after
+            # everything else leaves the rest of the world as it was before these years existed.
+            self.load_recent_years()
         return self.created
 
     # --- people ---------------------------------------------------------------------------
@@ -313,6 +334,16 @@ class DemoWorld:
             "website": defaults.get("website", ""),
         }
         return org
+
+    def _phone(self, district: str) -> str:
+        """A landline number in the district (Dresden's for an organisation outside Saxony)."""
+        # Two numbers are drawn, as when the area code was a random one, so that everything drawn
+        # after a phone number stays as it was in databases loaded before.
+        self.rng.randint(340, 379)
+        subscriber = self.rng.randint(100000, 999999)
+        area = AREA_CODES.get(district, "351")
+        # Five-digit area codes have shorter subscriber numbers.
+        return f"+49 {area} {subscriber // 10 if len(area) == 5 else subscriber}"
 
     def _verified(self, year: int) -> dict:
         when = _at(datetime.date(year, 1 + self.rng.randrange(12), 1 + self.rng.randrange(28)))
@@ -387,7 +418,7 @@ class DemoWorld:
                 "vat_id": f"DE{300000000 + i * 7919}",
                 "website": f"https://www.{domain}",
                 "email": f"info@{domain}",
-                "phone": f"+49 {self.rng.randint(340, 379)} {self.rng.randint(100000, 999999)}",
+                "phone": self._phone(district),
                 "founded": self.rng.choice([self.rng.randint(1990, 2022), self.rng.randint(1870, 1989)]),
                 "employee_band": self.rng.choice(bands),
                 "street": f"{self.fake.street_name()} {self.rng.randint(1, 120)}",
@@ -500,7 +531,7 @@ class DemoWorld:
                         "last_name": last,
                         "title": "Dr." if self.rng.random() < 0.15 else "",
                         "position": self.rng.choice(POSITIONS),
-                        "phone": f"+49 {self.rng.randint(340, 379)} {self.rng.randint(100000, 999999)}",
+                        "phone": self._phone(org.district),
                         "language": "en" if english else "de",
                         "is_primary": n == 0,
                     },
@@ -657,7 +688,9 @@ class DemoWorld:
 
     def _accompanied_year(self, year: int, count: int, volume: Decimal, new_jobs: int, secured_jobs: int, fixed=()):
         """``count`` projects whose production started in ``year``, adding up to the given totals.
-        ``fixed`` are projects given in full (GENEWIZ); the rest is generated."""
+        ``fixed`` are projects given in full (GENEWIZ); the rest is generated. In the running year,
+        a project whose production starts after the day of loading is still in the pipeline
+        (``_not_started_yet``)."""
         kinds = ["new_settlement"] * (count * 2 // 5) + ["expansion"] * (count - count * 2 // 5)
         kinds = kinds[len(fixed) :]
         free_volume = volume - sum(f["values"]["investment_volume_eur"] for f in fixed)
@@ -679,23 +712,30 @@ class DemoWorld:
             production = datetime.date(year, self.rng.randint(1, 12), self.rng.randint(1, 28))
             decision = production - datetime.timedelta(days=self.rng.randint(120, 500))
             first_contact = decision - datetime.timedelta(days=self.rng.randint(90, 400))
-            self._project(
-                year_code=year,
-                investor=investor,
-                kind=kind,
-                stage="production_started",
-                field=field,
-                values={
-                    "investment_volume_eur": volumes[i],
-                    "figure_provenance": "confirmed",
-                    "new_jobs": news[i],
-                    "secured_jobs": secured_by_index.get(i, 0),
-                    "first_contact_date": first_contact,
-                    "decision_date": decision,
-                    "production_start_date": production,
-                    "site_offers_sent": self.rng.randint(1, 4) if kind == "new_settlement" else 0,
-                },
-            )
+            values = {
+                "investment_volume_eur": volumes[i],
+                "figure_provenance": "confirmed",
+                "new_jobs": news[i],
+                "secured_jobs": secured_by_index.get(i, 0),
+                "first_contact_date": first_contact,
+                "decision_date": decision,
+                "production_start_date": production,
+                "site_offers_sent": self.rng.randint(1, 4) if kind == "new_settlement" else 0,
+            }
+            stage = "production_started" if production <= self.today else self._not_started_yet(values)
+            self._project(year_code=year, investor=investor, kind=kind, stage=stage, field=field, values=values)
+
+    def _not_started_yet(self, values: dict) -> str:
+        """The stage of a project whose production starts after the day of loading; the dates that
+        lie ahead are taken out of ``values``, and its figures are the investor's announcement."""
+        values.update(production_start_date=None, figure_provenance="announced")
+        if values["first_contact_date"] > self.today:
+            values.update(first_contact_date=self.today, decision_date=None)
+            return "lead"
+        if values["decision_date"] > self.today:
+            values["decision_date"] = None
+            return "negotiation"
+        return "permits"
 
     def load_investment_projects(self):
         self._code_words: dict[int, list[str]] = {}
@@ -801,14 +841,21 @@ class DemoWorld:
                 "products": "Produktneuheiten und Kernportfolio",
                 "state": state,
                 "applied_at": _at(applied),
-                "decided_at": _at(applied + datetime.timedelta(days=14)) if state != "applied" else None,
+                # Two weeks after the application, but not after the day of loading.
+                "decided_at": _at(min(applied + datetime.timedelta(days=14), self.today))
+                if state != "applied"
+                else None,
                 "de_minimis_declared": state == "confirmed" or self.rng.random() < 0.5,
                 "no_double_funding_declared": state == "confirmed" or self.rng.random() < 0.5,
             },
         )
 
     def _registrations(self, booth, exhibitors: list[str], others: list[str]):
-        applied = booth.registration_deadline - datetime.timedelta(days=60)
+        # Before the deadline, and never later than the day of loading (a booth of the running year
+        # whose fair lies ahead).
+        applied = min(
+            booth.registration_deadline - datetime.timedelta(days=60), self.today - datetime.timedelta(days=30)
+        )
         for name in exhibitors:
             self._register(booth, name, "confirmed", applied)
         for name, state in zip(others, ["waitlisted", "withdrawn", "rejected"], strict=False):
@@ -871,6 +918,8 @@ class DemoWorld:
         )
         pool = self._exhibitor_pool(fields)
         chosen = self.rng.sample(pool, k=min(len(pool), self.rng.randint(4, min(capacity or 8, 10))))
+        # Applications of a trip that lies ahead are dated no later than shortly before the day of loading.
+        latest = self.today - datetime.timedelta(days=10)
         for i, name in enumerate(chosen):
             participant_state = "confirmed" if state != "open" or i < 2 else "applied"
             self.ensure(
@@ -879,7 +928,7 @@ class DemoWorld:
                 {
                     "contact": self.contacts.get(name),
                     "state": participant_state,
-                    "applied_at": _at(start - datetime.timedelta(days=60)),
+                    "applied_at": _at(min(start - datetime.timedelta(days=60), latest)),
                 },
             )
         wfs = "Wirtschaftsförderung Sachsen GmbH"
@@ -889,7 +938,7 @@ class DemoWorld:
             {
                 "contact": self.contacts[wfs],
                 "state": "confirmed",
-                "applied_at": _at(start - datetime.timedelta(days=90)),
+                "applied_at": _at(min(start - datetime.timedelta(days=90), latest)),
             },
         )
         self._programme(delegation, chosen)
@@ -1073,3 +1122,119 @@ class DemoWorld:
                 )
             for name in self.rng.sample(self._exhibitor_pool(fields), k=self.rng.randint(8, 14)):
                 self._participant(workshop, name, "company", first_day)
+
+    # --- the last year and the running year ------------------------------------------------
+    def recent_years(self) -> list[int]:
+        """The last year and the running one; the press release's years are left as they are."""
+        return [year for year in (self.today.year - 1, self.today.year) if year > 2019]
+
+    def load_recent_years(self):
+        """Investment projects, fairs with joint booths, delegations and a project workshop for the
+        last year in full and for the running year, so that the dashboard has a live year to show.
+
+        Each year draws from a random generator of its own, whatever the day of loading: a record's
+        natural key (and so whether it exists) depends only on its year, and only its state depends
+        on the day (a fair of the running year that lies ahead has a closed booth, a project that
+        starts production later is still in the pipeline). A later run in the same year therefore
+        adds nothing, and a run in a later year adds that year next to the ones before."""
+        main = self.rng
+        try:
+            for year in self.recent_years():
+                self.rng = random.Random(f"{SEED}:{year}")
+                self._recent_investments(year)
+                self._recent_fairs(year)
+                self._recent_delegations(year)
+                self._recent_workshop(year)
+        finally:
+            self.rng = main
+
+    def _recent_investments(self, year: int):
+        (count, volume, new_jobs, secured_jobs) = (self.rng.randint(*bounds) for bounds in cat.RECENT_INVESTMENT_RANGES)
+        self._accompanied_year(year, count, Decimal(volume) * Decimal("100000.00"), new_jobs, secured_jobs)
+
+    def _recent_fairs(self, year: int):
+        rows = self.rng.sample(cat.RECENT_FAIRS, k=self.rng.randint(10, 13))
+        for row in sorted(rows, key=lambda row: row[3]):
+            start, end = _date(f"{year}-{row[3]}"), _date(f"{year}-{row[4]}")
+            pool = self._exhibitor_pool(row[5])
+            exhibitors = self.rng.sample(pool, k=min(len(pool), self.rng.randint(6, 12)))
+            pool = [name for name in pool if name not in exhibitors]
+            others = self.rng.sample(pool, k=min(len(pool), self.rng.randint(0, 3)))
+            state = "completed" if end < self.today else "closed"
+            booth = self._fair(row, start=start, end=end, state=state, capacity=len(exhibitors) + 2)
+            self._registrations(booth, exhibitors, others)
+
+    def _recent_delegations(self, year: int):
+        outbound = self.rng.sample(cat.RECENT_OUTBOUND, k=self.rng.randint(8, 10))
+        for title, countries, cities, start, end, theme, fields, lead in sorted(outbound, key=lambda row: row[3]):
+            first, last = _date(f"{year}-{start}"), _date(f"{year}-{end}")
+            self._delegation(
+                direction="outbound",
+                title=title,
+                countries=countries,
+                cities=cities,
+                start=first,
+                end=last,
+                theme=theme,
+                fields=fields,
+                state="completed" if last < self.today else "closed",
+                capacity=self.rng.randint(10, 15),
+                lead=lead,
+            )
+        inbound = self.rng.sample(cat.RECENT_INBOUND, k=self.rng.randint(11, 14))
+        for title, countries, start, end, theme, fields in sorted(inbound, key=lambda row: row[2]):
+            first, last = _date(f"{year}-{start}"), _date(f"{year}-{end}")
+            self._delegation(
+                direction="inbound",
+                title=title,
+                countries=countries,
+                cities="Dresden, Leipzig, Chemnitz",
+                start=first,
+                end=last,
+                theme=theme,
+                fields=fields,
+                state="completed" if last < self.today else "closed",
+                capacity=None,
+            )
+
+    def _recent_workshop(self, year: int):
+        title_de, title_en, topic, fields, challenge_de, challenge_en = cat.RECENT_WORKSHOPS[
+            year % len(cat.RECENT_WORKSHOPS)
+        ]
+        first_day = datetime.date(year, self.rng.randint(2, 4), self.rng.randint(1, 28))
+        days = [first_day + datetime.timedelta(days=77 * n) for n in range(self.rng.randint(3, 4))]
+        places = [self.rng.choice(["Dresden", "Leipzig", "Chemnitz"]) for _ in days]
+        companies = self.rng.sample(self._exhibitor_pool(fields), k=self.rng.randint(8, 14))
+        institutes = sorted(
+            name
+            for name, meta in self.org_meta.items()
+            if meta["kind"] == "research" and meta["verified"] and set(self.org_fields[name]) & set(fields)
+        )
+        institute = self.rng.choice(institutes) if institutes else None
+        started, ended = days[0] <= self.today, days[-1] < self.today
+        state = "completed" if ended else "active" if started else "planned"
+        workshop = self._workshop(
+            title_de=title_de,
+            title_en=title_en,
+            topic=topic,
+            fields=fields,
+            state=state,
+            open_=state != "completed",
+            challenge_de=challenge_de,
+            challenge_en=challenge_en,
+        )
+        for day, place in zip(days, places, strict=True):
+            self.ensure(
+                WorkshopSession,
+                {"workshop": workshop, "starts_at": _at(day)},
+                {
+                    "ends_at": _at(day, 16),
+                    "place": place,
+                    "agenda": "Impulsvorträge; Bedarfe und Lösungen; nächste Schritte",
+                },
+            )
+        joined = min(first_day, self.today)
+        if institute:
+            self._participant(workshop, institute, "academic_partner", joined)
+        for name in companies:
+            self._participant(workshop, name, "company", joined)

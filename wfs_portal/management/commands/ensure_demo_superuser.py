@@ -4,15 +4,24 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from companies.selectors import represented_organisations
+from wfs_portal.demo.representatives import demo_users
+
 
 class Command(BaseCommand):
     help = (
-        "Create the demo superuser (DEMO_SUPERUSER_NAME, default demo-admin) or give it a new password, "
-        "and print both. Development only: refuses to run with DEBUG off."
+        "Create the demo superuser (DEMO_SUPERUSER_NAME, default demo-admin) or give it a new password, give "
+        "the demo's company users (made by load_demo) new passwords too, and print them all. Development "
+        "only: refuses to run with DEBUG off."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--url", default="http://127.0.0.1:8000/admin/", help="Where the admin will be served.")
+        parser.add_argument(
+            "--portal-url",
+            default="http://127.0.0.1:8000/accounts/login/",
+            help="Where company users log in to the portal.",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -32,3 +41,17 @@ class Command(BaseCommand):
             f"  user name: {username}\n"
             f"  password:  {password}"
         )
+        self.company_users(options["portal_url"])
+
+    def company_users(self, url: str) -> None:
+        users = demo_users()
+        if not users:
+            self.stdout.write("No demo company users (python manage.py load_demo makes them).")
+            return
+        self.stdout.write(f"Demo company users, new passwords; log in to the portal at {url}")
+        for user in users:
+            password = secrets.token_urlsafe(12)
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            organisations = ", ".join(organisation.name for organisation in represented_organisations(user))
+            self.stdout.write(f"  {user.email}  password: {password}  ({organisations or 'no organisation'})")
