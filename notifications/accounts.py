@@ -33,3 +33,9 @@ class AccountAdapter(DefaultAccountAdapter):
             # Confirmation links, reset links and codes: hidden from staff, deleted once delivered.
             sensitive=True,
         )
+
+
+def user_display(user) -> str:
+    """How allauth names a company user ("Sie sind als … angemeldet", its e-mails): by the e-mail
+    address they log in with, not by the user name allauth derived from it and never shows."""
+    return user.email or user.get_username()

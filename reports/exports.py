@@ -36,6 +36,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
@@ -265,7 +266,8 @@ def _period_text(figures: Figures) -> str:
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 2 * cm
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
-# Column widths of the PDF tables by type; the label column takes what is left.
+# Column widths of the PDF tables by type (at least; see _pdf_column_widths); the label column takes
+# what is left, but no less than PDF_LABEL_MIN_WIDTH.
 PDF_COLUMN_WIDTHS: dict[str, float] = {
     "int": 2.1 * cm,
     "eur": 3.1 * cm,
@@ -275,6 +277,10 @@ PDF_COLUMN_WIDTHS: dict[str, float] = {
     "country": 3.2 * cm,
     "text": 3.2 * cm,
 }
+PDF_LABEL_MIN_WIDTH = 3.5 * cm
+# Left and right padding of a table cell (ReportLab's default is 6 points): narrow enough that the
+# longest words of the German column titles fit their columns.
+PDF_CELL_SIDE_PADDING = 4
 PDF_GREEN = colors.HexColor(charts.PRIMARY)
 PDF_HEADER_FILL = colors.HexColor("#DCE9E2")
 
@@ -420,6 +426,8 @@ def _table_style(header_rows: int = 1, total_row: bool = False, numeric_from: in
         ("ROWBACKGROUNDS", (0, header_rows), (-1, -1), [colors.white, colors.HexColor("#F4F7F5")]),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), PDF_CELL_SIDE_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PDF_CELL_SIDE_PADDING),
     ]
     if total_row:
         commands += [
@@ -461,9 +469,7 @@ def _pdf_table(table: labels.Table, rows: list[Mapping[str, Any]], styles: dict[
     heading = Paragraph(escape(str(table.title)), styles["h2"])
     if not rows:
         return [KeepTogether([heading, Paragraph(escape(gettext("No data")), styles["empty"])])]
-    fixed = [PDF_COLUMN_WIDTHS.get(column.type, 0.0) for column in table.columns if column.type != "label"]
-    label_width = max(TEXT_WIDTH - sum(fixed), 4 * cm)
-    widths = [label_width if column.type == "label" else PDF_COLUMN_WIDTHS[column.type] for column in table.columns]
+    widths = _pdf_column_widths(table, styles["head"])
     header = [
         Paragraph(escape(str(column.label)), styles["head_right" if column.type in NUMERIC_TYPES else "head"])
         for column in table.columns
@@ -493,6 +499,25 @@ def _pdf_table(table: labels.Table, rows: list[Mapping[str, Any]], styles: dict[
     pdf_table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     pdf_table.setStyle(_table_style(total_row=bool(totals), numeric_from=numeric_from))
     return [heading, pdf_table, Spacer(1, 0.3 * cm)]
+
+
+def _pdf_column_widths(table: labels.Table, head: ParagraphStyle) -> list[float]:
+    """Each column as wide as its type needs and at least as wide as the longest word of its title
+    plus the cell padding. A narrower column makes ReportLab break the word anywhere
+    ("Investitionsvolume|n", "Arbeitsplätz|e"): it cannot hyphenate German without a dictionary,
+    and German titles are long compounds. The label column takes the rest of the text width."""
+
+    def longest_word(text: str) -> float:
+        return max((stringWidth(word, head.fontName, head.fontSize) for word in text.split()), default=0.0)
+
+    widths = [
+        0.0
+        if column.type == "label"
+        else max(PDF_COLUMN_WIDTHS.get(column.type, 0.0), longest_word(str(column.label)) + 2 * PDF_CELL_SIDE_PADDING)
+        for column in table.columns
+    ]
+    rest = max(TEXT_WIDTH - sum(widths), PDF_LABEL_MIN_WIDTH)
+    return [rest if column.type == "label" else width for column, width in zip(table.columns, widths, strict=True)]
 
 
 def _pdf_chart(png: bytes) -> Image:

@@ -18,13 +18,14 @@ from typing import Any, Literal
 from django.db import models
 from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from companies.choices import OrganisationKind
 from projects.choices import InvestmentKind, InvestmentStage
 from wfs_portal.choices import District
+from wfs_portal.l10n import format_amount, is_english
 
 # "decimal" is a two-decimal number without a unit; no table of schema 1 has one, but a column of a
 # newer schema that this code does not know may.
@@ -270,7 +271,7 @@ def label(table_name: str, key: Any, row: Mapping[str, Any] | None = None) -> st
     elif table_name in _COUNTRY_TABLES:
         return country_name(key)
     elif table_name == "investments_by_sector":
-        return sector_label(key, row.get("name", ""))
+        return sector_label(key, row.get("name", ""), row.get("name_en", ""))
     elif table_name == "fairs":
         return fair_label(row) or _fallback(key)
     elif table_name == "matchmaking_funnel" and key in KPIS:
@@ -290,13 +291,15 @@ def country_name(code: Any) -> str:
     return str(countries.name(str(code))) or str(code)
 
 
-def sector_label(key: Any, name: str) -> str:
-    """ "C – Verarbeitendes Gewerbe": the NACE letter keeps the sort order readable, the frozen name
-    is the sector as it was called when the report was frozen (sector names are data, not
-    translated strings)."""
+def sector_label(key: Any, name: str, name_en: str = "") -> str:
+    """ "C – Verarbeitendes Gewerbe" / "C – Manufacturing": the NACE letter keeps the sort order
+    readable, the frozen name is the sector as it was called when the report was frozen (sector
+    names are data, not translated strings: the figures hold both languages' names). A report
+    frozen before the English name was kept falls back to the German one."""
     if not key:
         return gettext("No sector")
-    return f"{key} – {name}" if name else str(key)
+    shown = name_en if is_english() and name_en else name
+    return f"{key} – {shown}" if shown else str(key)
 
 
 def fair_label(row: Mapping[str, Any]) -> str:
@@ -438,14 +441,14 @@ def format_number(value: Any, type_: ColumnType, *, unit: bool = True) -> str:
     number = to_number(value, type_) if not isinstance(value, (int, Decimal)) else value
     if number is None:
         return ""
+    if type_ == "eur":
+        return format_amount(number, unit=unit)
     if type_ in DECIMAL_TYPES:
         text = number_format(number, decimal_pos=2, force_grouping=True)
     else:
         text = number_format(number, decimal_pos=0, force_grouping=True)
     if not unit:
         return text
-    if type_ == "eur":
-        return f"EUR {text}" if _is_english() else f"{text} €"
     if type_ == "m2":
         return f"{text} m²"
     return text
@@ -466,7 +469,3 @@ def format_cell(column: Column, table_name: str, row: Mapping[str, Any]) -> str:
     if column.type == "date":
         return format_date(row.get(column.key))
     return str(cell_value(column, table_name, row))
-
-
-def _is_english() -> bool:
-    return (get_language() or "de").split("-")[0] == "en"

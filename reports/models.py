@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -100,7 +101,10 @@ class Report(TimeStampedModel):
                 "quarter": (start.month - 1) // 3 + 1,
                 "year": start.year,
             }
-        return gettext("Report %(start)s – %(end)s") % {"start": f"{start:%d.%m.%Y}", "end": f"{end:%d.%m.%Y}"}
+        return gettext("Report %(start)s – %(end)s") % {
+            "start": date_format(start, "SHORT_DATE_FORMAT"),
+            "end": date_format(end, "SHORT_DATE_FORMAT"),
+        }
 
     @property
     def file_stem(self) -> str:

@@ -15,6 +15,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.contrib.sites.models import Site
 from django.utils import timezone
 from django_celery_beat.models import (
     ClockedSchedule,
@@ -161,6 +162,16 @@ class GroupFactory(factory.django.DjangoModelFactory):
         model = Group
 
     name = factory.Sequence(lambda n: f"Gruppe {n}")
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    """A second Site (django.contrib.sites); the portal's own is made by a migration."""
+
+    class Meta:
+        model = Site
+
+    domain = factory.Sequence(lambda n: f"site-{n}.example")
+    name = factory.Sequence(lambda n: f"Site {n}")
 
 
 class IntervalScheduleFactory(factory.django.DjangoModelFactory):

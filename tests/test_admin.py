@@ -11,6 +11,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.contrib.messages import ERROR, SUCCESS, WARNING, get_messages
+from django.contrib.sites.models import Site
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -65,6 +66,7 @@ pytestmark = pytest.mark.django_db
 FACTORIES = {
     PartnerApiKey: factories.PartnerApiKeyFactory,
     Group: factories.GroupFactory,
+    Site: factories.SiteFactory,
     User: factories.UserFactory,
     EmailAddress: factories.EmailAddressFactory,
     Authenticator: factories.AuthenticatorFactory,

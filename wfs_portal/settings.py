@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # The portal's name and address in allauth's e-mails ("Hello from WFS Portal!") instead of the
+    # host of the request; set by the migration wfs_portal 0002 and editable under "Websites".
+    "django.contrib.sites",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
@@ -74,7 +77,8 @@ INSTALLED_APPS = [
     # Company users' accounts at /portal/ (sign-up, e-mail verification, password reset, TOTP).
     "allauth",
     "allauth.account",
-    "allauth.mfa",
+    # allauth.mfa under translated names in the admin (wfs_portal/allauth_apps.py).
+    "wfs_portal.allauth_apps.MfaConfig",
     "wfs_portal",
     "outbox",
     "notifications",
@@ -191,6 +195,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_USER_DISPLAY = "notifications.accounts.user_display"
 # Nobody uses the portal before proving they own the address: an organisation's representatives
 # are reached by e-mail, and join requests are decided on the strength of that address.
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -220,11 +225,16 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", default=0 if
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", default=not DEBUG)
 MFA_TOTP_ISSUER = "WFS Portal"
+# The one Site of django.contrib.sites (name and domain: wfs_portal/migrations/0002_portal_site.py).
+SITE_ID = 1
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_overrides/ holds our German for texts of third-party packages (allauth's pages and e-mails
+# in formal German, the API-key library, the admin's JavaScript); listed first, its entries win
+# over the packages' own catalogs. wfs_portal/third_party_messages.py explains why it is separate.
+LOCALE_PATHS = [BASE_DIR / "locale_overrides", BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True

@@ -141,6 +141,16 @@ def test_login_with_email_and_password_rotates_the_session(client, company_user)
     assert client.session.session_key != key_before
 
 
+def test_the_login_message_names_the_e_mail_address_not_the_hidden_user_name(client, company_user):
+    response = client.post(
+        reverse("account_login"), {"login": "anna@firma.example.de", "password": PASSWORD}, follow=True
+    )
+
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == ["Sie sind als anna@firma.example.de angemeldet."]
+    assert company_user.username not in response.content.decode()
+
+
 def test_wrong_password_is_refused(client, company_user):
     response = client.post(reverse("account_login"), {"login": "anna@firma.example.de", "password": "falsch-falsch"})
 
