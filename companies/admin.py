@@ -3,9 +3,10 @@ from django.contrib import admin, messages
 from django.db.models import Count, F
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
 from companies import services
@@ -34,6 +35,7 @@ from wfs_portal.admin import (
     DerivedDataAdmin,
     TabularInline,
     WfsModelAdmin,
+    duration_text,
     run_service_action,
 )
 
@@ -74,7 +76,8 @@ class TechnologyFieldAdmin(WfsModelAdmin):
 class ContactInline(TabularInline):
     model = Contact
     extra = 0
-    fields = ["title", "first_name", "last_name", "position", "email", "phone", "language", "is_primary"]
+    # The academic title on the person's own page ("Change"): with it the row did not fit the screen.
+    fields = ["first_name", "last_name", "position", "email", "phone", "language", "is_primary"]
     show_change_link = True
 
 
@@ -162,7 +165,7 @@ class OrganisationAdmin(WfsModelAdmin):
     actions = ["verify", "reject", "unverify"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "legal_form", "website", "email", "phone", "founded", "employee_band"]}),
-        (_("Register"), {"fields": ["register_court", "register_number", "vat_id"]}),
+        (pgettext_lazy("commercial register", "Register"), {"fields": ["register_court", "register_number", "vat_id"]}),
         (_("Address"), {"fields": ["street", "postal_code", "city", "district", "country"]}),
         (_("Profile"), {"fields": ["description_de", "description_en", "sectors", "technology_fields", "logo_link"]}),
         (
@@ -407,11 +410,18 @@ class PartneringProfileAdmin(WfsModelAdmin):
 # --- matchmaking -------------------------------------------------------------------------------
 
 
+def _percent(value: float) -> str:
+    """A score or score component in [0, 1] (feedback also below 0) as a whole percentage: "63 %"."""
+    return f"{number_format(round(value * 100))} %"
+
+
 @admin.register(MatchGeneration)
 class MatchGenerationAdmin(DerivedDataAdmin):
     """Full recomputes: start one, watch its progress, see how long the last one took."""
 
-    list_display = ["__str__", "state", "progress_bar", "organisations", "started_at", "duration", "requested_by"]
+    # The state is in the name ("#4 Active"); without a column of its own the duration stays in view
+    # beside the filters.
+    list_display = ["__str__", "progress_bar", "organisations", "started_at", "duration", "requested_by"]
     list_filter = ["state"]
     readonly_fields = [
         "state",
@@ -429,7 +439,9 @@ class MatchGenerationAdmin(DerivedDataAdmin):
     ]
     exclude = ["snapshot"]
     actions = ["start_or_resume"]
-    change_list_template = "admin/companies/matchgeneration/change_list.html"  # the start button
+    # The start button among the list's tools: the template extends import-export's list (the
+    # "Export" button), whose tools show Django's own only with the add permission.
+    import_export_change_list_template = "admin/companies/matchgeneration/change_list.html"
 
     def has_add_permission(self, request):
         return False
@@ -474,19 +486,17 @@ class MatchGenerationAdmin(DerivedDataAdmin):
 
     @admin.display(description=_("progress"))
     def progress_bar(self, obj):
-        from django.utils.html import format_html
-
         return format_html(
             '<progress max="100" value="{}"></progress> {} % ({}/{})',
             obj.progress,
-            obj.progress,
-            obj.chunks_done,
-            obj.chunks_total,
+            number_format(obj.progress),
+            number_format(obj.chunks_done, force_grouping=True),
+            number_format(obj.chunks_total, force_grouping=True),
         )
 
     @admin.display(description=_("duration"))
     def duration(self, obj):
-        return obj.duration
+        return duration_text(obj.duration)
 
     @admin.action(description=_("Start a new computation or resume the one being built"), permissions=["run_matching"])
     def start_or_resume(self, request, queryset):
@@ -499,7 +509,8 @@ class ScoreFilter(admin.SimpleListFilter):
     parameter_name = "score"
 
     def lookups(self, request, model_admin):
-        return [("0.7", "≥ 0.7"), ("0.5", "≥ 0.5"), ("0.3", "≥ 0.3")]
+        # The parameter stays the fraction that is stored (bookmarked links keep working).
+        return [(value, f"≥ {_percent(float(value))}") for value in ("0.7", "0.5", "0.3")]
 
     def queryset(self, request, queryset):
         return queryset.filter(score__gte=float(self.value())) if self.value() else queryset
@@ -533,14 +544,58 @@ class SignalFilter(admin.SimpleListFilter):
 
 @admin.register(Match)
 class MatchAdmin(DerivedDataAdmin):
-    """The active generation's matches; staff pin a partner into a list or hide it."""
+    """The active generation's matches; staff pin a partner into a list or hide it.
 
-    list_display = ["organisation", "rank", "partner", "score", "reasons_text", "pinned"]
+    Shown as staff read them: ranks from 1 (stored from 0), scores as percentages, the reasons in
+    words and the profiles behind them by title. A list's order is the engine's, not the scores':
+    pinned partners come first, and the re-ranking for diversity (companies/matching/engine.py,
+    ``Params.diversity``) can put a partner above a slightly better-scored one that resembles
+    partners already placed (same kind and NACE section). The list page says so."""
+
+    list_display = ["organisation", "rank_display", "partner", "score_percent", "reasons_text"]
     list_filter = [ScoreFilter, SignalFilter, "pinned"]
     search_fields = ["organisation__name", "partner__name"]
     autocomplete_fields = ["organisation", "partner"]
     list_select_related = ["organisation", "partner"]
+    # Each organisation's list together, in its own order (by name for people; the id keeps two
+    # organisations of the same name apart).
+    ordering = ["organisation__name", "organisation_id", "rank"]
     actions = ["pin", "hide"]
+    change_list_template = "admin/companies/match/change_list.html"  # the note on the order
+    change_form_template = "admin/companies/match/change_form.html"  # the name with the score in %
+    fieldsets = [
+        (None, {"fields": ["organisation", "partner", "rank_display", "score_percent", "pinned_text"]}),
+        (_("Reasons"), {"fields": ["reasons_text", "request_profile", "offer_profile", "shared_fields_text"]}),
+        (
+            _("Score components"),
+            {
+                "fields": [
+                    "text_percent",
+                    "text_forward_percent",
+                    "text_backward_percent",
+                    "structure_percent",
+                    "fit_percent",
+                    "feedback_percent",
+                ]
+            },
+        ),
+        (None, {"fields": ["generation"]}),
+    ]
+    readonly_fields = [
+        "rank_display",
+        "score_percent",
+        "pinned_text",
+        "reasons_text",
+        "request_profile",
+        "offer_profile",
+        "shared_fields_text",
+        "text_percent",
+        "text_forward_percent",
+        "text_backward_percent",
+        "structure_percent",
+        "fit_percent",
+        "feedback_percent",
+    ]
 
     def get_queryset(self, request):
         from companies.selectors import active_generation_id
@@ -553,9 +608,95 @@ class MatchAdmin(DerivedDataAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        from companies.services.matching import matching_params
+
+        points = number_format(round(matching_params().diversity * 100))
+        return super().changelist_view(request, {**(extra_context or {}), "diversity_points": points})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        match = self.get_object(request, object_id)
+        if match is not None:
+            subtitle = f"{match.organisation} → {match.partner} ({_percent(match.score)})"
+            extra_context = {**(extra_context or {}), "subtitle": subtitle}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("rank"), ordering="rank")
+    def rank_display(self, obj):
+        if obj.pinned:
+            return format_html(
+                '{} <span class="match-pinned">{}</span>', number_format(obj.rank + 1), _("pinned by staff")
+            )
+        return number_format(obj.rank + 1)
+
+    @admin.display(description=_("score"), ordering="score")
+    def score_percent(self, obj):
+        return _percent(obj.score)
+
+    @admin.display(description=_("pinned by staff"))
+    def pinned_text(self, obj):
+        return gettext("Yes") if obj.pinned else gettext("No")
+
     @admin.display(description=_("reasons"))
     def reasons_text(self, obj):
-        return getattr(obj, "reasons_text", "")
+        from companies.matching_reasons import render_one
+
+        # The list renders the whole page at once (get_changelist_instance); the detail one.
+        text = getattr(obj, "reasons_text", None)
+        return render_one(obj) if text is None else text
+
+    def _profile(self, pk: int):
+        if not pk:
+            return "—"
+        profile = PartneringProfile.objects.select_related("organisation").filter(pk=pk).first()
+        if profile is None:
+            return _("(deleted since)")
+        return format_html(
+            '<a href="{}">„{}“</a> ({})',
+            reverse("admin:companies_partneringprofile_change", args=[profile.pk]),
+            profile.title,
+            profile.organisation,
+        )
+
+    @admin.display(description=_("profile looked for"))
+    def request_profile(self, obj):
+        return self._profile(obj.request_profile_ref)
+
+    @admin.display(description=_("profile offered"))
+    def offer_profile(self, obj):
+        return self._profile(obj.offer_profile_ref)
+
+    @admin.display(description=_("shared technology fields"))
+    def shared_fields_text(self, obj):
+        from companies.matching.corpus import FIELDS
+
+        slugs = [slug for bit, slug in enumerate(FIELDS) if obj.shared_fields >> bit & 1]
+        names = {field.slug: field.name for field in TechnologyField.objects.filter(slug__in=slugs)}
+        return ", ".join(names.get(slug, slug) for slug in slugs) or "—"
+
+    @admin.display(description=_("offer ↔ need"))
+    def text_percent(self, obj):
+        return _percent(obj.text)
+
+    @admin.display(description=_("partner offers what is looked for"))
+    def text_forward_percent(self, obj):
+        return _percent(obj.text_forward)
+
+    @admin.display(description=_("partner looks for what is offered"))
+    def text_backward_percent(self, obj):
+        return _percent(obj.text_backward)
+
+    @admin.display(description=_("technology and sectors"))
+    def structure_percent(self, obj):
+        return _percent(obj.structure)
+
+    @admin.display(description=_("practical fit"))
+    def fit_percent(self, obj):
+        return _percent(obj.fit)
+
+    @admin.display(description=_("feedback"))
+    def feedback_percent(self, obj):
+        return _percent(obj.feedback)
 
     def get_changelist_instance(self, request):
         from companies.matching_reasons import render_all
@@ -689,13 +830,26 @@ class PartnerApiKeyForm(ConstraintValidatingModelForm):
         fields = ["organisation", "name", "scopes", "expiry_date", "throttle_rate"]
 
 
+class RevokedFilter(admin.BooleanFieldListFilter):
+    """The library's field has no verbose name, so Django's filter would be titled "revoked" in
+    every language."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("revoked")
+
+
 @admin.register(PartnerApiKey)
 class PartnerApiKeyAdmin(WfsModelAdmin):
-    """Keys of partner organisations: the key is shown once, when it is created."""
+    """Keys of partner organisations: the key is shown once, when it is created.
+
+    The library's fields prefix, created and revoked have no verbose names (and its other texts
+    only the English of its own catalog, see locale_overrides/): they are shown through the
+    display methods below, whose titles are translated."""
 
     form = PartnerApiKeyForm
-    list_display = ["prefix", "name", "organisation", "scope_list", "expiry_date", "last_used_at", "revoked"]
-    list_filter = ["revoked"]
+    list_display = ["key_prefix", "name", "organisation", "scope_list", "expiry_date", "last_used_at", "is_revoked"]
+    list_filter = [("revoked", RevokedFilter)]
     search_fields = ["name", "prefix", "organisation__name"]
     autocomplete_fields = ["organisation"]
     list_select_related = ["organisation"]
@@ -703,17 +857,29 @@ class PartnerApiKeyAdmin(WfsModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
-            return ["prefix", "last_used_at"]
-        return ["prefix", "organisation", "created", "last_used_at", "revoked"] + (
+            return ["key_prefix", "last_used_at"]
+        return ["key_prefix", "organisation", "created_at", "last_used_at", "is_revoked"] + (
             ["name", "scopes", "expiry_date", "throttle_rate"] if obj.revoked else []
         )
 
     def get_fields(self, request, obj=None):
         fields = ["organisation", "name", "scopes", "expiry_date", "throttle_rate"]
-        return fields if obj is None else ["prefix", *fields, "created", "last_used_at", "revoked"]
+        return fields if obj is None else ["key_prefix", *fields, "created_at", "last_used_at", "is_revoked"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoked, never deleted: the audit history keeps pointing at it
+
+    @admin.display(description=_("prefix"), ordering="prefix")
+    def key_prefix(self, obj):
+        return obj.prefix
+
+    @admin.display(description=_("created"), ordering="created")
+    def created_at(self, obj):
+        return obj.created
+
+    @admin.display(description=_("revoked"), boolean=True, ordering="revoked")
+    def is_revoked(self, obj):
+        return obj.revoked
 
     @admin.display(description=_("scopes"))
     def scope_list(self, obj):

@@ -25,6 +25,15 @@ class ProgrammeItemInline(TabularInline):
     autocomplete_fields = ["host"]
     fields = ["starts_at", "ends_at", "title", "host", "place"]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "host" and formfield is not None:
+            # The host is picked from the directory; without the add, change and delete buttons
+            # beside it the title and the place keep room in the row.
+            widget = formfield.widget
+            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+        return formfield
+
 
 @admin.register(Delegation)
 class DelegationAdmin(WfsModelAdmin):

@@ -14,6 +14,7 @@ from projects.models import (
     WorkshopSession,
 )
 from wfs_portal.admin import StackedInline, TabularInline, WfsModelAdmin, run_service_action
+from wfs_portal.l10n import format_amount
 
 
 class WorkshopSessionInline(StackedInline):
@@ -157,7 +158,7 @@ class InvestmentProjectAdmin(WfsModelAdmin):
         "kind",
         "stage",
         "site_district",
-        "investment_volume_eur",
+        "investment_volume",
         "figure_provenance",
         "new_jobs",
         "secured_jobs",
@@ -180,6 +181,14 @@ class InvestmentProjectAdmin(WfsModelAdmin):
         (_("Dates"), {"fields": ["first_contact_date", "decision_date", "production_start_date"]}),
         (_("Accompaniment"), {"fields": ["responsible", "partner_organisations", "notes", "created", "updated"]}),
     ]
+
+    # Grouped digits ("33.300.000,00"): the admin shows a Decimal without them, which is unreadable
+    # at this size. The column title names the currency.
+    @admin.display(description=_("investment volume (EUR)"), ordering="investment_volume_eur")
+    def investment_volume(self, obj):
+        if obj.investment_volume_eur is None:
+            return None
+        return format_amount(obj.investment_volume_eur, unit=False)
 
 
 @admin.register(InvestmentMilestone)

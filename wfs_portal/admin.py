@@ -2,16 +2,19 @@
 readable CSV export, complete constraint checks) and the helper that runs a service for each
 selected object of an admin action."""
 
+import datetime
 from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models
 from django.db.models import UniqueConstraint, Value
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
-from django.utils.translation import gettext, ngettext
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from import_export import resources
@@ -21,6 +24,7 @@ from import_export.widgets import BooleanWidget, DateTimeWidget, DateWidget, Dur
 from simple_history.admin import SimpleHistoryAdmin
 
 from wfs_portal.choices import RegistrationState
+from wfs_portal.history import ReadableHistoryContextHelper
 from wfs_portal.services import constraint_message
 from wfs_portal.spreadsheets import escape_formula
 
@@ -39,6 +43,15 @@ class ConstraintValidatingModelForm(forms.ModelForm):
         except ValidationError as exc:
             for field, errors in exc.update_error_dict({}).items():
                 self.add_error(field if field in self.fields else None, errors)
+
+
+class FilteredCountrySelect(FilteredSelectMultiple):
+    """Django's filter widget (filter_horizontal's) for a list of countries, in a wrapper element of
+    its own: the widget's script moves the widget to the front of its parent, which without the
+    wrapper is the form row itself, so the widget landed before the field's label."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return format_html('<div class="filtered-select">{}</div>', super().render(name, value, attrs, renderer))
 
 
 class ConstraintCheckingInlineFormSet(BaseInlineFormSet):
@@ -69,12 +82,24 @@ class ConstraintCheckingInlineFormSet(BaseInlineFormSet):
                 seen.add(key)
 
 
-class TabularInline(admin.TabularInline):
+class LocalizedDecimals:
+    """Decimal inputs (areas, fees, amounts) in the reader's format: "100,00" in German, and "12,5"
+    as well as "12.5" accepted. A browser's number input shows "100.00" whatever the language, so
+    they are text inputs that ask a phone for its decimal keyboard."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.DecimalField) and "widget" not in kwargs:
+            kwargs["localize"] = True
+            kwargs["widget"] = forms.TextInput(attrs={"inputmode": "decimal", "class": "vDecimalField"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class TabularInline(LocalizedDecimals, admin.TabularInline):
     form = ConstraintValidatingModelForm
     formset = ConstraintCheckingInlineFormSet
 
 
-class StackedInline(admin.StackedInline):
+class StackedInline(LocalizedDecimals, admin.StackedInline):
     form = ConstraintValidatingModelForm
     formset = ConstraintCheckingInlineFormSet
 
@@ -154,7 +179,7 @@ def readable_export_resource(model: type[models.Model], select_related: list[str
     )
 
 
-class WfsModelAdmin(ExportActionMixin, SimpleHistoryAdmin):
+class WfsModelAdmin(LocalizedDecimals, ExportActionMixin, SimpleHistoryAdmin):
     """Every model admin: a History page per object (who changed what, when), "export selected"
     as readable CSV, and constraint violations reported as form errors, never as a server error.
     Writes that carry a business rule go through the apps' services (the admin actions)."""
@@ -168,6 +193,25 @@ class WfsModelAdmin(ExportActionMixin, SimpleHistoryAdmin):
     def get_export_resource_classes(self, request):
         select = [name for name in (self.list_select_related or []) if isinstance(name, str)]
         return [readable_export_resource(self.model, select)]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A list of countries (a delegation's, a profile's target countries) is picked from ~250
+        # entries: Django's filter widget (the one of filter_horizontal: type to narrow, chosen on
+        # the right) instead of a bare multiple select. Its scripts are the admin's own static files.
+        if isinstance(db_field, CountryField) and db_field.multiple:
+            kwargs["widget"] = FilteredCountrySelect(db_field.verbose_name, is_stacked=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        # The history page's "changes" with labels, local dates and names (wfs_portal.history).
+        return ReadableHistoryContextHelper(self.model, historical_record)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A past version can be looked at, not saved back (SIMPLE_HISTORY_REVERT_DISABLED):
+        # simple_history only hides the button, a POST would still save the old values.
+        if request.method == "POST" and self.revert_disabled(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # The forms check the constraints, but a concurrent change (or a rule spanning several
@@ -190,6 +234,28 @@ class DerivedDataAdmin(ExportActionMixin, admin.ModelAdmin):
     def get_export_resource_classes(self, request):
         select = [name for name in (self.list_select_related or []) if isinstance(name, str)]
         return [readable_export_resource(self.model, select)]
+
+
+def duration_text(duration: datetime.timedelta | None) -> str:
+    """A duration as a person reads it: "5 s", "3 min 12 s", "1 h 4 min" (seconds are left out
+    from an hour on, fractions of a second always); "—" for none."""
+    if duration is None:
+        return "—"
+    seconds = max(int(duration.total_seconds()), 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    values = {"hours": hours, "minutes": minutes, "seconds": seconds}
+    if hours and minutes:
+        text = pgettext("duration", "%(hours)d h %(minutes)d min")
+    elif hours:
+        text = pgettext("duration", "%(hours)d h")
+    elif minutes and seconds:
+        text = pgettext("duration", "%(minutes)d min %(seconds)d s")
+    elif minutes:
+        text = pgettext("duration", "%(minutes)d min")
+    else:
+        text = pgettext("duration", "%(seconds)d s")
+    return text % values
 
 
 def run_service_action(

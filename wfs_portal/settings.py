@@ -111,6 +111,11 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
+# The history page shows every version but offers no "revert": a reverted form would write back a
+# verification or registration state, a publication date or a capacity without the services' rules
+# (capacity check, e-mails, the change reason), and the history would record it as a plain edit.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 ROOT_URLCONF = "wfs_portal.urls"
 WSGI_APPLICATION = "wfs_portal.wsgi.application"
 
