@@ -1,8 +1,10 @@
 """Reads of the companies app that are more than a filter."""
 
+import datetime
 import difflib
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.choices import (
     ConsentPurpose,
+    ContactRequestState,
     GenerationState,
     ProfileState,
     RepresentationState,
@@ -333,3 +336,139 @@ def introduction_contacts_by_organisation(organisation_ids) -> dict[int, list[Co
     for person in persons:
         grouped[person.organisation_id].append(person)
     return grouped
+
+
+# --- the portal: the home and the match list -----------------------------------------------------
+
+
+def suggested_partner_ids(organisation: Organisation) -> list[int]:
+    """The partners of the organisation's list as the portal shows it (portal_matches), best first."""
+    return list(
+        matches_for(organisation).filter(partner__in=proposable_partners()).values_list("partner_id", flat=True)
+    )
+
+
+def new_partner_suggestions(organisation: Organisation, partners_before: Collection[int]) -> QuerySet[Match]:
+    """The suggestions of the organisation's list (as portal_matches, without the partners' public
+    profiles: their names are shown, and the partner page has the rest) whose partner was not in it
+    at the previous visit."""
+    return (
+        matches_for(organisation)
+        .filter(partner__in=proposable_partners())
+        .exclude(partner_id__in=list(partners_before))
+    )
+
+
+# The match list's filter on feedback: no verdict yet, or one of the verdicts.
+FEEDBACK_NONE = "none"
+# The region filter's value for "anywhere in Saxony" (any district set).
+REGION_SAXONY = "saxony"
+
+
+@dataclass(frozen=True)
+class MatchFilter:
+    """What a company narrows its partner list to in the portal. Empty values filter nothing."""
+
+    technology_field: TechnologyField | None = None
+    kind: str = ""
+    # REGION_SAXONY, a District value, or "country:" and an ISO country code.
+    region: str = ""
+    # FEEDBACK_NONE or a FeedbackVerdict value.
+    feedback: str = ""
+    # The partner list of the previous visit: only suggestions that are not in it. None: all.
+    partners_before: Collection[int] | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.technology_field or self.kind or self.region or self.feedback or self.partners_before is not None
+        )
+
+
+def portal_matches_filtered(organisation: Organisation, match_filter: MatchFilter) -> QuerySet[Match]:
+    """portal_matches narrowed by the portal's filter; the order stays the list's (best first)."""
+    from companies.models import MatchFeedback
+
+    matches = portal_matches(organisation)
+    if match_filter.technology_field is not None:
+        matches = matches.filter(partner__technology_fields=match_filter.technology_field)
+    if match_filter.kind:
+        matches = matches.filter(partner__kind=match_filter.kind)
+    region = match_filter.region
+    if region == REGION_SAXONY:
+        matches = matches.exclude(partner__district="")
+    elif region.startswith("country:"):
+        matches = matches.filter(partner__country=region.removeprefix("country:"))
+    elif region:
+        matches = matches.filter(partner__district=region)
+    rated = MatchFeedback.objects.filter(organisation=organisation)
+    if match_filter.feedback == FEEDBACK_NONE:
+        matches = matches.exclude(partner_id__in=rated.values("partner_id"))
+    elif match_filter.feedback:
+        matches = matches.filter(partner_id__in=rated.filter(verdict=match_filter.feedback).values("partner_id"))
+    if match_filter.partners_before is not None:
+        matches = matches.exclude(partner_id__in=list(match_filter.partners_before))
+    return matches
+
+
+def partner_countries(partner_ids: Collection[int]) -> list[str]:
+    """The countries of the given partners (ISO codes, each once), for the match list's region filter."""
+    countries = (
+        Organisation.objects.filter(pk__in=list(partner_ids)).order_by().values_list("country", flat=True).distinct()
+    )
+    return sorted(str(country) for country in countries)
+
+
+def introductions_awaiting_answer(organisation: Organisation) -> QuerySet:
+    """Introduction requests to the organisation that it has not answered yet, the oldest first."""
+    from companies.models import ContactRequest
+
+    return (
+        ContactRequest.objects.filter(target=organisation, state=ContactRequestState.REQUESTED)
+        .select_related("requester")
+        .order_by("created", "pk")
+    )
+
+
+def introductions_awaiting_partner(organisation: Organisation) -> QuerySet:
+    """Introduction requests the organisation sent that the other side has not answered yet."""
+    from companies.models import ContactRequest
+
+    return (
+        ContactRequest.objects.filter(requester=organisation, state=ContactRequestState.REQUESTED)
+        .select_related("target")
+        .order_by("created", "pk")
+    )
+
+
+def profiles_expiring(
+    organisation: Organisation, *, today: datetime.date | None = None, within_days: int = 30
+) -> QuerySet[PartneringProfile]:
+    """The organisation's published profiles whose 'valid until' date lies within the next days."""
+    today = today or timezone.localdate()
+    return PartneringProfile.objects.filter(
+        organisation=organisation,
+        state=ProfileState.PUBLISHED,
+        valid_until__gte=today,
+        valid_until__lte=today + datetime.timedelta(days=within_days),
+    ).order_by("valid_until", "pk")
+
+
+def own_contact(organisation: Organisation, user) -> Contact | None:
+    """The organisation's contact person with one of the user's e-mail addresses, if there is one:
+    whether the user is a contact person already."""
+    from allauth.account.models import EmailAddress
+
+    addresses = {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)} - {""}
+    if not addresses:
+        return None
+    same_address = Q()
+    for address in addresses:
+        same_address |= Q(email__iexact=address)
+    return Contact.objects.filter(same_address, organisation=organisation, removed_at__isnull=True).first()
+
+
+def organisation_public_profile(user, pk: int) -> Organisation:
+    """One of the user's organisations with what others see of it (the public profile of the match
+    and introduction pages, _public_profile_lookups); DoesNotExist for any other organisation."""
+    return represented_organisations(user).prefetch_related(*_public_profile_lookups()).get(pk=pk)

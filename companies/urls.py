@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from companies.views import contacts, matches, privacy, profiles
+from companies.views import contacts, matches, preview, privacy, profiles
 from companies.views import organisations as views
 
 app_name = "portal"
@@ -15,6 +15,7 @@ urlpatterns = [
     path("organisations/<int:pk>/join/", views.join_request, name="join-request"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation-edit"),
     path("organisations/<int:pk>/logo/", views.organisation_logo, name="organisation-logo"),
+    path("organisations/<int:pk>/preview/", preview.organisation_preview, name="organisation-preview"),
     path("requests/<int:pk>/decide/", views.join_request_decide, name="join-request-decide"),
     path("matches/", matches.match_list, name="matches"),
     path("matches/<int:partner>/", matches.match_detail, name="match-detail"),
@@ -32,8 +33,10 @@ urlpatterns = [
     path("profiles/<int:pk>/publish/", profiles.profile_publish, name="profile-publish"),
     path("profiles/<int:pk>/renew/", profiles.profile_renew, name="profile-renew"),
     path("profiles/<int:pk>/withdraw/", profiles.profile_withdraw, name="profile-withdraw"),
+    path("profiles/<int:pk>/delete/", profiles.profile_delete, name="profile-delete"),
     path("contacts/", contacts.contact_list, name="contact-list"),
     path("contacts/new/", contacts.contact_create, name="contact-create"),
+    path("contacts/me/", contacts.contact_add_self, name="contact-add-self"),
     path("contacts/<int:pk>/edit/", contacts.contact_edit, name="contact-edit"),
     path("contacts/<int:pk>/remove/", contacts.contact_remove, name="contact-remove"),
     path("contacts/<int:pk>/consents/", contacts.contact_consents, name="contact-consents"),

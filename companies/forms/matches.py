@@ -1,11 +1,18 @@
 """Forms of the portal's partner matches and introductions. They check input and hand it to
-companies.services (match_feedback_give, contact_request_*), which decide what is allowed."""
+companies.services (match_feedback_give, contact_request_*), which decide what is allowed, or, for
+the list's filter, to companies.selectors.portal_matches_filtered."""
+
+from collections.abc import Iterable
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import Country
 
-from companies.choices import FeedbackVerdict
+from companies.choices import FeedbackVerdict, OrganisationKind
+from companies.models import TechnologyField
+from companies.selectors import FEEDBACK_NONE, REGION_SAXONY, MatchFilter
 from companies.services.introductions import MESSAGE_MAX_LENGTH
+from wfs_portal.choices import District
 
 
 class MatchFeedbackForm(forms.Form):
@@ -26,3 +33,52 @@ class IntroductionRequestForm(forms.Form):
 
 class IntroductionDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+
+
+class MatchFilterForm(forms.Form):
+    """The match list's filters (a GET form: its values travel in the paging links). A value that no
+    longer fits (a country gone from the list) is reported on its field and the others still apply."""
+
+    technology_field = forms.ModelChoiceField(
+        label=_("Technology field"),
+        queryset=TechnologyField.objects.filter(is_active=True),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All technology fields"),
+    )
+    kind = forms.ChoiceField(label=_("Kind of organisation"), required=False)
+    region = forms.ChoiceField(label=_("District or country"), required=False)
+    feedback = forms.ChoiceField(
+        label=_("Your verdict"),
+        required=False,
+        choices=[
+            ("", _("Any verdict")),
+            (FEEDBACK_NONE, _("No verdict yet")),
+            (FeedbackVerdict.INTERESTING, _("Marked interesting")),
+            (FeedbackVerdict.NOT_RELEVANT, _("Marked not relevant")),
+        ],
+    )
+    new = forms.BooleanField(label=_("Only new since my last visit"), required=False)
+
+    def __init__(self, *args, countries: Iterable[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All kinds")), *OrganisationKind.choices]
+        self.fields["region"].choices = [
+            ("", _("Anywhere")),
+            (_("Saxony"), [(REGION_SAXONY, _("All of Saxony")), *District.choices]),
+            (
+                _("Countries"),
+                sorted(((f"country:{code}", Country(code).name) for code in countries), key=lambda c: c[1]),
+            ),
+        ]
+
+    def match_filter(self, *, partners_before) -> MatchFilter:
+        """The filter of the valid fields (an invalid one filters nothing)."""
+        data = getattr(self, "cleaned_data", {})
+        return MatchFilter(
+            technology_field=data.get("technology_field"),
+            kind=data.get("kind", ""),
+            region=data.get("region", ""),
+            feedback=data.get("feedback", ""),
+            partners_before=partners_before if data.get("new") else None,
+        )

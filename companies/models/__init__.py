@@ -19,10 +19,9 @@ from companies.models.organisations import (
     PartneringProfile,
     Sector,
     TechnologyField,
-    phone_validator,
-    vat_id_validator,
 )
 from companies.models.representatives import Representative
+from companies.models.visits import PortalVisit
 
 __all__ = [
     "Cluster",
@@ -40,10 +39,9 @@ __all__ = [
     "Organisation",
     "PartnerApiKey",
     "PartneringProfile",
+    "PortalVisit",
     "Representative",
     "Sector",
     "TechnologyField",
     "TextEmbedding",
-    "phone_validator",
-    "vat_id_validator",
 ]

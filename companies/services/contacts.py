@@ -199,3 +199,18 @@ def consent_withdraw(*, contact: Contact, user, purpose: str) -> bool:
     record.withdrawn_at = timezone.now()
     validated_save(record, user=user, reason="consent withdrawn in the portal")
     return True
+
+
+@transaction.atomic
+def contact_create_self(
+    *, organisation: Organisation, user, data: dict, consents: dict[str, str] | None = None
+) -> Contact:
+    """The user adds themselves as a contact person of an organisation they represent, and gives
+    the consents they agree to in the same step: here the person who reads the consent texts is the
+    person they are about, so nobody records a consent on somebody else's word. ``consents``:
+    {purpose: the text version shown}. All or nothing: a consent text changed in the meantime
+    (consent_give refuses it) leaves no person behind either."""
+    contact = contact_create(organisation=organisation, user=user, data=data)
+    for purpose, text_version in (consents or {}).items():
+        consent_give(contact=contact, user=user, purpose=purpose, text_version=text_version)
+    return contact

@@ -23,6 +23,7 @@ from companies.models import Organisation, PartneringProfile, Sector, Technology
 from companies.services.organisations import partnering_profile_publish
 from companies.services.representatives import _check_fields, _representative_organisation
 from notifications import door
+from wfs_portal.l10n import format_date
 from wfs_portal.services import validated_save
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def _check_valid_until(profile: PartneringProfile, valid_until: datetime.date | 
         raise ValidationError({"valid_until": _("The 'valid until' date must lie in the future.")})
     if valid_until > latest:
         raise ValidationError(
-            {"valid_until": _("The 'valid until' date can be at most %(date)s.") % {"date": latest.isoformat()}}
+            {"valid_until": _("The 'valid until' date can be at most %(date)s.") % {"date": format_date(latest)}}
         )
 
 
@@ -142,6 +143,22 @@ def partnering_profile_renew(*, profile: PartneringProfile, user) -> bool:
     if profile.state not in RENEWABLE_STATES:
         raise ValidationError(_("Only a published or expired profile can be renewed."), code="not_renewable")
     return partnering_profile_publish(profile=profile, user=user, valid_until=renewal_date(profile))
+
+
+@transaction.atomic
+def partnering_profile_delete(*, profile: PartneringProfile, user) -> None:
+    """Delete a draft of an organisation the user represents. Only drafts: nobody else has seen
+    them, whereas a profile that was published once was shown to partners and used for matches, and
+    is withdrawn instead, so that its history stays. The deletion is kept in the audit history (who,
+    when, and the draft as it was)."""
+    profile = _representative_profile(user, profile)
+    if profile.state != ProfileState.DRAFT:
+        raise ValidationError(
+            _("Only a draft can be deleted. Withdraw a published profile instead."), code="not_a_draft"
+        )
+    profile._history_user = user
+    profile._change_reason = "draft deleted in the portal"
+    profile.delete()
 
 
 # --- the renewal reminder -----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The portal's contact persons of the organisation the user acts for, and their consents per
-purpose: list, add, edit, remove; give a consent in the wording shown, withdraw it with one
-button. Withdrawals and removals are recorded, never by deleting the consent history.
+purpose: list, add (or add oneself, from one's account, with one's own consents), edit, remove;
+give a consent in the wording shown, withdraw it with one button. Withdrawals and removals are
+recorded, never by deleting the consent history.
 
 Persons are fetched through the user's approved representations (removed persons are gone), so
 another organisation's person gives 404 and changes nothing. Writes go through companies.services."""
@@ -14,9 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies import services
 from companies.choices import ConsentPurpose
-from companies.forms.contacts import ConsentGiveForm, ConsentWithdrawForm, ContactForm
+from companies.forms.contacts import ConsentGiveForm, ConsentWithdrawForm, ContactForm, ContactSelfForm
 from companies.models import ConsentRecord, Contact
-from companies.selectors import represented_organisations
+from companies.selectors import own_contact, represented_organisations
+from companies.services import contacts as contact_services
 from wfs_portal.idempotency import once_per_submission
 from wfs_portal.portal import active_organisation, add_errors, portal_view, render_portal
 
@@ -58,7 +60,16 @@ def contact_list(request):
             active.setdefault(record.contact_id, []).append(record.get_purpose_display())
         for contact in contacts:
             contact.active_consents = active.get(contact.pk, [])
-    return render_portal(request, "portal/contacts/list.html", {"organisation": organisation, "contacts": contacts})
+    return render_portal(
+        request,
+        "portal/contacts/list.html",
+        {
+            "organisation": organisation,
+            "contacts": contacts,
+            # Offered to add themselves while the user is no contact person of the organisation.
+            "own_contact": own_contact(organisation, request.user) if organisation is not None else None,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,6 +93,41 @@ def contact_create(request):
             )
             return redirect("portal:contact-consents", pk=contact.pk)
     return render_portal(request, "portal/contacts/form.html", {"form": form, "organisation": organisation})
+
+
+@require_http_methods(["GET", "POST"])
+@portal_view
+@once_per_submission
+def contact_add_self(request):
+    """The user adds themselves as a contact person, from their account's data, and gives their own
+    consents on the same page (nothing is ticked for them)."""
+    organisation = active_organisation(request)
+    if organisation is None:
+        messages.info(request, _("Register or join an organisation first."))
+        return redirect("portal:start")
+    existing = own_contact(organisation, request.user)
+    if existing is not None and request.method == "GET":
+        messages.info(
+            request,
+            _("You are a contact person of %(organisation)s already: %(name)s.")
+            % {"organisation": organisation.name, "name": existing.full_name},
+        )
+        return redirect("portal:contact-consents", pk=existing.pk)
+    form = ContactSelfForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = contact_services.contact_create_self(
+                organisation=organisation, user=request.user, data=form.contact_data(), consents=form.consents()
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("You are now a contact person of %(organisation)s.") % {"organisation": organisation.name},
+            )
+            return redirect("portal:contact-consents", pk=contact.pk)
+    return render_portal(request, "portal/contacts/add_self.html", {"form": form, "organisation": organisation})
 
 
 @require_http_methods(["GET", "POST"])

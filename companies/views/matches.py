@@ -7,6 +7,7 @@ decides, the requesting side withdraws, nobody else sees them. Writes go through
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -17,16 +18,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies import services
 from companies.choices import ContactRequestState, FeedbackVerdict
-from companies.forms.matches import IntroductionDecisionForm, IntroductionRequestForm, MatchFeedbackForm
+from companies.forms.matches import (
+    IntroductionDecisionForm,
+    IntroductionRequestForm,
+    MatchFeedbackForm,
+    MatchFilterForm,
+)
 from companies.matching_reasons import render_all
 from companies.models import ContactRequest, MatchFeedback, Organisation
 from companies.selectors import (
     introduction_contacts_by_organisation,
     introductions_of,
     match_partners,
+    partner_countries,
     portal_matches,
+    portal_matches_filtered,
     represented_organisations,
 )
+from companies.services.visits import portal_visit_record
 from wfs_portal.idempotency import once_per_submission
 from wfs_portal.portal import active_organisation, add_errors, portal_view, render_portal
 from wfs_portal.services import constraint_message
@@ -64,28 +73,48 @@ def _back(request, default: str):
     return redirect(default)
 
 
+# Partners per page of the match list.
+MATCHES_PER_PAGE = 20
+
+
 @require_GET
 @portal_view
 def match_list(request):
+    """The organisation's partner list, filtered (technology field, kind, region, verdict, new since
+    the last visit) and paged; the filter's values travel in the paging links. Looking at it counts as
+    a visit (companies.services.visits), as the home does."""
     organisation = active_organisation(request)
     context = {"organisation": organisation}
     if organisation is not None:
-        rows = list(portal_matches(organisation))
+        visit = portal_visit_record(user=request.user, organisation=organisation)
+        form = MatchFilterForm(request.GET or None, countries=partner_countries(visit.partners_seen))
+        form.is_valid()
+        match_filter = form.match_filter(partners_before=visit.partners_before)
+        page = Paginator(portal_matches_filtered(organisation, match_filter), MATCHES_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        rows = list(page.object_list)
         reasons = render_all(rows)
         verdicts = dict(MatchFeedback.objects.filter(organisation=organisation).values_list("partner_id", "verdict"))
         introductions = _introductions_by_partner(organisation)
+        before = set(visit.partners_before)
         for match in rows:
             match.reasons_text = reasons[match.pk]
             match.verdict = verdicts.get(match.partner_id)
             match.introduction = introductions.get(match.partner_id)
             match.percent = round(match.score * 100)
+            match.is_new = match.partner_id not in before
         set_aside = [pk for pk, verdict in verdicts.items() if verdict == FeedbackVerdict.NOT_RELEVANT]
         context |= {
+            "form": form,
+            "filtered": not match_filter.is_empty,
+            "page": page,
             "matches": rows,
             # Partners marked "not relevant" leave the list; here the organisation can change its mind.
-            "set_aside": match_partners(organisation)
-            .filter(pk__in=set_aside)
-            .exclude(pk__in=[m.partner_id for m in rows]),
+            # Below the unfiltered list's last page, where they would have come.
+            "set_aside": match_partners(organisation).filter(pk__in=set_aside).exclude(pk__in=visit.partners_seen)
+            if match_filter.is_empty and not page.has_next()
+            else [],
         }
     return render_portal(request, "portal/matches/list.html", context)
 

@@ -25,10 +25,13 @@ from companies.forms.organisations import (
 )
 from companies.images import IMAGE_FORMATS, stored_image_format
 from companies.models import Organisation, Representative
+from companies.portal_home import portal_home
 from companies.selectors import join_requests_to_decide, represented_organisations
+from companies.services.visits import portal_visit_record
 from wfs_portal.idempotency import once_per_submission
 from wfs_portal.portal import (
     ACTIVE_ORGANISATION_SESSION_KEY,
+    active_organisation,
     add_errors,
     portal_view,
     render_portal,
@@ -38,17 +41,25 @@ from wfs_portal.portal import (
 @require_GET
 @portal_view
 def start(request):
+    """The home: what is pending for the organisation the user acts for (companies.portal_home),
+    then the user's organisations and requests. Looking at it counts as a visit (new suggestions)."""
     user = request.user
+    organisation = active_organisation(request)
+    home = None
+    if organisation is not None:
+        visit = portal_visit_record(user=user, organisation=organisation)
+        home = portal_home(user=user, organisation=organisation, partners_before=visit.partners_before)
     return render_portal(
         request,
         "portal/start.html",
         {
+            "home": home,
             "organisations": represented_organisations(user).prefetch_related("sectors"),
             "my_requests": Representative.objects.filter(user=user)
             .exclude(state=RepresentationState.APPROVED)
             .select_related("organisation")
             .order_by("-updated"),
-            "requests_to_decide": join_requests_to_decide(user),
+            "requests_to_decide": home.join_requests if home is not None else join_requests_to_decide(user),
         },
     )
 

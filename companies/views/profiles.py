@@ -1,5 +1,5 @@
 """The portal's partnering profiles: the offers and requests of the organisation the user acts
-for — list (every state), create (a draft), edit, publish, renew before expiry, withdraw.
+for — list (every state), create (a draft), edit, publish, renew before expiry, withdraw, delete a draft.
 
 Profiles are fetched through the user's approved representations, so another organisation's
 profile gives 404 and changes nothing. Writes go through companies.services."""
@@ -17,7 +17,7 @@ from companies.choices import ProfileState
 from companies.forms.profiles import PartneringProfileForm
 from companies.models import PartneringProfile
 from companies.selectors import represented_organisations
-from companies.services.profiles import RENEWABLE_STATES, renewal_date
+from companies.services.profiles import RENEWABLE_STATES, partnering_profile_delete, renewal_date
 from wfs_portal.idempotency import once_per_submission
 from wfs_portal.portal import active_organisation, add_errors, portal_view, render_portal
 
@@ -171,3 +171,24 @@ def profile_withdraw(request, pk: int):
     if services.partnering_profile_withdraw(profile=profile, user=request.user):
         messages.success(request, _("“%(title)s” was withdrawn: partners no longer see it.") % {"title": profile.title})
     return redirect("portal:profile-list")
+
+
+@require_http_methods(["GET", "POST"])
+@portal_view
+def profile_delete(request, pk: int):
+    """Deleting a draft: a page that asks first, the deletion on its POST."""
+    profile = get_object_or_404(_profiles(request.user), pk=pk)
+    if request.method == "POST":
+        title = profile.title
+        try:
+            partnering_profile_delete(profile=profile, user=request.user)
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("The draft “%(title)s” was deleted.") % {"title": title})
+        return redirect("portal:profile-list")
+    return render_portal(
+        request,
+        "portal/profiles/delete.html",
+        {"profile": profile, "organisation": profile.organisation, "deletable": profile.state == ProfileState.DRAFT},
+    )

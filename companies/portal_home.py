@@ -1,0 +1,138 @@
+"""What the portal's home shows a representative: what is pending for the organisation they act for.
+
+The companies app's own part (introductions, join requests, expiring profiles, new partner
+suggestions, the user as contact person) comes from companies.selectors. Fairs, delegation trips and
+workshops are other apps' data: each of those apps contributes a module ``portal_pending`` with
+``applications(organisation, *, today)`` and/or ``deadlines(organisation, *, today, until)``,
+found here by name, so this module imports none of them (the seams of DESIGN.md)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.apps import apps
+from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
+
+from companies import selectors
+from companies.models import Contact, ContactRequest, Match, Organisation, PartneringProfile, Representative
+
+CONTRIBUTION_MODULE = "portal_pending"
+# Registration deadlines within this many days are "coming up".
+DEADLINE_DAYS = 42
+# Decided applications stay on the home this long, so that the outcome is seen there too.
+RECENT_DECISION_DAYS = 30
+# Profiles whose 'valid until' date lies this close are about to expire (the renewal reminder's window).
+EXPIRY_DAYS = 30
+# How many new partner suggestions the home names; the match list has them all.
+NEW_SUGGESTIONS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class PendingApplication:
+    """An application of the organisation (a booth registration, a delegation participation, a
+    workshop join request) that is undecided or was decided lately, for an event still to come."""
+
+    kind: str
+    title: str
+    state: str
+    state_label: str
+    is_open: bool
+    url: str
+    detail: str = ""
+    event_date: datetime.date | None = None
+    changed_at: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class UpcomingDeadline:
+    """A joint booth or delegation trip open for registration, with its deadline coming up, that the
+    organisation has not applied for."""
+
+    kind: str
+    title: str
+    deadline: datetime.date
+    url: str
+    place: str = ""
+    starts: datetime.date | None = None
+
+    @property
+    def days_left(self) -> int:
+        return (self.deadline - timezone.localdate()).days
+
+
+@dataclass
+class PortalHome:
+    organisation: Organisation
+    introductions_received: list[ContactRequest] = field(default_factory=list)
+    introductions_sent: list[ContactRequest] = field(default_factory=list)
+    expiring_profiles: list[PartneringProfile] = field(default_factory=list)
+    new_suggestions: list[Match] = field(default_factory=list)
+    new_suggestion_count: int = 0
+    applications: list[PendingApplication] = field(default_factory=list)
+    deadlines: list[UpcomingDeadline] = field(default_factory=list)
+    own_contact: Contact | None = None
+    join_requests: list[Representative] = field(default_factory=list)
+
+    @property
+    def open_applications(self) -> list[PendingApplication]:
+        return [application for application in self.applications if application.is_open]
+
+    @property
+    def nothing_pending(self) -> bool:
+        return not (
+            self.introductions_received
+            or self.join_requests
+            or self.expiring_profiles
+            or self.new_suggestion_count
+            or self.deadlines
+            or self.applications
+            or self.introductions_sent
+        )
+
+
+def _contributions():
+    """The other apps' portal_pending modules, in the order of INSTALLED_APPS."""
+    for config in apps.get_app_configs():
+        if config.name != "companies" and module_has_submodule(config.module, CONTRIBUTION_MODULE):
+            yield import_module(f"{config.name}.{CONTRIBUTION_MODULE}")
+
+
+def portal_home(
+    *,
+    user,
+    organisation: Organisation,
+    partners_before: Collection[int],
+    today: datetime.date | None = None,
+) -> PortalHome:
+    """Everything pending for ``organisation`` as its representative ``user`` sees it.
+    ``partners_before``: the partner list of the previous visit (companies.services.visits), the
+    suggestions not in it are new."""
+    today = today or timezone.localdate()
+    new = selectors.new_partner_suggestions(organisation, partners_before)
+    home = PortalHome(
+        organisation=organisation,
+        introductions_received=list(selectors.introductions_awaiting_answer(organisation)),
+        introductions_sent=list(selectors.introductions_awaiting_partner(organisation)),
+        expiring_profiles=list(selectors.profiles_expiring(organisation, today=today, within_days=EXPIRY_DAYS)),
+        new_suggestions=list(new[:NEW_SUGGESTIONS_SHOWN]),
+        new_suggestion_count=new.count(),
+        own_contact=selectors.own_contact(organisation, user),
+        # The user's, whichever organisation they are for: deciding them is the user's own task.
+        join_requests=list(selectors.join_requests_to_decide(user)),
+    )
+    for module in _contributions():
+        if hasattr(module, "applications"):
+            home.applications.extend(module.applications(organisation, today=today, recent_days=RECENT_DECISION_DAYS))
+        if hasattr(module, "deadlines"):
+            home.deadlines.extend(
+                module.deadlines(organisation, today=today, until=today + datetime.timedelta(days=DEADLINE_DAYS))
+            )
+    # Undecided first, then by the event's date (the nearest first); a deadline by its date.
+    far = datetime.date.max
+    home.applications.sort(key=lambda a: (not a.is_open, a.event_date or far, a.kind, a.title))
+    home.deadlines.sort(key=lambda d: (d.deadline, d.kind, d.title))
+    return home
