@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from wfs_portal.l10n import format_decimal, format_megabytes
+
 # Pillow format name → (file extension, content type). Only these are accepted and served.
 IMAGE_FORMATS = {
     "PNG": ("png", "image/png"),
@@ -43,7 +45,7 @@ def logo_reencode(upload) -> EncodedImage:
     if upload.size > LOGO_MAX_BYTES:
         raise ValidationError(
             _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-            % {"size": f"{upload.size / 1024 / 1024:.1f}", "limit": LOGO_MAX_BYTES // 1024 // 1024},
+            % {"size": format_megabytes(upload.size), "limit": format_decimal(LOGO_MAX_BYTES // 1024 // 1024)},
             code="file_too_large",
         )
     not_an_image = ValidationError(_("Upload a PNG, JPEG or WebP image."), code="invalid_image")
@@ -57,8 +59,12 @@ def logo_reencode(upload) -> EncodedImage:
             # huge canvas (a decompression bomb).
             if width > LOGO_MAX_SIDE or height > LOGO_MAX_SIDE:
                 raise ValidationError(
-                    _("The image is %(width)d × %(height)d pixels; at most %(limit)d × %(limit)d are allowed.")
-                    % {"width": width, "height": height, "limit": LOGO_MAX_SIDE},
+                    _("The image is %(width)s × %(height)s pixels; at most %(limit)s × %(limit)s are allowed.")
+                    % {
+                        "width": format_decimal(width),
+                        "height": format_decimal(height),
+                        "limit": format_decimal(LOGO_MAX_SIDE),
+                    },
                     code="image_too_large",
                 )
             image.load()

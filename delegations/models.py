@@ -6,6 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -187,7 +188,7 @@ class ProgrammeItem(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M} {self.title}"
+        return f"{date_format(timezone.localtime(self.starts_at), 'SHORT_DATETIME_FORMAT')} {self.title}"
 
     def clean(self):
         # The delegation, not delegation_id: an item entered inline while its delegation is being

@@ -5,32 +5,44 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from fairs import selectors, services
+from fairs.filtersets import BoothRegistrationFilterSet, JointBoothFilterSet, TradeFairFilterSet
 from fairs.models import BoothRegistration, JointBooth, TradeFair
-from wfs_portal.admin import RegistrationStateActions, TabularInline, WfsModelAdmin
+from wfs_portal.admin import RegistrationStateActions, StackedInline, TabularInline, WfsModelAdmin
+from wfs_portal.l10n import format_decimal
 
 
-class JointBoothInline(TabularInline):
+class JointBoothInline(StackedInline):
+    """A fair has one or two joint booths of nine fields each: stacked, related fields side by side
+    (as a table row they were 2,000 px wide)."""
+
     model = JointBooth
     extra = 0
     fields = [
-        "title",
-        "hall",
-        "stand",
-        "total_area_m2",
-        "capacity",
-        "fee_per_m2_with_construction",
-        "fee_per_m2_without_construction",
+        ("title", "state"),
+        ("hall", "stand"),
+        ("total_area_m2", "capacity"),
+        ("fee_per_m2_with_construction", "fee_per_m2_without_construction"),
         "registration_deadline",
-        "state",
     ]
     show_change_link = True
 
 
+class FilterSetSearch:
+    """The search box (and the autocomplete of other forms) searches as the API's ``q`` does
+    (fairs.filtersets.WordSearch): "Arab Health 2027" finds that edition."""
+
+    filterset_class = None
+
+    def get_search_results(self, request, queryset, search_term):
+        return self.filterset_class.search_queryset(queryset, search_term), False
+
+
 @admin.register(TradeFair)
-class TradeFairAdmin(WfsModelAdmin):
+class TradeFairAdmin(FilterSetSearch, WfsModelAdmin):
     list_display = ["name", "city", "country", "start_date", "end_date", "programme_year", "booth_count"]
     list_filter = ["programme_year", ("country", CountryFilter)]
-    search_fields = ["name", "city"]
+    filterset_class = TradeFairFilterSet
+    search_fields = TradeFairFilterSet.search_fields
     date_hierarchy = "start_date"
     autocomplete_fields = ["sectors"]
     inlines = [JointBoothInline]
@@ -52,25 +64,33 @@ class BoothRegistrationInline(TabularInline):
         "contact",
         "requested_area_m2",
         "with_stand_construction",
-        "state",
-        "is_first_time",
+        "state_and_first_time",
         "de_minimis_declared",
         "no_double_funding_declared",
     ]
     # The state changes only through the actions on the registration list, which check capacity.
-    readonly_fields = ["state", "is_first_time"]
+    # It shares its column with the first-time mark, so that the row fits a 1400 px screen.
+    readonly_fields = ["state_and_first_time"]
     show_change_link = True
 
     def get_queryset(self, request):
         return selectors.booth_registrations_with_first_time(super().get_queryset(request))
 
-    @admin.display(description=_("first-time exhibitor"), boolean=True)
-    def is_first_time(self, obj):
-        return getattr(obj, "is_first_time", None)
+    @admin.display(description=_("state"))
+    def state_and_first_time(self, obj):
+        if obj.pk is None:
+            return "—"
+        if getattr(obj, "is_first_time", False):
+            return format_html(
+                '{}<br><span class="first-time-exhibitor">{}</span>',
+                obj.get_state_display(),
+                _("first-time exhibitor"),
+            )
+        return obj.get_state_display()
 
 
 @admin.register(JointBooth)
-class JointBoothAdmin(WfsModelAdmin):
+class JointBoothAdmin(FilterSetSearch, WfsModelAdmin):
     list_display = [
         "__str__",
         "registration_deadline",
@@ -81,7 +101,8 @@ class JointBoothAdmin(WfsModelAdmin):
         "free_places",
     ]
     list_filter = ["state", "fair__programme_year", ("fair__country", CountryFilter)]
-    search_fields = ["title", "fair__name", "fair__city"]
+    filterset_class = JointBoothFilterSet
+    search_fields = JointBoothFilterSet.search_fields
     autocomplete_fields = ["fair"]
     list_select_related = ["fair"]
     inlines = [BoothRegistrationInline]
@@ -118,13 +139,13 @@ class JointBoothAdmin(WfsModelAdmin):
 
 
 @admin.register(BoothRegistration)
-class BoothRegistrationAdmin(RegistrationStateActions, WfsModelAdmin):
+class BoothRegistrationAdmin(FilterSetSearch, RegistrationStateActions, WfsModelAdmin):
     list_display = [
         "organisation",
         "organisation_verification",
         "booth",
         "state",
-        "requested_area_m2",
+        "requested_area",
         "with_stand_construction",
         "is_first_time",
         "applied_at",
@@ -136,7 +157,8 @@ class BoothRegistrationAdmin(RegistrationStateActions, WfsModelAdmin):
         "booth__fair__programme_year",
         "booth__fair",
     ]
-    search_fields = ["organisation__name", "booth__fair__name", "products"]
+    filterset_class = BoothRegistrationFilterSet
+    search_fields = BoothRegistrationFilterSet.search_fields
     autocomplete_fields = ["booth", "organisation", "contact"]
     list_select_related = ["organisation", "booth", "booth__fair"]
     readonly_fields = ["state", "decided_at", "is_first_time"]
@@ -153,6 +175,11 @@ class BoothRegistrationAdmin(RegistrationStateActions, WfsModelAdmin):
     @admin.display(description=_("verification"), ordering="organisation__verification_state")
     def organisation_verification(self, obj):
         return obj.organisation.get_verification_state_display()
+
+    # "12,5" rather than the admin's "12,50": the column title names the unit.
+    @admin.display(description=_("requested area (m²)"), ordering="requested_area_m2")
+    def requested_area(self, obj):
+        return format_decimal(obj.requested_area_m2)
 
     def save_model(self, request, obj, form, change):
         services.booth_registration_staff_save(registration=obj, user=request.user)

@@ -1,8 +1,11 @@
 """One FilterSet per model of the fairs app, used by the API (and the admin and portal)."""
 
+import re
+
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -12,9 +15,44 @@ from fairs.models import BoothRegistration, JointBooth, TradeFair
 from wfs_portal.choices import RegistrationState
 from wfs_portal.filters import BaseFilterSet, UpdatedSinceMixin
 
+_YEAR = re.compile(r"\d{4}")
 
-class TradeFairFilterSet(BaseFilterSet, UpdatedSinceMixin):
+
+class WordSearch:
+    """``q`` word by word, as the admin's search box works: every word must occur in one of
+    ``search_fields``, in any order, and a four-digit word may instead be the fair's year
+    (``year_fields``). A fair's name is kept without its year ("Arab Health"), so "Arab Health 2027"
+    finds that edition only this way. A quoted phrase counts as one word. The admin searches with
+    ``search_queryset`` too, so staff and partners get the same results."""
+
+    search_fields: tuple[str, ...] = ()
+    year_fields: tuple[str, ...] = ()
+
+    @classmethod
+    def search_queryset(cls, queryset: QuerySet, value: str) -> QuerySet:
+        for word in smart_split(value.strip()):
+            if word[0] in "\"'" and word[-1] == word[0]:
+                word = unescape_string_literal(word)
+            if not word:
+                continue
+            condition = Q()
+            for field in cls.search_fields:
+                condition |= Q(**{f"{field}__icontains": word})
+            if _YEAR.fullmatch(word):
+                for field in cls.year_fields:
+                    condition |= Q(**{field: int(word)})
+            # The fields reach other tables only along foreign keys (one fair per booth, one booth
+            # and one organisation per registration), so no row is found twice.
+            queryset = queryset.filter(condition)
+        return queryset
+
+    def search(self, queryset, name, value):
+        return self.search_queryset(queryset, value)
+
+
+class TradeFairFilterSet(WordSearch, BaseFilterSet, UpdatedSinceMixin):
     search_fields = ("name", "city", "description_de", "description_en")
+    year_fields = ("start_date__year", "programme_year")
     country = django_filters.MultipleChoiceFilter(choices=list(countries))
     starts_after = django_filters.DateFilter(
         field_name="start_date", lookup_expr="gte", label=_("Starts on or after"), help_text=_("ISO date.")
@@ -67,8 +105,9 @@ class TradeFairFilterSet(BaseFilterSet, UpdatedSinceMixin):
         return queryset.filter(Q(updated__gte=value) | self._has_booth(Q(updated__gte=value)))
 
 
-class JointBoothFilterSet(BaseFilterSet, UpdatedSinceMixin):
-    search_fields = ("title", "hall", "stand", "fair__name")
+class JointBoothFilterSet(WordSearch, BaseFilterSet, UpdatedSinceMixin):
+    search_fields = ("title", "hall", "stand", "fair__name", "fair__city")
+    year_fields = ("fair__start_date__year", "fair__programme_year")
     state = django_filters.MultipleChoiceFilter(choices=BoothState.choices)
 
     class Meta:
@@ -76,8 +115,9 @@ class JointBoothFilterSet(BaseFilterSet, UpdatedSinceMixin):
         fields = ["fair", "state"]
 
 
-class BoothRegistrationFilterSet(BaseFilterSet, UpdatedSinceMixin):
-    search_fields = ("organisation__name", "booth__fair__name", "products")
+class BoothRegistrationFilterSet(WordSearch, BaseFilterSet, UpdatedSinceMixin):
+    search_fields = ("organisation__name", "booth__fair__name", "booth__fair__city", "products")
+    year_fields = ("booth__fair__start_date__year", "booth__fair__programme_year")
     state = django_filters.MultipleChoiceFilter(choices=RegistrationState.choices)
     fair = django_filters.NumberFilter(field_name="booth__fair", label=_("Trade fair"))
 

@@ -5,11 +5,11 @@ business and not part of any form here."""
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Organisation
 from fairs.models import BoothRegistration
+from wfs_portal.l10n import LocalizedMinValueValidator
 
 
 class BoothApplicationForm(forms.ModelForm):
@@ -41,7 +41,7 @@ class BoothApplicationForm(forms.ModelForm):
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["requested_area_m2"].validators.append(MinValueValidator(Decimal("0.01")))
+        self.fields["requested_area_m2"].validators.append(LocalizedMinValueValidator(Decimal("0.01")))
         self.fields["requested_area_m2"].widget.attrs.update(min="0.01", step="0.01")
         contact = self.fields["contact"]
         contact.queryset = organisation.contacts.filter(removed_at__isnull=True).order_by(

@@ -14,6 +14,8 @@ from simple_history.models import HistoricalRecords
 from companies.models import Contact, Organisation, Sector
 from fairs.choices import BoothState
 from wfs_portal.choices import RegistrationState
+from wfs_portal.fields import BoundedTextField
+from wfs_portal.l10n import format_decimal
 from wfs_portal.models import TimeStampedModel, localised
 
 
@@ -119,7 +121,7 @@ class JointBooth(TimeStampedModel):
                 }
             if self.total_area_m2 < area:
                 errors["total_area_m2"] = _("%(area)s m² are confirmed already: the booth needs at least as much.") % {
-                    "area": area
+                    "area": format_decimal(area)
                 }
         if errors:
             raise ValidationError(errors)
@@ -149,8 +151,8 @@ class BoothRegistration(TimeStampedModel):
     )
     requested_area_m2 = models.DecimalField(_("requested area (m²)"), max_digits=7, decimal_places=2)
     with_stand_construction = models.BooleanField(_("with stand construction"), default=True)
-    products = models.TextField(_("products shown"), blank=True)
-    co_exhibitors = models.TextField(_("co-exhibitors"), blank=True)
+    products = BoundedTextField(_("products shown"), max_length=2000, blank=True)
+    co_exhibitors = BoundedTextField(_("co-exhibitors"), max_length=2000, blank=True)
     state = models.CharField(
         _("state"), max_length=20, choices=RegistrationState.choices, default=RegistrationState.APPLIED, db_index=True
     )
@@ -204,9 +206,9 @@ class BoothRegistration(TimeStampedModel):
                 errors["requested_area_m2"] = _(
                     "Not enough area left: %(free)s m² of %(total)s m² are free, %(requested)s m² requested."
                 ) % {
-                    "free": self.booth.total_area_m2 - area,
-                    "total": self.booth.total_area_m2,
-                    "requested": self.requested_area_m2,
+                    "free": format_decimal(self.booth.total_area_m2 - area),
+                    "total": format_decimal(self.booth.total_area_m2),
+                    "requested": format_decimal(self.requested_area_m2),
                 }
         if errors:
             raise ValidationError(errors)

@@ -28,6 +28,7 @@ from fairs.models import BoothRegistration, JointBooth
 from notifications import door
 from notifications.choices import StaffTopic
 from wfs_portal.choices import RegistrationState
+from wfs_portal.l10n import format_decimal
 from wfs_portal.services import registration_transition, validated_save
 
 # What an applicant fills in; the state, the decision and the internal notes are staff business.
@@ -111,7 +112,11 @@ def booth_registration_apply(
                 "requested_area_m2": _(
                     "Not enough area left: %(free)s m² of %(total)s m² are free, %(requested)s m² requested."
                 )
-                % {"free": booth.total_area_m2 - area, "total": booth.total_area_m2, "requested": requested}
+                % {
+                    "free": format_decimal(booth.total_area_m2 - area),
+                    "total": format_decimal(booth.total_area_m2),
+                    "requested": format_decimal(requested),
+                }
             }
         )
     registration = BoothRegistration(

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -18,6 +20,7 @@ from projects.choices import (
     WorkshopState,
 )
 from wfs_portal.choices import District
+from wfs_portal.fields import BoundedTextField
 from wfs_portal.models import TimeStampedModel, localised
 
 
@@ -92,7 +95,7 @@ class WorkshopSession(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.workshop} – {self.starts_at:%Y-%m-%d}"
+        return f"{self.workshop} – {date_format(timezone.localtime(self.starts_at), 'SHORT_DATE_FORMAT')}"
 
 
 class WorkshopParticipant(TimeStampedModel):
@@ -157,7 +160,9 @@ class WorkshopJoinRequest(TimeStampedModel):
     contact = models.ForeignKey(
         Contact, verbose_name=_("contact person"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    message = models.TextField(_("message"), blank=True, help_text=_("What the organisation would contribute."))
+    message = BoundedTextField(
+        _("message"), max_length=2000, blank=True, help_text=_("What the organisation would contribute.")
+    )
     state = models.CharField(
         _("state"), max_length=20, choices=JoinRequestState.choices, default=JoinRequestState.REQUESTED, db_index=True
     )
@@ -320,4 +325,4 @@ class InvestmentMilestone(TimeStampedModel):
         verbose_name_plural = _("milestones")
 
     def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+        return f"{date_format(self.date, 'SHORT_DATE_FORMAT')} {self.get_kind_display()}"

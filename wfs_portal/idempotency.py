@@ -16,9 +16,11 @@ import contextlib
 import datetime
 import functools
 import hashlib
+import json
 import uuid
 
 from django.contrib import messages
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http.request import RawPostDataException
 from django.shortcuts import redirect
@@ -120,7 +122,8 @@ class IdempotentPostMixin:
             else:
                 IdempotencyRecord.objects.filter(pk=record.pk).update(
                     status_code=response.status_code,
-                    body=response.data,
+                    # As the client got it: lazy translations, decimals and dates as their JSON text.
+                    body=json.loads(DjangoJSONEncoder().encode(response.data)),
                     location=response.get("Location", ""),
                 )
             self._idempotency_record = None

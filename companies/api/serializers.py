@@ -317,6 +317,10 @@ class ContactSerializer(serializers.ModelSerializer):
             "language",
             "updated",
         ]
+        # Contact persons are only read through the API, so there is no uniqueness to check; with
+        # the check, DRF gives the e-mail field the default "" (from the unique constraint on
+        # organisation and e-mail), and a schema whose e-mail field defaults to "" is invalid OpenAPI.
+        validators = []
 
 
 # --- member lists (members:write) ---------------------------------------------------------------------

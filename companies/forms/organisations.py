@@ -3,12 +3,15 @@ services decide what may be changed (staff-only fields are not in any of these f
 
 from django import forms
 from django.db import models
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from companies import sector_search
 from companies.images import LOGO_MAX_BYTES, LOGO_MAX_SIDE
-from companies.models import Organisation, Sector, TechnologyField
+from companies.models import Organisation, Representative, Sector, TechnologyField
 from companies.services.representatives import REGISTRATION_FIELDS, editable_fields
+from wfs_portal.l10n import format_decimal
 
 
 def _formfield(field, **kwargs):
@@ -32,8 +35,9 @@ def _organisation_fields(names) -> dict[str, forms.Field]:
 
 
 class ClassificationFields(forms.Form):
-    """Sectors (NACE, a long list: filtered in the browser by static/portal/picker.js, and a plain
-    list of checkboxes without JavaScript) and technology fields."""
+    """Sectors (NACE, a long list: filtered in the browser by static/portal/picker.js on the terms
+    of companies.sector_search, and a plain list of checkboxes without JavaScript) and technology
+    fields."""
 
     sectors = forms.ModelMultipleChoiceField(
         label=_("Sectors (NACE)"),
@@ -55,16 +59,20 @@ class ClassificationFields(forms.Form):
         selected = {str(pk) for pk in value}
         english = (get_language() or "de").startswith("en")
         rows = Sector.objects.values_list("pk", "code", "name_de", "name_en", "level")
-        return [
-            {
-                "pk": pk,
-                "code": code,
-                "name": (name_en if english and name_en else name_de),
-                "level": level,
-                "checked": str(pk) in selected,
-            }
-            for pk, code, name_de, name_en, level in rows
-        ]
+        options = []
+        for pk, code, name_de, name_en, level in rows:
+            name = name_en if english and name_en else name_de
+            options.append(
+                {
+                    "pk": pk,
+                    "code": code,
+                    "name": name,
+                    "level": level,
+                    "checked": str(pk) in selected,
+                    "terms": sector_search.keyword_terms(code, (code, name)),
+                }
+            )
+        return options
 
 
 class OrganisationRegistrationForm(ClassificationFields):
@@ -80,6 +88,14 @@ class OrganisationRegistrationForm(ClassificationFields):
         return {name: self.cleaned_data[name] for name in REGISTRATION_FIELDS}
 
 
+def _logo_help_text() -> str:
+    # Formatted when the form is shown, in the reader's language ("4.000 × 4.000" in German).
+    return _("PNG, JPEG or WebP, at most %(size)s MB and %(side)s × %(side)s pixels.") % {
+        "size": format_decimal(LOGO_MAX_BYTES // 1024 // 1024),
+        "side": format_decimal(LOGO_MAX_SIDE),
+    }
+
+
 class OrganisationProfileForm(ClassificationFields):
     """The fields a representative may change now (services.representatives.editable_fields: the
     identity of a verified organisation is staff business), and the logo."""
@@ -87,8 +103,7 @@ class OrganisationProfileForm(ClassificationFields):
     logo = forms.FileField(
         label=_("Logo"),
         required=False,
-        help_text=_("PNG, JPEG or WebP, at most %(size)d MB and %(side)d × %(side)d pixels.")
-        % {"size": LOGO_MAX_BYTES // 1024 // 1024, "side": LOGO_MAX_SIDE},
+        help_text=lazy(_logo_help_text, str)(),
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
@@ -111,7 +126,7 @@ class JoinRequestForm(forms.Form):
     message = forms.CharField(
         label=_("Message to the organisation"),
         required=False,
-        max_length=1000,
+        max_length=Representative._meta.get_field("message").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Who you are and your position, so that they recognise you."),
     )

@@ -11,7 +11,8 @@ How one block of organisations (rows) gets its lists:
    row without sorting whole rows.
 2. Scoring of the candidates: the two directions are calibrated to [0, 1] and combined by a
    harmonic mean (an introduction only works when both sides gain), then technology structure,
-   practical fit, exclusions, staff pins and hides, and the organisations' feedback are applied.
+   practical fit, exclusions, staff pins and hides, and the organisations' feedback are applied
+   (feedback moves the partners similar to the rated ones, not the rated pair itself).
 3. Re-ranking: maximal marginal relevance over the best candidates, so that a list spans
    different kinds and sectors where scores are close.
 4. Reasons, as codes and the ids of the best-matching pair of profiles, for the Django side to
@@ -277,24 +278,28 @@ class Engine:
         return keep
 
     def apply_feedback(self, i: np.ndarray, j: np.ndarray, scored: dict) -> None:
-        """Raise pairs marked interesting (or introduced); raise or lower partners similar to ones
-        an organisation gave feedback on, by the similarity of what they offer."""
+        """Move partners similar to ones an organisation gave feedback on, by how similar what they
+        offer is: up for "interesting" (or an accepted introduction), down for "not relevant".
+
+        The rated partners themselves keep their score: the verdict says what the organisation
+        thinks of that partner already, and lifting the pair it marked would only show it its own
+        click back as a better match. However many partners were rated, feedback moves a score by at
+        most ``similar_feedback`` either way."""
         c = self.corpus
         p = self.params
         if not len(c.feedback_rows):
             return
         adjust = scored["feedback"]
         mine = np.isin(c.feedback_rows, np.unique(i))
-        for row, partner, value in zip(
-            c.feedback_rows[mine], c.feedback_partners[mine], c.feedback_values[mine], strict=True
-        ):
+        rows, partners, values = c.feedback_rows[mine], c.feedback_partners[mine], c.feedback_values[mine]
+        for row, partner, value in zip(rows, partners, values, strict=True):
             at = np.flatnonzero(i == row)
             if not len(at):
                 continue
             similar = c.offer[j[at]] @ c.offer[partner]
             adjust[at] += value * p.similar_feedback * np.clip((similar - 0.3) / 0.7, 0, 1)
-            if value > 0:
-                adjust[at[j[at] == partner]] += p.interesting_boost
+        adjust[np.isin(i * c.n + j, rows * c.n + partners)] = 0.0
+        np.clip(adjust, -p.similar_feedback, p.similar_feedback, out=adjust)
         scored["flags"] |= np.where(np.abs(adjust) > 1e-6, FEEDBACK_SIMILAR, 0).astype(np.int32)
         scored["score"] = np.clip(scored["score"] + adjust, 0.0, 1.0).astype(np.float32)
 

@@ -47,8 +47,10 @@ class Params:
     fit_kinds: float = 0.2
 
     # --- feedback and diversity --------------------------------------------------------------
-    interesting_boost: float = 0.15  # added to a pair marked "interesting" (or introduced)
-    similar_feedback: float = 0.1  # scaled by similarity to partners given feedback
+    # Partners similar to one marked "interesting" (or introduced) rise, similar to one marked "not
+    # relevant" fall, by up to this much, scaled by the similarity of what they offer; the rated
+    # pair itself keeps its score.
+    similar_feedback: float = 0.1
     diversity: float = 0.08  # MMR penalty for a candidate of the same kind and NACE section
 
     # --- pre-filter structure augmentation ---------------------------------------------------

@@ -15,6 +15,7 @@ from companies.choices import (
     OverrideAction,
 )
 from companies.models.organisations import Organisation
+from wfs_portal.fields import BoundedTextField
 from wfs_portal.models import TimeStampedModel
 
 
@@ -350,7 +351,7 @@ class ContactRequest(TimeStampedModel):
     target = models.ForeignKey(
         Organisation, verbose_name=_("requested partner"), on_delete=models.CASCADE, related_name="contact_requests"
     )
-    message = models.TextField(_("message"), blank=True)
+    message = BoundedTextField(_("message"), max_length=1000, blank=True)
     state = models.CharField(
         _("state"), max_length=20, choices=ContactRequestState.choices, default=ContactRequestState.REQUESTED
     )

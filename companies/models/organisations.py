@@ -2,7 +2,6 @@
 contact persons with their consents, and partnering profiles (offers and requests)."""
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -23,16 +22,8 @@ from companies.choices import (
     VerificationState,
 )
 from wfs_portal.choices import District, Language
+from wfs_portal.fields import BoundedTextField, PhoneNumberField, VatIdField
 from wfs_portal.models import TimeStampedModel, localised
-
-vat_id_validator = RegexValidator(
-    r"^[A-Z]{2}[0-9A-Z+*.]{2,12}$",
-    _("Enter a VAT ID with its two-letter country prefix, e.g. DE123456789."),
-)
-phone_validator = RegexValidator(
-    r"^\+?[0-9 ()/.-]{5,30}$",
-    _("Enter a phone number of digits, spaces and + ( ) / . - only, e.g. +49 351 2138 0."),
-)
 
 
 class Sector(models.Model):
@@ -128,10 +119,10 @@ class Organisation(TimeStampedModel):
         _("register court"), max_length=100, blank=True, help_text=_("e.g. Amtsgericht Leipzig")
     )
     register_number = models.CharField(_("register number"), max_length=40, blank=True, help_text=_("e.g. HRB 12345"))
-    vat_id = models.CharField(_("VAT ID"), max_length=14, blank=True, validators=[vat_id_validator])
+    vat_id = VatIdField(_("VAT ID"), max_length=14, blank=True)
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("general e-mail"), blank=True)
-    phone = models.CharField(_("general phone"), max_length=30, blank=True, validators=[phone_validator])
+    phone = PhoneNumberField(_("general phone"), max_length=30, blank=True)
     founded = models.PositiveSmallIntegerField(_("year founded"), null=True, blank=True)
     employee_band = models.CharField(_("employees"), max_length=10, choices=EmployeeBand.choices, blank=True)
 
@@ -147,8 +138,8 @@ class Organisation(TimeStampedModel):
     )
     country = CountryField(_("country"), default="DE")
 
-    description_de = models.TextField(_("description (German)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
+    description_de = BoundedTextField(_("description (German)"), max_length=5000, blank=True)
+    description_en = BoundedTextField(_("description (English)"), max_length=5000, blank=True)
     sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True, related_name="organisations")
     technology_fields = models.ManyToManyField(
         TechnologyField, verbose_name=_("technology fields"), blank=True, related_name="organisations"
@@ -343,7 +334,7 @@ class Contact(TimeStampedModel):
     last_name = models.CharField(_("last name"), max_length=100)
     position = models.CharField(_("position"), max_length=150, blank=True, help_text=_("e.g. Head of Sales"))
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
+    phone = PhoneNumberField(_("phone"), max_length=30, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.GERMAN)
     is_primary = models.BooleanField(_("primary contact"), default=False)
     # Set when the organisation removed a person who still has a consent history or is named on a
@@ -439,12 +430,12 @@ class PartneringProfile(TimeStampedModel):
     type = models.CharField(_("type"), max_length=20, choices=ProfileType.choices)
     title_de = models.CharField(_("title (German)"), max_length=200, blank=True)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
-    summary_de = models.TextField(_("summary (German)"), blank=True)
-    summary_en = models.TextField(_("summary (English)"), blank=True)
+    summary_de = BoundedTextField(_("summary (German)"), max_length=2000, blank=True)
+    summary_en = BoundedTextField(_("summary (English)"), max_length=2000, blank=True)
     keywords_de = models.CharField(_("keywords (German)"), max_length=500, blank=True, help_text=_("Comma-separated."))
     keywords_en = models.CharField(_("keywords (English)"), max_length=500, blank=True, help_text=_("Comma-separated."))
-    partner_sought_de = models.TextField(_("partner sought (German)"), blank=True)
-    partner_sought_en = models.TextField(_("partner sought (English)"), blank=True)
+    partner_sought_de = BoundedTextField(_("partner sought (German)"), max_length=2000, blank=True)
+    partner_sought_en = BoundedTextField(_("partner sought (English)"), max_length=2000, blank=True)
     technology_fields = models.ManyToManyField(
         TechnologyField, verbose_name=_("technology fields"), blank=True, related_name="partnering_profiles"
     )

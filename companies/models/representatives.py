@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from companies.choices import RepresentationState, RepresentativeRole
+from wfs_portal.fields import BoundedTextField
 from wfs_portal.models import TimeStampedModel
 
 
@@ -36,8 +37,11 @@ class Representative(TimeStampedModel):
         default=RepresentationState.REQUESTED,
         db_index=True,
     )
-    message = models.TextField(
-        _("message"), blank=True, help_text=_("What the user wrote with the request, e.g. their position.")
+    message = BoundedTextField(
+        _("message"),
+        max_length=1000,
+        blank=True,
+        help_text=_("What the user wrote with the request, e.g. their position."),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(

@@ -23,6 +23,7 @@ from companies.selectors import represented_organisations
 from companies.services.matching import matching_update_schedule
 from notifications import door
 from notifications.choices import StaffTopic
+from wfs_portal.l10n import format_decimal
 from wfs_portal.services import validated_save
 
 # After a partner declined, the same organisation may ask it again only after this long: a
@@ -66,7 +67,9 @@ def contact_request_create(*, requester: Organisation, target: Organisation, use
     if not message:
         raise ValidationError({"message": _("Write a few words about why you would like to meet.")})
     if len(message) > MESSAGE_MAX_LENGTH:
-        raise ValidationError({"message": _("At most %(count)d characters, please.") % {"count": MESSAGE_MAX_LENGTH}})
+        raise ValidationError(
+            {"message": _("At most %(count)s characters, please.") % {"count": format_decimal(MESSAGE_MAX_LENGTH)}}
+        )
     if requester.pk == target.pk:
         raise ValidationError(_("An organisation cannot ask to be introduced to itself."), code="self")
     if requester.verification_state != VerificationState.VERIFIED:

@@ -303,21 +303,41 @@ def test_expired_profiles_are_not_matched(world, django_capture_on_commit_callba
     assert not Match.objects.filter(organisation=world["clinic"], text_forward__gt=0).exists()
 
 
-def test_an_accepted_introduction_raises_the_pair_on_both_sides(world, django_capture_on_commit_callbacks, settings):
-    settings.MATCHING = {"k": 5}  # everybody in everybody's list: the scores can be compared
+def test_an_accepted_introduction_lifts_partners_like_the_introduced_one_not_the_pair(
+    world, django_capture_on_commit_callbacks, settings
+):
+    settings.MATCHING = {"k": 6}  # everybody in everybody's list: the scores can be compared
+    second_printer = OrganisationFactory(name="second printer", description_de="", description_en="")
+    PartneringProfileFactory(
+        organisation=second_printer,
+        type=ProfileType.BUSINESS_OFFER,
+        published=True,
+        title_de="Digitaldruck von Katalogen",
+        summary_de="Wir drucken Kataloge, Flyer und Broschüren in kleinen und großen Auflagen.",
+        keywords_de="",
+        title_en="",
+        summary_en="",
+    )
     run_full(django_capture_on_commit_callbacks)
     clinic, printer = world["clinic"], world["printer"]
-    before = Match.objects.get(organisation=clinic, partner=printer)
+    pair_before = Match.objects.get(organisation=clinic, partner=printer)
+    similar_before = Match.objects.get(organisation=clinic, partner=second_printer)
 
     with django_capture_on_commit_callbacks(execute=True):
         ContactRequestFactory(requester=clinic, target=printer, state="accepted")
         clinic.save()  # the update an accepted introduction triggers
 
-    after = Match.objects.get(organisation=clinic, partner=printer)
+    pair = Match.objects.get(organisation=clinic, partner=printer)
     back = Match.objects.get(organisation=printer, partner=clinic)
-    assert before.feedback == 0
-    assert after.feedback > 0 and after.score > before.score
-    assert back.feedback > 0
+    similar = Match.objects.get(organisation=clinic, partner=second_printer)
+    assert similar_before.feedback == 0
+    assert similar.feedback > 0 and similar.score > similar_before.score
+    # The introduced pair keeps its score on both sides, and its reasons do not claim feedback.
+    assert pair.feedback == back.feedback == 0
+    assert pair.score == pytest.approx(pair_before.score)
+    reasons = render_all([pair, similar], language="en")
+    assert "like partners you rated" in reasons[similar.pk]
+    assert "like partners you rated" not in reasons[pair.pk]
 
 
 def test_a_changed_profile_is_rescored_in_the_lists_it_stays_in(world, django_capture_on_commit_callbacks, settings):

@@ -196,17 +196,61 @@ def test_a_pinned_partner_leads_the_list_even_with_a_low_score():
 # --- feedback and diversity ------------------------------------------------------------------------
 
 
-def test_interesting_raises_the_pair():
-    eng = engine([org("a", needs=axis(0)), org("b", offers=axis(0, weight=0.8, noise=1))])
-    before = score(eng, "a", "b")
-    assert score(eng, "a", "b", feedback=[("a", "b", 1.0)]) > before
-
-
 def mix(a: int, b: int, weight_b: float = 2.0) -> np.ndarray:
     """A unit vector between axis a and axis b (b weighted)."""
     v = np.zeros(DIM, dtype=np.float32)
     v[a], v[b] = 1.0, weight_b
     return v / np.linalg.norm(v)
+
+
+def reasons(eng: Engine, a) -> dict:
+    """{partner: reason flags} of a's list (with the rules set last)."""
+    result = eng.compute_all()
+    c = eng.corpus
+    mine = result.rows == c.index_of(a)
+    return {
+        c.ids[partner]: int(bits)
+        for partner, bits in zip(result.partners[mine], result.reason_flags[mine], strict=True)
+    }
+
+
+def test_interesting_raises_similar_partners_and_leaves_the_rated_pair_as_it_was():
+    eng = engine(
+        [
+            org("a", needs=axis(0)),
+            org("rated", offers=mix(0, 1)),
+            org("similar", offers=mix(0, 1)),  # offers what "rated" offers
+            org("different", offers=mix(0, 2)),  # serves the need as well, with something else
+        ]
+    )
+    before = dict(lists(eng)["a"])
+    after = dict(lists(eng, feedback=[("a", "rated", 1.0)])["a"])
+    bits = reasons(eng, "a")
+
+    assert after["rated"] == pytest.approx(before["rated"])
+    assert after["similar"] > before["similar"]
+    assert after["different"] == pytest.approx(before["different"])
+    # "like partners you rated" is said of the partner that moved, not of the rated one.
+    assert bits["similar"] & flags.FEEDBACK_SIMILAR
+    assert not bits["rated"] & flags.FEEDBACK_SIMILAR
+    assert not bits["different"] & flags.FEEDBACK_SIMILAR
+
+
+def test_a_rated_partner_is_not_moved_by_feedback_on_another_similar_one():
+    eng = engine([org("a", needs=axis(0)), org("b", offers=mix(0, 1)), org("c", offers=mix(0, 1))])
+    before = dict(lists(eng)["a"])
+    after = dict(lists(eng, feedback=[("a", "b", 1.0), ("a", "c", 1.0)])["a"])
+
+    assert after == pytest.approx(before)
+
+
+def test_much_feedback_moves_a_score_by_at_most_similar_feedback():
+    rated = [org(f"rated{n}", offers=mix(0, 1)) for n in range(6)]
+    eng = engine([org("a", needs=axis(0)), org("similar", offers=mix(0, 1)), *rated], k=8)
+    before = dict(lists(eng)["a"])["similar"]
+    after = dict(lists(eng, feedback=[("a", f"rated{n}", 1.0) for n in range(6)])["a"])["similar"]
+
+    assert after - before == pytest.approx(Params().similar_feedback, abs=1e-4)
 
 
 def test_not_relevant_lowers_similar_partners():

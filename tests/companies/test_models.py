@@ -183,6 +183,15 @@ def _decided_without_date():
     )
 
 
+def _second_portal_visit():
+    from companies.models import PortalVisit
+
+    first = RepresentativeFactory()
+    now = timezone.now()
+    PortalVisit.objects.create(user=first.user, organisation=first.organisation, started_at=now, seen_at=now)
+    return PortalVisit(user=first.user, organisation=first.organisation, started_at=now, seen_at=now)
+
+
 # Constraint name -> a function returning an unsaved instance that violates exactly that constraint.
 VIOLATIONS = {
     "companies_representative_unique_user_organisation": _second_representation,
@@ -238,6 +247,7 @@ VIOLATIONS = {
     "companies_textembedding_unique_text": _second_embedding,
     "companies_complementarydivisions_unique_pair": _second_divisions_pair,
     "companies_complementarydivisions_two_divisions": lambda: _divisions("52", "52"),
+    "companies_portalvisit_unique_user_organisation": _second_portal_visit,
 }
 
 
