@@ -108,7 +108,10 @@ class JointBoothAdmin(FilterSetSearch, WfsModelAdmin):
     inlines = [BoothRegistrationInline]
 
     def get_queryset(self, request):
-        return selectors.joint_booths_with_occupancy(super().get_queryset(request))
+        # The counts group the rows, and a grouped query drops the model's ordering: the booth
+        # chooser (autocomplete) pages through it, so it needs one.
+        booths = selectors.joint_booths_with_occupancy(super().get_queryset(request))
+        return booths.order_by(*JointBooth._meta.ordering)
 
     def save_model(self, request, obj, form, change):
         # Under the booth's row lock (see services.joint_booth_staff_save); the inline registrations

@@ -420,7 +420,7 @@ def test_booth_registrations_keep_their_state_when_the_booth_is_saved(staff_clie
     assert BoothRegistration.objects.count() == 1
 
 
-@pytest.mark.parametrize(("typed", "stored"), [("14,5", "14.50"), ("14.5", "14.50")])
+@pytest.mark.parametrize(("typed", "stored"), [("14,5", "14.50"), ("14.5", "14.50"), ("1.014,5", "1014.50")])
 def test_decimals_are_shown_and_typed_in_the_readers_format(staff_client, typed, stored):
     registration = factories.BoothRegistrationFactory(requested_area_m2=Decimal("12.00"))
     booth = registration.booth
@@ -429,7 +429,7 @@ def test_decimals_are_shown_and_typed_in_the_readers_format(staff_client, typed,
     form = page.context["adminform"].form
     data = {name: form[name].value() or "" for name in form.fields if name != "fair"}
     data["fair"] = str(booth.fair.pk)
-    data["total_area_m2"] = str(form["total_area_m2"].value()).replace(".", ",")
+    data["total_area_m2"] = "1.500"  # German for fifteen hundred
     data.update(
         {
             "registrations-TOTAL_FORMS": "1",
@@ -453,7 +453,7 @@ def test_decimals_are_shown_and_typed_in_the_readers_format(staff_client, typed,
     registration.refresh_from_db()
     assert str(registration.requested_area_m2) == stored
     booth.refresh_from_db()
-    assert booth.total_area_m2 == form["total_area_m2"].value()
+    assert booth.total_area_m2 == Decimal("1500")
 
 
 def test_a_past_version_can_be_looked_at_but_not_saved_back(staff_client, verified_organisation):
@@ -466,7 +466,9 @@ def test_a_past_version_can_be_looked_at_but_not_saved_back(staff_client, verifi
     refused = staff_client.post(version, {"name": "Zurückgesetzt GmbH"})
 
     assert version not in history_page
+    assert f"Verlauf: {verified_organisation.name}" in history_page
     assert shown.status_code == 200
+    assert f"Frühere Fassung: {verified_organisation.name}" in shown.content.decode()
     assert refused.status_code == 403
     verified_organisation.refresh_from_db()
     assert verified_organisation.verification_state == VerificationState.VERIFIED

@@ -81,6 +81,40 @@ def test_amounts_areas_and_sizes_follow_the_language():
         assert l10n.format_area(Decimal("12.50")) == "12.5 m²"
 
 
+@pytest.mark.parametrize(
+    ("language", "typed", "read"),
+    [
+        ("de", "6.240.000,00", "6240000.00"),
+        ("de", "12,5", "12.5"),
+        ("de", "12.5", "12.5"),  # typed English-style: no group of three after the dot
+        ("de", "1.000", "1000"),
+        ("de", "-1.250,5", "-1250.5"),
+        ("de", "12 500", "12500"),
+        ("de", "1.2.3", "1.2.3"),  # left for the field to refuse
+        ("en", "6,240,000.00", "6240000.00"),
+        ("en", "1,000", "1000"),
+        ("en", "12.5", "12.5"),
+    ],
+)
+def test_a_typed_number_is_read_in_the_language(language, typed, read):
+    with translation.override(language):
+        assert l10n.parse_decimal(typed) == read
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "value"),
+    [("de", "6.240.000,50", Decimal("6240000.50")), ("en", "6,240,000.50", Decimal("6240000.50"))],
+)
+def test_a_decimal_field_shows_and_reads_grouped_digits(language, typed, value):
+    field = l10n.LocalizedDecimalField(max_digits=14, decimal_places=2)
+
+    with translation.override(language):
+        assert field.clean(typed) == value
+        assert field.widget.format_value(value) == typed
+        with pytest.raises(ValidationError):
+            field.clean("1.2.3,4" if language == "de" else "1,2,3.4")
+
+
 # --- numbers and dates inside messages ---------------------------------------------------------------
 
 
@@ -295,6 +329,14 @@ def test_the_investment_list_groups_the_volume(staff_client):
     text = _text(staff_client.get(reverse("admin:projects_investmentproject_changelist")))
 
     assert "33.300.000,00" in text and "33300000,00" not in text
+
+
+def test_the_investment_form_shows_the_volume_with_grouped_digits(staff_client):
+    project = factories.InvestmentProjectFactory(investment_volume_eur=Decimal("33300000.00"))
+
+    page = staff_client.get(reverse("admin:projects_investmentproject_change", args=[project.pk])).content.decode()
+
+    assert 'name="investment_volume_eur" value="33.300.000,00"' in page
 
 
 def test_the_booth_registration_list_shows_the_area_as_read(staff_client):

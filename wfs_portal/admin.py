@@ -25,6 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from wfs_portal.choices import RegistrationState
 from wfs_portal.history import ReadableHistoryContextHelper
+from wfs_portal.l10n import DecimalInput, LocalizedDecimalField
 from wfs_portal.services import constraint_message
 from wfs_portal.spreadsheets import escape_formula
 
@@ -83,14 +84,15 @@ class ConstraintCheckingInlineFormSet(BaseInlineFormSet):
 
 
 class LocalizedDecimals:
-    """Decimal inputs (areas, fees, amounts) in the reader's format: "100,00" in German, and "12,5"
-    as well as "12.5" accepted. A browser's number input shows "100.00" whatever the language, so
-    they are text inputs that ask a phone for its decimal keyboard."""
+    """Decimal inputs (areas, fees, amounts) in the reader's format with grouped digits:
+    "6.240.000,00" in German; "12,5", "12.5" and "1.250,5" are read as a German means them
+    (wfs_portal.l10n.parse_decimal). A browser's number input showed "6240000.00" whatever the
+    language."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.DecimalField) and "widget" not in kwargs:
-            kwargs["localize"] = True
-            kwargs["widget"] = forms.TextInput(attrs={"inputmode": "decimal", "class": "vDecimalField"})
+            kwargs["form_class"] = LocalizedDecimalField
+            kwargs["widget"] = DecimalInput(attrs={"class": "vDecimalField"})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
@@ -205,6 +207,13 @@ class WfsModelAdmin(LocalizedDecimals, ExportActionMixin, SimpleHistoryAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         # The history page's "changes" with labels, local dates and names (wfs_portal.history).
         return ReadableHistoryContextHelper(self.model, historical_record)
+
+    # Titles of our own: simple_history's German catalog lacks the ones it shows with revert disabled.
+    def history_view_title(self, request, obj):
+        return gettext("History: %(object)s") % {"object": obj}
+
+    def history_form_view_title(self, request, obj):
+        return gettext("Earlier version: %(object)s") % {"object": obj}
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # A past version can be looked at, not saved back (SIMPLE_HISTORY_REVERT_DISABLED):

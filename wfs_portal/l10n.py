@@ -11,11 +11,13 @@ and ids included ("2.026").
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+import re
+from decimal import Decimal, InvalidOperation
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format, get_format, number_format
 from django.utils.translation import get_language
 
 
@@ -71,3 +73,64 @@ class LocalizedMinValueValidator(MinValueValidator):
                 code=self.code,
                 params={"limit_value": format_decimal(limit), "show_value": value, "value": value},
             )
+
+
+# --- numbers typed into a form ------------------------------------------------------------------------
+
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+
+
+def parse_decimal(text: str) -> str:
+    """A number as a person types it in the active language, in Python's notation: German
+    "6.240.000,00" / "12,5" / "12.5" / "1.000" → "6240000.00" / "12.5" / "12.5" / "1000"; English
+    "6,240,000.00" / "1,000" → "6240000.00" / "1000". The language's grouping separator counts as one
+    only between groups of three digits ("12.5" in German is twelve and a half, as typed English-style);
+    spaces (also narrow ones) are dropped. Anything else is returned for the field to refuse."""
+    decimal_separator = get_format("DECIMAL_SEPARATOR")
+    group_separator = get_format("THOUSAND_SEPARATOR")
+    text = _SPACES.sub("", text)
+    sign = ""
+    if text[:1] in "+-":
+        sign, text = text[:1], text[1:]
+    grouped = re.compile(rf"\d{{1,3}}(?:{re.escape(group_separator)}\d{{3}})+")
+    if decimal_separator in text:
+        whole, _, fraction = text.rpartition(decimal_separator)
+        if grouped.fullmatch(whole):
+            whole = whole.replace(group_separator, "")
+        return f"{sign}{whole}.{fraction}"
+    if grouped.fullmatch(text):
+        return sign + text.replace(group_separator, "")
+    return sign + text
+
+
+class DecimalInput(forms.TextInput):
+    """A decimal in the reader's format with grouped digits ("6.240.000,00"), as typed after a
+    refused submission; a text input that asks a phone for its decimal keyboard (a browser's number
+    input shows "6240000.00" whatever the language)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", **(attrs or {})})
+
+    def format_value(self, value):
+        if value is None or value == "" or isinstance(value, str):
+            return value or None
+        try:
+            number = Decimal(value)
+        except (InvalidOperation, TypeError, ValueError):
+            return str(value)
+        return format_decimal(number, places=max(0, -number.as_tuple().exponent))
+
+
+class LocalizedDecimalField(forms.DecimalField):
+    """A DecimalField that shows and reads the active language's format (parse_decimal)."""
+
+    widget = DecimalInput
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = parse_decimal(value)
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        # No min/max/step: they belong to number inputs.
+        return forms.Field.widget_attrs(self, widget)
