@@ -3,7 +3,7 @@
 The companies app's own part (introductions, join requests, expiring profiles, new partner
 suggestions, the user as contact person) comes from companies.selectors. Fairs, delegation trips and
 workshops are other apps' data: each of those apps contributes a module ``portal_pending`` with
-``applications(organisation, *, today)`` and/or ``deadlines(organisation, *, today, until)``,
+``applications(organisation, *, today, recent_days)`` and/or ``deadlines(organisation, *, today, until)``,
 found here by name, so this module imports none of them (the seams of DESIGN.md)."""
 
 from __future__ import annotations
@@ -67,6 +67,9 @@ class UpcomingDeadline:
 @dataclass
 class PortalHome:
     organisation: Organisation
+    # The periods the home looks ahead, for its texts ("… within 30 days", "… in the next 6 weeks").
+    expiry_days: int = EXPIRY_DAYS
+    deadline_weeks: int = DEADLINE_DAYS // 7
     introductions_received: list[ContactRequest] = field(default_factory=list)
     introductions_sent: list[ContactRequest] = field(default_factory=list)
     expiring_profiles: list[PartneringProfile] = field(default_factory=list)

@@ -68,7 +68,9 @@ def _column(end: datetime.date) -> str:
     """A column's title: the year, and the day it ends on when that is not the year's last."""
     if (end.month, end.day) == (12, 31):
         return str(end.year)
-    return f"{end.year} ({gettext('to %(day)s') % {'day': date_format(end, 'MONTH_DAY_FORMAT')}})"
+    # Outside an f-string: makemessages does not see a text inside one.
+    until = gettext("to %(day)s") % {"day": date_format(end, "MONTH_DAY_FORMAT")}
+    return f"{end.year} ({until})"
 
 
 def _same_day(day: datetime.date, year: int) -> datetime.date:

@@ -158,5 +158,11 @@ def test_the_column_titles_name_the_day_in_the_language_of_the_page(staff_client
         assert response.context["columns"][0] == f"{TODAY.year} (to {day})"
         assert f'data-label="{TODAY.year} (to {day})"' in response.content.decode()
     assert response.context["columns"][2] == "change"
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    german = staff_client.get(reverse("dashboard")).context["columns"][0]
+    with override("de"):
+        tag = date_format(TODAY, "MONTH_DAY_FORMAT")
+    assert german == (str(TODAY.year) if (TODAY.month, TODAY.day) == (12, 31) else f"{TODAY.year} (bis {tag})")
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     full = staff_client.get(reverse("dashboard"), {"year": TODAY.year - 1}).context["columns"]
     assert full[:2] == [str(TODAY.year - 1), str(TODAY.year - 2)]
