@@ -4,17 +4,20 @@ format of their country (VIES), phone numbers that can be dialled (stored in int
 German ones accepted in national form), and a length limit on every free text a company or partner
 writes."""
 
+import io
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.management import CommandError, call_command
+from django.db import connection, models
 from django.forms.models import model_to_dict
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
-from companies.models import ContactRequest, Organisation, PartneringProfile
+from companies.models import Contact, ContactRequest, Organisation, PartneringProfile
 from fairs.models import BoothRegistration
 from tests import factories
 from tests.api import key_client
@@ -348,3 +351,53 @@ def test_a_refused_member_sync_sent_again_with_its_idempotency_key_gets_the_same
     assert first.status_code == second.status_code == 412
     assert second.json() == first.json()
     assert second["Idempotent-Replayed"] == "true"
+
+
+# --- values stored before the checks -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_migration_respells_stored_phone_numbers_and_vat_ids():
+    import importlib
+
+    normalise = importlib.import_module("companies.migrations.0011_normalise_stored_phones_and_vat_ids").normalise
+    organisation = factories.OrganisationFactory()
+    contact = factories.ContactFactory(organisation=organisation)
+    # As stored before the fields checked and respelt them (an update bypasses the fields).
+    Organisation.objects.filter(pk=organisation.pk).update(phone="0351 1234567", vat_id="de 123.456.789")
+    Contact.objects.filter(pk=contact.pk).update(phone="abc")
+
+    class Editor:
+        connection = connection
+
+    normalise(apps, Editor())
+
+    organisation.refresh_from_db()
+    contact.refresh_from_db()
+    assert (organisation.phone, organisation.vat_id) == ("+49 351 1234567", "DE123456789")
+    assert contact.phone == "abc"  # unreadable: left for staff, listed by check_stored_values
+
+
+@pytest.mark.django_db
+def test_check_stored_values_lists_what_the_checks_refuse():
+    organisation = factories.OrganisationFactory(name="Altbestand GmbH")
+    Organisation.objects.filter(pk=organisation.pk).update(vat_id="DE12", description_de="x" * 5001)
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="2 stored value"):
+        call_command("check_stored_values", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    heading = f"companies.Organisation {organisation.pk} (Altbestand GmbH): "
+    assert any(line.startswith(heading + "vat_id: This is not a VAT ID") for line in lines)
+    assert any("description_de: Please shorten this text to at most 5,000 characters" in line for line in lines)
+
+
+@pytest.mark.django_db
+def test_check_stored_values_passes_clean_data():
+    factories.OrganisationFactory()
+    out = io.StringIO()
+
+    call_command("check_stored_values", stdout=out)
+
+    assert "pass the checks" in out.getvalue()
