@@ -3,6 +3,7 @@ the wording shown (its version travels with the form) and withdrawn with one but
 
 from django import forms
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from companies.choices import ConsentPurpose
 from companies.models import Contact
@@ -48,6 +49,9 @@ class ContactSelfForm(ContactForm):
             "language": language if language in Language.values else Language.GERMAN,
         }
         super().__init__(*args, initial=initial, **kwargs)
+        # The account's address: the consents below are the account holder's own.
+        self.fields["email"].disabled = True
+        self.fields["email"].help_text = _("The e-mail address of your account.")
         for purpose, label in ConsentPurpose.choices:
             consent = CONSENT_TEXTS[purpose]
             self.fields[f"consent_{purpose}"] = forms.BooleanField(label=label, required=False, help_text=consent.text)

@@ -209,8 +209,17 @@ def contact_create_self(
     the consents they agree to in the same step: here the person who reads the consent texts is the
     person they are about, so nobody records a consent on somebody else's word. ``consents``:
     {purpose: the text version shown}. All or nothing: a consent text changed in the meantime
-    (consent_give refuses it) leaves no person behind either."""
-    contact = contact_create(organisation=organisation, user=user, data=data)
+    (consent_give refuses it) leaves no person behind either. The e-mail address is the account's:
+    with another one the consents would be recorded as given by whoever owns that address."""
+    from companies.selectors import own_contact
+
+    existing = own_contact(organisation, user)
+    if existing is not None:
+        raise ValidationError(
+            _("You are a contact person of %(organisation)s already: %(name)s.")
+            % {"organisation": organisation.name, "name": existing.full_name}
+        )
+    contact = contact_create(organisation=organisation, user=user, data={**data, "email": user.email})
     for purpose, text_version in (consents or {}).items():
         consent_give(contact=contact, user=user, purpose=purpose, text_version=text_version)
     return contact

@@ -326,7 +326,9 @@ def test_the_list_filters_by_verdict(client_a, organisation_a, partners):
 
     assert _names(client_a, feedback="none") == ["Roboter GmbH"]
     assert _names(client_a, feedback="interesting") == ["Klinikum Leipzig"]
-    assert _names(client_a, feedback="not_relevant") == ["Pacific Investments Inc."]
+    # Partners marked not relevant leave the list with the next computation and are shown apart.
+    refused = client_a.get(reverse("portal:matches"), {"feedback": "not_relevant"})
+    assert "feedback" in refused.context["form"].errors
 
 
 def test_the_region_filter_offers_the_countries_of_the_list(client_a, partners):
@@ -547,3 +549,25 @@ def test_who_is_a_contact_person_already_goes_to_their_consents(client_a, organi
 
 def test_the_contact_list_offers_to_add_oneself(client_a):
     assert reverse("portal:contact-add-self") in client_a.get(reverse("portal:contact-list")).content.decode()
+
+
+def test_adding_oneself_takes_the_accounts_address_whatever_is_sent(client_a, organisation_a, named_user):
+    matchmaking = CONSENT_TEXTS[ConsentPurpose.MATCHMAKING].version
+    data = {**_self_post(named_user, matchmaking=matchmaking), "email": "jemand.anderes@firma.example.de"}
+
+    client_a.post(reverse("portal:contact-add-self"), data)
+
+    contact = Contact.objects.get(organisation=organisation_a)
+    assert contact.email == named_user.email
+    page = client_a.get(reverse("portal:contact-add-self"), follow=True).content.decode()
+    assert "jemand.anderes" not in page
+
+
+def test_adding_oneself_twice_is_refused_and_adds_nobody(client_a, organisation_a, named_user):
+    factories.ContactFactory(organisation=organisation_a, email=named_user.email)
+
+    response = client_a.post(reverse("portal:contact-add-self"), {**_self_post(named_user), "submission": "self-2"})
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert Contact.objects.filter(organisation=organisation_a).count() == 1
