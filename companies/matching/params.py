@@ -81,5 +81,13 @@ class Params:
             raise ValueError(f"unknown matching parameters: {', '.join(sorted(unknown))}")
         return replace(cls(), **overrides)
 
+    @classmethod
+    def from_stored(cls, stored: dict) -> Params:
+        """The parameters a generation was started with (``MatchGeneration.parameters``), without
+        the keys that are no parameters (its embedding model) or no longer are (``interesting_boost``,
+        retired): a generation that was being built when the engine changed is resumed with it."""
+        known = {f.name for f in fields(cls)}
+        return cls.from_mapping({key: value for key, value in stored.items() if key in known})
+
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}

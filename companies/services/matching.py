@@ -222,7 +222,7 @@ def match_generation_prepare(*, generation: MatchGeneration) -> bool:
 
 
 def _prepare(generation: MatchGeneration) -> None:
-    params = Params.from_mapping({k: v for k, v in generation.parameters.items() if k != "model"})
+    params = Params.from_stored(generation.parameters)
     corpus = matching_data.build_corpus()
     engine = Engine(corpus, params)  # calibrates the text signal on this corpus
     # Rows without a list get +inf: the pre-filter keeps no candidates for them.

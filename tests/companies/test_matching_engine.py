@@ -469,3 +469,11 @@ def test_rows_changed_in_place_give_the_same_lists_as_a_new_engine():
     assert sorted(rows.tolist()) == [4, 7]
     assert lists(eng) == lists(fresh)
     assert update_in_place(eng.corpus, [org("new", offers=axis(0))]) is None  # unknown: rebuild
+
+
+def test_a_generation_started_before_a_parameter_was_retired_can_be_resumed():
+    stored = {**Params().as_dict(), "k": 7, "interesting_boost": 0.15, "model": "some-encoder"}
+
+    assert Params.from_stored(stored).k == 7
+    with pytest.raises(ValueError, match="interesting_boost"):
+        Params.from_mapping(stored)  # the settings are still checked strictly: a typo there is an error
