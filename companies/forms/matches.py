@@ -55,7 +55,8 @@ class MatchFilterForm(forms.Form):
             ("", _("Any verdict")),
             (FEEDBACK_NONE, _("No verdict yet")),
             (FeedbackVerdict.INTERESTING, _("Marked interesting")),
-            (FeedbackVerdict.NOT_RELEVANT, _("Marked not relevant")),
+            # No "marked not relevant": the next computation leaves those partners out of the list;
+            # the page shows them apart ("Marked as not relevant"), where the verdict can be undone.
         ],
     )
     new = forms.BooleanField(label=_("Only new since my last visit"), required=False)
