@@ -40,7 +40,6 @@ def _signed_in(new_page, live_server, representative, *, language: str, size: st
 def test_the_organisation_registration_button_says_register(
     new_page, live_server, shot, representative, language, button, size
 ):
-    """German waits for the lead's merge of /tmp/po-words.json into django.po."""
     page = _signed_in(new_page, live_server, representative, language=language, size=size)
 
     page.goto("/portal/organisations/register/")
@@ -56,7 +55,6 @@ def test_the_organisation_registration_button_says_register(
 @pytest.mark.parametrize(
     ("language", "before", "not_yet"),
     [
-        # German waits for the lead's merge of /tmp/po-words.json into django.po.
         pytest.param(
             "de",
             "Wenn Sie Ihr Konto löschen, werden Ihr Konto und Ihre personenbezogenen Daten gelöscht.",

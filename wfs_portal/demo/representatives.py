@@ -24,6 +24,7 @@ from django.utils import timezone
 from companies.choices import RepresentationState, RepresentativeRole, VerificationState
 from companies.models import ConsentRecord, Contact, Match, Organisation, Representative
 from companies.selectors import active_generation_id
+from companies.services.contacts import CONSENT_TEXTS
 from fairs.choices import BoothState
 from fairs.models import BoothRegistration
 from notifications.models import UserPreference
@@ -200,5 +201,11 @@ def _person(world, person: DemoPerson, organisation: Organisation, now: datetime
         world.ensure(
             ConsentRecord,
             {"contact": contact, "purpose": purpose},
-            {"given_at": now, "text_version": "2023-01", "source": "portal"},
+            # Given by the user in the portal, in the wording in force.
+            {
+                "given_at": now,
+                "text_version": CONSENT_TEXTS[purpose].version,
+                "source": "portal",
+                "recorded_by": user,
+            },
         )
