@@ -4,10 +4,13 @@ from django.db.models import Count, F
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.formats import number_format
+from django.utils.functional import keep_lazy_text
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
+from import_export import fields, resources
 
 from companies import services
 from companies.choices import ApiScope, VerificationState
@@ -38,6 +41,7 @@ from wfs_portal.admin import (
     duration_text,
     run_service_action,
 )
+from wfs_portal.spreadsheets import escape_formula
 
 
 @admin.register(Sector)
@@ -542,6 +546,82 @@ class SignalFilter(admin.SimpleListFilter):
         return queryset.annotate(_signal=F("reason_flags").bitand(int(self.value()))).filter(_signal__gt=0)
 
 
+@keep_lazy_text
+def _percent_column(title: str) -> str:
+    """A column of whole percentages: "Score (%)"."""
+    return f"{capfirst(title)} (%)"
+
+
+class MatchExportResource(resources.ModelResource):
+    """ "Export selected" of the match list as staff read the list: ranks from 1, scores and their
+    components in percent (whole numbers), the pinned mark and the reasons in words; organisations by
+    name, escaped as texts (wfs_portal.spreadsheets), since companies choose their names."""
+
+    organisation = fields.Field(column_name=capfirst(_("organisation")))
+    rank = fields.Field(column_name=capfirst(_("rank")))
+    partner = fields.Field(column_name=capfirst(_("partner")))
+    score = fields.Field(column_name=_percent_column(_("score")))
+    pinned = fields.Field(column_name=capfirst(_("pinned by staff")))
+    reasons = fields.Field(column_name=capfirst(_("reasons")))
+    text = fields.Field(column_name=_percent_column(_("offer ↔ need")))
+    text_forward = fields.Field(column_name=_percent_column(_("partner offers what is looked for")))
+    text_backward = fields.Field(column_name=_percent_column(_("partner looks for what is offered")))
+    structure = fields.Field(column_name=_percent_column(_("technology and sectors")))
+    fit = fields.Field(column_name=_percent_column(_("practical fit")))
+    feedback = fields.Field(column_name=_percent_column(_("feedback")))
+
+    class Meta:
+        model = Match
+        fields = export_order = (
+            "organisation", "rank", "partner", "score", "pinned", "reasons",
+            "text", "text_forward", "text_backward", "structure", "fit", "feedback",
+        )  # fmt: skip
+
+    def export(self, queryset=None, **kwargs):
+        from companies.matching_reasons import render_all
+
+        if queryset is not None:
+            queryset = queryset.select_related("organisation", "partner").order_by("organisation__name", "rank")
+            self._reasons = render_all(list(queryset))
+        return super().export(queryset=queryset, **kwargs)
+
+    def dehydrate_organisation(self, match):
+        return escape_formula(match.organisation.name)
+
+    def dehydrate_rank(self, match):
+        return match.rank + 1
+
+    def dehydrate_partner(self, match):
+        return escape_formula(match.partner.name)
+
+    def dehydrate_score(self, match):
+        return round(match.score * 100)
+
+    def dehydrate_pinned(self, match):
+        return gettext("Yes") if match.pinned else gettext("No")
+
+    def dehydrate_reasons(self, match):
+        return escape_formula(getattr(self, "_reasons", {}).get(match.pk, ""))
+
+    def dehydrate_text(self, match):
+        return round(match.text * 100)
+
+    def dehydrate_text_forward(self, match):
+        return round(match.text_forward * 100)
+
+    def dehydrate_text_backward(self, match):
+        return round(match.text_backward * 100)
+
+    def dehydrate_structure(self, match):
+        return round(match.structure * 100)
+
+    def dehydrate_fit(self, match):
+        return round(match.fit * 100)
+
+    def dehydrate_feedback(self, match):
+        return round(match.feedback * 100)
+
+
 @admin.register(Match)
 class MatchAdmin(DerivedDataAdmin):
     """The active generation's matches; staff pin a partner into a list or hide it.
@@ -596,6 +676,9 @@ class MatchAdmin(DerivedDataAdmin):
         "fit_percent",
         "feedback_percent",
     ]
+
+    def get_export_resource_classes(self, request):
+        return [MatchExportResource]
 
     def get_queryset(self, request):
         from companies.selectors import active_generation_id

@@ -3,7 +3,9 @@ ranks, scores, reasons, profiles by title), the record history (labels, local da
 change reasons in the reader's language), and the change forms' layout (the countries widget, the
 booth registrations' state column). Widths on a real screen: tests/e2e/test_admin_screens.py."""
 
+import csv
 import datetime
+import io
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -170,6 +172,27 @@ def test_the_score_filter_names_percentages(staff_client, lists):
 
     assert "≥ 70 %" in page
     assert "≥ 0.7" not in page
+
+
+def test_the_match_export_reads_as_the_list(staff_client, lists):
+    """ "Export selected": ranks from 1, scores in percent, names escaped, the reasons in words."""
+    alpha = lists["alpha"]
+    alpha[0].organisation.__class__.objects.filter(pk=alpha[0].organisation_id).update(name="=HYPERLINK(1)")
+    selected = [m.pk for m in alpha]
+
+    response = staff_client.post(
+        reverse("admin:companies_match_changelist"), {"action": "export_admin_action", "_selected_action": selected}
+    )
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    with translation.override("de"):
+        pinned_reason = render_one(alpha[0])
+    assert list(rows[0])[:6] == ["Organisation", "Rang", "Partner", "Score (%)", "Von der WFS angeheftet", "Gründe"]
+    assert [(r["Organisation"], r["Rang"], r["Score (%)"], r["Von der WFS angeheftet"]) for r in rows] == [
+        ("'=HYPERLINK(1)", "1", "21", "Ja"),
+        ("'=HYPERLINK(1)", "2", "80", "Nein"),
+    ]
+    assert rows[0]["Gründe"] == pinned_reason
 
 
 def test_the_match_page_names_profiles_by_title_and_reasons_in_words(staff_client):
