@@ -9,6 +9,8 @@ the version):
   [{email, verified, primary}], ``mfa_enabled`` and ``mfa_methods`` (the kinds, never a secret or a
   recovery code)
 - ``representations``: every request to act for an organisation, whatever its state
+- ``portal_visits``: per organisation, when the user's last visit started and was last seen, and
+  the partner lists (organisation ids) it remembers to mark new partner suggestions
 - ``organisations``: the organisations the user represents (approved), each with its record
   (without the staff member who verified it), sectors (NACE codes), technology fields (short
   names), ``contacts`` with their ``consents``, ``partnering_profiles``, ``booth_registrations``,
@@ -50,6 +52,7 @@ from companies.models import (
     MatchFeedback,
     Organisation,
     PartneringProfile,
+    PortalVisit,
     Representative,
 )
 from companies.selectors import introduction_contacts, represented_organisations
@@ -266,6 +269,16 @@ def account_data_export(*, user) -> dict:
                 "decided_at": _json(r.decided_at),
             }
             for r in Representative.objects.filter(user=user).select_related("organisation").order_by("pk")
+        ],
+        "portal_visits": [
+            {
+                "organisation": _organisation_ref(v.organisation),
+                "started_at": _json(v.started_at),
+                "seen_at": _json(v.seen_at),
+                "partners_before": v.partners_before,
+                "partners_seen": v.partners_seen,
+            }
+            for v in PortalVisit.objects.filter(user=user).select_related("organisation").order_by("pk")
         ],
         "organisations": [_organisation(o, user) for o in represented_organisations(user)],
         "history": _history(user),

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from companies import services
 from companies.choices import ContactRequestState, RepresentativeRole
-from companies.models import Contact, ContactRequest, Organisation, Representative
+from companies.models import Contact, ContactRequest, Organisation, PortalVisit, Representative
 from companies.services.privacy import FORMAT_VERSION, historical_models
 from reports import kpis
 from tests import factories
@@ -92,7 +92,15 @@ def test_the_export_is_a_json_download(client_a, user_a, organisation_a):
     assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
     data = json.loads(response.content)
     assert data["format_version"] == FORMAT_VERSION == 1
-    assert set(data) == {"format_version", "generated_at", "user", "representations", "organisations", "history"}
+    assert set(data) == {
+        "format_version",
+        "generated_at",
+        "user",
+        "representations",
+        "portal_visits",
+        "organisations",
+        "history",
+    }
     assert data["user"]["email"] == user_a.email
     assert [o["record"]["id"] for o in data["organisations"]] == [organisation_a.pk]
 
@@ -155,6 +163,22 @@ def test_the_export_shows_a_partners_persons_only_after_an_accepted_introduction
     assert sent["partner_contacts"] == []
     assert [p["last_name"] for p in received["partner_contacts"]] == ["Angenommen"]
     assert "Offenbleiber" not in json.dumps(organisation)
+
+
+def test_the_export_holds_the_users_portal_visits_and_no_one_elses(user_a, organisation_a):
+    now = timezone.now()
+    PortalVisit.objects.create(
+        user=user_a, organisation=organisation_a, started_at=now, seen_at=now, partners_before=[3, 5], partners_seen=[5]
+    )
+    PortalVisit.objects.create(
+        user=factories.CompanyUserFactory(), organisation=organisation_a, started_at=now, seen_at=now, partners_seen=[9]
+    )
+
+    (visit,) = services.account_data_export(user=user_a)["portal_visits"]
+
+    assert visit["organisation"]["id"] == organisation_a.pk
+    assert (visit["partners_before"], visit["partners_seen"]) == ([3, 5], [5])
+    assert visit["seen_at"] == now.isoformat()
 
 
 def test_representative_of_b_exports_nothing_of_a(client, organisation_a, organisation_b, user_a, person_a):
