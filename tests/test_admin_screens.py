@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.html import escape
 from django.utils.text import capfirst
 from django_countries.fields import Country
 from simple_history.models import DeletedObject
@@ -489,9 +490,9 @@ def test_a_past_version_can_be_looked_at_but_not_saved_back(staff_client, verifi
     refused = staff_client.post(version, {"name": "Zurückgesetzt GmbH"})
 
     assert version not in history_page
-    assert f"Verlauf: {verified_organisation.name}" in history_page
+    assert f"Verlauf: {escape(verified_organisation.name)}" in history_page
     assert shown.status_code == 200
-    assert f"Frühere Fassung: {verified_organisation.name}" in shown.content.decode()
+    assert f"Frühere Fassung: {escape(verified_organisation.name)}" in shown.content.decode()
     assert refused.status_code == 403
     verified_organisation.refresh_from_db()
     assert verified_organisation.verification_state == VerificationState.VERIFIED
