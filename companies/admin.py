@@ -10,7 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 
 from companies import services
 from companies.choices import ApiScope, VerificationState
@@ -419,6 +419,17 @@ def _percent(value: float) -> str:
     return f"{number_format(round(value * 100))} %"
 
 
+def _percent_display(name: str):
+    """A read-only admin column of a score or score component of Match, as a whole percentage,
+    titled with the field's name."""
+
+    @admin.display(description=Match._meta.get_field(name).verbose_name, ordering=name)
+    def show(self, obj):
+        return _percent(getattr(obj, name))
+
+    return show
+
+
 @admin.register(MatchGeneration)
 class MatchGenerationAdmin(DerivedDataAdmin):
     """Full recomputes: start one, watch its progress, see how long the last one took."""
@@ -552,23 +563,36 @@ def _percent_column(title: str) -> str:
     return f"{capfirst(title)} (%)"
 
 
+class _PercentWidget(widgets.Widget):
+    """A fraction in [0, 1] (feedback also below 0) as whole percent: a number, never escaped."""
+
+    def render(self, value, obj=None, **kwargs):
+        return round(value * 100)
+
+
+def _percent_field(name: str) -> fields.Field:
+    """A score or score component of Match, titled with its field's name and "(%)"."""
+    title = _percent_column(Match._meta.get_field(name).verbose_name)
+    return fields.Field(attribute=name, column_name=title, widget=_PercentWidget())
+
+
 class MatchExportResource(resources.ModelResource):
-    """ "Export selected" of the match list as staff read the list: ranks from 1, scores and their
+    """The match list's "Export selected" as staff read the list: ranks from 1, scores and their
     components in percent (whole numbers), the pinned mark and the reasons in words; organisations by
     name, escaped as texts (wfs_portal.spreadsheets), since companies choose their names."""
 
     organisation = fields.Field(column_name=capfirst(_("organisation")))
     rank = fields.Field(column_name=capfirst(_("rank")))
     partner = fields.Field(column_name=capfirst(_("partner")))
-    score = fields.Field(column_name=_percent_column(_("score")))
+    score = _percent_field("score")
     pinned = fields.Field(column_name=capfirst(_("pinned by staff")))
     reasons = fields.Field(column_name=capfirst(_("reasons")))
-    text = fields.Field(column_name=_percent_column(_("offer ↔ need")))
-    text_forward = fields.Field(column_name=_percent_column(_("partner offers what is looked for")))
-    text_backward = fields.Field(column_name=_percent_column(_("partner looks for what is offered")))
-    structure = fields.Field(column_name=_percent_column(_("technology and sectors")))
-    fit = fields.Field(column_name=_percent_column(_("practical fit")))
-    feedback = fields.Field(column_name=_percent_column(_("feedback")))
+    text = _percent_field("text")
+    text_forward = _percent_field("text_forward")
+    text_backward = _percent_field("text_backward")
+    structure = _percent_field("structure")
+    fit = _percent_field("fit")
+    feedback = _percent_field("feedback")
 
     class Meta:
         model = Match
@@ -581,8 +605,9 @@ class MatchExportResource(resources.ModelResource):
         from companies.matching_reasons import render_all
 
         if queryset is not None:
-            queryset = queryset.select_related("organisation", "partner").order_by("organisation__name", "rank")
-            self._reasons = render_all(list(queryset))
+            # One query for the rows, read once: the reasons of all of them are rendered together.
+            queryset = list(queryset.select_related("organisation", "partner").order_by("organisation__name", "rank"))
+            self._reasons = render_all(queryset)
         return super().export(queryset=queryset, **kwargs)
 
     def dehydrate_organisation(self, match):
@@ -594,32 +619,11 @@ class MatchExportResource(resources.ModelResource):
     def dehydrate_partner(self, match):
         return escape_formula(match.partner.name)
 
-    def dehydrate_score(self, match):
-        return round(match.score * 100)
-
     def dehydrate_pinned(self, match):
         return gettext("Yes") if match.pinned else gettext("No")
 
     def dehydrate_reasons(self, match):
         return escape_formula(getattr(self, "_reasons", {}).get(match.pk, ""))
-
-    def dehydrate_text(self, match):
-        return round(match.text * 100)
-
-    def dehydrate_text_forward(self, match):
-        return round(match.text_forward * 100)
-
-    def dehydrate_text_backward(self, match):
-        return round(match.text_backward * 100)
-
-    def dehydrate_structure(self, match):
-        return round(match.structure * 100)
-
-    def dehydrate_fit(self, match):
-        return round(match.fit * 100)
-
-    def dehydrate_feedback(self, match):
-        return round(match.feedback * 100)
 
 
 @admin.register(Match)
@@ -712,9 +716,7 @@ class MatchAdmin(DerivedDataAdmin):
             )
         return number_format(obj.rank + 1)
 
-    @admin.display(description=_("score"), ordering="score")
-    def score_percent(self, obj):
-        return _percent(obj.score)
+    score_percent = _percent_display("score")
 
     @admin.display(description=_("pinned by staff"))
     def pinned_text(self, obj):
@@ -757,29 +759,12 @@ class MatchAdmin(DerivedDataAdmin):
         names = {field.slug: field.name for field in TechnologyField.objects.filter(slug__in=slugs)}
         return ", ".join(names.get(slug, slug) for slug in slugs) or "—"
 
-    @admin.display(description=_("offer ↔ need"))
-    def text_percent(self, obj):
-        return _percent(obj.text)
-
-    @admin.display(description=_("partner offers what is looked for"))
-    def text_forward_percent(self, obj):
-        return _percent(obj.text_forward)
-
-    @admin.display(description=_("partner looks for what is offered"))
-    def text_backward_percent(self, obj):
-        return _percent(obj.text_backward)
-
-    @admin.display(description=_("technology and sectors"))
-    def structure_percent(self, obj):
-        return _percent(obj.structure)
-
-    @admin.display(description=_("practical fit"))
-    def fit_percent(self, obj):
-        return _percent(obj.fit)
-
-    @admin.display(description=_("feedback"))
-    def feedback_percent(self, obj):
-        return _percent(obj.feedback)
+    text_percent = _percent_display("text")
+    text_forward_percent = _percent_display("text_forward")
+    text_backward_percent = _percent_display("text_backward")
+    structure_percent = _percent_display("structure")
+    fit_percent = _percent_display("fit")
+    feedback_percent = _percent_display("feedback")
 
     def get_changelist_instance(self, request):
         from companies.matching_reasons import render_all

@@ -413,13 +413,15 @@ def test_contacts_inline_leaves_the_academic_title_to_the_persons_page(staff_cli
     assert 'name="contacts-0-title"' not in page
 
 
-def test_booth_registrations_keep_their_state_when_the_booth_is_saved(staff_client):
-    registration = factories.BoothRegistrationFactory(state=RegistrationState.CONFIRMED)
+def _save_booth_page(staff_client, registration, *, area: str, **changes):
+    """Open the joint booth's page, send it back with the registration's area as typed (and other
+    fields of the booth changed); returns the page as shown and the answer."""
     booth = registration.booth
     page = staff_client.get(_url(JointBooth, "change", booth.pk))
     form = page.context["adminform"].form
     data = {name: form[name].value() or "" for name in form.fields if name != "fair"}
     data["fair"] = str(booth.fair.pk)
+    data.update(changes)
     data.update(
         {
             "registrations-TOTAL_FORMS": "1",
@@ -430,12 +432,17 @@ def test_booth_registrations_keep_their_state_when_the_booth_is_saved(staff_clie
             "registrations-0-booth": str(booth.pk),
             "registrations-0-organisation": str(registration.organisation.pk),
             "registrations-0-contact": str(registration.contact.pk),
-            "registrations-0-requested_area_m2": "14.00",
+            "registrations-0-requested_area_m2": area,
             "registrations-0-with_stand_construction": "on",
         }
     )
+    return page, staff_client.post(_url(JointBooth, "change", booth.pk), data)
 
-    response = staff_client.post(_url(JointBooth, "change", booth.pk), data)
+
+def test_booth_registrations_keep_their_state_when_the_booth_is_saved(staff_client):
+    registration = factories.BoothRegistrationFactory(state=RegistrationState.CONFIRMED)
+
+    _page, response = _save_booth_page(staff_client, registration, area="14.00")
 
     assert response.status_code == 302, response.context and response.context["errors"]
     registration.refresh_from_db()
@@ -447,37 +454,18 @@ def test_booth_registrations_keep_their_state_when_the_booth_is_saved(staff_clie
 @pytest.mark.parametrize(("typed", "stored"), [("14,5", "14.50"), ("14.5", "14.50"), ("1.014,5", "1014.50")])
 def test_decimals_are_shown_and_typed_in_the_readers_format(staff_client, typed, stored):
     registration = factories.BoothRegistrationFactory(requested_area_m2=Decimal("12.00"))
-    booth = registration.booth
-    page = staff_client.get(_url(JointBooth, "change", booth.pk))  # German
+
+    # German; "1.500" is German for fifteen hundred.
+    page, response = _save_booth_page(staff_client, registration, area=typed, total_area_m2="1.500")
+
     html = page.content.decode()
-    form = page.context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields if name != "fair"}
-    data["fair"] = str(booth.fair.pk)
-    data["total_area_m2"] = "1.500"  # German for fifteen hundred
-    data.update(
-        {
-            "registrations-TOTAL_FORMS": "1",
-            "registrations-INITIAL_FORMS": "1",
-            "registrations-MIN_NUM_FORMS": "0",
-            "registrations-MAX_NUM_FORMS": "1000",
-            "registrations-0-id": str(registration.pk),
-            "registrations-0-booth": str(booth.pk),
-            "registrations-0-organisation": str(registration.organisation.pk),
-            "registrations-0-contact": str(registration.contact.pk),
-            "registrations-0-requested_area_m2": typed,
-            "registrations-0-with_stand_construction": "on",
-        }
-    )
-
-    response = staff_client.post(_url(JointBooth, "change", booth.pk), data)
-
     assert 'name="registrations-0-requested_area_m2" value="12,00"' in html
     assert 'inputmode="decimal"' in html
     assert response.status_code == 302, response.context and response.context["errors"]
     registration.refresh_from_db()
     assert str(registration.requested_area_m2) == stored
-    booth.refresh_from_db()
-    assert booth.total_area_m2 == Decimal("1500")
+    registration.booth.refresh_from_db()
+    assert registration.booth.total_area_m2 == Decimal("1500")
 
 
 def test_a_past_version_can_be_looked_at_but_not_saved_back(staff_client, verified_organisation):
