@@ -305,10 +305,15 @@ def test_the_relay_command_refuses_a_bad_batch_size():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: SQLite's in-memory test database refuses a write while the relay's thread "
+    'reads the table ("database table is locked"), and a laptop without a broker needs no relay',
+)
 def test_the_relay_delivers_a_committed_message_at_once(relay_only):
-    """On PostgreSQL the commit wakes the relay (NOTIFY); elsewhere it looks every half second."""
+    """The commit wakes the relay (PostgreSQL's NOTIFY): it delivers long before its 30 s idle wait."""
     stop = threading.Event()
-    loop = relay.Relay(idle=30 if connection.vendor == "postgresql" else 0.5)
+    loop = relay.Relay(idle=30)
     thread = threading.Thread(target=loop.run_forever, args=(stop,), daemon=True)
     thread.start()
     try:
