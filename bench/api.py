@@ -130,7 +130,8 @@ def seed(*, orgs: int, rng: random.Random) -> dict:
     from django.utils import timezone
 
     from companies.choices import ClusterRole, EmployeeBand, LegalForm, OrganisationKind, VerificationState
-    from companies.models import Cluster, ClusterMembership, Organisation, PartnerApiKey, Sector, TechnologyField
+    from companies.models.api_keys import PartnerApiKey
+    from companies.models.organisations import Cluster, ClusterMembership, Organisation, Sector, TechnologyField
     from wfs_portal.choices import District
 
     now = timezone.now()
@@ -225,7 +226,7 @@ def analyze(*, vacuum: bool) -> None:
     sets the visibility map that index-only scans need (as autovacuum would on a live database)."""
     from django.db import connection
 
-    from companies.models import ClusterMembership, Organisation
+    from companies.models.organisations import ClusterMembership, Organisation
 
     tables = [
         Organisation._meta.db_table,
@@ -273,7 +274,7 @@ def baseline_organisations(request):
     from django.utils import timezone
 
     from companies.choices import VerificationState
-    from companies.models import ClusterMembership, Organisation
+    from companies.models.organisations import ClusterMembership, Organisation
 
     page_size = int(request.GET.get("page_size", 50))
     page = int(request.GET.get("page", 1))

@@ -296,8 +296,9 @@ def setup_data(*, accounts: int, booths: int) -> dict:
     from django.utils import timezone
 
     from companies.choices import OrganisationKind, RepresentationState, RepresentativeRole, VerificationState
-    from companies.models import Organisation, Representative
-    from companies.services import partner_api_key_create
+    from companies.models.organisations import Organisation
+    from companies.models.representatives import Representative
+    from companies.services.api_keys import partner_api_key_create
     from fairs.choices import BoothState
     from fairs.models import JointBooth, TradeFair
     from fairs.services import joint_booth_staff_save
@@ -510,9 +511,9 @@ def compute_matches(*, server: Server, database: str, base_env: dict, args: argp
             what="match computation",
         )
         while time.monotonic() - started < 900:
-            states = [row[0] for row in server.query(database, "SELECT state FROM companies_matchgeneration")]
+            states = [row[0] for row in server.query(database, "SELECT state FROM matchmaking_matchgeneration")]
             if "active" in states:
-                matches = server.query(database, "SELECT count(*) FROM companies_match")[0][0]
+                matches = server.query(database, "SELECT count(*) FROM matchmaking_match")[0][0]
                 log(f"  {matches} matches computed in {time.monotonic() - started:.0f} s")
                 return
             if "failed" in states:
@@ -855,7 +856,7 @@ def main(argv: list[str]) -> int:
             f"{len(setup['booths'])} open booths, API key, {setup['api_pages']} pages of organisations"
         )
         if not args.no_matches and not server.query(
-            template, "SELECT 1 FROM companies_matchgeneration WHERE state = 'active'"
+            template, "SELECT 1 FROM matchmaking_matchgeneration WHERE state = 'active'"
         ):
             compute_matches(server=server, database=template, base_env=base_env, args=args, out=out)
         run(

@@ -72,7 +72,7 @@ class Seeder:
         self.taken: set[tuple[int, int]] = set()
 
     def grow(self, share: float) -> dict:
-        from companies.models import Sector
+        from companies.models.organisations import Sector
 
         if not self.organisations:
             self.sectors = list(Sector.objects.filter(level=Sector.Level.CLASS).values_list("pk", flat=True))
@@ -87,7 +87,7 @@ class Seeder:
         return dict(self.done)
 
     def _organisations(self, n: int) -> None:
-        from companies.models import Organisation
+        from companies.models.organisations import Organisation
 
         start = len(self.organisations)
         rows = [
@@ -236,7 +236,8 @@ class Seeder:
     def _workshops_and_matchmaking(self, n: int) -> None:
         from django.utils import timezone
 
-        from companies.models import ContactRequest, MatchFeedback
+        from matchmaking.models.introductions import ContactRequest
+        from matchmaking.models.matches import MatchFeedback
         from projects.models import Workshop, WorkshopParticipant, WorkshopSession
 
         rng, tz = self.rng, timezone.get_default_timezone()

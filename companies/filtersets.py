@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from companies.choices import ClusterRole, EmployeeBand, OrganisationKind, ProfileType
-from companies.models import (
+from companies.models.organisations import (
     Cluster,
     ClusterMembership,
     Contact,

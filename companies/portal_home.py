@@ -1,15 +1,16 @@
 """What the portal's home shows a representative: what is pending for the organisation they act for.
 
-The companies app's own part (introductions, join requests, expiring profiles, new partner
-suggestions, the user as contact person) comes from companies.selectors. Fairs, delegation trips and
-workshops are other apps' data: each of those apps contributes a module ``portal_pending`` with
-``applications(organisation, *, today, recent_days)`` and/or ``deadlines(organisation, *, today, until)``,
-found here by name, so this module imports none of them (the seams of DESIGN.md)."""
+The directory's own part (join requests, expiring profiles, the user as contact person) comes from
+companies.selectors. Everything else is other apps' data: each app may contribute a module
+``portal_pending`` with ``applications(organisation, *, today, recent_days)`` and/or
+``deadlines(organisation, *, today, until)`` (fairs, delegation trips, workshops), or
+``fill(home, *, user, organisation, today)``, which sets fields of the home itself (matchmaking:
+introductions and new partner suggestions). They are found here by name, so this module imports
+none of them (the seams of DESIGN.md)."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from importlib import import_module
 
@@ -18,7 +19,8 @@ from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
 from companies import selectors
-from companies.models import Contact, ContactRequest, Match, Organisation, PartneringProfile, Representative
+from companies.models.organisations import Contact, Organisation, PartneringProfile
+from companies.models.representatives import Representative
 
 CONTRIBUTION_MODULE = "portal_pending"
 # Registration deadlines within this many days are "coming up".
@@ -27,8 +29,6 @@ DEADLINE_DAYS = 42
 RECENT_DECISION_DAYS = 30
 # Profiles whose 'valid until' date lies this close are about to expire (the renewal reminder's window).
 EXPIRY_DAYS = 30
-# How many new partner suggestions the home names; the match list has them all.
-NEW_SUGGESTIONS_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,12 @@ class PortalHome:
     # The periods the home looks ahead, for its texts ("… within 30 days", "… in the next 6 weeks").
     expiry_days: int = EXPIRY_DAYS
     deadline_weeks: int = DEADLINE_DAYS // 7
-    introductions_received: list[ContactRequest] = field(default_factory=list)
-    introductions_sent: list[ContactRequest] = field(default_factory=list)
+    # Set by matchmaking's contribution: introduction requests (matchmaking.ContactRequest) and
+    # new partner suggestions (matchmaking.Match).
+    introductions_received: list = field(default_factory=list)
+    introductions_sent: list = field(default_factory=list)
+    new_suggestions: list = field(default_factory=list)
     expiring_profiles: list[PartneringProfile] = field(default_factory=list)
-    new_suggestions: list[Match] = field(default_factory=list)
     new_suggestion_count: int = 0
     applications: list[PendingApplication] = field(default_factory=list)
     deadlines: list[UpcomingDeadline] = field(default_factory=list)
@@ -98,36 +100,25 @@ class PortalHome:
 
 
 def _contributions():
-    """The other apps' portal_pending modules, in the order of INSTALLED_APPS."""
+    """The apps' portal_pending modules, in the order of INSTALLED_APPS."""
     for config in apps.get_app_configs():
-        if config.name != "companies" and module_has_submodule(config.module, CONTRIBUTION_MODULE):
+        if module_has_submodule(config.module, CONTRIBUTION_MODULE):
             yield import_module(f"{config.name}.{CONTRIBUTION_MODULE}")
 
 
-def portal_home(
-    *,
-    user,
-    organisation: Organisation,
-    partners_before: Collection[int],
-    today: datetime.date | None = None,
-) -> PortalHome:
-    """Everything pending for ``organisation`` as its representative ``user`` sees it.
-    ``partners_before``: the partner list of the previous visit (companies.services.visits), the
-    suggestions not in it are new."""
+def portal_home(*, user, organisation: Organisation, today: datetime.date | None = None) -> PortalHome:
+    """Everything pending for ``organisation`` as its representative ``user`` sees it."""
     today = today or timezone.localdate()
-    new = selectors.new_partner_suggestions(organisation, partners_before)
     home = PortalHome(
         organisation=organisation,
-        introductions_received=list(selectors.introductions_awaiting_answer(organisation)),
-        introductions_sent=list(selectors.introductions_awaiting_partner(organisation)),
         expiring_profiles=list(selectors.profiles_expiring(organisation, today=today, within_days=EXPIRY_DAYS)),
-        new_suggestions=list(new[:NEW_SUGGESTIONS_SHOWN]),
-        new_suggestion_count=new.count(),
         own_contact=selectors.own_contact(organisation, user),
         # The user's, whichever organisation they are for: deciding them is the user's own task.
         join_requests=list(selectors.join_requests_to_decide(user)),
     )
     for module in _contributions():
+        if hasattr(module, "fill"):
+            module.fill(home, user=user, organisation=organisation, today=today)
         if hasattr(module, "applications"):
             home.applications.extend(module.applications(organisation, today=today, recent_days=RECENT_DECISION_DAYS))
         if hasattr(module, "deadlines"):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from companies.views import contacts, matches, preview, privacy, profiles
+from companies.views import contacts, preview, privacy, profiles
 from companies.views import organisations as views
 
 app_name = "portal"
@@ -17,13 +17,6 @@ urlpatterns = [
     path("organisations/<int:pk>/logo/", views.organisation_logo, name="organisation-logo"),
     path("organisations/<int:pk>/preview/", preview.organisation_preview, name="organisation-preview"),
     path("requests/<int:pk>/decide/", views.join_request_decide, name="join-request-decide"),
-    path("matches/", matches.match_list, name="matches"),
-    path("matches/<int:partner>/", matches.match_detail, name="match-detail"),
-    path("matches/<int:partner>/feedback/", matches.match_feedback, name="match-feedback"),
-    path("introductions/", matches.introduction_list, name="introductions"),
-    path("introductions/<int:pk>/", matches.introduction_detail, name="introduction-detail"),
-    path("introductions/<int:pk>/decide/", matches.introduction_decide, name="introduction-decide"),
-    path("introductions/<int:pk>/withdraw/", matches.introduction_withdraw, name="introduction-withdraw"),
     path("privacy/", privacy.privacy, name="privacy"),
     path("privacy/export/", privacy.privacy_export, name="privacy-export"),
     path("privacy/erase/", privacy.account_erase, name="account-erase"),

@@ -4,7 +4,7 @@ travels; role, state, decision and internal notes are staff business and not par
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import Organisation
+from companies.models.organisations import Organisation
 
 
 class ParticipantRegistrationForm(forms.Form):

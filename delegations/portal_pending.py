@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from companies.models import Organisation
+from companies.models.organisations import Organisation
 from companies.portal_home import PendingApplication, UpcomingDeadline
 from delegations.models import DelegationParticipant
 from delegations.selectors import organisation_delegation_participants, portal_delegations

@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, QuerySet
 from django.utils import timezone
 
-from companies.models import Organisation
+from companies.models.organisations import Organisation
 from delegations.choices import PLACE_ROLES, DelegationState, Direction
 from delegations.models import Delegation, DelegationParticipant
 from wfs_portal.choices import RegistrationState

@@ -20,7 +20,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from companies.choices import VerificationState
-from companies.models import Organisation
+from companies.models.organisations import Organisation
 from delegations.choices import DelegationState, ParticipantRole
 from delegations.models import Delegation, DelegationParticipant
 from notifications import door

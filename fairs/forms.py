@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import Organisation
+from companies.models.organisations import Organisation
 from fairs.models import BoothRegistration
 from wfs_portal.l10n import LocalizedMinValueValidator
 

@@ -18,7 +18,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from companies.models import Organisation
+from companies.models.organisations import Organisation
 from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth, TradeFair
 from wfs_portal.choices import RegistrationState

@@ -22,7 +22,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from companies.choices import VerificationState
-from companies.models import Organisation
+from companies.models.organisations import Organisation
 from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth
 from notifications import door

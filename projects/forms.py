@@ -4,7 +4,7 @@ who decided, when) is staff business and not part of the form."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import Organisation
+from companies.models.organisations import Organisation
 
 
 class WorkshopJoinRequestForm(forms.Form):

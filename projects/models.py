@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from companies.models import Contact, Organisation, Sector, TechnologyField
+from companies.models.organisations import Contact, Organisation, Sector, TechnologyField
 from projects.choices import (
     FigureProvenance,
     InvestmentKind,

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from companies.models import Organisation
+from companies.models.organisations import Organisation
 from companies.portal_home import PendingApplication
 from projects.models import JoinRequestState
 from projects.selectors import organisation_workshop_join_requests

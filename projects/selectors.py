@@ -7,7 +7,7 @@ from django.db.models import Case, CharField, Count, F, Max, Min, OuterRef, Pref
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from companies.models import Organisation
+from companies.models.organisations import Organisation
 from projects.choices import OPEN_STAGES, FigureProvenance, InvestmentStage, WorkshopState
 from projects.models import (
     InvestmentMilestone,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.choices import OrganisationKind, VerificationState
-from companies.models import Contact, Organisation
+from companies.models.organisations import Contact, Organisation
 from notifications import door
 from notifications.choices import StaffTopic
 from projects.choices import WorkshopRole

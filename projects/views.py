@@ -11,10 +11,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from companies.portal import active_organisation, render_portal
 from projects import selectors, services
 from projects.forms import WorkshopJoinRequestForm
 from wfs_portal.idempotency import once_per_submission
-from wfs_portal.portal import active_organisation, add_errors, portal_view, render_portal
+from wfs_portal.portal import add_errors, portal_view
 from wfs_portal.services import constraint_message
 
 

@@ -47,13 +47,16 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from companies.choices import ContactRequestState, FeedbackVerdict, GenerationState
-from companies.models import ContactRequest, Match, MatchFeedback, MatchGeneration, Sector
+from companies.models.organisations import Sector
 from delegations.choices import Direction
 from delegations.models import DelegationParticipant
 from delegations.selectors import delegations_in_period
 from fairs.models import TradeFair
 from fairs.selectors import exhibitors, fairs_with_joint_booth
+from matchmaking.choices import ContactRequestState, FeedbackVerdict, GenerationState
+from matchmaking.models.generations import MatchGeneration
+from matchmaking.models.introductions import ContactRequest
+from matchmaking.models.matches import Match, MatchFeedback
 from projects.choices import OPEN_STAGES, FigureProvenance, InvestmentStage, MilestoneKind, WorkshopState
 from projects.models import InvestmentMilestone, InvestmentProject, Workshop, WorkshopParticipant, WorkshopSession
 from projects.selectors import investment_projects_accompanied, investment_sums

@@ -30,41 +30,34 @@ from companies.choices import (
     ConsentPurpose,
     ConsentSource,
     EmployeeBand,
-    ExclusionKind,
-    FeedbackVerdict,
-    GenerationState,
     LegalForm,
     OrganisationKind,
-    OverrideAction,
     ProfileState,
     ProfileType,
     RepresentationState,
     RepresentativeRole,
     VerificationState,
 )
-from companies.models import (
+from companies.models.api_keys import PartnerApiKey
+from companies.models.organisations import (
     Cluster,
     ClusterMembership,
-    ComplementaryDivisions,
     ConsentRecord,
     Contact,
-    ContactRequest,
-    Match,
-    MatchExclusion,
-    MatchFeedback,
-    MatchGeneration,
-    MatchOverride,
     Organisation,
-    PartnerApiKey,
     PartneringProfile,
-    Representative,
     Sector,
     TechnologyField,
 )
+from companies.models.representatives import Representative
 from delegations.choices import DelegationState, Direction, ParticipantRole
 from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
 from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth, TradeFair
+from matchmaking.choices import ExclusionKind, FeedbackVerdict, GenerationState, OverrideAction
+from matchmaking.models.generations import MatchGeneration
+from matchmaking.models.introductions import ContactRequest
+from matchmaking.models.matches import ComplementaryDivisions, Match, MatchExclusion, MatchFeedback, MatchOverride
 from projects.choices import (
     FigureProvenance,
     InvestmentKind,

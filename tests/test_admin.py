@@ -24,27 +24,23 @@ from django_celery_beat.models import (
 )
 
 from companies.choices import OrganisationKind, ProfileState, VerificationState
-from companies.models import (
+from companies.models.api_keys import PartnerApiKey
+from companies.models.organisations import (
     Cluster,
     ClusterMembership,
-    ComplementaryDivisions,
     ConsentRecord,
     Contact,
-    ContactRequest,
-    Match,
-    MatchExclusion,
-    MatchFeedback,
-    MatchGeneration,
-    MatchOverride,
     Organisation,
-    PartnerApiKey,
     PartneringProfile,
-    Representative,
     Sector,
     TechnologyField,
 )
+from companies.models.representatives import Representative
 from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
 from fairs.models import BoothRegistration, JointBooth, TradeFair
+from matchmaking.models.generations import MatchGeneration
+from matchmaking.models.introductions import ContactRequest
+from matchmaking.models.matches import ComplementaryDivisions, Match, MatchExclusion, MatchFeedback, MatchOverride
 from notifications.models import StaffAlert
 from outbox.models import OutboxMessage
 from projects.models import (

@@ -19,13 +19,14 @@ from django.utils.text import capfirst
 from django_countries.fields import Country
 from simple_history.models import DeletedObject
 
-from companies import services
 from companies.choices import VerificationState
-from companies.matching import engine as flags
-from companies.matching_reasons import render_one
-from companies.models import Match, Organisation
+from companies.models.organisations import Organisation
+from companies.services.organisations import organisation_verify
 from delegations.models import Delegation
 from fairs.models import BoothRegistration, JointBooth, TradeFair
+from matchmaking.engine import engine as flags
+from matchmaking.models.matches import Match
+from matchmaking.reasons import render_one
 from tests import factories
 from wfs_portal import history
 from wfs_portal.admin import duration_text
@@ -72,7 +73,7 @@ def test_the_generation_list_shows_the_duration_as_a_person_reads_it(staff_clien
     started = timezone.now() - datetime.timedelta(hours=1)
     factories.MatchGenerationFactory(started_at=started, finished_at=started + datetime.timedelta(seconds=192.5))
 
-    page = staff_client.get(reverse("admin:companies_matchgeneration_changelist")).content.decode()
+    page = staff_client.get(reverse("admin:matchmaking_matchgeneration_changelist")).content.decode()
 
     assert "3 min 12 s" in page
     assert "0:03:12" not in page
@@ -81,18 +82,18 @@ def test_the_generation_list_shows_the_duration_as_a_person_reads_it(staff_clien
 def test_an_empty_value_reads_as_a_dash_in_every_list(staff_client):
     factories.MatchGenerationFactory(started_at=None, finished_at=None)
 
-    page = staff_client.get(reverse("admin:companies_matchgeneration_changelist")).content.decode()
+    page = staff_client.get(reverse("admin:matchmaking_matchgeneration_changelist")).content.decode()
 
     assert ">—</td>" in page
     assert ">-</td>" not in page
 
 
 def test_the_start_button_stands_among_the_list_tools(staff_client):
-    page = staff_client.get(reverse("admin:companies_matchgeneration_changelist")).content.decode()
+    page = staff_client.get(reverse("admin:matchmaking_matchgeneration_changelist")).content.decode()
 
     tools = re.search(r'<ul class="object-tools">(.*?)</ul>', page, re.S)
     assert tools, page
-    start = reverse("admin:companies_matchgeneration_start")
+    start = reverse("admin:matchmaking_matchgeneration_start")
     assert f'action="{start}"' in tools.group(1)
     assert "export_link" in tools.group(1)  # beside import-export's "Export", not under it
 
@@ -138,13 +139,13 @@ def lists():
 
 
 def test_the_match_list_is_ordered_by_organisation_name_then_rank(staff_client, lists):
-    response = staff_client.get(reverse("admin:companies_match_changelist"))
+    response = staff_client.get(reverse("admin:matchmaking_match_changelist"))
 
     assert list(response.context["cl"].result_list) == [*lists["alpha"], *lists["zeta"]]
 
 
 def test_the_match_list_shows_ranks_from_one_and_scores_in_percent(staff_client, lists):
-    page = staff_client.get(reverse("admin:companies_match_changelist")).content.decode()
+    page = staff_client.get(reverse("admin:matchmaking_match_changelist")).content.decode()
 
     ranks = re.findall(r'<td class="field-rank_display">(\d+)', page)
     assert ranks == ["1", "2", "1", "2"]
@@ -153,7 +154,7 @@ def test_the_match_list_shows_ranks_from_one_and_scores_in_percent(staff_client,
 
 
 def test_a_pinned_partner_is_marked_as_pinned_in_its_rank(staff_client, lists):
-    page = staff_client.get(reverse("admin:companies_match_changelist")).content.decode()
+    page = staff_client.get(reverse("admin:matchmaking_match_changelist")).content.decode()
 
     cells = re.findall(r'<td class="field-rank_display">(.*?)</td>', page, re.S)
     assert 'class="match-pinned"' in cells[0]
@@ -161,7 +162,7 @@ def test_a_pinned_partner_is_marked_as_pinned_in_its_rank(staff_client, lists):
 
 
 def test_the_match_list_explains_why_its_order_differs_from_the_scores(staff_client, lists):
-    page = staff_client.get(reverse("admin:companies_match_changelist")).content.decode()
+    page = staff_client.get(reverse("admin:matchmaking_match_changelist")).content.decode()
 
     assert 'class="help match-order"' in page
     # The diversity margin of the settings' parameters, in percentage points.
@@ -169,7 +170,7 @@ def test_the_match_list_explains_why_its_order_differs_from_the_scores(staff_cli
 
 
 def test_the_score_filter_names_percentages(staff_client, lists):
-    page = staff_client.get(reverse("admin:companies_match_changelist")).content.decode()
+    page = staff_client.get(reverse("admin:matchmaking_match_changelist")).content.decode()
 
     assert "≥ 70 %" in page
     assert "≥ 0.7" not in page
@@ -182,7 +183,7 @@ def test_the_match_export_reads_as_the_list(staff_client, lists):
     selected = [m.pk for m in alpha]
 
     response = staff_client.post(
-        reverse("admin:companies_match_changelist"), {"action": "export_admin_action", "_selected_action": selected}
+        reverse("admin:matchmaking_match_changelist"), {"action": "export_admin_action", "_selected_action": selected}
     )
 
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -210,7 +211,7 @@ def test_the_match_page_names_profiles_by_title_and_reasons_in_words(staff_clien
         rank=0,
         score=0.6345807313919067,
         reason_flags=flags.PARTNER_OFFERS | flags.CROSS_SECTOR,
-        shared_fields=1 << 5,  # "logistik" in companies.matching.corpus.FIELDS
+        shared_fields=1 << 5,  # "logistik" in matchmaking.engine.corpus.FIELDS
         request_profile_ref=request.pk,
         offer_profile_ref=offer.pk,
     )
@@ -248,7 +249,7 @@ def verified_organisation(staff_user):
     staff_user.first_name, staff_user.last_name = "Petra", "Lehmann"
     staff_user.save()
     organisation = factories.OrganisationFactory(self_registered=True)
-    services.organisation_verify(organisation=organisation, user=staff_user)
+    organisation_verify(organisation=organisation, user=staff_user)
     organisation.refresh_from_db()
     return organisation
 

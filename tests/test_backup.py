@@ -25,8 +25,8 @@ from django.core.management.base import CommandError
 from PIL import Image
 from psycopg import sql
 
-from companies import services
-from companies.models import Organisation
+from companies.models.organisations import Organisation
+from companies.services.representatives import organisation_logo_set
 from tests import factories
 from wfs_portal.management.commands.backup import sha256_file
 
@@ -102,7 +102,7 @@ def world(media_root) -> Organisation:
     """An organisation with a logo, a joint booth with registrations, a delegation, a workshop, an
     investment project, consents, a report and a file of the matching's kind in MEDIA_ROOT."""
     representative = factories.RepresentativeFactory(administrator=True)
-    services.organisation_logo_set(
+    organisation_logo_set(
         organisation=representative.organisation,
         user=representative.user,
         upload=SimpleUploadedFile("logo.png", _png(), content_type="image/png"),

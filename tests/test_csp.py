@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from companies import services
+from companies.services.representatives import organisation_logo_set
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +67,7 @@ def test_the_logo_keeps_its_own_sandbox_policy(client, settings, tmp_path):
     representative = factories.RepresentativeFactory(administrator=True)
     buffer = io.BytesIO()
     Image.new("RGB", (40, 20), "green").save(buffer, "PNG")
-    services.organisation_logo_set(
+    organisation_logo_set(
         organisation=representative.organisation,
         user=representative.user,
         upload=SimpleUploadedFile("logo.png", buffer.getvalue()),

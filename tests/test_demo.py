@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.test import override_settings
 from django.utils import timezone
 
-from companies.models import Organisation
+from companies.models.organisations import Organisation
 from delegations.choices import Direction
 from delegations.selectors import delegations_in_period
 from fairs.selectors import exhibitors, fairs_with_joint_booth
@@ -42,8 +42,8 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """Load the demo once for the module (it takes a while) inside a transaction that is rolled
     back afterwards; the tests only read it. The match computation's files go to a temporary
     folder, and no engine of it stays cached for other tests."""
-    from companies import matching_data
-    from companies.services import matching as matching_services
+    from matchmaking import corpus_loading
+    from matchmaking.services import engines
     from wfs_portal.celery import app as celery_app
 
     media = tmp_path_factory.mktemp("demo-media")
@@ -63,9 +63,8 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
             transaction.set_rollback(True)
     finally:
         celery_app.conf.task_always_eager = eager
-    matching_services._engines.clear()
-    matching_services._applied.clear()
-    matching_data._cache.clear()
+    engines.forget()
+    corpus_loading._cache.clear()
 
 
 def test_second_run_changes_nothing(demo):
@@ -113,7 +112,7 @@ def test_world_is_large_and_varied(demo):
     assert Organisation.objects.values("district").distinct().count() >= 13
     assert Organisation.objects.values("kind").distinct().count() >= 6
     # Profiles in German only, English only and both, for the cross-lingual matchmaking.
-    from companies.models import PartneringProfile
+    from companies.models.organisations import PartneringProfile
 
     assert PartneringProfile.objects.filter(title_de="").exclude(title_en="").exists()
     assert PartneringProfile.objects.filter(title_en="").exclude(title_de="").exists()
@@ -140,7 +139,7 @@ def test_staff_edits_survive_a_rerun(demo):
 def test_a_conflicting_edit_is_reported_and_nothing_is_loaded(demo):
     from django.core.management.base import CommandError
 
-    from companies.models import Contact
+    from companies.models.organisations import Contact
 
     # Staff deleted a company's primary contact and made another person primary: the demo would
     # add the deleted contact again, as primary, which the data no longer allows.
@@ -201,8 +200,9 @@ def test_the_frozen_2018_report_and_its_spreadsheet_hold_the_press_release_figur
 
 
 def test_the_demo_ends_with_active_partner_suggestions(demo):
-    from companies.choices import GenerationState
-    from companies.models import Match, MatchGeneration
+    from matchmaking.choices import GenerationState
+    from matchmaking.models.generations import MatchGeneration
+    from matchmaking.models.matches import Match
 
     generation = MatchGeneration.objects.get()
     assert generation.state == GenerationState.ACTIVE
@@ -262,7 +262,8 @@ def test_demo_organisations_have_company_users_two_of_them_matched_with_each_oth
     from allauth.account.models import EmailAddress
 
     from companies.choices import RepresentationState, RepresentativeRole
-    from companies.selectors import matches_for, represented_organisations
+    from companies.selectors import represented_organisations
+    from matchmaking.selectors import matches_for
     from wfs_portal.demo import catalogue
     from wfs_portal.demo.representatives import PEOPLE, demo_users
 

@@ -7,10 +7,11 @@ from collections import Counter
 
 import pytest
 
-from companies import matching_data
-from companies.choices import GenerationState
-from companies.models import Match, MatchGeneration
-from companies.services import matching as matching_services
+from matchmaking import corpus_loading
+from matchmaking.choices import GenerationState
+from matchmaking.models.generations import MatchGeneration
+from matchmaking.models.matches import Match
+from matchmaking.services import engines
 from tests.factories import OrganisationFactory, PartneringProfileFactory
 from wfs_portal.demo.matches import matches_ensure
 
@@ -28,9 +29,8 @@ def _small_world(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.MATCHING = {"k": 2}
     settings.MATCHING_BLOCK_SIZE = 2  # several chunks, so that the delivery loop goes round
-    matching_services._engines.clear()
-    matching_services._applied.clear()
-    matching_data._cache.clear()
+    engines.forget()
+    corpus_loading._cache.clear()
     for name, kind, title, summary in PROFILES:
         PartneringProfileFactory(
             organisation=OrganisationFactory(name=name),
@@ -82,7 +82,7 @@ def test_a_failing_computation_is_reported_not_waited_for(monkeypatch):
     def failing(*, generation_id, index):
         raise RuntimeError("worker lost")
 
-    monkeypatch.setattr("companies.services.match_map_chunk", failing)
+    monkeypatch.setattr("matchmaking.services.generations.match_map_chunk", failing)
 
     outcome = matches_ensure(created=Counter(), timeout=5)
 

@@ -14,7 +14,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from companies.models import Match, Organisation
+from companies.models.organisations import Organisation
+from matchmaking.models.matches import Match
 from reports.exports import render_csv, render_xlsx
 from tests import factories
 from wfs_portal.spreadsheets import escape_formula, is_formula_like, set_cell_value

@@ -20,9 +20,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from companies.choices import GenerationState
-from companies.models import ContactRequest, MatchGeneration
 from fairs.models import BoothRegistration
+from matchmaking.choices import GenerationState
+from matchmaking.models.generations import MatchGeneration
+from matchmaking.models.introductions import ContactRequest
 from outbox.choices import MessageKind, MessageState
 from outbox.models import OutboxMessage
 from reports.choices import ReportState
@@ -111,7 +112,7 @@ def _world() -> dict:
 
 def _first_generation(stack: Stack, staff: Browser) -> MatchGeneration:
     """The matches before the drill: started by staff in the admin, computed by the real worker."""
-    response = staff.post("/admin/companies/matchgeneration/start/")
+    response = staff.post("/admin/matchmaking/matchgeneration/start/")
     assert response.status_code == 302, response.status_code
     return wait_for(
         lambda: MatchGeneration.objects.filter(state=GenerationState.ACTIVE).first(),
@@ -177,7 +178,7 @@ def test_redis_away_users_see_no_error_and_everything_happens_once_it_is_back(st
         "report requested in the admin": staff.submit(
             "/admin/reports/report/add/", {"kind": "annual", "year": str(timezone.localdate().year - 1)}
         ).status_code,
-        "recompute started in the admin": staff.post("/admin/companies/matchgeneration/start/").status_code,
+        "recompute started in the admin": staff.post("/admin/matchmaking/matchgeneration/start/").status_code,
         "portal login": newcomer.login_portal("anna@alpha.example.de", PASSWORD).status_code,
         "portal login, wrong password": intruder.login_portal("ben@beta.example.de", "falsch-falsch").status_code,
         "admin login": colleague.login_admin("leitung", PASSWORD).status_code,
@@ -328,7 +329,7 @@ def test_a_worker_killed_mid_recompute_delays_it_by_minutes_not_an_hour(stack):
     assert staff.login_admin("leitung", PASSWORD).status_code == 302
     assert world
 
-    assert staff.post("/admin/companies/matchgeneration/start/").status_code == 302
+    assert staff.post("/admin/matchmaking/matchgeneration/start/").status_code == 302
     generation = MatchGeneration.objects.get()
 
     def kill_during(moment: str, under_way) -> float:

@@ -20,11 +20,11 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 
 from companies import images
-from companies.services.introductions import contact_request_create
 from companies.services.profiles import partnering_profile_update
 from fairs.forms import BoothApplicationForm
 from fairs.models import BoothRegistration
 from fairs.services import booth_registration_apply
+from matchmaking.services.introductions import contact_request_create
 from projects.choices import MilestoneKind
 from reports import labels
 from reports.exports import render_pdf

@@ -17,8 +17,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
-from companies.models import Contact, ContactRequest, Organisation, PartneringProfile
+from companies.models.organisations import Contact, Organisation, PartneringProfile
 from fairs.models import BoothRegistration
+from matchmaking.models.introductions import ContactRequest
 from tests import factories
 from tests.api import key_client
 from wfs_portal.fields import BoundedTextField
@@ -134,7 +135,7 @@ STAFF_TEXTS = {
     ("companies", "organisation", "rejection_reason"),
     ("companies", "cluster", "description_de"),
     ("companies", "cluster", "description_en"),
-    ("companies", "matchgeneration", "error"),
+    ("matchmaking", "matchgeneration", "error"),
     ("fairs", "tradefair", "description_de"),
     ("fairs", "tradefair", "description_en"),
     ("fairs", "jointbooth", "notes"),
@@ -153,7 +154,7 @@ STAFF_TEXTS = {
 
 
 def _free_texts():
-    for app in ("companies", "fairs", "delegations", "projects"):
+    for app in ("companies", "matchmaking", "fairs", "delegations", "projects"):
         for model in apps.get_app_config(app).get_models():
             if model.__name__.startswith("Historical"):
                 continue

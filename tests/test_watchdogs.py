@@ -7,10 +7,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from companies import services as company_services
-from companies.choices import GenerationState
-from companies.models import MatchChunk, MatchGeneration
-from companies.services import matching as matching_services
+from matchmaking.choices import GenerationState
+from matchmaking.models.generations import MatchChunk, MatchGeneration
+from matchmaking.services import generations as matching_services
+from matchmaking.services.generations import match_generation_start, match_generation_watch
 from outbox.models import OutboxMessage
 from reports import services as report_services
 from reports.choices import ReportKind, ReportState
@@ -124,12 +124,12 @@ def _stalled_generation(**fields) -> MatchGeneration:
 def test_a_generation_nothing_works_on_is_resumed_by_the_watchdog(relay_only):
     generation = _stalled_generation()
 
-    assert company_services.match_generation_watch() == f"generation {generation.pk} resumed"
+    assert match_generation_watch() == f"generation {generation.pk} resumed"
 
     generation.refresh_from_db()
     assert generation.attempts == 2
     assert generation.heartbeat_at > timezone.now() - datetime.timedelta(minutes=1)
-    assert OutboxMessage.objects.filter(task_name="companies.tasks.match_generation_run", state="pending").exists()
+    assert OutboxMessage.objects.filter(task_name="matchmaking.tasks.match_generation_run", state="pending").exists()
 
 
 def test_resuming_hands_out_the_chunk_whose_worker_died(relay_only):
@@ -137,7 +137,7 @@ def test_resuming_hands_out_the_chunk_whose_worker_died(relay_only):
 
     matching_services._enqueue_chunks(generation.pk)
 
-    sent = OutboxMessage.objects.filter(task_name="companies.tasks.match_map_chunk")
+    sent = OutboxMessage.objects.filter(task_name="matchmaking.tasks.match_map_chunk")
     assert [m.task_args for m in sent] == [[generation.pk, 0]]
 
 
@@ -147,7 +147,7 @@ def test_a_chunk_a_live_worker_holds_is_not_handed_out_twice(relay_only):
 
     matching_services._enqueue_chunks(generation.pk)
 
-    assert not OutboxMessage.objects.filter(task_name="companies.tasks.match_map_chunk").exists()
+    assert not OutboxMessage.objects.filter(task_name="matchmaking.tasks.match_map_chunk").exists()
     assert matching_services._claim(generation.pk, "map", 0) is None  # a second delivery does nothing
 
 
@@ -155,17 +155,17 @@ def test_a_working_generation_is_left_alone(relay_only):
     generation = _stalled_generation()
     MatchGeneration.objects.filter(pk=generation.pk).update(heartbeat_at=timezone.now())
 
-    assert company_services.match_generation_watch() == "nothing to do"
-    assert company_services.match_generation_start().pk == generation.pk
+    assert match_generation_watch() == "nothing to do"
+    assert match_generation_start().pk == generation.pk
     assert not OutboxMessage.objects.exists()
 
 
 def test_start_resends_a_generation_nothing_works_on(relay_only):
     generation = _stalled_generation()
 
-    assert company_services.match_generation_start().pk == generation.pk
+    assert match_generation_start().pk == generation.pk
 
-    assert OutboxMessage.objects.filter(task_name="companies.tasks.match_generation_run").count() == 1
+    assert OutboxMessage.objects.filter(task_name="matchmaking.tasks.match_generation_run").count() == 1
 
 
 def test_a_generation_whose_tasks_wait_for_the_broker_is_not_stalled(relay_only):
@@ -178,7 +178,7 @@ def test_a_generation_whose_tasks_wait_for_the_broker_is_not_stalled(relay_only)
 def test_a_generation_that_failed_too_often_is_given_up_and_not_restarted_by_the_watchdog(relay_only):
     generation = _stalled_generation(attempts=matching_services.MAX_ATTEMPTS, error="reduce chunk 0: MemoryError")
 
-    assert company_services.match_generation_watch() == f"generation {generation.pk} given up"
+    assert match_generation_watch() == f"generation {generation.pk} given up"
 
     assert MatchGeneration.objects.get(pk=generation.pk).state == GenerationState.FAILED
     assert MatchGeneration.objects.count() == 1  # the nightly run starts afresh, not the watchdog
@@ -188,6 +188,6 @@ def test_the_watchdogs_are_scheduled():
     from wfs_portal.schedules import PERIODIC_TASKS
 
     tasks = {entry["task"]: entry["crontab"] for entry in PERIODIC_TASKS.values()}
-    assert tasks["companies.tasks.match_generation_watch"][0] == "*"
+    assert tasks["matchmaking.tasks.match_generation_watch"][0] == "*"
     assert tasks["reports.tasks.reports_watch"][0] == "*"
     assert tasks["outbox.tasks.outbox_deliver_due"][0] == "*"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import time
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
@@ -23,6 +24,13 @@ KEY_QUERY_PARAMETERS = ("api_key", "apikey", "api-key", "key", "token", "access_
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)  # how often "last used" is written
 
 
+def api_key_model():
+    """The model of partner API keys (settings.API_KEY_MODEL, as AUTH_USER_MODEL names the user
+    model): the shell knows the keys' behaviour (prefix, is_valid, has_expired, has_scope,
+    throttle_rate, organisation), not the app that keeps them."""
+    return django_apps.get_model(settings.API_KEY_MODEL)
+
+
 class PartnerKeyAuthentication(BaseAuthentication):
     """``Authorization: Api-Key <key>``: the request acts for the key's partner organisation
     (``request.auth`` is the ``PartnerApiKey``; ``request.user`` stays anonymous)."""
@@ -31,8 +39,7 @@ class PartnerKeyAuthentication(BaseAuthentication):
     parser = KeyParser()
 
     def authenticate(self, request):
-        from companies.models import PartnerApiKey
-
+        PartnerApiKey = api_key_model()
         if any(name in request.query_params for name in KEY_QUERY_PARAMETERS):
             raise exceptions.AuthenticationFailed(
                 _("API keys are accepted only in the Authorization header, never in the URL.")
@@ -63,9 +70,7 @@ class StaffSessionAuthentication(SessionAuthentication):
 
 def partner_key(request):
     """The request's partner API key, or None (staff session)."""
-    from companies.models import PartnerApiKey
-
-    return request.auth if isinstance(request.auth, PartnerApiKey) else None
+    return request.auth if isinstance(request.auth, api_key_model()) else None
 
 
 class ScopePermission(permissions.BasePermission):

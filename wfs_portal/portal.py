@@ -1,6 +1,6 @@
-"""What every portal view (/portal/) shares: the login and verified-e-mail guard, the organisation
-the user acts for, and rendering with the organisation switcher. The apps' portal views
-(companies, fairs, delegations, projects) build on these."""
+"""What every portal view (/portal/) shares: the login and verified-e-mail guard, and form errors
+from a service's ValidationError. The organisation the user acts for and rendering with the
+organisation switcher are the directory's (companies.portal)."""
 
 import functools
 
@@ -8,11 +8,6 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
-
-from companies.models import Organisation
-from companies.selectors import represented_organisations
-
-ACTIVE_ORGANISATION_SESSION_KEY = "portal_active_organisation"
 
 
 def portal_view(view):
@@ -29,31 +24,6 @@ def portal_view(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def active_organisation(request, organisations: list[Organisation] | None = None) -> Organisation | None:
-    """The organisation the user works for right now (kept in the session). It is checked against
-    the approved representations on every request, so a withdrawn approval takes effect at once."""
-    if organisations is None:
-        organisations = list(represented_organisations(request.user))
-    chosen = request.session.get(ACTIVE_ORGANISATION_SESSION_KEY)
-    for organisation in organisations:
-        if organisation.pk == chosen:
-            return organisation
-    if organisations:
-        request.session[ACTIVE_ORGANISATION_SESSION_KEY] = organisations[0].pk
-        return organisations[0]
-    request.session.pop(ACTIVE_ORGANISATION_SESSION_KEY, None)
-    return None
-
-
-def render_portal(request, template: str, context: dict | None = None):
-    organisations = list(represented_organisations(request.user))
-    base = {
-        "portal_organisations": organisations,
-        "active_organisation": active_organisation(request, organisations),
-    }
-    return render(request, template, {**base, **(context or {})})
 
 
 def add_errors(form, exc: ValidationError) -> None:

@@ -18,12 +18,12 @@ PERIODIC_TASKS = {
         "'valid until' date (once per profile and date).",
     },
     "Recompute partner matches": {
-        "task": "companies.tasks.match_generation_start",
+        "task": "matchmaking.tasks.match_generation_start",
         "crontab": ("30", "2", "*", "*", "*"),
         "description": "Nightly at 02:30: everybody's partner matches, switched to when complete.",
     },
     "Resume stalled match computations": {
-        "task": "companies.tasks.match_generation_watch",
+        "task": "matchmaking.tasks.match_generation_watch",
         "crontab": ("*", "*", "*", "*", "*"),
         "description": "Every minute: a recompute nothing has worked on for a few minutes (its worker died, "
         "its task was lost) or whose chunk failed is resumed where it stopped.",

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "outbox",
     "notifications",
     "companies",
+    "matchmaking",
     "projects",
     "fairs",
     "delegations",
@@ -330,6 +331,9 @@ if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API
 
 # The partner API (/api/v1/): partner API keys in the Authorization header, or a staff member's
 # session (with CSRF); every endpoint names the scope a key needs (wfs_portal/api.py).
+# The model of partner API keys (wfs_portal/api.py reads it as Django reads AUTH_USER_MODEL).
+API_KEY_MODEL = "companies.PartnerApiKey"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "wfs_portal.api.PartnerKeyAuthentication",
@@ -476,7 +480,7 @@ IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = True
 REPORT_STALL_SECONDS = env_int("REPORT_STALL_SECONDS", default=180, minimum=5)
 
 # --- Matchmaking ----------------------------------------------------------------------------
-# The engine's parameters (companies/matching/params.py documents each one and its default):
+# The engine's parameters (matchmaking/engine/params.py documents each one and its default):
 # list length, weights of text / structure / fit, lexical share, feedback and diversity. Only
 # values given here override the defaults.
 MATCHING = {

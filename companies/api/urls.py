@@ -10,4 +10,3 @@ def register(router) -> None:
     router.register("partnering-profiles", views.PartneringProfileViewSet, basename="partnering-profile")
     router.register("contacts", views.ContactViewSet, basename="contact")
     router.register("member-lists", views.MemberListViewSet, basename="member-list")
-    router.register("matches", views.MatchViewSet, basename="match")

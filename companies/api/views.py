@@ -1,6 +1,5 @@
 """The companies app's partner API: thin read-only viewsets over the public directory."""
 
-import django_filters
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
-from companies import selectors, services
+from companies import selectors
 from companies.api import serializers as s
 from companies.choices import ApiScope, VerificationState
 from companies.filtersets import (
@@ -22,8 +21,8 @@ from companies.filtersets import (
     SectorFilterSet,
     TechnologyFieldFilterSet,
 )
-from companies.matching_reasons import render_all
-from companies.models import Cluster, ClusterMembership, Match, Organisation, Sector, TechnologyField
+from companies.models.organisations import Cluster, ClusterMembership, Organisation, Sector, TechnologyField
+from companies.services.member_sync import StaleMemberList, cluster_members_sync, member_list, member_list_version
 from wfs_portal.api import actor, partner_key
 from wfs_portal.api_views import (
     ERRORS,
@@ -34,7 +33,6 @@ from wfs_portal.api_views import (
     ReadOnlyViewSet,
     document,
 )
-from wfs_portal.filters import BaseFilterSet
 from wfs_portal.idempotency import IdempotentPostMixin
 
 DIRECTORY = {"read": ApiScope.DIRECTORY_READ}
@@ -205,8 +203,8 @@ class MemberListViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
     )
     def retrieve(self, request, pk=None):
         cluster = self.get_object()
-        version = services.member_list_version(cluster)
-        response = Response({"cluster": cluster.pk, "version": version, "members": services.member_list(cluster)})
+        version = member_list_version(cluster)
+        response = Response({"cluster": cluster.pk, "version": version, "members": member_list(cluster)})
         response["ETag"] = f'"{version}"'
         return response
 
@@ -248,15 +246,15 @@ class MemberListViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
         except ParseError as exc:
             problem = str(exc.detail)
         if problem is not None:  # not a JSON object: answered in the report's shape like every refused sync
-            body = {**_invalid_rows({"non_field_errors": [problem]}), "version": services.member_list_version(cluster)}
+            body = {**_invalid_rows({"non_field_errors": [problem]}), "version": member_list_version(cluster)}
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         payload = s.MemberSyncSerializer(data=data)
         if not payload.is_valid():
-            body = {**_invalid_rows(payload.errors), "version": services.member_list_version(cluster)}
+            body = {**_invalid_rows(payload.errors), "version": member_list_version(cluster)}
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         expected = request.headers.get("If-Match")
         try:
-            report = services.cluster_members_sync(
+            report = cluster_members_sync(
                 cluster=cluster,
                 rows=payload.validated_data["members"],
                 dry_run=payload.validated_data["dry_run"],
@@ -264,12 +262,12 @@ class MemberListViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
                 expected_version=expected.strip().strip('"').removeprefix("W/").strip('"') if expected else None,
                 **actor(request),
             )
-        except services.StaleMemberList:
+        except StaleMemberList:
             return Response(
                 {"detail": _("The member list changed since you read it: read it again and repeat the sync.")},
                 status=status.HTTP_412_PRECONDITION_FAILED,
             )
-        version = services.member_list_version(cluster)
+        version = member_list_version(cluster)
         body = {
             "dry_run": report.dry_run,
             "applied": report.applied,
@@ -318,69 +316,3 @@ def _invalid_rows(errors: dict) -> dict:
         "ended": [],
         "errors": other,
     }
-
-
-# --- matches ----------------------------------------------------------------------------------------------
-
-
-class MatchFilterSet(BaseFilterSet):
-    min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label=_("Minimum score"))
-    lang = django_filters.ChoiceFilter(
-        choices=[("de", "Deutsch"), ("en", "English")],
-        method="keep",
-        label=_("Language of the reasons"),
-        help_text=_("de (default) or en."),
-    )
-
-    class Meta:
-        model = Match
-        fields = ["organisation", "partner"]
-
-    def keep(self, queryset, name, value):
-        return queryset
-
-
-@document(
-    plural="matches",
-    singular="match",
-    scope=ApiScope.MATCHES_READ,
-    description="The current partner proposals of the key's member organisations (members of the clusters its "
-    "organisation manages), best first, with the score, its components and the reasons in German or English "
-    "(`lang`).",
-    serializer=s.MatchSerializer,
-)
-class MatchViewSet(ReadOnlyViewSet):
-    queryset = Match.objects.none()  # the schema's model; requests get get_queryset()
-    serializer_class = s.MatchSerializer
-    filterset_class = MatchFilterSet
-    ordering_fields = ["score", "rank"]
-    scopes = {"read": ApiScope.MATCHES_READ}
-
-    def get_queryset(self):
-        matches = (
-            selectors.active_matches()
-            .select_related("organisation", "partner")
-            .order_by("organisation__name", "organisation_id", "rank")
-        )
-        key = partner_key(self.request)
-        if key is None:
-            return matches
-        return matches.filter(organisation__in=selectors.partner_members(key.organisation))
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "language": self.request.query_params.get("lang", "de")}
-
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        context = {**self.get_serializer_context(), "reasons": self._reasons(page)}
-        return self.get_paginated_response(self.get_serializer_class()(page, many=True, context=context).data)
-
-    def retrieve(self, request, *args, **kwargs):
-        match = self.get_object()
-        context = {**self.get_serializer_context(), "reasons": self._reasons([match])}
-        return Response(self.get_serializer_class()(match, context=context).data)
-
-    def _reasons(self, matches) -> dict:
-        language = self.request.query_params.get("lang", "de")
-        return render_all(matches, language if language in ("de", "en") else "de")

@@ -6,7 +6,8 @@ import datetime
 
 from django.db import transaction
 
-from companies.models import Organisation, PartnerApiKey
+from companies.models.api_keys import PartnerApiKey
+from companies.models.organisations import Organisation
 from wfs_portal.services import validated_save
 
 

@@ -12,9 +12,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from companies.access import organisation_acted_for
 from companies.choices import ConsentPurpose, ConsentSource
-from companies.models import ConsentRecord, Contact, Organisation
-from companies.services.representatives import _check_fields, _representative_organisation
+from companies.models.organisations import ConsentRecord, Contact, Organisation
+from companies.services.representatives import _check_fields
 from wfs_portal.services import validated_save
 
 CONTACT_FIELDS = ("title", "first_name", "last_name", "position", "email", "phone", "language", "is_primary")
@@ -72,7 +73,7 @@ CONSENT_TEXTS: dict[str, ConsentText] = {
 def _contact_of_representative(user, contact: Contact) -> Contact:
     """The contact, locked, if the user represents its organisation (PermissionDenied otherwise);
     a removed person is gone for the portal."""
-    _representative_organisation(user, contact.organisation)
+    organisation_acted_for(user, contact.organisation, lock=True)
     return Contact.objects.select_for_update().get(pk=contact.pk, removed_at__isnull=True)
 
 
@@ -92,7 +93,7 @@ def _save(contact: Contact, *, user, reason: str) -> None:
 @transaction.atomic
 def contact_create(*, organisation: Organisation, user, data: dict) -> Contact:
     """A new contact person of an organisation the user represents."""
-    organisation = _representative_organisation(user, organisation)
+    organisation = organisation_acted_for(user, organisation, lock=True)
     _check_fields(data, CONTACT_FIELDS)
     contact = Contact(organisation=organisation, **data)
     _save(contact, user=user, reason="added in the portal")

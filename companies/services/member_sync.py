@@ -10,14 +10,14 @@ import datetime
 import hashlib
 import json
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from companies.choices import ClusterRole, VerificationState
-from companies.models import Cluster, ClusterMembership, Organisation
+from companies.models.organisations import Cluster, ClusterMembership, Organisation
+from companies.selectors import website_domain
 from wfs_portal.services import validated_save
 
 # Fields of a row that describe a new organisation (only used when none is found).
@@ -32,14 +32,6 @@ NEW_ORGANISATION_FIELDS = (
     "register_number",
     "vat_id",
 )
-
-
-def website_domain(url: str) -> str:
-    """The domain of a website without "www.", lower case: the key partners and the portal share."""
-    if not url:
-        return ""
-    host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
-    return host.lower().removeprefix("www.")
 
 
 @dataclass

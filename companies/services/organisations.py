@@ -3,14 +3,14 @@ call these, so that a rule and its audit entry hold on every path."""
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from companies.access import organisation_acted_for
 from companies.choices import ProfileState, VerificationState
-from companies.models import Organisation, PartneringProfile
-from companies.selectors import represented_organisations
+from companies.models.organisations import Organisation, PartneringProfile
 from notifications import door
 from wfs_portal.services import validated_save
 
@@ -96,17 +96,6 @@ def partnering_profiles_expire(*, today: datetime.date | None = None) -> int:
     return expired
 
 
-def _check_may_manage_profiles(user, organisation: Organisation) -> None:
-    """Staff with the change permission (the admin), or an approved representative of the
-    organisation (the portal); PermissionDenied for anybody else."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        raise PermissionDenied
-    if user.is_staff and user.has_perm("companies.change_partneringprofile"):
-        return
-    if not represented_organisations(user).filter(pk=organisation.pk).exists():
-        raise PermissionDenied
-
-
 @transaction.atomic
 def partnering_profile_publish(*, profile: PartneringProfile, user, valid_until: datetime.date | None = None) -> bool:
     """Publish a draft (or renew an expired or withdrawn) profile. Without a date it stays valid for
@@ -116,7 +105,7 @@ def partnering_profile_publish(*, profile: PartneringProfile, user, valid_until:
     from django.conf import settings
 
     profile = PartneringProfile.objects.select_for_update().select_related("organisation").get(pk=profile.pk)
-    _check_may_manage_profiles(user, profile.organisation)
+    organisation_acted_for(user, profile.organisation, staff_permission="companies.change_partneringprofile")
     if not profile.organisation.is_verified:
         raise ValidationError(_("The organisation must be verified before its profiles are published."))
     today = timezone.localdate()
@@ -137,7 +126,7 @@ def partnering_profile_withdraw(*, profile: PartneringProfile, user) -> bool:
     """Take a profile out of the directory and the matchmaking (staff, or a representative of the
     organisation). A draft is withdrawn as well: it is then simply not wanted any more."""
     profile = PartneringProfile.objects.select_for_update().select_related("organisation").get(pk=profile.pk)
-    _check_may_manage_profiles(user, profile.organisation)
+    organisation_acted_for(user, profile.organisation, staff_permission="companies.change_partneringprofile")
     if profile.state == ProfileState.WITHDRAWN:
         return False
     profile.state = ProfileState.WITHDRAWN

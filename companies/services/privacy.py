@@ -2,21 +2,23 @@
 (``account_data_export``), and the erasure of their account (``account_erase``).
 
 Export format (JSON, ``FORMAT_VERSION``; a field is only ever added, a change of meaning raises
-the version):
+the version). The directory's part is made here; every other app adds its own sections through its
+``privacy`` module (wfs_portal.privacy), so this module imports no other app:
 
 - ``format_version``, ``generated_at`` (ISO 8601)
 - ``user``: id, username, first_name, last_name, email, date_joined, last_login, ``email_addresses``
   [{email, verified, primary}], ``mfa_enabled`` and ``mfa_methods`` (the kinds, never a secret or a
   recovery code)
 - ``representations``: every request to act for an organisation, whatever its state
-- ``portal_visits``: per organisation, when the user's last visit started and was last seen, and
+- ``portal_visits`` (matchmaking): per organisation, when the user's last visit started and was last seen, and
   the partner lists (organisation ids) it remembers to mark new partner suggestions
 - ``organisations``: the organisations the user represents (approved), each with its record
   (without the staff member who verified it), sectors (NACE codes), technology fields (short
-  names), ``contacts`` with their ``consents``, ``partnering_profiles``, ``booth_registrations``,
-  ``delegation_participations``, ``workshop_participations`` (without the agency's internal
-  notes), ``match_feedback``, ``introductions_sent`` and ``introductions_received`` (the other side
-  by id and name; its consenting contact persons only when the introduction was accepted)
+  names), ``contacts`` with their ``consents``, ``partnering_profiles``; ``match_feedback``,
+  ``introductions_sent`` and ``introductions_received`` (matchmaking: the other side by id and
+  name; its consenting contact persons only when the introduction was accepted);
+  ``booth_registrations`` (fairs), ``delegation_participations`` (delegations),
+  ``workshop_participations`` (projects; without the agency's internal notes)
 - ``history``: every audit-history entry of a change the user made, in any model with a history:
   {model, object_id, history_id, date, type (created/changed/deleted), change_reason, record}
 
@@ -24,9 +26,6 @@ Erasure: see ``account_erase``."""
 
 from __future__ import annotations
 
-import datetime
-import decimal
-import uuid
 from dataclasses import dataclass, field
 from importlib import import_module
 
@@ -43,27 +42,18 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_countries.fields import Country
 
-from companies.choices import ContactRequestState, RepresentationState, RepresentativeRole
-from companies.models import (
-    Contact,
-    ContactRequest,
-    MatchFeedback,
-    Organisation,
-    PartneringProfile,
-    PortalVisit,
-    Representative,
-)
-from companies.selectors import introduction_contacts, represented_organisations
+from companies.choices import RepresentationState, RepresentativeRole
+from companies.models.organisations import Contact, Organisation, PartneringProfile
+from companies.models.representatives import Representative
+from companies.selectors import represented_organisations
 from notifications import door
 from notifications.choices import StaffTopic
 from outbox.services import outbox_forget_address
+from wfs_portal.privacy import NEVER_EXPORTED, contributions, json_value, organisation_ref, record
 
 FORMAT_VERSION = 1
 
-# Fields never exported, whatever the model: secrets, and the agency's internal notes on a record.
-_NEVER_EXPORTED = {"password", "hashed_key", "secret", "token", "notes"}
 # The personal fields of a contact person, blanked in the audit history when the person is erased.
 CONTACT_PERSONAL_FIELDS = ("title", "first_name", "last_name", "position", "email", "phone")
 _HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
@@ -72,85 +62,22 @@ _HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 # --- export ---------------------------------------------------------------------------------------
 
 
-def _json(value):
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal | uuid.UUID | Country):
-        return str(value)
-    if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
-    if hasattr(value, "name") and hasattr(value, "storage"):  # a file field
-        return value.name or ""
-    if hasattr(value, "__iter__") and not isinstance(value, str | bytes | dict):  # several countries
-        return [_json(v) for v in value]
-    return value
-
-
-def _record(obj: models.Model, *, exclude: tuple[str, ...] = ()) -> dict:
-    """The object's own columns (foreign keys as ids, "<name>_id"), without secrets."""
-    return {
-        f.attname: _json(getattr(obj, f.attname))
-        for f in obj._meta.concrete_fields
-        if f.name not in exclude and f.name not in _NEVER_EXPORTED
-    }
-
-
-def _organisation_ref(organisation: Organisation) -> dict:
-    return {"id": organisation.pk, "name": organisation.name}
-
-
 def _contact(contact: Contact) -> dict:
     return {
-        **_record(contact, exclude=("organisation",)),
-        "consents": [_record(consent, exclude=("contact", "recorded_by")) for consent in contact.consents.all()],
-    }
-
-
-def _shared_contact(contact: Contact) -> dict:
-    """A partner's contact person as the portal shows it after an accepted introduction."""
-    return {name: getattr(contact, name) for name in CONTACT_PERSONAL_FIELDS}
-
-
-def _introduction(request: ContactRequest, organisation: Organisation, user) -> dict:
-    partner = request.target if request.requester_id == organisation.pk else request.requester
-    return {
-        "id": request.pk,
-        "requester": _organisation_ref(request.requester),
-        "target": _organisation_ref(request.target),
-        "message": request.message,
-        "state": request.state,
-        "created": _json(request.created),
-        "decided_at": _json(request.decided_at),
-        "requested_by_you": request.user_id == user.pk,
-        # Double opt-in: the other side's persons only once it accepted.
-        "partner_contacts": (
-            [_shared_contact(c) for c in introduction_contacts(partner)]
-            if request.state == ContactRequestState.ACCEPTED
-            else []
-        ),
+        **record(contact, exclude=("organisation",)),
+        "consents": [record(consent, exclude=("contact", "recorded_by")) for consent in contact.consents.all()],
     }
 
 
 def _organisation(organisation: Organisation, user) -> dict:
-    from delegations.models import DelegationParticipant
-    from fairs.models import BoothRegistration
-    from projects.models import WorkshopParticipant
-
-    requests = ContactRequest.objects.filter(Q(requester=organisation) | Q(target=organisation)).select_related(
-        "requester", "target"
-    )
-    sent, received = [], []
-    for request in requests.order_by("created", "pk"):
-        entry = _introduction(request, organisation, user)
-        (sent if request.requester_id == organisation.pk else received).append(entry)
-    return {
-        "record": _record(organisation, exclude=("verified_by",)),
+    data = {
+        "record": record(organisation, exclude=("verified_by",)),
         "sectors": list(organisation.sectors.values_list("code", flat=True)),
         "technology_fields": list(organisation.technology_fields.values_list("slug", flat=True)),
         "contacts": [_contact(c) for c in organisation.contacts.prefetch_related("consents").order_by("pk")],
         "partnering_profiles": [
             {
-                **_record(profile, exclude=("organisation",)),
+                **record(profile, exclude=("organisation",)),
                 "sectors": [s.code for s in profile.sectors.all()],
                 "technology_fields": [f.slug for f in profile.technology_fields.all()],
             }
@@ -158,48 +85,11 @@ def _organisation(organisation: Organisation, user) -> dict:
             .prefetch_related("sectors", "technology_fields")
             .order_by("pk")
         ],
-        "booth_registrations": [
-            {
-                **_record(registration, exclude=("organisation",)),
-                "fair": registration.booth.fair.name,
-                "fair_start_date": _json(registration.booth.fair.start_date),
-                "booth": registration.booth.title,
-            }
-            for registration in BoothRegistration.objects.filter(organisation=organisation)
-            .select_related("booth__fair")
-            .order_by("pk")
-        ],
-        "delegation_participations": [
-            {
-                **_record(participant, exclude=("organisation",)),
-                "delegation": participant.delegation.title,
-                "delegation_start_date": _json(participant.delegation.start_date),
-            }
-            for participant in DelegationParticipant.objects.filter(organisation=organisation)
-            .select_related("delegation")
-            .order_by("pk")
-        ],
-        "workshop_participations": [
-            {**_record(participant, exclude=("organisation",)), "workshop": participant.workshop.title}
-            for participant in WorkshopParticipant.objects.filter(organisation=organisation)
-            .select_related("workshop")
-            .order_by("pk")
-        ],
-        "match_feedback": [
-            {
-                "partner": _organisation_ref(feedback.partner),
-                "verdict": feedback.verdict,
-                "created": _json(feedback.created),
-                "updated": _json(feedback.updated),
-                "given_by_you": feedback.user_id == user.pk,
-            }
-            for feedback in MatchFeedback.objects.filter(organisation=organisation)
-            .select_related("partner")
-            .order_by("pk")
-        ],
-        "introductions_sent": sent,
-        "introductions_received": received,
     }
+    for module in contributions():
+        if hasattr(module, "organisation_export"):
+            data.update(module.organisation_export(organisation, user))
+    return data
 
 
 def historical_models() -> list[type[models.Model]]:
@@ -215,9 +105,7 @@ def _history(user) -> list[dict]:
     entries = []
     for model in historical_models():
         own = [
-            f
-            for f in model._meta.concrete_fields
-            if not f.name.startswith("history_") and f.name not in _NEVER_EXPORTED
+            f for f in model._meta.concrete_fields if not f.name.startswith("history_") and f.name not in NEVER_EXPORTED
         ]
         for row in model.objects.filter(history_user_id=user.pk).order_by("history_date", "history_id"):
             entries.append(
@@ -225,10 +113,10 @@ def _history(user) -> list[dict]:
                     "model": model.instance_type._meta.label_lower,
                     "object_id": row.id,
                     "history_id": row.history_id,
-                    "date": _json(row.history_date),
+                    "date": json_value(row.history_date),
                     "type": _HISTORY_TYPES.get(row.history_type, row.history_type),
                     "change_reason": row.history_change_reason or "",
-                    "record": {f.attname: _json(getattr(row, f.attname)) for f in own},
+                    "record": {f.attname: json_value(getattr(row, f.attname)) for f in own},
                 }
             )
     entries.sort(key=lambda e: (e["date"], e["model"], e["history_id"]))
@@ -241,17 +129,17 @@ def account_data_export(*, user) -> dict:
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied
     authenticators = sorted(set(Authenticator.objects.filter(user=user).values_list("type", flat=True)))
-    return {
+    export = {
         "format_version": FORMAT_VERSION,
-        "generated_at": _json(timezone.now()),
+        "generated_at": json_value(timezone.now()),
         "user": {
             "id": user.pk,
             "username": user.get_username(),
             "first_name": user.first_name,
             "last_name": user.last_name,
             "email": user.email,
-            "date_joined": _json(user.date_joined),
-            "last_login": _json(user.last_login),
+            "date_joined": json_value(user.date_joined),
+            "last_login": json_value(user.last_login),
             "email_addresses": [
                 {"email": a.email, "verified": a.verified, "primary": a.primary}
                 for a in EmailAddress.objects.filter(user=user).order_by("pk")
@@ -261,28 +149,22 @@ def account_data_export(*, user) -> dict:
         },
         "representations": [
             {
-                "organisation": _organisation_ref(r.organisation),
+                "organisation": organisation_ref(r.organisation),
                 "role": r.role,
                 "state": r.state,
                 "message": r.message,
-                "created": _json(r.created),
-                "decided_at": _json(r.decided_at),
+                "created": json_value(r.created),
+                "decided_at": json_value(r.decided_at),
             }
             for r in Representative.objects.filter(user=user).select_related("organisation").order_by("pk")
-        ],
-        "portal_visits": [
-            {
-                "organisation": _organisation_ref(v.organisation),
-                "started_at": _json(v.started_at),
-                "seen_at": _json(v.seen_at),
-                "partners_before": v.partners_before,
-                "partners_seen": v.partners_seen,
-            }
-            for v in PortalVisit.objects.filter(user=user).select_related("organisation").order_by("pk")
         ],
         "organisations": [_organisation(o, user) for o in represented_organisations(user)],
         "history": _history(user),
     }
+    for module in contributions():
+        if hasattr(module, "user_export"):
+            export.update(module.user_export(user))
+    return export
 
 
 # --- erasure --------------------------------------------------------------------------------------
@@ -399,6 +281,9 @@ def account_erase(*, user, password: str) -> ErasureResult:
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in ids]
         ).delete()
+    for module in contributions():
+        if hasattr(module, "erase"):
+            module.erase(user)
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     _end_sessions(user_pk)

@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from companies.access import organisation_acted_for
 from companies.choices import ProfileState, VerificationState
-from companies.models import Organisation, PartneringProfile, Sector, TechnologyField
+from companies.models.organisations import Organisation, PartneringProfile, Sector, TechnologyField
 from companies.services.organisations import partnering_profile_publish
-from companies.services.representatives import _check_fields, _representative_organisation
+from companies.services.representatives import _check_fields
 from notifications import door
 from wfs_portal.l10n import format_date
 from wfs_portal.services import validated_save
@@ -74,7 +75,7 @@ def partnering_profile_create(
     technology_fields: Iterable[TechnologyField] = (),
 ) -> PartneringProfile:
     """A new draft profile of an organisation the user represents. Drafts are seen by nobody else."""
-    organisation = _representative_organisation(user, organisation)
+    organisation = organisation_acted_for(user, organisation, lock=True)
     _check_fields(data, PROFILE_FIELDS)
     profile = PartneringProfile(organisation=organisation, state=ProfileState.DRAFT)
     _check_valid_until(profile, data.get("valid_until"))
@@ -88,7 +89,7 @@ def partnering_profile_create(
 
 def _representative_profile(user, profile: PartneringProfile) -> PartneringProfile:
     """The profile, locked, if the user represents its organisation; PermissionDenied otherwise."""
-    _representative_organisation(user, profile.organisation)
+    organisation_acted_for(user, profile.organisation, lock=True)
     return PartneringProfile.objects.select_for_update().select_related("organisation").get(pk=profile.pk)
 
 

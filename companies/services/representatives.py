@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from companies.access import active_user, may_act_for, organisation_acted_for
 from companies.choices import RepresentationState, RepresentativeRole, VerificationState
 from companies.images import logo_reencode
-from companies.models import Organisation, Representative, Sector, TechnologyField
-from companies.selectors import DuplicateCandidate, organisation_duplicates, represented_organisations
+from companies.models.organisations import Organisation, Sector, TechnologyField
+from companies.models.representatives import Representative
+from companies.selectors import DuplicateCandidate, organisation_duplicates
 from notifications import door
 from notifications.choices import StaffTopic
 from wfs_portal.services import validated_save
@@ -68,11 +70,6 @@ def _check_fields(data: dict, allowed: Iterable[str]) -> None:
         )
 
 
-def _require_user(user) -> None:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        raise PermissionDenied
-
-
 @transaction.atomic
 def organisation_register(
     *,
@@ -88,7 +85,8 @@ def organisation_register(
     Raises DuplicateOrganisation when it probably exists already: always for the same VAT ID or
     register entry, and for the same website domain or a similar name unless the user confirmed
     with ``not_a_duplicate`` that none of those is theirs."""
-    _require_user(user)
+    if not active_user(user):
+        raise PermissionDenied
     _check_fields(data, REGISTRATION_FIELDS)
     candidates = organisation_duplicates(
         **{key: data.get(key, "") for key in ("name", "register_court", "register_number", "vat_id", "website")}
@@ -122,7 +120,8 @@ def representation_request(*, user, organisation: Organisation, message: str = "
     """Ask to represent an organisation. A declined request can be made again (the same row is
         re-opened); an open or approved one cannot. The organisation's administrators are told by e-mail
     (staff decide where it has none: they see the open requests on the admin's start page)."""
-    _require_user(user)
+    if not active_user(user):
+        raise PermissionDenied
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if organisation.verification_state == VerificationState.REJECTED:
         raise ValidationError(_("This registration was rejected; nobody can join it."), code="rejected")
@@ -153,16 +152,9 @@ def representation_request(*, user, organisation: Organisation, message: str = "
 
 def may_decide(user, organisation: Organisation) -> bool:
     """Staff with the change permission, or an approved administrator of the organisation."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_staff and user.has_perm("companies.change_representative"):
-        return True
-    return Representative.objects.filter(
-        user=user,
-        organisation=organisation,
-        state=RepresentationState.APPROVED,
-        role=RepresentativeRole.ADMINISTRATOR,
-    ).exists()
+    return may_act_for(
+        user, organisation, role=RepresentativeRole.ADMINISTRATOR, staff_permission="companies.change_representative"
+    )
 
 
 def _decide(representative: Representative, user, *, approve: bool) -> bool:
@@ -212,15 +204,6 @@ def representation_decline(*, representative: Representative, user) -> bool:
     return _decide(representative, user, approve=False)
 
 
-def _representative_organisation(user, organisation: Organisation) -> Organisation:
-    """The organisation, locked, if the user represents it; PermissionDenied otherwise."""
-    _require_user(user)
-    locked = represented_organisations(user).select_for_update().filter(pk=organisation.pk).first()
-    if locked is None:
-        raise PermissionDenied
-    return locked
-
-
 @transaction.atomic
 def organisation_profile_update(
     *,
@@ -231,7 +214,7 @@ def organisation_profile_update(
     technology_fields: Iterable[TechnologyField] | None = None,
 ) -> Organisation:
     """A representative's change of the profile. Only editable_fields() may be given."""
-    organisation = _representative_organisation(user, organisation)
+    organisation = organisation_acted_for(user, organisation, lock=True)
     _check_fields(data, editable_fields(organisation))
     for name, value in data.items():
         setattr(organisation, name, value)
@@ -247,7 +230,7 @@ def organisation_profile_update(
 def organisation_logo_set(*, organisation: Organisation, user, upload) -> Organisation:
     """Check and re-encode an uploaded logo (companies.images) and store it under a generated name;
     the previous file is deleted once the change is committed."""
-    organisation = _representative_organisation(user, organisation)
+    organisation = organisation_acted_for(user, organisation, lock=True)
     try:
         image = logo_reencode(upload)
     except ValidationError as exc:
@@ -268,7 +251,7 @@ def organisation_logo_set(*, organisation: Organisation, user, upload) -> Organi
 
 @transaction.atomic
 def organisation_logo_remove(*, organisation: Organisation, user) -> bool:
-    organisation = _representative_organisation(user, organisation)
+    organisation = organisation_acted_for(user, organisation, lock=True)
     if not organisation.logo:
         return False
     previous, storage = organisation.logo.name, organisation.logo.storage

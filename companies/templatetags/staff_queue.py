@@ -4,7 +4,8 @@ from django import template
 from django.urls import reverse
 
 from companies.choices import RepresentationState, VerificationState
-from companies.models import Organisation, Representative
+from companies.models.organisations import Organisation
+from companies.models.representatives import Representative
 
 register = template.Library()
 

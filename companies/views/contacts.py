@@ -13,14 +13,15 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import services
 from companies.choices import ConsentPurpose
 from companies.forms.contacts import ConsentGiveForm, ConsentWithdrawForm, ContactForm, ContactSelfForm
-from companies.models import ConsentRecord, Contact
+from companies.models.organisations import ConsentRecord, Contact
+from companies.portal import active_organisation, render_portal
 from companies.selectors import own_contact, represented_organisations
 from companies.services import contacts as contact_services
+from companies.services import contacts as contacts_services
 from wfs_portal.idempotency import once_per_submission
-from wfs_portal.portal import active_organisation, add_errors, portal_view, render_portal
+from wfs_portal.portal import add_errors, portal_view
 
 
 def _contacts(user):
@@ -36,8 +37,8 @@ def _consent_rows(records: list[ConsentRecord]) -> list[dict]:
         {
             "purpose": purpose,
             "label": label,
-            "text": services.CONSENT_TEXTS[purpose].text,
-            "version": services.CONSENT_TEXTS[purpose].version,
+            "text": contacts_services.CONSENT_TEXTS[purpose].text,
+            "version": contacts_services.CONSENT_TEXTS[purpose].version,
             "active": active.get(purpose),
         }
         for purpose, label in ConsentPurpose.choices
@@ -83,7 +84,9 @@ def contact_create(request):
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            contact = services.contact_create(organisation=organisation, user=request.user, data=form.contact_data())
+            contact = contacts_services.contact_create(
+                organisation=organisation, user=request.user, data=form.contact_data()
+            )
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -137,7 +140,7 @@ def contact_edit(request, pk: int):
     form = ContactForm(request.POST or None, contact=contact)
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_update(contact=contact, user=request.user, data=form.contact_data())
+            contacts_services.contact_update(contact=contact, user=request.user, data=form.contact_data())
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -156,7 +159,7 @@ def contact_remove(request, pk: int):
     contact = get_object_or_404(_contacts(request.user), pk=pk)
     if request.method == "POST":
         name = contact.full_name
-        services.contact_remove(contact=contact, user=request.user)
+        contacts_services.contact_remove(contact=contact, user=request.user)
         messages.success(request, _("%(name)s was removed.") % {"name": name})
         return redirect("portal:contact-list")
     return render_portal(
@@ -190,7 +193,7 @@ def consent_give(request, pk: int):
         return HttpResponseBadRequest()
     purpose = ConsentPurpose(form.cleaned_data["purpose"])
     try:
-        record = services.consent_give(
+        record = contacts_services.consent_give(
             contact=contact, user=request.user, purpose=purpose, text_version=form.cleaned_data["text_version"]
         )
     except ValidationError as exc:
@@ -209,6 +212,6 @@ def consent_withdraw(request, pk: int):
     if not form.is_valid():
         return HttpResponseBadRequest()
     purpose = ConsentPurpose(form.cleaned_data["purpose"])
-    if services.consent_withdraw(contact=contact, user=request.user, purpose=purpose):
+    if contacts_services.consent_withdraw(contact=contact, user=request.user, purpose=purpose):
         messages.success(request, _("Consent withdrawn: %(purpose)s.") % {"purpose": purpose.label})
     return redirect("portal:contact-consents", pk=contact.pk)

@@ -15,7 +15,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import services
 from companies.choices import RepresentationState, VerificationState
 from companies.forms.organisations import (
     JoinRequestForm,
@@ -24,31 +23,26 @@ from companies.forms.organisations import (
     OrganisationSearchForm,
 )
 from companies.images import IMAGE_FORMATS, stored_image_format
-from companies.models import Organisation, Representative
+from companies.models.organisations import Organisation
+from companies.models.representatives import Representative
+from companies.portal import ACTIVE_ORGANISATION_SESSION_KEY, active_organisation, render_portal
 from companies.portal_home import portal_home
 from companies.selectors import join_requests_to_decide, represented_organisations
-from companies.services.visits import portal_visit_record
+from companies.services import representatives as representatives_services
 from wfs_portal.idempotency import once_per_submission
-from wfs_portal.portal import (
-    ACTIVE_ORGANISATION_SESSION_KEY,
-    active_organisation,
-    add_errors,
-    portal_view,
-    render_portal,
-)
+from wfs_portal.portal import add_errors, portal_view
 
 
 @require_GET
 @portal_view
 def start(request):
     """The home: what is pending for the organisation the user acts for (companies.portal_home),
-    then the user's organisations and requests. Looking at it counts as a visit (new suggestions)."""
+    then the user's organisations and requests."""
     user = request.user
     organisation = active_organisation(request)
     home = None
     if organisation is not None:
-        visit = portal_visit_record(user=user, organisation=organisation)
-        home = portal_home(user=user, organisation=organisation, partners_before=visit.partners_before)
+        home = portal_home(user=user, organisation=organisation)
     return render_portal(
         request,
         "portal/start.html",
@@ -89,14 +83,14 @@ def organisation_register(request):
     candidates = []
     if request.method == "POST" and form.is_valid():
         try:
-            organisation = services.organisation_register(
+            organisation = representatives_services.organisation_register(
                 user=request.user,
                 data=form.organisation_data(),
                 sectors=form.cleaned_data["sectors"],
                 technology_fields=form.cleaned_data["technology_fields"],
                 not_a_duplicate=form.cleaned_data["not_a_duplicate"],
             )
-        except services.DuplicateOrganisation as exc:
+        except representatives_services.DuplicateOrganisation as exc:
             candidates = exc.candidates
             form.add_error(None, exc)
         except ValidationError as exc:
@@ -144,7 +138,7 @@ def join_request(request, pk: int):
     form = JoinRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.representation_request(
+            representatives_services.representation_request(
                 user=request.user, organisation=organisation, message=form.cleaned_data["message"]
             )
         except ValidationError as exc:
@@ -168,10 +162,10 @@ def join_request_decide(request, pk: int):
         return HttpResponse(status=400)
     try:
         if approve:
-            services.representation_approve(representative=representative, user=request.user)
+            representatives_services.representation_approve(representative=representative, user=request.user)
             text = _("%(user)s now represents %(organisation)s.")
         else:
-            services.representation_decline(representative=representative, user=request.user)
+            representatives_services.representation_decline(representative=representative, user=request.user)
             text = _("The request of %(user)s to join %(organisation)s was declined.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -201,7 +195,7 @@ def organisation_edit(request, pk: int):
 
 
 def _save_profile(request, organisation: Organisation, form: OrganisationProfileForm) -> None:
-    services.organisation_profile_update(
+    representatives_services.organisation_profile_update(
         organisation=organisation,
         user=request.user,
         data=form.organisation_data(),
@@ -209,9 +203,11 @@ def _save_profile(request, organisation: Organisation, form: OrganisationProfile
         technology_fields=form.cleaned_data["technology_fields"],
     )
     if form.cleaned_data["logo"]:
-        services.organisation_logo_set(organisation=organisation, user=request.user, upload=form.cleaned_data["logo"])
+        representatives_services.organisation_logo_set(
+            organisation=organisation, user=request.user, upload=form.cleaned_data["logo"]
+        )
     elif form.cleaned_data["remove_logo"]:
-        services.organisation_logo_remove(organisation=organisation, user=request.user)
+        representatives_services.organisation_logo_remove(organisation=organisation, user=request.user)
 
 
 @require_GET

@@ -5,9 +5,10 @@ companies.selectors._public_profile_lookups), and what is never shown."""
 from django.http import Http404
 from django.views.decorators.http import require_GET
 
-from companies.models import Organisation
+from companies.models.organisations import Organisation
+from companies.portal import render_portal
 from companies.selectors import organisation_public_profile
-from wfs_portal.portal import portal_view, render_portal
+from wfs_portal.portal import portal_view
 
 
 @require_GET

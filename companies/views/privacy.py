@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from companies import services
 from companies.forms.privacy import AccountErasureForm
-from wfs_portal.portal import add_errors, portal_view, render_portal
+from companies.portal import render_portal
+from companies.services import privacy as privacy_services
+from wfs_portal.portal import add_errors, portal_view
 
 
 def _may_erase(user) -> bool:
@@ -32,7 +33,7 @@ def privacy(request):
 @never_cache
 @portal_view
 def privacy_export(request):
-    data = services.account_data_export(user=request.user)
+    data = privacy_services.account_data_export(user=request.user)
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",
@@ -53,7 +54,7 @@ def account_erase(request):
     form = AccountErasureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_erase(user=request.user, password=form.cleaned_data["password"])
+            privacy_services.account_erase(user=request.user, password=form.cleaned_data["password"])
         except ValidationError as exc:
             add_errors(form, exc)
         else:

@@ -12,14 +12,22 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import services
 from companies.choices import ProfileState
 from companies.forms.profiles import PartneringProfileForm
-from companies.models import PartneringProfile
+from companies.models.organisations import PartneringProfile
+from companies.portal import active_organisation, render_portal
 from companies.selectors import represented_organisations
-from companies.services.profiles import RENEWABLE_STATES, partnering_profile_delete, renewal_date
+from companies.services.organisations import partnering_profile_publish, partnering_profile_withdraw
+from companies.services.profiles import (
+    RENEWABLE_STATES,
+    partnering_profile_create,
+    partnering_profile_delete,
+    partnering_profile_renew,
+    partnering_profile_update,
+    renewal_date,
+)
 from wfs_portal.idempotency import once_per_submission
-from wfs_portal.portal import active_organisation, add_errors, portal_view, render_portal
+from wfs_portal.portal import add_errors, portal_view
 
 
 def _profiles(user):
@@ -66,7 +74,7 @@ def profile_create(request):
     form = PartneringProfileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            profile = services.partnering_profile_create(
+            profile = partnering_profile_create(
                 organisation=organisation,
                 user=request.user,
                 data=form.profile_data(),
@@ -90,7 +98,7 @@ def profile_edit(request, pk: int):
     form = PartneringProfileForm(request.POST or None, profile=profile)
     if request.method == "POST" and form.is_valid():
         try:
-            services.partnering_profile_update(
+            partnering_profile_update(
                 profile=profile,
                 user=request.user,
                 data=form.profile_data(),
@@ -121,7 +129,7 @@ def profile_publish(request, pk: int):
     # The date the representative chose, while it lies ahead; else the default validity.
     valid_until = profile.valid_until if profile.valid_until and profile.valid_until > today else None
     try:
-        services.partnering_profile_publish(profile=profile, user=request.user, valid_until=valid_until)
+        partnering_profile_publish(profile=profile, user=request.user, valid_until=valid_until)
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -141,7 +149,7 @@ def profile_renew(request, pk: int):
     profile = get_object_or_404(_profiles(request.user), pk=pk)
     if request.method == "POST":
         try:
-            renewed = services.partnering_profile_renew(profile=profile, user=request.user)
+            renewed = partnering_profile_renew(profile=profile, user=request.user)
         except ValidationError as exc:
             _error(request, exc)
         else:
@@ -168,7 +176,7 @@ def profile_renew(request, pk: int):
 @portal_view
 def profile_withdraw(request, pk: int):
     profile = get_object_or_404(_profiles(request.user), pk=pk)
-    if services.partnering_profile_withdraw(profile=profile, user=request.user):
+    if partnering_profile_withdraw(profile=profile, user=request.user):
         messages.success(request, _("“%(title)s” was withdrawn: partners no longer see it.") % {"title": profile.title})
     return redirect("portal:profile-list")
 

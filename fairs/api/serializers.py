@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from companies import selectors as companies_selectors
 from companies.api.serializers import SectorRefSerializer
-from companies.models import Contact, Organisation
+from companies.models.organisations import Contact, Organisation
 from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth, TradeFair
 from fairs.selectors import public_booths

@@ -10,7 +10,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from companies.choices import ConsentPurpose
-from companies.models import PartnerApiKey, Sector, TechnologyField
+from companies.models.api_keys import PartnerApiKey
+from companies.models.organisations import Sector, TechnologyField
 from tests.api import ReadOnlyResourceTests, ids, key_client
 from tests.factories import (
     ClusterFactory,

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from companies.choices import VerificationState
-from companies.models import ClusterMembership, Organisation
+from companies.models.organisations import ClusterMembership, Organisation
 from tests.api import ReadOnlyResourceTests, ids, key_client
 from tests.factories import (
     ClusterFactory,
@@ -173,11 +173,11 @@ class TestMatches(ReadOnlyResourceTests):
     @pytest.fixture(autouse=True)
     def _members_of_every_key(self, monkeypatch):
         """Whatever key the generic tests create, its members are the organisations of visible()."""
-        from companies import selectors
+        from matchmaking.api import views
 
         self._members = []
         monkeypatch.setattr(
-            selectors,
+            views,
             "partner_members",
             lambda partner: Organisation.objects.filter(pk__in=[o.pk for o in self._members]),
         )

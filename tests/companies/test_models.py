@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 
 from companies.choices import ProfileState, VerificationState
-from companies.models import Organisation, PartneringProfile, Sector
+from companies.models.organisations import Organisation, PartneringProfile, Sector
 from tests.constraints import constraint_tests
 from tests.factories import (
     ClusterFactory,
@@ -57,121 +57,6 @@ def _second_active_consent():
     return ConsentRecordFactory.build(contact=consent.contact, purpose=consent.purpose)
 
 
-# --- matchmaking models -------------------------------------------------------------------------
-
-
-def _generation(**kwargs):
-    from companies.models import MatchGeneration
-
-    return MatchGeneration(**kwargs)
-
-
-def _second_active_generation():
-    from companies.models import MatchGeneration
-
-    MatchGeneration.objects.create(state="active")
-    return MatchGeneration(state="active")
-
-
-def _chunk(**kwargs):
-    from companies.models import MatchChunk, MatchGeneration
-
-    values = {"phase": "map", "index": 0, "start": 0, "stop": 10}
-    values.update(kwargs)
-    return MatchChunk(generation=MatchGeneration.objects.create(), **values)
-
-
-def _second_chunk_with_the_same_index():
-    existing = _chunk()
-    existing.save()
-    from companies.models import MatchChunk
-
-    return MatchChunk(generation=existing.generation, phase="map", index=0, start=10, stop=20)
-
-
-def _match(generation=None, **kwargs):
-    from companies.models import Match, MatchGeneration
-
-    values = {"rank": 0, "score": 0.5}
-    values.update(kwargs)
-    values.setdefault("organisation", OrganisationFactory())
-    values.setdefault("partner", OrganisationFactory())
-    return Match(generation=generation or MatchGeneration.objects.create(), **values)
-
-
-def _second_match_on_the_same_rank():
-    first = _match()
-    first.save()
-    return _match(generation=first.generation, organisation=first.organisation, rank=0)
-
-
-def _self_pair(model, **kwargs):
-    organisation = OrganisationFactory()
-    return model(organisation=organisation, partner=organisation, **kwargs)
-
-
-def _second_pair(model, **kwargs):
-    a, b = OrganisationFactory(), OrganisationFactory()
-    model.objects.create(organisation=a, partner=b, **kwargs)
-    return model(organisation=a, partner=b, **kwargs)
-
-
-def _second_open_request():
-    from companies.models import ContactRequest
-
-    a, b = OrganisationFactory(), OrganisationFactory()
-    ContactRequest.objects.create(requester=a, target=b)
-    return ContactRequest(requester=a, target=b)
-
-
-def _self_request():
-    from companies.models import ContactRequest
-
-    a = OrganisationFactory()
-    return ContactRequest(requester=a, target=a)
-
-
-def _second_embedding():
-    from companies.models import TextEmbedding
-
-    TextEmbedding.objects.create(model="m", text_hash="h", vector=b"x")
-    return TextEmbedding(model="m", text_hash="h", vector=b"y")
-
-
-def _divisions(first="52", second="86"):
-    from companies.models import ComplementaryDivisions
-
-    return ComplementaryDivisions(first=Sector.objects.get(code=first), second=Sector.objects.get(code=second))
-
-
-def _second_divisions_pair():
-    _divisions().save()
-    return _divisions()
-
-
-def _exclusion(**kwargs):
-    from companies.models import MatchExclusion
-
-    return MatchExclusion(**kwargs)
-
-
-def _self_exclusion():
-    organisation = OrganisationFactory()
-    return _exclusion(kind="pair", organisation=organisation, other=organisation)
-
-
-def _model(name):
-    from companies import models
-
-    return getattr(models, name)
-
-
-def _generation_saved():
-    from companies.models import MatchGeneration
-
-    return MatchGeneration.objects.create()
-
-
 def _second_representation():
     first = RepresentativeFactory()
     return RepresentativeFactory.build(user=first.user, organisation=first.organisation)
@@ -181,15 +66,6 @@ def _decided_without_date():
     return RepresentativeFactory.build(
         user=RepresentativeFactory().user, organisation=OrganisationFactory(), declined=True, decided_at=None
     )
-
-
-def _second_portal_visit():
-    from companies.models import PortalVisit
-
-    first = RepresentativeFactory()
-    now = timezone.now()
-    PortalVisit.objects.create(user=first.user, organisation=first.organisation, started_at=now, seen_at=now)
-    return PortalVisit(user=first.user, organisation=first.organisation, started_at=now, seen_at=now)
 
 
 # Constraint name -> a function returning an unsaved instance that violates exactly that constraint.
@@ -229,25 +105,6 @@ VIOLATIONS = {
     "companies_partneringprofile_published_has_dates": lambda: PartneringProfileFactory.build(
         organisation=OrganisationFactory(), state=ProfileState.PUBLISHED, published_at=timezone.now(), valid_until=None
     ),
-    "companies_matchgeneration_one_active": _second_active_generation,
-    "companies_matchgeneration_chunks_done_within_total": lambda: _generation(chunks_total=2, chunks_done=3),
-    "companies_matchchunk_unique_index": _second_chunk_with_the_same_index,
-    "companies_matchchunk_not_empty": lambda: _chunk(start=5, stop=5),
-    "companies_match_one_per_rank": _second_match_on_the_same_rank,
-    "companies_match_score_in_unit_interval": lambda: _match(score=1.5),
-    "companies_match_not_self": lambda: _self_pair(_model("Match"), rank=0, score=0.5, generation=_generation_saved()),
-    "companies_matchfeedback_one_per_pair": lambda: _second_pair(_model("MatchFeedback"), verdict="interesting"),
-    "companies_matchfeedback_not_self": lambda: _self_pair(_model("MatchFeedback"), verdict="interesting"),
-    "companies_matchoverride_one_per_pair": lambda: _second_pair(_model("MatchOverride"), action="pin"),
-    "companies_matchoverride_not_self": lambda: _self_pair(_model("MatchOverride"), action="pin"),
-    "companies_matchexclusion_fields_match_kind": lambda: _exclusion(kind="pair", organisation=OrganisationFactory()),
-    "companies_matchexclusion_not_self": _self_exclusion,
-    "companies_contactrequest_one_open_per_pair": _second_open_request,
-    "companies_contactrequest_not_self": _self_request,
-    "companies_textembedding_unique_text": _second_embedding,
-    "companies_complementarydivisions_unique_pair": _second_divisions_pair,
-    "companies_complementarydivisions_two_divisions": lambda: _divisions("52", "52"),
-    "companies_portalvisit_unique_user_organisation": _second_portal_visit,
 }
 
 

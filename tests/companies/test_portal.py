@@ -10,11 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from companies import services
 from companies.choices import RepresentationState, VerificationState
-from companies.models import Organisation, Representative
+from companies.models.organisations import Organisation
+from companies.models.representatives import Representative
+from companies.portal import ACTIVE_ORGANISATION_SESSION_KEY
+from companies.services.representatives import organisation_logo_set
 from tests import factories
-from wfs_portal.portal import ACTIVE_ORGANISATION_SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -582,7 +583,7 @@ def test_an_unverified_organisations_logo_is_seen_only_by_its_representatives_an
     client, staff_user, representative_b
 ):
     representative = factories.RepresentativeFactory(organisation__self_registered=True)
-    services.organisation_logo_set(
+    organisation_logo_set(
         organisation=representative.organisation,
         user=representative.user,
         upload=SimpleUploadedFile("l.png", _png()),
@@ -599,7 +600,7 @@ def test_an_unverified_organisations_logo_is_seen_only_by_its_representatives_an
 
 
 def test_a_verified_organisations_logo_is_public(client, representative_a, organisation_a):
-    services.organisation_logo_set(
+    organisation_logo_set(
         organisation=organisation_a, user=representative_a.user, upload=SimpleUploadedFile("l.png", _png())
     )
 
@@ -682,7 +683,7 @@ def test_staff_decline_a_join_request_in_the_admin(staff_client):
 
 
 def test_the_organisation_admin_links_the_logo(staff_client, representative_a, organisation_a):
-    services.organisation_logo_set(
+    organisation_logo_set(
         organisation=organisation_a, user=representative_a.user, upload=SimpleUploadedFile("l.png", _png())
     )
 

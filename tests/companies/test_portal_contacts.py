@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from companies import services
 from companies.choices import ConsentPurpose, ConsentSource
-from companies.models import ConsentRecord, Contact
+from companies.models.organisations import ConsentRecord, Contact
 from companies.selectors import shareable_contacts
+from companies.services.contacts import CONSENT_TEXTS, consent_withdraw, contact_remove, contact_update
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def _post(**overrides) -> dict:
 
 
 def _give(client, contact, purpose=PURPOSE, version=None):
-    version = version or services.CONSENT_TEXTS[purpose].version
+    version = version or CONSENT_TEXTS[purpose].version
     return client.post(reverse("portal:consent-give", args=[contact.pk]), {"purpose": purpose, "text_version": version})
 
 
@@ -142,9 +142,9 @@ def test_the_services_refuse_a_user_who_does_not_represent_the_organisation(repr
 
     before = _snapshot(contact_b)
     for call in (
-        lambda: services.contact_update(contact=contact_b, user=representative_a.user, data={"first_name": "X"}),
-        lambda: services.contact_remove(contact=contact_b, user=representative_a.user),
-        lambda: services.consent_withdraw(contact=contact_b, user=representative_a.user, purpose=PURPOSE),
+        lambda: contact_update(contact=contact_b, user=representative_a.user, data={"first_name": "X"}),
+        lambda: contact_remove(contact=contact_b, user=representative_a.user),
+        lambda: consent_withdraw(contact=contact_b, user=representative_a.user, purpose=PURPOSE),
     ):
         with pytest.raises(PermissionDenied):
             call()
@@ -317,13 +317,13 @@ def test_the_consent_page_shows_each_purposes_text_and_version(client_a, contact
     assert response.status_code == 200
     rows = response.context["rows"]
     assert [row["purpose"] for row in rows] == list(ConsentPurpose.values)
-    assert all(row["version"] == services.CONSENT_TEXTS[row["purpose"]].version for row in rows)
-    assert str(services.CONSENT_TEXTS[PURPOSE].text)[:40] in response.content.decode()
+    assert all(row["version"] == CONSENT_TEXTS[row["purpose"]].version for row in rows)
+    assert str(CONSENT_TEXTS[PURPOSE].text)[:40] in response.content.decode()
 
 
 def test_every_purpose_has_a_consent_text():
-    assert set(services.CONSENT_TEXTS) == set(ConsentPurpose.values)
-    assert all(text.version and str(text.text) for text in services.CONSENT_TEXTS.values())
+    assert set(CONSENT_TEXTS) == set(ConsentPurpose.values)
+    assert all(text.version and str(text.text) for text in CONSENT_TEXTS.values())
 
 
 def test_giving_consent_records_date_version_source_and_user(client_a, contact_a, representative_a):
@@ -332,7 +332,7 @@ def test_giving_consent_records_date_version_source_and_user(client_a, contact_a
     assert response.status_code == 302
     record = ConsentRecord.objects.get(contact=contact_a)
     assert record.purpose == PURPOSE
-    assert record.text_version == services.CONSENT_TEXTS[PURPOSE].version
+    assert record.text_version == CONSENT_TEXTS[PURPOSE].version
     assert record.source == ConsentSource.PORTAL
     assert record.recorded_by == representative_a.user
     assert record.given_at is not None and record.withdrawn_at is None

@@ -13,13 +13,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from companies.choices import ConsentPurpose, ContactRequestState, FeedbackVerdict, ProfileState
-from companies.models import ConsentRecord, Contact, PartneringProfile, PortalVisit
+from companies.choices import ConsentPurpose, ProfileState
+from companies.models.organisations import ConsentRecord, Contact, PartneringProfile
 from companies.services.contacts import CONSENT_TEXTS, contact_create_self
 from companies.services.profiles import partnering_profile_delete
-from companies.services.visits import VISIT_PAUSE, portal_visit_record
 from delegations.choices import DelegationState
 from fairs.choices import BoothState
+from matchmaking.choices import ContactRequestState, FeedbackVerdict
+from matchmaking.models.visits import PortalVisit
+from matchmaking.services.visits import VISIT_PAUSE, portal_visit_record
 from projects.models import JoinRequestState
 from tests import factories, factories_events
 from wfs_portal.choices import District, RegistrationState
@@ -52,7 +54,7 @@ def test_the_home_lists_introduction_requests_by_side(client_a, organisation_a, 
     assert home.introductions_received == [received]
     assert home.introductions_sent == [sent]
     page = response.content.decode()
-    assert reverse("portal:introduction-detail", args=[received.pk]) in page
+    assert reverse("portal_matches:introduction-detail", args=[received.pk]) in page
     assert "Hallo A" in page
 
 
@@ -221,10 +223,10 @@ def test_a_partner_added_since_the_last_visit_is_new_for_the_whole_next_visit(
     assert [m.partner for m in home.new_suggestions] == [added.partner]
     assert home.new_suggestion_count == 1
     # Still new on the match list in the same visit, marked, and alone under "only new".
-    response = client_a.get(reverse("portal:matches"), {"new": "on"})
+    response = client_a.get(reverse("portal_matches:matches"), {"new": "on"})
     assert [m.partner for m in response.context["matches"]] == [added.partner]
     assert response.context["matches"][0].is_new
-    all_rows = client_a.get(reverse("portal:matches")).context["matches"]
+    all_rows = client_a.get(reverse("portal_matches:matches")).context["matches"]
     assert {m.partner: m.is_new for m in all_rows} == {old.partner: False, added.partner: True}
 
     # The visit after that has seen it.
@@ -265,16 +267,16 @@ def test_the_list_is_paged_by_20_and_the_links_keep_the_filter(client_a, organis
     for rank in range(45):
         factories.MatchFactory(organisation=organisation_a, rank=rank, score=0.9 - rank / 100)
 
-    response = client_a.get(reverse("portal:matches"), {"kind": "company", "page": "2"})
+    response = client_a.get(reverse("portal_matches:matches"), {"kind": "company", "page": "2"})
 
     assert len(response.context["matches"]) == 20
     assert response.context["page"].number == 2
     assert [m.rank for m in response.context["matches"]] == list(range(20, 40))
     links = set(re.findall(r'href="(\?[^"]*)"', response.content.decode()))
     assert links == {"?kind=company&amp;page=1", "?kind=company&amp;page=3"}
-    last = client_a.get(reverse("portal:matches"), {"kind": "company", "page": "3"})
+    last = client_a.get(reverse("portal_matches:matches"), {"kind": "company", "page": "3"})
     assert len(last.context["matches"]) == 5
-    assert client_a.get(reverse("portal:matches"), {"page": "99"}).context["page"].number == 3
+    assert client_a.get(reverse("portal_matches:matches"), {"page": "99"}).context["page"].number == 3
 
 
 @pytest.fixture
@@ -296,7 +298,7 @@ def partners(organisation_a):
 
 
 def _names(client, **params) -> list[str]:
-    response = client.get(reverse("portal:matches"), params)
+    response = client.get(reverse("portal_matches:matches"), params)
     assert response.status_code == 200
     return [m.partner.name for m in response.context["matches"]]
 
@@ -327,26 +329,26 @@ def test_the_list_filters_by_verdict(client_a, organisation_a, partners):
     assert _names(client_a, feedback="none") == ["Roboter GmbH"]
     assert _names(client_a, feedback="interesting") == ["Klinikum Leipzig"]
     # Partners marked not relevant leave the list with the next computation and are shown apart.
-    refused = client_a.get(reverse("portal:matches"), {"feedback": "not_relevant"})
+    refused = client_a.get(reverse("portal_matches:matches"), {"feedback": "not_relevant"})
     assert "feedback" in refused.context["form"].errors
 
 
 def test_the_region_filter_offers_the_countries_of_the_list(client_a, partners):
-    form = client_a.get(reverse("portal:matches")).context["form"]
+    form = client_a.get(reverse("portal_matches:matches")).context["form"]
 
     values = [value for _group, options in form.fields["region"].choices[1:] for value, _label in options]
     assert "country:US" in values and "country:DE" in values and "country:FR" not in values
 
 
 def test_an_unknown_filter_value_is_reported_and_the_others_still_apply(client_a, partners):
-    response = client_a.get(reverse("portal:matches"), {"region": "country:FR", "kind": "clinic"})
+    response = client_a.get(reverse("portal_matches:matches"), {"region": "country:FR", "kind": "clinic"})
 
     assert [m.partner.name for m in response.context["matches"]] == ["Klinikum Leipzig"]
     assert "region" in response.context["form"].errors
 
 
 def test_the_empty_filter_result_says_so(client_a, partners):
-    response = client_a.get(reverse("portal:matches"), {"kind": "university"})
+    response = client_a.get(reverse("portal_matches:matches"), {"kind": "university"})
 
     assert response.context["matches"] == []
     assert response.context["filtered"]

@@ -12,10 +12,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from companies import services
 from companies.choices import ProfileState, ProfileType
-from companies.models import PartneringProfile
+from companies.models.organisations import PartneringProfile
 from companies.selectors import public_profiles
+from companies.services import profiles as profile_services
+from companies.services.organisations import organisation_unverify, partnering_profile_publish
+from companies.services.profiles import partnering_profile_create
 from companies.tasks import partnering_profile_renewal_reminders_send
 from outbox.choices import MessageState
 from outbox.models import OutboxMessage
@@ -228,7 +230,7 @@ def test_staff_only_fields_in_the_post_are_ignored(client_a, organisation_a, org
 
 def test_the_service_refuses_fields_outside_the_profile(representative_a, organisation_a):
     with pytest.raises(ValidationError) as exc_info:
-        services.partnering_profile_create(
+        partnering_profile_create(
             organisation=organisation_a, user=representative_a.user, data={"title_de": "x", "state": "published"}
         )
 
@@ -238,9 +240,7 @@ def test_the_service_refuses_fields_outside_the_profile(representative_a, organi
 
 def test_the_service_refuses_a_user_who_does_not_represent_the_organisation(representative_b, organisation_a):
     with pytest.raises(PermissionDenied):
-        services.partnering_profile_create(
-            organisation=organisation_a, user=representative_b.user, data={"title_de": "x"}
-        )
+        partnering_profile_create(organisation=organisation_a, user=representative_b.user, data={"title_de": "x"})
 
     assert not PartneringProfile.objects.exists()
 
@@ -411,7 +411,7 @@ def test_an_unverified_organisation_prepares_drafts_but_cannot_publish(unverifie
 
 def test_a_profile_published_before_staff_withdrew_the_verification_is_not_public(client_a, organisation_a, staff_user):
     profile = factories.PartneringProfileFactory(organisation=organisation_a, published=True)
-    services.organisation_unverify(organisation=organisation_a, user=staff_user)
+    organisation_unverify(organisation=organisation_a, user=staff_user)
 
     response = client_a.get(reverse("portal:profile-list"))
     renew = client_a.post(reverse("portal:profile-renew", args=[profile.pk]))
@@ -505,7 +505,7 @@ def send_reminders(django_capture_on_commit_callbacks):
 
     def send(**kwargs) -> int:
         with django_capture_on_commit_callbacks(execute=True):
-            return services.partnering_profile_renewal_reminders_send(**kwargs)
+            return profile_services.partnering_profile_renewal_reminders_send(**kwargs)
 
     return send
 
@@ -567,7 +567,7 @@ def test_no_reminder_when_the_profile_was_renewed_after_the_run_found_it(
     from companies.services import profiles as module
 
     found = list(module._due_for_reminder(timezone.localdate()).values_list("pk", "valid_until"))
-    services.partnering_profile_publish(
+    partnering_profile_publish(
         profile=due_profile, user=due_profile.organisation.representatives.get().user, valid_until=_days(300)
     )
     monkeypatch.setattr(module, "_due_for_reminder", lambda today: _StaleCandidates(found))
@@ -579,7 +579,7 @@ def test_no_reminder_when_the_profile_was_renewed_after_the_run_found_it(
 def test_a_renewed_profile_gets_a_reminder_for_its_new_date(due_profile, organisation_a, settings, send_reminders):
     settings.PARTNERING_PROFILE_VALIDITY_DAYS = 365
     send_reminders()
-    services.partnering_profile_publish(
+    partnering_profile_publish(
         profile=due_profile, user=organisation_a.representatives.get().user, valid_until=_days(365)
     )
 
@@ -618,7 +618,7 @@ def test_a_day_the_job_did_not_run_is_made_up_for(organisation_a, representative
 def test_no_reminder_for_an_organisation_staff_no_longer_verify(
     due_profile, organisation_a, staff_user, send_reminders
 ):
-    services.organisation_unverify(organisation=organisation_a, user=staff_user)
+    organisation_unverify(organisation=organisation_a, user=staff_user)
 
     assert send_reminders() == 0
     due_profile.refresh_from_db()

@@ -8,10 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
 
-from companies import services
 from companies.choices import RepresentationState, RepresentativeRole, VerificationState
-from companies.models import Organisation, Representative
+from companies.models.organisations import Organisation
+from companies.models.representatives import Representative
 from companies.selectors import normalised_name, organisation_duplicates, website_domain
+from companies.services import representatives as representatives_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ def test_register_creates_a_self_registered_organisation_with_the_user_as_admini
     user = factories.CompanyUserFactory()
     sector = factories.SectorFactory(code="28.99")
 
-    organisation = services.organisation_register(user=user, data=_data(), sectors=[sector])
+    organisation = representatives_services.organisation_register(user=user, data=_data(), sectors=[sector])
 
     assert organisation.verification_state == VerificationState.SELF_REGISTERED
     assert organisation.verified_at is None
@@ -69,14 +70,16 @@ def test_register_creates_a_self_registered_organisation_with_the_user_as_admini
 )
 def test_register_refuses_staff_only_fields(field):
     with pytest.raises(ValidationError):
-        services.organisation_register(user=factories.CompanyUserFactory(), data=_data(**{field: "x"}))
+        representatives_services.organisation_register(user=factories.CompanyUserFactory(), data=_data(**{field: "x"}))
 
     assert not Organisation.objects.exists()
 
 
 def test_register_validates_the_data():
     with pytest.raises(ValidationError) as caught:
-        services.organisation_register(user=factories.CompanyUserFactory(), data=_data(postal_code="123"))
+        representatives_services.organisation_register(
+            user=factories.CompanyUserFactory(), data=_data(postal_code="123")
+        )
 
     assert "postal_code" in caught.value.error_dict
     assert not Organisation.objects.exists()
@@ -85,8 +88,8 @@ def test_register_validates_the_data():
 def test_same_vat_id_in_another_spelling_is_a_certain_duplicate_that_cannot_be_overruled():
     existing = factories.OrganisationFactory(vat_id="DE123456789")
 
-    with pytest.raises(services.DuplicateOrganisation) as caught:
-        services.organisation_register(
+    with pytest.raises(representatives_services.DuplicateOrganisation) as caught:
+        representatives_services.organisation_register(
             user=factories.CompanyUserFactory(), data=_data(vat_id="de 123456789"), not_a_duplicate=True
         )
 
@@ -112,11 +115,13 @@ def test_same_website_domain_is_offered_and_can_be_overruled():
     existing = factories.OrganisationFactory(website="https://www.kaeltetechnik-pirna.example.de/impressum")
     user = factories.CompanyUserFactory()
 
-    with pytest.raises(services.DuplicateOrganisation) as caught:
-        services.organisation_register(user=user, data=_data(name="Völlig Anders AG"))
+    with pytest.raises(representatives_services.DuplicateOrganisation) as caught:
+        representatives_services.organisation_register(user=user, data=_data(name="Völlig Anders AG"))
     assert [(c.organisation, c.certain) for c in caught.value.candidates] == [(existing, False)]
 
-    organisation = services.organisation_register(user=user, data=_data(name="Völlig Anders AG"), not_a_duplicate=True)
+    organisation = representatives_services.organisation_register(
+        user=user, data=_data(name="Völlig Anders AG"), not_a_duplicate=True
+    )
     assert organisation.pk != existing.pk
 
 
@@ -147,6 +152,24 @@ def test_name_and_domain_normalisation():
     assert website_domain("") == ""
 
 
+@pytest.mark.parametrize(
+    ("typed", "domain"),
+    [
+        (" example.com ", "example.com"),
+        ("//example.com", "example.com"),
+        ("https://WWW.Example.com/kontakt?x=1", "example.com"),
+        ("http://example.com.", "example.com"),
+        ("example.com:8080/path", "example.com"),
+        ("ftp://files.example.com", "files.example.com"),
+        ("   ", ""),
+        ("https://", ""),
+        ("http://[::1", ""),
+    ],
+)
+def test_website_domain_takes_a_website_as_people_type_it(typed, domain):
+    assert website_domain(typed) == domain
+
+
 # --- join requests ---------------------------------------------------------------------------------------
 
 
@@ -155,7 +178,7 @@ def test_join_request_is_recorded_and_the_administrators_are_told(mailoutbox, dj
     user = factories.CompanyUserFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
-        representative = services.representation_request(
+        representative = representatives_services.representation_request(
             user=user, organisation=administrator.organisation, message="Vertrieb"
         )
 
@@ -167,10 +190,10 @@ def test_join_request_is_recorded_and_the_administrators_are_told(mailoutbox, dj
 def test_join_request_twice_is_refused():
     organisation = factories.OrganisationFactory()
     user = factories.CompanyUserFactory()
-    services.representation_request(user=user, organisation=organisation)
+    representatives_services.representation_request(user=user, organisation=organisation)
 
     with pytest.raises(ValidationError):
-        services.representation_request(user=user, organisation=organisation)
+        representatives_services.representation_request(user=user, organisation=organisation)
 
     assert Representative.objects.filter(user=user).count() == 1
 
@@ -178,7 +201,9 @@ def test_join_request_twice_is_refused():
 def test_a_declined_request_can_be_made_again():
     declined = factories.RepresentativeFactory(declined=True)
 
-    representative = services.representation_request(user=declined.user, organisation=declined.organisation)
+    representative = representatives_services.representation_request(
+        user=declined.user, organisation=declined.organisation
+    )
 
     assert representative.pk == declined.pk
     assert representative.state == RepresentationState.REQUESTED
@@ -187,7 +212,7 @@ def test_a_declined_request_can_be_made_again():
 
 def test_nobody_joins_a_rejected_registration():
     with pytest.raises(ValidationError):
-        services.representation_request(
+        representatives_services.representation_request(
             user=factories.CompanyUserFactory(), organisation=factories.OrganisationFactory(rejected=True)
         )
 
@@ -199,7 +224,7 @@ def test_an_administrator_approves_and_the_requester_is_told(mailoutbox, django_
     request = factories.RepresentativeFactory(requested=True, organisation=administrator.organisation)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.representation_approve(representative=request, user=administrator.user) is True
+        assert representatives_services.representation_approve(representative=request, user=administrator.user) is True
 
     request.refresh_from_db()
     assert (request.state, request.role, request.decided_by) == (
@@ -215,7 +240,7 @@ def test_an_administrator_declines():
     administrator = factories.RepresentativeFactory(administrator=True)
     request = factories.RepresentativeFactory(requested=True, organisation=administrator.organisation)
 
-    services.representation_decline(representative=request, user=administrator.user)
+    representatives_services.representation_decline(representative=request, user=administrator.user)
 
     request.refresh_from_db()
     assert request.state == RepresentationState.DECLINED
@@ -233,7 +258,7 @@ def test_others_cannot_decide(who):
     }[who]()
 
     with pytest.raises(PermissionDenied):
-        services.representation_approve(representative=request, user=user)
+        representatives_services.representation_approve(representative=request, user=user)
 
     request.refresh_from_db()
     assert request.state == RepresentationState.REQUESTED
@@ -242,7 +267,7 @@ def test_others_cannot_decide(who):
 def test_staff_decide_and_the_first_representative_becomes_administrator(staff_user):
     request = factories.RepresentativeFactory(requested=True)
 
-    services.representation_approve(representative=request, user=staff_user)
+    representatives_services.representation_approve(representative=request, user=staff_user)
 
     request.refresh_from_db()
     assert (request.state, request.role) == (RepresentationState.APPROVED, RepresentativeRole.ADMINISTRATOR)
@@ -252,7 +277,7 @@ def test_a_decided_request_is_not_decided_again(staff_user):
     request = factories.RepresentativeFactory(declined=True)
 
     with pytest.raises(ValidationError):
-        services.representation_approve(representative=request, user=staff_user)
+        representatives_services.representation_approve(representative=request, user=staff_user)
 
 
 # --- the profile ---------------------------------------------------------------------------------------
@@ -262,7 +287,7 @@ def test_a_representative_changes_the_profile():
     representative = factories.RepresentativeFactory()
     field = factories.TechnologyFieldFactory(slug="logistik")
 
-    services.organisation_profile_update(
+    representatives_services.organisation_profile_update(
         organisation=representative.organisation,
         user=representative.user,
         data={"description_en": "Cold chains.", "employee_band": "50-249"},
@@ -278,7 +303,7 @@ def test_the_identity_of_a_verified_organisation_is_staff_business():
     representative = factories.RepresentativeFactory(organisation__name="Alt GmbH")
 
     with pytest.raises(ValidationError):
-        services.organisation_profile_update(
+        representatives_services.organisation_profile_update(
             organisation=representative.organisation, user=representative.user, data={"name": "Neu GmbH"}
         )
 
@@ -288,7 +313,7 @@ def test_the_identity_of_a_verified_organisation_is_staff_business():
 def test_the_identity_of_an_unverified_organisation_can_be_corrected():
     representative = factories.RepresentativeFactory(organisation__self_registered=True)
 
-    services.organisation_profile_update(
+    representatives_services.organisation_profile_update(
         organisation=representative.organisation, user=representative.user, data={"name": "Neu GmbH"}
     )
 
@@ -300,7 +325,7 @@ def test_staff_only_fields_cannot_be_changed(field):
     representative = factories.RepresentativeFactory(organisation__self_registered=True)
 
     with pytest.raises(ValidationError):
-        services.organisation_profile_update(
+        representatives_services.organisation_profile_update(
             organisation=representative.organisation, user=representative.user, data={field: "verified"}
         )
 
@@ -312,7 +337,7 @@ def test_only_approved_representatives_change_the_profile(state):
     representative = factories.RepresentativeFactory(**{state: True})
 
     with pytest.raises(PermissionDenied):
-        services.organisation_profile_update(
+        representatives_services.organisation_profile_update(
             organisation=representative.organisation, user=representative.user, data={"description_en": "x"}
         )
 
@@ -324,7 +349,9 @@ def test_only_approved_representatives_change_the_profile(state):
 
 def _set_logo(upload):
     representative = factories.RepresentativeFactory()
-    services.organisation_logo_set(organisation=representative.organisation, user=representative.user, upload=upload)
+    representatives_services.organisation_logo_set(
+        organisation=representative.organisation, user=representative.user, upload=upload
+    )
     return Organisation.objects.get(pk=representative.organisation.pk)
 
 
@@ -365,12 +392,12 @@ def test_large_logos_are_scaled_down():
 def test_a_new_logo_replaces_the_old_file(django_capture_on_commit_callbacks, tmp_path):
     representative = factories.RepresentativeFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        services.organisation_logo_set(
+        representatives_services.organisation_logo_set(
             organisation=representative.organisation, user=representative.user, upload=image_upload()
         )
     first = Organisation.objects.get(pk=representative.organisation.pk).logo.name
     with django_capture_on_commit_callbacks(execute=True):
-        services.organisation_logo_set(
+        representatives_services.organisation_logo_set(
             organisation=representative.organisation, user=representative.user, upload=image_upload("JPEG")
         )
 
@@ -395,7 +422,7 @@ def test_bad_logos_are_refused_and_nothing_is_stored(upload, tmp_path):
     representative = factories.RepresentativeFactory()
 
     with pytest.raises(ValidationError) as caught:
-        services.organisation_logo_set(
+        representatives_services.organisation_logo_set(
             organisation=representative.organisation, user=representative.user, upload=upload
         )
 
@@ -420,7 +447,10 @@ def test_removing_the_logo(django_capture_on_commit_callbacks, tmp_path):
     representative = organisation.representatives.get()
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.organisation_logo_remove(organisation=organisation, user=representative.user) is True
+        assert (
+            representatives_services.organisation_logo_remove(organisation=organisation, user=representative.user)
+            is True
+        )
 
     assert not Organisation.objects.get(pk=organisation.pk).logo
     assert not (tmp_path / name).exists()

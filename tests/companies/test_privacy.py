@@ -17,10 +17,15 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from companies import services
-from companies.choices import ContactRequestState, RepresentativeRole
-from companies.models import Contact, ContactRequest, Organisation, PortalVisit, Representative
-from companies.services.privacy import FORMAT_VERSION, historical_models
+from companies.choices import RepresentativeRole
+from companies.models.organisations import Contact, Organisation
+from companies.models.representatives import Representative
+from companies.services.privacy import FORMAT_VERSION, account_data_export, account_erase, historical_models
+from companies.services.representatives import organisation_profile_update
+from matchmaking.choices import ContactRequestState
+from matchmaking.models.introductions import ContactRequest
+from matchmaking.models.visits import PortalVisit
+from matchmaking.services.introductions import contact_request_create
 from reports import kpis
 from tests import factories
 from wfs_portal.choices import RegistrationState
@@ -115,11 +120,11 @@ def test_the_export_holds_everything_about_the_user_and_their_organisation(
     factories.DelegationParticipantFactory(organisation=organisation_a, contact=person_a)
     factories.WorkshopParticipantFactory(organisation=organisation_a)
     factories.MatchFeedbackFactory(organisation=organisation_a, partner=organisation_b, user=user_a)
-    services.organisation_profile_update(organisation=organisation_a, user=user_a, data={"description_en": "Sensors"})
+    organisation_profile_update(organisation=organisation_a, user=user_a, data={"description_en": "Sensors"})
     factories.RepresentativeFactory(user=user_a, requested=True)  # a pending join request elsewhere
     factories.ContactFactory(first_name="Fremdperson")  # another organisation's person
 
-    data = services.account_data_export(user=user_a)
+    data = account_data_export(user=user_a)
 
     text = json.dumps(data, ensure_ascii=False)
     assert {a["email"] for a in data["user"]["email_addresses"]} == {user_a.email, "privat@example.de"}
@@ -156,7 +161,7 @@ def test_the_export_shows_a_partners_persons_only_after_an_accepted_introduction
         requester=accepted_partner, target=organisation_a, state=ContactRequestState.ACCEPTED, decided_at=timezone.now()
     )
 
-    (organisation,) = services.account_data_export(user=user_a)["organisations"]
+    (organisation,) = account_data_export(user=user_a)["organisations"]
 
     (sent,) = organisation["introductions_sent"]
     (received,) = organisation["introductions_received"]
@@ -174,7 +179,7 @@ def test_the_export_holds_the_users_portal_visits_and_no_one_elses(user_a, organ
         user=factories.CompanyUserFactory(), organisation=organisation_a, started_at=now, seen_at=now, partners_seen=[9]
     )
 
-    (visit,) = services.account_data_export(user=user_a)["portal_visits"]
+    (visit,) = account_data_export(user=user_a)["portal_visits"]
 
     assert visit["organisation"]["id"] == organisation_a.pk
     assert (visit["partners_before"], visit["partners_seen"]) == ([3, 5], [5])
@@ -228,8 +233,8 @@ def world(organisation_a, user_a, person_a):
         organisation=organisation_a, contact=person_a, state=RegistrationState.CONFIRMED
     )
     partner = factories.OrganisationFactory()
-    services.organisation_profile_update(organisation=organisation_a, user=user_a, data={"description_en": "Sensors"})
-    contact_request = services.contact_request_create(
+    organisation_profile_update(organisation=organisation_a, user=user_a, data={"description_en": "Sensors"})
+    contact_request = contact_request_create(
         requester=organisation_a, target=partner, user=user_a, message="Wir suchen Kühltransporte."
     )
     person_a.position = "Leitung Vertrieb"
@@ -253,7 +258,7 @@ def test_erasure_removes_the_person_and_keeps_the_figures(
     exhibitors_before = booth_registration.booth.registrations.filter(state=RegistrationState.CONFIRMED).count()
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.account_erase(user=user_a, password=PASSWORD)
+        result = account_erase(user=user_a, password=PASSWORD)
 
     assert result.contacts_erased == 1
     assert not get_user_model().objects.filter(pk=user_a.pk).exists()
@@ -279,7 +284,7 @@ def test_erasure_removes_the_person_and_keeps_the_figures(
 def test_no_history_row_names_the_user_after_erasure(world, user_a, person_a):
     assert "Zwiebelmann" in _history_texts()  # the test looks in the right place
 
-    services.account_erase(user=user_a, password=PASSWORD)
+    account_erase(user=user_a, password=PASSWORD)
 
     texts = _history_texts()
     for personal in ("Zwiebelmann", "Annegret", user_a.email, user_a.email.upper(), "Leitung Vertrieb"):
@@ -294,7 +299,7 @@ def test_no_history_row_names_the_user_after_erasure(world, user_a, person_a):
 
 
 def test_erasure_is_checked_by_the_database_constraints(world, user_a):
-    services.account_erase(user=user_a, password=PASSWORD)
+    account_erase(user=user_a, password=PASSWORD)
 
     with connection.cursor():
         connection.check_constraints()
@@ -304,7 +309,7 @@ def test_the_user_cannot_log_in_afterwards(client, world, user_a):
     assert client.login(username=user_a.username, password=PASSWORD)
     client.logout()
 
-    services.account_erase(user=user_a, password=PASSWORD)
+    account_erase(user=user_a, password=PASSWORD)
 
     assert not client.login(username=user_a.username, password=PASSWORD)
     response = client.post(reverse("account_login"), {"login": user_a.email, "password": PASSWORD})
@@ -352,14 +357,14 @@ def test_staff_accounts_are_not_erased_in_the_portal(staff_client, staff_user):
     assert response.status_code == 403
     assert get_user_model().objects.filter(pk=staff_user.pk).exists()
     with pytest.raises(PermissionDenied):
-        services.account_erase(user=staff_user, password="x")
+        account_erase(user=staff_user, password="x")
 
 
 def test_only_the_users_own_person_records_are_erased(world, user_a, organisation_a, organisation_b):
     colleague = factories.ContactFactory(organisation=organisation_a, last_name="Kollegin")
     namesake = factories.ContactFactory(organisation=organisation_b, email=user_a.email)  # not represented
 
-    services.account_erase(user=user_a, password=PASSWORD)
+    account_erase(user=user_a, password=PASSWORD)
 
     assert set(Contact.objects.values_list("pk", flat=True)) >= {colleague.pk, namesake.pk}
 
@@ -370,7 +375,7 @@ def test_the_last_administrator_leaving_tells_staff(
     editor = factories.RepresentativeFactory(organisation=organisation_a, role=RepresentativeRole.EDITOR)
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.account_erase(user=user_a, password=PASSWORD)
+        result = account_erase(user=user_a, password=PASSWORD)
 
     assert result.organisations_without_administrator == [organisation_a]
     assert [mail.to for mail in mailoutbox] == [[staff_user.email]]
@@ -385,7 +390,7 @@ def test_no_staff_mail_when_another_administrator_remains(
     factories.RepresentativeFactory(organisation=organisation_a, administrator=True)
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.account_erase(user=user_a, password=PASSWORD)
+        result = account_erase(user=user_a, password=PASSWORD)
 
     assert result.organisations_without_administrator == []
     assert mailoutbox == []
@@ -393,7 +398,7 @@ def test_no_staff_mail_when_another_administrator_remains(
 
 def test_a_wrong_password_raises_in_the_service(user_a):
     with pytest.raises(ValidationError):
-        services.account_erase(user=user_a, password="")
+        account_erase(user=user_a, password="")
 
     assert get_user_model().objects.filter(pk=user_a.pk).exists()
 
@@ -401,7 +406,7 @@ def test_a_wrong_password_raises_in_the_service(user_a):
 def test_erasure_leaves_other_users_alone(world, user_a, organisation_a):
     other = factories.RepresentativeFactory(organisation=organisation_a)
 
-    services.account_erase(user=user_a, password=PASSWORD)
+    account_erase(user=user_a, password=PASSWORD)
 
     assert Representative.objects.filter(pk=other.pk).exists()
     assert EmailAddress.objects.filter(user=other.user).exists()

@@ -7,9 +7,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from companies import services, tasks
+from companies import tasks
 from companies.choices import ProfileState, VerificationState
-from companies.models import Organisation, PartneringProfile
+from companies.models.organisations import Organisation, PartneringProfile
+from companies.services.organisations import (
+    organisation_reject,
+    organisation_verify,
+    partnering_profile_publish,
+    partnering_profile_withdraw,
+    partnering_profiles_expire,
+)
 from tests.factories import OrganisationFactory, PartneringProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +32,7 @@ def _days(n: int) -> datetime.date:
 def test_verify_marks_a_self_registered_organisation_verified(staff_user):
     organisation = OrganisationFactory(self_registered=True)
 
-    assert services.organisation_verify(organisation=organisation, user=staff_user) is True
+    assert organisation_verify(organisation=organisation, user=staff_user) is True
 
     organisation.refresh_from_db()
     assert organisation.verification_state == VerificationState.VERIFIED
@@ -36,7 +43,7 @@ def test_verify_marks_a_self_registered_organisation_verified(staff_user):
 def test_verify_a_rejected_organisation_clears_the_rejection_reason(staff_user):
     organisation = OrganisationFactory(rejected=True)
 
-    assert services.organisation_verify(organisation=organisation, user=staff_user) is True
+    assert organisation_verify(organisation=organisation, user=staff_user) is True
 
     organisation.refresh_from_db()
     assert organisation.verification_state == VerificationState.VERIFIED
@@ -47,7 +54,7 @@ def test_verify_an_already_verified_organisation_returns_false_and_changes_nothi
     organisation = OrganisationFactory(verified_at=timezone.now() - datetime.timedelta(days=3))
     before = Organisation.objects.get(pk=organisation.pk)
 
-    assert services.organisation_verify(organisation=organisation, user=staff_user) is False
+    assert organisation_verify(organisation=organisation, user=staff_user) is False
 
     organisation.refresh_from_db()
     assert organisation.verified_at == before.verified_at
@@ -58,7 +65,7 @@ def test_verify_an_already_verified_organisation_returns_false_and_changes_nothi
 def test_verify_writes_a_history_record_with_the_user(staff_user):
     organisation = OrganisationFactory(self_registered=True)
 
-    services.organisation_verify(organisation=organisation, user=staff_user)
+    organisation_verify(organisation=organisation, user=staff_user)
 
     record = organisation.history.latest()
     assert record.history_user == staff_user
@@ -72,7 +79,7 @@ def test_verify_writes_a_history_record_with_the_user(staff_user):
 def test_reject_a_self_registration_stores_state_and_reason(staff_user):
     organisation = OrganisationFactory(self_registered=True)
 
-    assert services.organisation_reject(organisation=organisation, user=staff_user, reason="  Kein Sitz  ") is True
+    assert organisation_reject(organisation=organisation, user=staff_user, reason="  Kein Sitz  ") is True
 
     organisation.refresh_from_db()
     assert organisation.verification_state == VerificationState.REJECTED
@@ -84,7 +91,7 @@ def test_reject_needs_a_reason(staff_user, reason):
     organisation = OrganisationFactory(self_registered=True)
 
     with pytest.raises(ValidationError) as exc_info:
-        services.organisation_reject(organisation=organisation, user=staff_user, reason=reason)
+        organisation_reject(organisation=organisation, user=staff_user, reason=reason)
 
     assert "rejection_reason" in exc_info.value.message_dict
     organisation.refresh_from_db()
@@ -95,7 +102,7 @@ def test_reject_refuses_a_verified_organisation(staff_user):
     organisation = OrganisationFactory()
 
     with pytest.raises(ValidationError):
-        services.organisation_reject(organisation=organisation, user=staff_user, reason="Doppelt angelegt")
+        organisation_reject(organisation=organisation, user=staff_user, reason="Doppelt angelegt")
 
     organisation.refresh_from_db()
     assert organisation.verification_state == VerificationState.VERIFIED
@@ -105,7 +112,7 @@ def test_reject_refuses_a_verified_organisation(staff_user):
 def test_reject_an_already_rejected_organisation_returns_false_and_keeps_the_first_reason(staff_user):
     organisation = OrganisationFactory(rejected=True, rejection_reason="Erster Grund")
 
-    assert services.organisation_reject(organisation=organisation, user=staff_user, reason="Zweiter Grund") is False
+    assert organisation_reject(organisation=organisation, user=staff_user, reason="Zweiter Grund") is False
 
     organisation.refresh_from_db()
     assert organisation.rejection_reason == "Erster Grund"
@@ -114,7 +121,7 @@ def test_reject_an_already_rejected_organisation_returns_false_and_keeps_the_fir
 def test_reject_writes_a_history_record_with_the_user(staff_user):
     organisation = OrganisationFactory(self_registered=True)
 
-    services.organisation_reject(organisation=organisation, user=staff_user, reason="Kein Sitz in Sachsen")
+    organisation_reject(organisation=organisation, user=staff_user, reason="Kein Sitz in Sachsen")
 
     record = organisation.history.latest()
     assert record.history_user == staff_user
@@ -130,7 +137,7 @@ def test_publish_refuses_a_profile_of_an_unverified_organisation(staff_user, tra
     profile = PartneringProfileFactory(organisation=OrganisationFactory(**{trait: True}))
 
     with pytest.raises(ValidationError):
-        services.partnering_profile_publish(profile=profile, user=staff_user)
+        partnering_profile_publish(profile=profile, user=staff_user)
 
     profile.refresh_from_db()
     assert profile.state == ProfileState.DRAFT
@@ -141,7 +148,7 @@ def test_publish_without_a_date_uses_the_configured_validity(staff_user, setting
     settings.PARTNERING_PROFILE_VALIDITY_DAYS = 30
     profile = PartneringProfileFactory()
 
-    assert services.partnering_profile_publish(profile=profile, user=staff_user) is True
+    assert partnering_profile_publish(profile=profile, user=staff_user) is True
 
     profile.refresh_from_db()
     assert profile.state == ProfileState.PUBLISHED
@@ -152,7 +159,7 @@ def test_publish_without_a_date_uses_the_configured_validity(staff_user, setting
 def test_publish_with_a_future_date_keeps_that_date(staff_user):
     profile = PartneringProfileFactory()
 
-    services.partnering_profile_publish(profile=profile, user=staff_user, valid_until=_days(10))
+    partnering_profile_publish(profile=profile, user=staff_user, valid_until=_days(10))
 
     profile.refresh_from_db()
     assert profile.valid_until == _days(10)
@@ -163,7 +170,7 @@ def test_publish_refuses_a_valid_until_date_not_in_the_future(staff_user, days):
     profile = PartneringProfileFactory()
 
     with pytest.raises(ValidationError) as exc_info:
-        services.partnering_profile_publish(profile=profile, user=staff_user, valid_until=_days(days))
+        partnering_profile_publish(profile=profile, user=staff_user, valid_until=_days(days))
 
     assert "valid_until" in exc_info.value.message_dict
     profile.refresh_from_db()
@@ -173,16 +180,14 @@ def test_publish_refuses_a_valid_until_date_not_in_the_future(staff_user, days):
 def test_publish_again_with_the_same_date_returns_false(staff_user):
     profile = PartneringProfileFactory(published=True)
 
-    assert (
-        services.partnering_profile_publish(profile=profile, user=staff_user, valid_until=profile.valid_until) is False
-    )
+    assert partnering_profile_publish(profile=profile, user=staff_user, valid_until=profile.valid_until) is False
 
 
 def test_publish_renews_an_expired_profile_and_keeps_the_first_publication_date(staff_user):
     first_published = timezone.now() - datetime.timedelta(days=400)
     profile = PartneringProfileFactory(state=ProfileState.EXPIRED, published_at=first_published, valid_until=_days(-5))
 
-    assert services.partnering_profile_publish(profile=profile, user=staff_user, valid_until=_days(60)) is True
+    assert partnering_profile_publish(profile=profile, user=staff_user, valid_until=_days(60)) is True
 
     profile.refresh_from_db()
     assert profile.state == ProfileState.PUBLISHED
@@ -193,7 +198,7 @@ def test_publish_renews_an_expired_profile_and_keeps_the_first_publication_date(
 def test_publish_writes_a_history_record_with_the_user(staff_user):
     profile = PartneringProfileFactory()
 
-    services.partnering_profile_publish(profile=profile, user=staff_user)
+    partnering_profile_publish(profile=profile, user=staff_user)
 
     record = profile.history.latest()
     assert record.history_user == staff_user
@@ -206,7 +211,7 @@ def test_publish_writes_a_history_record_with_the_user(staff_user):
 def test_withdraw_takes_a_published_profile_out(staff_user):
     profile = PartneringProfileFactory(published=True)
 
-    assert services.partnering_profile_withdraw(profile=profile, user=staff_user) is True
+    assert partnering_profile_withdraw(profile=profile, user=staff_user) is True
 
     profile.refresh_from_db()
     assert profile.state == ProfileState.WITHDRAWN
@@ -216,7 +221,7 @@ def test_withdraw_takes_a_published_profile_out(staff_user):
 def test_withdraw_a_withdrawn_profile_returns_false(staff_user):
     profile = PartneringProfileFactory(state=ProfileState.WITHDRAWN)
 
-    assert services.partnering_profile_withdraw(profile=profile, user=staff_user) is False
+    assert partnering_profile_withdraw(profile=profile, user=staff_user) is False
 
     profile.refresh_from_db()
     assert profile.state == ProfileState.WITHDRAWN
@@ -237,7 +242,7 @@ def profiles_around_today():
 
 
 def test_expire_expires_only_published_profiles_past_their_date(profiles_around_today):
-    assert services.partnering_profiles_expire() == 1
+    assert partnering_profiles_expire() == 1
 
     states = {key: PartneringProfile.objects.get(pk=p.pk).state for key, p in profiles_around_today.items()}
     assert states == {
@@ -250,16 +255,16 @@ def test_expire_expires_only_published_profiles_past_their_date(profiles_around_
 
 
 def test_expire_a_second_run_returns_zero(profiles_around_today):
-    services.partnering_profiles_expire()
+    partnering_profiles_expire()
 
-    assert services.partnering_profiles_expire() == 0
+    assert partnering_profiles_expire() == 0
     assert PartneringProfile.objects.filter(state=ProfileState.EXPIRED).count() == 1
 
 
 def test_expire_uses_the_given_day():
     profile = PartneringProfileFactory(published=True, valid_until=_days(5))
 
-    assert services.partnering_profiles_expire(today=_days(6)) == 1
+    assert partnering_profiles_expire(today=_days(6)) == 1
 
     profile.refresh_from_db()
     assert profile.state == ProfileState.EXPIRED

@@ -8,8 +8,8 @@ import datetime
 import pytest
 from django.test import Client
 
-from companies.models import MatchGeneration
 from delegations.models import Delegation
+from matchmaking.models.generations import MatchGeneration
 from tests import factories
 from wfs_portal.choices import RegistrationState
 
@@ -99,11 +99,11 @@ def test_the_start_button_of_the_match_computations_can_be_clicked(staff_page, s
         started.append(user)
         return factories.MatchGenerationFactory(requested_by=user)
 
-    monkeypatch.setattr("companies.admin.services.match_generation_start", start)
+    monkeypatch.setattr("matchmaking.admin.generations.match_generation_start", start)
     for language in ("de", "en"):
         for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
             page = staff_page(language=language, **size)
-            page.goto("/admin/companies/matchgeneration/")
+            page.goto("/admin/matchmaking/matchgeneration/")
             button = page.locator("form.match-start button")
             box = button.bounding_box()
             # Nothing lies over the button's middle (it lay under "Export" and took clicks on 45 px).
@@ -114,7 +114,7 @@ def test_the_start_button_of_the_match_computations_can_be_clicked(staff_page, s
             assert on_top
             shot(page, f"admin-screens-match-generations-{language}-{name}")
             button.click()
-            page.wait_for_url("**/admin/companies/matchgeneration/")
+            page.wait_for_url("**/admin/matchmaking/matchgeneration/")
             assert page.locator(".messagelist .success, .messagelist .info").count() == 1
     assert len(started) == 4
     assert MatchGeneration.objects.count() == 4

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from companies.choices import VerificationState
-from companies.models import Organisation
+from companies.models.organisations import Organisation
 from fairs.models import BoothRegistration
 from tests.e2e.conftest import link_in
 from tests.factories import JointBoothFactory

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from companies.models import PortalVisit
+from matchmaking.models.visits import PortalVisit
 from tests import factories
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

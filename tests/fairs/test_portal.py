@@ -156,10 +156,10 @@ def test_apply_page_shows_the_form_with_my_contacts_only(client_a, booth, contac
 
 
 def test_a_removed_contact_person_is_not_offered(client_a, booth, contact_a, representative_a):
-    from companies import services
+    from companies.services.contacts import contact_remove
 
     factories.ConsentRecordFactory(contact=contact_a)  # so the person is kept, anonymised
-    assert services.contact_remove(contact=contact_a, user=representative_a.user) == "anonymised"
+    assert contact_remove(contact=contact_a, user=representative_a.user) == "anonymised"
 
     response = client_a.get(apply_url(booth))
 

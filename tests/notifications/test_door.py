@@ -6,9 +6,11 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 
-from companies import services as company_services
 from companies.choices import VerificationState
+from companies.services.organisations import organisation_reject, organisation_verify
+from companies.services.representatives import organisation_register, representation_approve, representation_request
 from fairs.models import BoothRegistration
+from matchmaking.services.introductions import contact_request_create
 from notifications import door
 from notifications.choices import StaffTopic
 from notifications.models import StaffAlert, UserPreference
@@ -106,7 +108,7 @@ def test_a_self_registration_is_announced_to_staff(client, superuser, django_cap
     user = factories.CompanyUserFactory()
     client.force_login(user)
 
-    organisation = company_services.organisation_register(
+    organisation = organisation_register(
         user=user, data={"name": "Gamma Robotik GmbH", "kind": "company", "city": "Dresden"}, not_a_duplicate=True
     )
 
@@ -162,7 +164,7 @@ def test_an_introduction_to_an_organisation_without_portal_users_goes_to_staff(
 ):
     partner = factories.OrganisationFactory()
 
-    company_services.contact_request_create(
+    contact_request_create(
         requester=organisation_a, target=partner, user=representative_a.user, message="Wir suchen Kühltransporte."
     )
 
@@ -173,7 +175,7 @@ def test_an_introduction_to_an_organisation_without_portal_users_goes_to_staff(
 def test_an_introduction_to_an_organisation_with_users_does_not_bother_staff(
     organisation_a, representative_a, representative_b, superuser
 ):
-    company_services.contact_request_create(
+    contact_request_create(
         requester=organisation_a,
         target=representative_b.organisation,
         user=representative_a.user,
@@ -194,7 +196,7 @@ def test_verifying_a_self_registration_tells_its_representatives(staff_user, dja
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        company_services.organisation_verify(organisation=representative.organisation, user=staff_user)
+        organisation_verify(organisation=representative.organisation, user=staff_user)
 
     assert [message.to for message in mail.outbox] == [[representative.user.email]]
     assert mail.outbox[0].subject == f"{representative.organisation.name} ist verifiziert"
@@ -208,9 +210,7 @@ def test_a_rejection_tells_the_reason(staff_user, django_capture_on_commit_callb
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        company_services.organisation_reject(
-            organisation=representative.organisation, user=staff_user, reason="Kein Sitz in Sachsen."
-        )
+        organisation_reject(organisation=representative.organisation, user=staff_user, reason="Kein Sitz in Sachsen.")
 
     assert "Kein Sitz in Sachsen." in mail.outbox[0].body
 
@@ -222,14 +222,14 @@ def test_a_join_request_goes_to_the_administrators_and_the_decision_to_the_user(
     newcomer = factories.CompanyUserFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
-        request = company_services.representation_request(user=newcomer, organisation=organisation_a, message="CFO")
+        request = representation_request(user=newcomer, organisation=organisation_a, message="CFO")
     assert [message.to for message in mail.outbox] == [[representative_a.user.email]]
     assert newcomer.email in mail.outbox[0].subject and "CFO" in mail.outbox[0].body
     assert editor.user.email not in [message.to[0] for message in mail.outbox]
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        company_services.representation_approve(representative=request, user=representative_a.user)
+        representation_approve(representative=request, user=representative_a.user)
     assert [message.to for message in mail.outbox] == [[newcomer.email]]
     assert organisation_a.name in mail.outbox[0].subject
 

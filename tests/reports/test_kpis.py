@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from companies.choices import ContactRequestState, FeedbackVerdict, GenerationState, OrganisationKind
+from companies.choices import OrganisationKind
+from matchmaking.choices import ContactRequestState, FeedbackVerdict, GenerationState
 from projects.choices import FigureProvenance, InvestmentKind, InvestmentStage, MilestoneKind, WorkshopState
 from reports import kpis
 from tests.factories import (
@@ -246,7 +247,8 @@ def test_workshops_with_a_session_in_the_period_and_their_organisations_by_kind(
 
 
 def test_matchmaking_funnel():
-    from companies.models import Match, MatchGeneration
+    from matchmaking.models.generations import MatchGeneration
+    from matchmaking.models.matches import Match
 
     tz = timezone.get_default_timezone()
     in_2022 = datetime.datetime(2022, 6, 1, 12, tzinfo=tz)
@@ -266,7 +268,7 @@ def test_matchmaking_funnel():
 
     figures = compute()
     assert [row["count"] for row in figures["tables"]["matchmaking_funnel"]] == [3, 1, 2, 1]
-    assert figures["sources"]["matches_computed"] == {"model": "companies.matchgeneration", "ids": [latest.pk]}
+    assert figures["sources"]["matches_computed"] == {"model": "matchmaking.matchgeneration", "ids": [latest.pk]}
     assert figures["sources"]["introductions_accepted"]["ids"] == [accepted.pk]
 
 

@@ -15,17 +15,17 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from companies.choices import GenerationState
-from companies.models import MatchGeneration
-from companies.services import match_generation_start
-from companies.services.matching import active_generation
+from matchmaking.choices import GenerationState
+from matchmaking.models.generations import MatchGeneration
+from matchmaking.selectors import active_generation
+from matchmaking.services.generations import match_generation_start
 from outbox.models import OutboxMessage
 from outbox.relay import deliver_now, delivers_after_commit
 from outbox.selectors import OPEN
 
 logger = logging.getLogger(__name__)
 
-# The records the matching reads (companies/matching_data.py): when the loader added none of them and
+# The records the matching reads (matchmaking/corpus_loading.py): when the loader added none of them and
 # a generation is active, that generation is the demo's, and computing it again would give the same.
 MATCHING_INPUTS = frozenset(
     {

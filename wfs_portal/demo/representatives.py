@@ -22,11 +22,13 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from companies.choices import RepresentationState, RepresentativeRole, VerificationState
-from companies.models import ConsentRecord, Contact, Match, Organisation, Representative
-from companies.selectors import active_generation_id
+from companies.models.organisations import ConsentRecord, Contact, Organisation
+from companies.models.representatives import Representative
 from companies.services.contacts import CONSENT_TEXTS
 from fairs.choices import BoothState
 from fairs.models import BoothRegistration
+from matchmaking.models.matches import Match
+from matchmaking.selectors import active_generation_id
 from notifications.models import UserPreference
 from projects.models import WorkshopParticipant
 from wfs_portal.choices import RegistrationState

@@ -30,7 +30,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models.signals import post_save
 from faker import Faker
 
-from companies.models import (
+from companies.models.organisations import (
     Cluster,
     ClusterMembership,
     ConsentRecord,

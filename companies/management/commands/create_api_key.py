@@ -3,9 +3,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from companies import services
 from companies.choices import ApiScope
-from companies.models import Organisation
+from companies.models.organisations import Organisation
+from companies.services.api_keys import partner_api_key_create
 
 
 class Command(BaseCommand):
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             expiry = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.max.time()))
         label = (name or f"{organisation.name[:36]} {timezone.localdate():%Y-%m-%d}")[:50]
         try:
-            api_key, key = services.partner_api_key_create(
+            api_key, key = partner_api_key_create(
                 organisation=organisation, name=label, scopes=wanted, expiry_date=expiry, throttle_rate=rate
             )
         except ValidationError as exc:

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from companies.choices import GenerationState
+from matchmaking.choices import GenerationState
 from wfs_portal.demo.matches import matches_ensure
 from wfs_portal.demo.representatives import load_representatives
 from wfs_portal.demo.world import DemoConflict, DemoWorld
@@ -62,6 +62,6 @@ class Command(BaseCommand):
         self.stderr.write(
             self.style.WARNING(
                 f"Partner suggestions of generation {generation.pk} are not ready: {problem}. "
-                "See /admin/companies/matchgeneration/ or run load_demo again."
+                "See /admin/matchmaking/matchgeneration/ or run load_demo again."
             )
         )

@@ -1,0 +1,43 @@
+"""The organisation a portal user acts for, and rendering with the organisation switcher: what every
+portal view of every app (companies, matchmaking, fairs, delegations, projects) uses after the
+shell's login guard (wfs_portal.portal.portal_view)."""
+
+from django.shortcuts import render
+
+from companies.models.organisations import Organisation
+from companies.selectors import represented_organisations
+
+ACTIVE_ORGANISATION_SESSION_KEY = "portal_active_organisation"
+# The user's approved organisations are read once per request and kept on it: a view asks for the
+# active organisation and then renders the switcher. A view that changes representations redirects.
+_REQUEST_CACHE = "_portal_organisations"
+
+
+def portal_organisations(request) -> list[Organisation]:
+    """The organisations the user may act for (approved representations), once per request."""
+    if not hasattr(request, _REQUEST_CACHE):
+        setattr(request, _REQUEST_CACHE, list(represented_organisations(request.user)))
+    return getattr(request, _REQUEST_CACHE)
+
+
+def active_organisation(request) -> Organisation | None:
+    """The organisation the user works for right now (kept in the session). It is checked against
+    the approved representations on every request, so a withdrawn approval takes effect at once."""
+    organisations = portal_organisations(request)
+    chosen = request.session.get(ACTIVE_ORGANISATION_SESSION_KEY)
+    for organisation in organisations:
+        if organisation.pk == chosen:
+            return organisation
+    if organisations:
+        request.session[ACTIVE_ORGANISATION_SESSION_KEY] = organisations[0].pk
+        return organisations[0]
+    request.session.pop(ACTIVE_ORGANISATION_SESSION_KEY, None)
+    return None
+
+
+def render_portal(request, template: str, context: dict | None = None):
+    base = {
+        "portal_organisations": portal_organisations(request),
+        "active_organisation": active_organisation(request),
+    }
+    return render(request, template, {**base, **(context or {})})

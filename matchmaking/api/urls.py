@@ -1,0 +1,5 @@
+from matchmaking.api import views
+
+
+def register(router) -> None:
+    router.register("matches", views.MatchViewSet, basename="match")

@@ -1,0 +1,220 @@
+"""From the database to the matching engine: organisation records (with cached embeddings), the
+staff rules and the organisations' feedback, and the generation snapshot that Celery workers share."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import pickle
+
+import numpy as np
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from companies.choices import ProfileState, VerificationState
+from companies.models.organisations import ClusterMembership, Organisation, PartneringProfile, Sector
+from matchmaking import embedding
+from matchmaking.choices import ContactRequestState, ExclusionKind, FeedbackVerdict, OverrideAction
+from matchmaking.engine import corpus as cm
+from matchmaking.engine.corpus import Corpus, OrgRecord, ProfileRecord
+from matchmaking.models.introductions import ContactRequest
+from matchmaking.models.matches import ComplementaryDivisions, MatchExclusion, MatchFeedback, MatchOverride
+
+
+def _sector_codes() -> dict[int, tuple[str, str]]:
+    """sector id -> (code, section letter)."""
+    sectors = {s.pk: s for s in Sector.objects.only("pk", "code", "level", "parent_id")}
+    result = {}
+    for pk, sector in sectors.items():
+        node = sector
+        while node.parent_id is not None:
+            node = sectors[node.parent_id]
+        result[pk] = (sector.code if sector.level > 1 else "", node.code)
+    return result
+
+
+def _profile_texts(profile: PartneringProfile) -> list[str]:
+    texts = []
+    for lang in ("de", "en"):
+        title = getattr(profile, f"title_{lang}")
+        summary = " ".join(
+            t for t in (getattr(profile, f"summary_{lang}"), getattr(profile, f"partner_sought_{lang}")) if t
+        )
+        keywords = getattr(profile, f"keywords_{lang}")
+        if title or summary:
+            texts.append(cm.profile_text(title, summary, keywords))
+    return texts
+
+
+def _matchable_profiles(today: datetime.date):
+    return PartneringProfile.objects.filter(state=ProfileState.PUBLISHED, valid_until__gte=today).prefetch_related(
+        "sectors"
+    )
+
+
+def organisations_queryset(today: datetime.date | None = None):
+    """The organisations the engine knows: verified ones (others are never proposed and get no
+    list), with what building a record needs prefetched."""
+    today = today or timezone.localdate()
+    active = ClusterMembership.current_q(on=today)
+    return Organisation.objects.filter(verification_state=VerificationState.VERIFIED).prefetch_related(
+        "sectors",
+        "technology_fields",
+        Prefetch("partnering_profiles", queryset=_matchable_profiles(today), to_attr="matchable_profiles"),
+        Prefetch(
+            "cluster_memberships", queryset=ClusterMembership.objects.filter(active), to_attr="active_memberships"
+        ),
+    )
+
+
+def org_records(organisations, today: datetime.date | None = None) -> list[OrgRecord]:
+    """Records of the given organisations (from ``organisations_queryset``), texts embedded with
+    the cache; only texts never seen before go to the model."""
+    organisations = list(organisations)
+    sector_codes = _sector_codes()
+    competitors = set(
+        MatchExclusion.objects.filter(kind=ExclusionKind.COMPETITORS, is_active=True).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    texts = []
+    for org in organisations:
+        for profile in org.matchable_profiles:
+            texts.extend(_profile_texts(profile))
+        texts.extend(t for t in (org.description_de, org.description_en) if t)
+    vectors = embedding.embed_cached(texts)
+
+    records = []
+    for org in organisations:
+        profiles, offers, needs, offer_texts, request_texts = [], [], [], [], []
+        targets = set()
+        for profile in org.matchable_profiles:
+            profile_texts = _profile_texts(profile)
+            found = [vectors[t] for t in profile_texts if t in vectors]
+            if not found:
+                continue
+            vector = cm.combine(found)
+            is_request = profile.type in cm.REQUEST_TYPES
+            profiles.append(
+                ProfileRecord(id=profile.pk, type=profile.type, vector=vector, text=" ".join(profile_texts))
+            )
+            (needs if is_request else offers).append(vector)
+            (request_texts if is_request else offer_texts).extend(profile_texts)
+            targets.update(str(country) for country in profile.target_countries)
+        descriptions = [t for t in (org.description_de, org.description_en) if t]
+        offer, request = cm.offer_and_request_vectors(offers, needs, [vectors[t] for t in descriptions if t in vectors])
+        codes = [sector_codes[s.pk] for s in org.sectors.all()]
+        matchable = not org.matchmaking_opt_out
+        records.append(
+            OrgRecord(
+                id=org.pk,
+                kind=org.kind,
+                offer_text=" ".join(offer_texts + descriptions),
+                request_text=" ".join(request_texts),
+                offer_vector=offer,
+                request_vector=request,
+                profiles=profiles,
+                fields=tuple(f.slug for f in org.technology_fields.all()),
+                sectors=tuple(code for code, _ in codes if code),
+                sections=tuple(section for _, section in codes),
+                district=org.district,
+                country=str(org.country),
+                target_countries=tuple(sorted(targets)),
+                size_band=org.employee_band,
+                clusters=tuple(str(m.cluster_id) for m in org.active_memberships),
+                group=org.corporate_group,
+                competitor_rule=org.pk in competitors,
+                eligible=matchable,
+                wants_list=matchable,
+            )
+        )
+    return records
+
+
+def apply_rules(corpus: Corpus) -> None:
+    """Staff rules, overrides and the organisations' feedback, by organisation id."""
+    active_pairs = MatchExclusion.objects.filter(kind=ExclusionKind.PAIR, is_active=True)
+    overrides = MatchOverride.objects.values_list("organisation_id", "partner_id", "action")
+    # An accepted introduction counts as "interesting" on both sides, once, unless the organisation
+    # said otherwise itself: its own verdict wins.
+    feedback = {}
+    for a, b in ContactRequest.objects.filter(state=ContactRequestState.ACCEPTED).values_list(
+        "requester_id", "target_id"
+    ):
+        feedback[a, b] = feedback[b, a] = 1.0
+    for a, b, verdict in MatchFeedback.objects.values_list("organisation_id", "partner_id", "verdict"):
+        feedback[a, b] = 1.0 if verdict == FeedbackVerdict.INTERESTING else -1.0
+    corpus.set_rules(
+        excluded=list(active_pairs.values_list("organisation_id", "other_id")),
+        hidden=[(a, b) for a, b, action in overrides if action == OverrideAction.HIDE],
+        pinned=[(a, b) for a, b, action in overrides if action == OverrideAction.PIN],
+        feedback=[(a, b, value) for (a, b), value in feedback.items()],
+        complementary_divisions=[
+            (int(a), int(b)) for a, b in ComplementaryDivisions.objects.values_list("first__code", "second__code")
+        ],
+        same_group_rule=MatchExclusion.objects.filter(kind=ExclusionKind.SAME_GROUP, is_active=True).exists(),
+    )
+
+
+def build_corpus(today: datetime.date | None = None) -> Corpus:
+    """The whole corpus, as a full recompute sees it."""
+    records = org_records(organisations_queryset(today), today)
+    corpus = cm.build(records, dim=embedding.DIM)
+    apply_rules(corpus)
+    return corpus
+
+
+# --- snapshots ---------------------------------------------------------------------------------
+# The corpus of a generation and the pre-filter thresholds, stored once by the task that starts the
+# generation and read by every chunk task, on whatever machine (Django's default storage: a
+# shared volume, or object storage in a larger set-up). The file is the project's own pickle.
+
+
+def snapshot_path(generation_id: int, name: str = "corpus.pickle") -> str:
+    return f"matching/generation-{generation_id}/{name}"
+
+
+def save_snapshot(generation_id: int, payload: dict) -> str:
+    path = snapshot_path(generation_id)
+    if default_storage.exists(path):
+        default_storage.delete(path)
+    return default_storage.save(path, ContentFile(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)))
+
+
+_cache: dict[str, dict] = {}
+
+
+def load_snapshot(path: str) -> dict:
+    """The snapshot, read once per worker process (a chunk task of the same generation that runs
+    next in the same process finds it in memory); the two most recent are kept. Only files that
+    save_snapshot wrote are read, so unpickling them is safe."""
+    if path not in _cache:
+        while len(_cache) >= 2:
+            _cache.pop(next(iter(_cache)))
+        with default_storage.open(path, "rb") as handle:
+            _cache[path] = pickle.load(handle)
+    return _cache[path]
+
+
+def save_arrays(path: str, **arrays) -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    if default_storage.exists(path):
+        default_storage.delete(path)
+    default_storage.save(path, ContentFile(buffer.getvalue()))
+
+
+def load_arrays(path: str) -> dict[str, np.ndarray]:
+    with default_storage.open(path, "rb") as handle, np.load(io.BytesIO(handle.read())) as data:
+        return {name: data[name] for name in data.files}
+
+
+def delete_generation_files(generation_id: int) -> None:
+    folder = f"matching/generation-{generation_id}"
+    if not default_storage.exists(folder):
+        return
+    directories, files = default_storage.listdir(folder)
+    for name in files:
+        default_storage.delete(f"{folder}/{name}")

@@ -1,0 +1,282 @@
+import json
+import resource
+import statistics
+import time
+
+import numpy as np
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from companies.models.organisations import Organisation
+from matchmaking import embedding
+from matchmaking.engine import corpus as cm
+from matchmaking.engine.engine import ChunkResult, Engine, incremental_update
+from matchmaking.models.generations import MatchGeneration
+from matchmaking.services.engines import matching_params
+from matchmaking.services.generations import _blocks, _map_rows
+from matchmaking.services.incremental import update_lists
+from matchmaking.services.writer import analyse_matches, write_matches
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark the matching engine on synthetic organisations (random unit vectors of the model's "
+        "dimension instead of embeddings). Prints recompute_s (the full top-k with all signals as the "
+        "Celery chunks run it, summed over the chunks, without embedding and database writes), kernel_s "
+        "(a bare numpy blocked matrix product + argpartition top-k on the same vectors), their ratio, "
+        "write_s (writing the generation to the configured database, inside a transaction that is rolled "
+        "back), incremental_ms (median engine time of one organisation's incremental update), "
+        "incremental_service_ms (the same update as the Celery task runs it on the written generation: the "
+        "engine patched in place, the lists it is in, enters and leaves recomputed, read and rewritten in "
+        "the database) and peak_rss_mb."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--orgs", type=int, default=50000)
+        parser.add_argument("--block", type=int, default=1024, help="Organisations per block (chunking).")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--json", action="store_true", help="Print only the JSON object.")
+        parser.add_argument("--no-kernel", action="store_true", help="Skip the bare-kernel baseline.")
+        parser.add_argument("--no-write", action="store_true", help="Skip the database write.")
+        parser.add_argument("--incremental-samples", type=int, default=21)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="Processes running the chunks in parallel, as Celery worker processes would (one BLAS "
+            "thread each); wall_s is then the elapsed time, recompute_s still the sum over chunks.",
+        )
+
+    def say(self, message):
+        if not self.quiet:
+            self.stderr.write(message)
+
+    def handle(
+        self, *args, orgs, block, seed, json: bool, no_kernel, no_write, incremental_samples, workers, **options
+    ):
+        if orgs < 10:
+            raise CommandError("--orgs must be at least 10.")
+        if workers < 1:
+            raise CommandError("--workers must be at least 1.")
+        self.quiet = json
+        params = matching_params()
+        rng = np.random.default_rng(seed)
+        dim = embedding.DIM
+        self.say(f"generating {orgs} organisations (dim {dim})")
+        corpus = synthetic_corpus(orgs, dim, rng)
+        report = {"orgs": orgs, "dim": dim, "k": params.k, "block": block}
+
+        started = time.perf_counter()
+        engine = Engine(corpus, params, seed=seed)
+        wants = np.flatnonzero(corpus.wants_list)
+        thresholds = np.full(corpus.n, np.inf, dtype=np.float32)  # +inf: rows without a list
+        thresholds[wants] = engine.thresholds(wants)
+        prepare_s = time.perf_counter() - started
+        blocks = _blocks(corpus.n, block)
+        wall = time.perf_counter()
+        map_seconds, reduce_seconds, results = run_chunks(engine, thresholds, blocks, workers)
+        report["wall_s"] = round(prepare_s + time.perf_counter() - wall, 2)
+        report["workers"] = workers
+        self.say(f"map: {sum(map_seconds):.1f} s, reduce: {sum(reduce_seconds):.1f} s (summed over chunks)")
+        chunk_seconds = map_seconds + reduce_seconds
+        result = ChunkResult.concat(results)
+        report["prepare_s"] = round(prepare_s, 2)
+        report["chunks"] = len(chunk_seconds)
+        report["recompute_s"] = round(prepare_s + sum(chunk_seconds), 2)
+        report["pairs_written"] = len(result)
+
+        if not no_kernel:
+            self.say("bare kernel")
+            report["kernel_s"] = round(bare_kernel(corpus.offer, params.k, block), 2)
+            report["ratio"] = round(report["recompute_s"] / report["kernel_s"], 3)
+
+        # Incremental: one organisation changed; its list, the lists it enters and leaves.
+        k = params.k
+        order = np.lexsort((result.ranks, result.rows))
+        sizes = np.bincount(result.rows, minlength=corpus.n)
+        lowest = np.full(corpus.n, np.inf, dtype=np.float32)
+        np.minimum.at(lowest, result.rows, result.scores)
+        kth = np.where(sizes >= k, lowest, -np.inf).astype(np.float32)
+        del order
+        timings = []
+        for row in rng.choice(wants, size=min(incremental_samples, len(wants)), replace=False):
+            members = result.rows[result.partners == row]
+            t = time.perf_counter()
+            own, leaves, enters = incremental_update(engine, int(row), kth, members)
+            if len(leaves):
+                engine.compute(leaves)
+            timings.append((time.perf_counter() - t) * 1000)
+        report["incremental_ms"] = round(statistics.median(timings), 1)
+        report["incremental_ms_max"] = round(max(timings), 1)
+
+        if not no_write:
+            self.say("writing the generation to the database (rolled back afterwards)")
+            samples = rng.choice(wants, size=min(incremental_samples, len(wants)), replace=False)
+            write_s, service_ms = write_generation(corpus, results, engine, samples, rng)
+            report["write_s"] = round(write_s, 2)
+            report["end_to_end_s"] = round(report["recompute_s"] + report["write_s"], 2)
+            report["incremental_service_ms"] = round(statistics.median(service_ms), 1)
+            report["incremental_service_ms_max"] = round(max(service_ms), 1)
+        report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        self.stdout.write(_json(report))
+
+
+# --- running the chunks -----------------------------------------------------------------------------
+# The state a forked worker process inherits: the engine, the thresholds, the blocks, a folder for
+# the map chunks' candidates (the Celery workflow keeps them in the default storage).
+_shared: dict = {}
+
+
+def _map(index: int) -> float:
+    engine, thresholds, blocks, folder = (_shared[k] for k in ("engine", "thresholds", "blocks", "folder"))
+    started = time.perf_counter()
+    size = blocks[0].stop - blocks[0].start
+    found = engine.map_candidates(_map_rows(index, len(blocks)), blocks, size, thresholds)
+    for d, (rows, cols, fwd, bwd) in found.items():
+        np.savez(f"{folder}/map-{index}-to-{d}.npz", rows=rows, cols=cols, fwd=fwd, bwd=bwd)
+    return time.perf_counter() - started
+
+
+def _reduce(index: int) -> tuple[float, ChunkResult]:
+    import glob
+
+    engine, blocks, folder = (_shared[k] for k in ("engine", "blocks", "folder"))
+    started = time.perf_counter()
+    pieces = []
+    for path in glob.glob(f"{folder}/map-*-to-{index}.npz"):
+        with np.load(path) as data:
+            pieces.append((data["rows"], data["cols"], data["fwd"], data["bwd"]))
+    rows, cols, fwd, bwd = (np.concatenate(x) for x in zip(*pieces, strict=True))
+    block = blocks[index]
+    result = engine.rank(np.arange(block.start, block.stop), rows, cols, fwd, bwd)
+    return time.perf_counter() - started, result
+
+
+def _one_thread() -> None:
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+
+def run_chunks(engine: Engine, thresholds: np.ndarray, blocks: list, workers: int):
+    """All map chunks, then all reduce chunks, in ``workers`` processes. Returns the seconds of
+    each map chunk, of each reduce chunk, and the lists."""
+    import multiprocessing
+    import tempfile
+    from concurrent.futures import ProcessPoolExecutor
+
+    maps = range((len(blocks) + 1) // 2)
+    with tempfile.TemporaryDirectory() as folder:
+        _shared.update(engine=engine, thresholds=thresholds, blocks=blocks, folder=folder)
+        if workers == 1:
+            map_seconds = [_map(i) for i in maps]
+            reduced = [_reduce(d) for d in range(len(blocks))]
+        else:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread) as pool:
+                map_seconds = list(pool.map(_map, maps))
+                reduced = list(pool.map(_reduce, range(len(blocks))))
+        _shared.clear()
+    return map_seconds, [s for s, _ in reduced], [r for _, r in reduced]
+
+
+def _json(data) -> str:
+    return json.dumps(data)
+
+
+def synthetic_corpus(n: int, dim: int, rng: np.random.Generator) -> cm.Corpus:
+    """Organisations with random unit offer vectors, a request vector for 60 % of them, one or two
+    profiles, random lexical vectors, technology fields, sectors, districts, sizes and kinds."""
+
+    def unit(rows: int, d: int) -> np.ndarray:
+        v = rng.standard_normal((rows, d), dtype=np.float32)
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        return v
+
+    offers = unit(n, dim)
+    requests = unit(n, dim)
+    has_request = rng.random(n) < 0.6
+    sections = ["C", "G", "H", "J", "M", "Q"]
+    records = []
+    for i in range(n):
+        profiles = [cm.ProfileRecord(id=2 * i, type="technology_offer", vector=offers[i], text="")]
+        if has_request[i]:
+            profiles.append(cm.ProfileRecord(id=2 * i + 1, type="technology_request", vector=requests[i], text=""))
+        section = sections[i % len(sections)]
+        records.append(
+            cm.OrgRecord(
+                id=i,
+                kind=cm.KINDS[int(rng.integers(len(cm.KINDS)))],
+                offer_vector=offers[i],
+                request_vector=requests[i] if has_request[i] else None,
+                profiles=profiles,
+                fields=tuple(rng.choice(cm.FIELDS, size=int(rng.integers(1, 3)), replace=False)),
+                sectors=(f"{10 + i % 80}.{i % 9}",),
+                sections=(section,),
+                district=cm.DISTRICTS[int(rng.integers(len(cm.DISTRICTS)))] if rng.random() < 0.9 else "",
+                country="DE",
+                size_band=cm.SIZE_BANDS[int(rng.integers(len(cm.SIZE_BANDS)))],
+                clusters=(str(int(rng.integers(40))),) if rng.random() < 0.3 else (),
+            )
+        )
+    del offers, requests
+    lex_offer, lex_request = unit(n, 64), unit(n, 64)
+    lex_request[~has_request] = 0
+    corpus = cm.assemble(records, dim, lex_offer, lex_request)
+    # A lexical model for organisations that change later (the incremental path transforms their
+    # texts); fitted on a few hundred synthetic texts, of the corpus's lexical width.
+    words = [f"wort{n}" for n in range(2000)]
+    texts = [" ".join(rng.choice(words, size=12)) for _ in range(400)]
+    corpus.lexical = cm.LexicalModel(dims=lex_offer.shape[1])
+    corpus.lexical.fit_transform(texts)
+    corpus.set_rules(complementary_divisions=[(52, 86), (62, 28)])
+    return corpus
+
+
+def bare_kernel(vectors: np.ndarray, k: int, block: int) -> float:
+    """Blocked matrix product of the vectors with themselves and an argpartition top-k per row."""
+    started = time.perf_counter()
+    for s in range(0, len(vectors), block):
+        scores = vectors[s : s + block] @ vectors.T
+        np.argpartition(scores, -k, axis=1)[:, -k:]
+    return time.perf_counter() - started
+
+
+def write_generation(corpus: cm.Corpus, results: list[ChunkResult], engine: Engine, samples, rng):
+    """Time to write the generation's lists block by block, as the reduce chunks do, with real
+    organisations behind the keys, and the time of incremental updates of the sample rows against
+    it (a changed offer each, taken up in place and written, as the Celery task does it); all inside
+    a transaction that is rolled back, so the database is as it was."""
+    with transaction.atomic():
+        created = Organisation.objects.bulk_create(
+            [Organisation(name=f"Benchmark {i}", kind="company", city="Dresden") for i in range(corpus.n)],
+            batch_size=5000,
+        )
+        corpus.ids = np.asarray([o.pk for o in created], dtype=object)
+        corpus.__post_init__()  # the index by id
+        generation = MatchGeneration.objects.create()
+        started = time.perf_counter()
+        for result in results:
+            write_matches(generation.pk, result, corpus)
+        analyse_matches()  # as the switch to a new generation does
+        seconds = time.perf_counter() - started
+        timings = []
+        for row in samples:
+            row = int(row)
+            vector = rng.standard_normal(corpus.offer.shape[1]).astype(np.float32)
+            vector /= np.linalg.norm(vector)
+            changed = cm.OrgRecord(
+                id=corpus.ids[row],
+                kind=cm.KINDS[int(corpus.kind[row])],
+                offer_text="Kühlkettenlogistik für Laborproben",
+                offer_vector=vector,
+                request_vector=corpus.request[row] if corpus.request[row].any() else None,
+                profiles=[cm.ProfileRecord(id=row, type="technology_offer", vector=vector, text="")],
+            )
+            t = time.perf_counter()
+            before = corpus.eligible[[row]].copy()
+            engine.refresh_rows(cm.update_in_place(corpus, [changed]), before)
+            update_lists(generation, engine, row)
+            timings.append((time.perf_counter() - t) * 1000)
+        transaction.set_rollback(True)
+    return seconds, timings
