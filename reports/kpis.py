@@ -56,7 +56,7 @@ from fairs.models import TradeFair
 from fairs.selectors import exhibitors, fairs_with_joint_booth
 from projects.choices import OPEN_STAGES, FigureProvenance, InvestmentStage, MilestoneKind, WorkshopState
 from projects.models import InvestmentMilestone, InvestmentProject, Workshop, WorkshopParticipant, WorkshopSession
-from projects.selectors import investment_projects_accompanied, investment_sums
+from projects.selectors import investment_aggregates, investment_projects_accompanied, investment_totals
 from wfs_portal.choices import RegistrationState
 
 SCHEMA = 1
@@ -147,7 +147,7 @@ def _investment_row(key, values: dict) -> dict:
 
 
 def _grouped(projects: QuerySet, field: str) -> list[dict]:
-    rows = projects.order_by().values(field).annotate(**investment_sums()).order_by(field)
+    rows = projects.order_by().values(field).annotate(**investment_aggregates()).order_by(field)
     return [_investment_row(row[field], row) for row in rows]
 
 
@@ -207,7 +207,7 @@ def _by_section(projects: QuerySet) -> list[dict]:
         )
         name_de, name_en = names.get(code, ("", ""))
         rows.append({**row, "name": name_de, "name_en": name_en})
-    without = projects.filter(sectors__isnull=True).aggregate(**investment_sums())
+    without = projects.filter(sectors__isnull=True).aggregate(**investment_aggregates())
     if without["n"]:
         rows.append({**_investment_row("", without), "name": "", "name_en": ""})
     return rows
@@ -215,7 +215,7 @@ def _by_section(projects: QuerySet) -> list[dict]:
 
 def investment_figures(start: datetime.date, end: datetime.date) -> tuple[dict, dict, dict]:
     projects = investment_projects_accompanied(start=start, end=end)
-    totals = projects.aggregate(**investment_sums())
+    totals = investment_totals(start=start, end=end)
     pipeline = InvestmentProject.objects.filter(stage__in=(*OPEN_STAGES, InvestmentStage.ON_HOLD)).filter(
         Q(first_contact_date__isnull=True) | Q(first_contact_date__lte=end)
     )
@@ -229,11 +229,11 @@ def investment_figures(start: datetime.date, end: datetime.date) -> tuple[dict, 
     stage_order = {value: i for i, value in enumerate(InvestmentStage.values)}
     open_ids = _ids(pipeline.filter(stage__in=OPEN_STAGES))
     kpis = {
-        "settlements_and_expansions": totals["n"],
-        "investment_volume_eur": money(totals["volume"]),
-        "investment_volume_estimated_eur": money(totals["estimated"]),
-        "new_jobs": int(totals["new"]),
-        "secured_jobs": int(totals["secured"]),
+        "settlements_and_expansions": totals["projects"],
+        "investment_volume_eur": money(totals["investment_volume_eur"]),
+        "investment_volume_estimated_eur": money(totals["investment_volume_unconfirmed_eur"]),
+        "new_jobs": int(totals["new_jobs"]),
+        "secured_jobs": int(totals["secured_jobs"]),
         "pipeline_open_projects": len(open_ids),
         "site_offers_sent": site_offers.count(),
     }
