@@ -41,8 +41,9 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
-from reports import charts, labels
-from reports.labels import DECIMAL_TYPES, NUMERIC_TYPES, Column
+from reports import charts, formats, kpi_registry, labels
+from reports.formats import DECIMAL_TYPES, NUMERIC_TYPES
+from reports.labels import Column
 from wfs_portal.spreadsheets import escape_formula, set_cell_value
 
 Figures = Mapping[str, Any]
@@ -84,12 +85,12 @@ def render_xlsx(figures: Figures, *, title: str, language: str = "de") -> bytes:
         for table, rows in labels.ordered_tables(figures):
             by_area.setdefault(table.area, []).append((table, rows))
         for area_key, tables in by_area.items():
-            area = labels.AREAS[area_key]
+            area = kpi_registry.AREAS[area_key]
             sheet = workbook.create_sheet(_sheet_name(str(area.title), names))
             names.add(sheet.title)
             _xlsx_area(sheet, area, tables, figures, language=language)
 
-        start, end = labels.period(figures)
+        start, end = formats.period(figures)
         stamp = datetime.datetime.combine(end or datetime.date(2000, 1, 1), datetime.time())
         workbook.properties.title = title
         workbook.properties.creator = AGENCY
@@ -116,7 +117,7 @@ TOTAL_BORDER = Border(top=Side(style="thin"))
 
 def _xlsx_overview(sheet: Worksheet, figures: Figures, *, title: str, language: str) -> None:
     sheet.title = _sheet_name(gettext("Overview"), set())
-    start, end = labels.period(figures)
+    start, end = formats.period(figures)
     date_format_code = XLSX_DATE_FORMATS.get(language, XLSX_DATE_FORMATS["de"])
     set_cell_value(sheet["A1"], title).font = Font(bold=True, size=14)
     set_cell_value(sheet["A2"], gettext("Period start"))
@@ -130,11 +131,11 @@ def _xlsx_overview(sheet: Worksheet, figures: Figures, *, title: str, language: 
     for column, text in enumerate((gettext("Key figure"), gettext("Value"), gettext("Area")), start=1):
         _header_cell(sheet, header_row, column, text)
     row = header_row
-    for kpi, value in labels.ordered_kpis(figures):
+    for kpi, value in kpi_registry.ordered_kpis(figures):
         row += 1
         set_cell_value(sheet.cell(row=row, column=1), str(kpi.label))
         _number_cell(sheet, row, 2, value, kpi.type)
-        set_cell_value(sheet.cell(row=row, column=3), str(labels.AREAS[kpi.area].title))
+        set_cell_value(sheet.cell(row=row, column=3), str(kpi_registry.AREAS[kpi.area].title))
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     sheet.column_dimensions["A"].width = 52
     sheet.column_dimensions["B"].width = 22
@@ -143,7 +144,7 @@ def _xlsx_overview(sheet: Worksheet, figures: Figures, *, title: str, language: 
 
 def _xlsx_area(
     sheet: Worksheet,
-    area: labels.Area,
+    area: kpi_registry.Area,
     tables: list[tuple[labels.Table, list[Mapping[str, Any]]]],
     figures: Figures,
     *,
@@ -207,9 +208,9 @@ def _header_cell(sheet: Worksheet, row: int, column: int, text: str) -> None:
     cell.alignment = Alignment(wrap_text=True, vertical="bottom")
 
 
-def _number_cell(sheet: Worksheet, row: int, column: int, value: Any, type_: labels.ColumnType) -> Any:
+def _number_cell(sheet: Worksheet, row: int, column: int, value: Any, type_: formats.ColumnType) -> Any:
     if type_ in NUMERIC_TYPES:
-        cell = sheet.cell(row=row, column=column, value=labels.to_number(value, type_))
+        cell = sheet.cell(row=row, column=column, value=formats.to_number(value, type_))
         cell.number_format = XLSX_FORMATS[type_]
     else:
         cell = set_cell_value(sheet.cell(row=row, column=column), None if value is None else str(value))
@@ -255,7 +256,7 @@ def _save_workbook(workbook: Workbook, stamp: datetime.datetime) -> bytes:
 
 
 def _period_text(figures: Figures) -> str:
-    start, end = labels.period(figures)
+    start, end = formats.period(figures)
     if start is None or end is None:
         return ""
     return f"{date_format(start, 'DATE_FORMAT')} – {date_format(end, 'DATE_FORMAT')}"
@@ -323,7 +324,7 @@ def render_pdf(
             by_area.setdefault(table.area, []).append((table, rows))
         for area_key, tables in by_area.items():
             story.append(PageBreak())
-            story.append(Paragraph(escape(str(labels.AREAS[area_key].title)), styles["h1"]))
+            story.append(Paragraph(escape(str(kpi_registry.AREAS[area_key].title)), styles["h1"]))
             for table, rows in tables:
                 story += _pdf_table(table, rows, styles)
             for chart_name in charts.AREA_CHARTS.get(area_key, ()):
@@ -447,13 +448,13 @@ def _pdf_kpis(figures: Figures, styles: dict[str, ParagraphStyle]) -> list[Flowa
     ]
     area_rows: list[int] = []
     current_area = None
-    for kpi, value in labels.ordered_kpis(figures):
+    for kpi, value in kpi_registry.ordered_kpis(figures):
         if kpi.area != current_area:
             # An area's name as a sub-heading row groups the twenty-odd figures for the reader.
             current_area = kpi.area
             area_rows.append(len(data))
-            data.append([Paragraph(f"<b>{escape(str(labels.AREAS[kpi.area].title))}</b>", styles["cell"]), ""])
-        text = labels.format_number(value, kpi.type) if kpi.type in NUMERIC_TYPES else str(value)
+            data.append([Paragraph(f"<b>{escape(str(kpi_registry.AREAS[kpi.area].title))}</b>", styles["cell"]), ""])
+        text = formats.format_number(value, kpi.type) if kpi.type in NUMERIC_TYPES else str(value)
         data.append([Paragraph(escape(str(kpi.label)), styles["cell"]), text])
     table = Table(data, colWidths=[TEXT_WIDTH - 5 * cm, 5 * cm], repeatRows=1)
     style = _table_style()
@@ -491,7 +492,9 @@ def _pdf_table(table: labels.Table, rows: list[Mapping[str, Any]], styles: dict[
             [
                 gettext("Total")
                 if column.type == "label"
-                else (labels.format_number(totals[column.key], column.type, unit=False) if column.key in totals else "")
+                else (
+                    formats.format_number(totals[column.key], column.type, unit=False) if column.key in totals else ""
+                )
                 for column in table.columns
             ]
         )
@@ -556,10 +559,10 @@ def render_csv(figures: Figures, *, language: str = "de") -> bytes:
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
         writer.writerow(CSV_HEADER)
-        start, end = labels.period(figures)
+        start, end = formats.period(figures)
         for key, text, value in (("start", gettext("Period start"), start), ("end", gettext("Period end"), end)):
             writer.writerow(_csv_row("overview", "period", key, text, "date", value.isoformat() if value else ""))
-        for kpi, value in labels.ordered_kpis(figures):
+        for kpi, value in kpi_registry.ordered_kpis(figures):
             writer.writerow(
                 _csv_row(kpi.area, "kpis", kpi.key, str(kpi.label), "value", _csv_value(value, kpi.type, decimal_mark))
             )
@@ -585,19 +588,19 @@ def _csv_row(area: str, table: str, key: Any, label: str, metric: str, value: st
     return (*texts, value)
 
 
-def _csv_value(value: Any, type_: labels.ColumnType, decimal_mark: str) -> str:
+def _csv_value(value: Any, type_: formats.ColumnType, decimal_mark: str) -> str:
     """The value as written to the CSV; a text is escaped against formula injection, a number or
     a date never is."""
     if value is None or value == "":
         return ""
     if type_ in NUMERIC_TYPES:
-        number = labels.to_number(value, type_)
+        number = formats.to_number(value, type_)
         if isinstance(number, Decimal):
             # format "f": never an exponent (Decimal("1E+3") would print as 1E+3).
             return format(number, "f").replace(".", decimal_mark)
         return str(number)
     if type_ == "date":
-        parsed = labels.parse_date(value)
+        parsed = formats.parse_date(value)
         return parsed.isoformat() if parsed else escape_formula(str(value))
     return escape_formula(str(value))
 

@@ -1,10 +1,11 @@
 """The agency's key figures for a period, in one place.
 
-``compute(start=..., end=...)`` returns the figures a report freezes: headline KPIs, the tables
-behind them and, for every KPI, the ids of the records that produced it (drill-down). Every
-definition is made here or in the selector of the app it reads from (``investment_projects_accompanied``,
-``fairs_with_joint_booth``, ``exhibitors``, ``delegations_in_period``), so the report, the staff
-dashboard, the command line and the partner API all count the same way.
+``compute(start=..., end=...)`` returns the figures a report freezes: headline KPIs (those of
+reports.kpi_registry, which gives each its label, kind of number and area), the tables behind them
+and, for every KPI, the ids of the records that produced it (drill-down). Every definition is made
+here or in the selector of the app it reads from (``investment_projects_accompanied``,
+``investment_totals``, ``fairs_with_joint_booth``, ``exhibitors``, ``delegations_in_period``), so
+the report, the staff dashboard, the command line and the partner API all count the same way.
 
 Definitions (a period is the closed date range [start, end] in the agency's time zone):
 
@@ -57,38 +58,14 @@ from fairs.selectors import exhibitors, fairs_with_joint_booth
 from projects.choices import OPEN_STAGES, FigureProvenance, InvestmentStage, MilestoneKind, WorkshopState
 from projects.models import InvestmentMilestone, InvestmentProject, Workshop, WorkshopParticipant, WorkshopSession
 from projects.selectors import investment_aggregates, investment_projects_accompanied, investment_totals
+from reports.kpi_registry import KPIS, is_decimal, kpis_of
 from wfs_portal.choices import RegistrationState
 
 SCHEMA = 1
 CENT = Decimal("0.01")
 
-# The headline KPIs, in the order reports show them.
-KPI_KEYS = (
-    "settlements_and_expansions",
-    "investment_volume_eur",
-    "investment_volume_estimated_eur",
-    "new_jobs",
-    "secured_jobs",
-    "pipeline_open_projects",
-    "site_offers_sent",
-    "fairs_with_joint_booth",
-    "exhibitors",
-    "first_time_exhibitors",
-    "booked_area_m2",
-    "outbound_delegations",
-    "inbound_delegations",
-    "delegation_participants",
-    "workshops",
-    "workshop_sessions",
-    "workshop_organisations",
-    "matches_computed",
-    "matches_interesting",
-    "introductions_requested",
-    "introductions_accepted",
-)
-# Amounts stored as strings with two decimals (JSON has no exact decimal number).
-DECIMAL_KPIS = frozenset({"investment_volume_eur", "investment_volume_estimated_eur", "booked_area_m2"})
-FUNNEL_KEYS = ("matches_computed", "matches_interesting", "introductions_requested", "introductions_accepted")
+# The funnel's steps are the matchmaking KPIs, each a subset of the one before.
+FUNNEL_KEYS = tuple(kpi.key for kpi in kpis_of("matchmaking"))
 
 Progress = Callable[[int], None]
 
@@ -455,7 +432,7 @@ def compute(*, start: datetime.date, end: datetime.date, progress: Progress | No
     return {
         "schema": SCHEMA,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
-        "kpis": {key: kpis[key] for key in KPI_KEYS},
+        "kpis": {key: kpis[key] for key in KPIS},
         "tables": tables,
         "sources": sources,
     }
@@ -463,4 +440,4 @@ def compute(*, start: datetime.date, end: datetime.date, progress: Progress | No
 
 def headline(figures: dict) -> dict:
     """The headline KPIs with decimal amounts as Decimal (for arithmetic and comparisons)."""
-    return {key: Decimal(value) if key in DECIMAL_KPIS else value for key, value in figures["kpis"].items()}
+    return {key: Decimal(value) if is_decimal(key) else value for key, value in figures["kpis"].items()}

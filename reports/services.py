@@ -23,6 +23,7 @@ from outbox.selectors import waiting
 from outbox.services import task_enqueue
 from reports import exports, kpis
 from reports.choices import ReportKind, ReportState
+from reports.kpi_registry import KPIS
 from reports.models import Report
 from wfs_portal.heartbeat import heartbeat
 from wfs_portal.services import validated_save
@@ -231,7 +232,7 @@ def report_differences(old: Report, new: Report) -> list[dict]:
     if not (old.figures and new.figures):
         return []
     differences = []
-    for key in kpis.KPI_KEYS:
+    for key in KPIS:
         before, after = old.figures["kpis"].get(key), new.figures["kpis"].get(key)
         if before != after:
             differences.append(_difference("kpis", key, key, before, after))

@@ -13,6 +13,7 @@ from django.utils import translation
 
 from reports import kpis
 from reports.choices import ReportKind
+from reports.kpi_registry import is_decimal
 
 
 def _date(value: str) -> datetime.date:
@@ -94,9 +95,7 @@ class Command(BaseCommand):
         """The headline KPIs at the top level, amounts as JSON numbers (a double holds every cent
         amount below 90 trillion exactly enough to print back the same decimal), and the period; the
         tables follow under "tables" (the drill-down ids are left out)."""
-        headline = {
-            key: float(Decimal(value)) if key in kpis.DECIMAL_KPIS else value for key, value in figures["kpis"].items()
-        }
+        headline = {key: float(Decimal(value)) if is_decimal(key) else value for key, value in figures["kpis"].items()}
         return {
             "period_start": figures["period"]["start"],
             "period_end": figures["period"]["end"],
