@@ -46,7 +46,6 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from companies.choices import ContactRequestState, FeedbackVerdict, GenerationState
 from companies.models import ContactRequest, Match, MatchFeedback, MatchGeneration, Sector
@@ -59,6 +58,7 @@ from projects.choices import OPEN_STAGES, FigureProvenance, InvestmentStage, Mil
 from projects.models import InvestmentMilestone, InvestmentProject, Workshop, WorkshopParticipant, WorkshopSession
 from projects.selectors import investment_aggregates, investment_projects_accompanied, investment_totals
 from reports.kpi_registry import KPIS, is_decimal, kpis_of
+from reports.periods import moment_range
 from wfs_portal.choices import RegistrationState
 
 SCHEMA = 1
@@ -73,30 +73,6 @@ Progress = Callable[[int], None]
 def money(value) -> str:
     """A decimal amount as the string the figures store ("141820000.00")."""
     return str(Decimal(value if value is not None else 0).quantize(CENT))
-
-
-def year_period(year: int) -> tuple[datetime.date, datetime.date]:
-    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-
-
-def quarter_period(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
-    if quarter not in (1, 2, 3, 4):
-        raise ValueError(f"A quarter is 1, 2, 3 or 4, not {quarter}.")
-    start = datetime.date(year, 3 * quarter - 2, 1)
-    end = (
-        datetime.date(year, 12, 31)
-        if quarter == 4
-        else datetime.date(year, 3 * quarter + 1, 1) - datetime.timedelta(days=1)
-    )
-    return start, end
-
-
-def _moment_range(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """[start 00:00, end+1 00:00) in the agency's time zone, for timestamp fields."""
-    tz = timezone.get_default_timezone()
-    first = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
-    after = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    return first, after
 
 
 def _ids(queryset: QuerySet) -> list[int]:
@@ -337,7 +313,7 @@ def delegation_figures(start: datetime.date, end: datetime.date) -> tuple[dict, 
 
 
 def workshop_figures(start: datetime.date, end: datetime.date) -> tuple[dict, dict, dict]:
-    first, after = _moment_range(start, end)
+    first, after = moment_range(start, end)
     in_period = Q(starts_at__gte=first, starts_at__lt=after)
     sessions = WorkshopSession.objects.filter(in_period).exclude(workshop__state=WorkshopState.CANCELLED)
     workshops = Workshop.objects.exclude(state=WorkshopState.CANCELLED).filter(
@@ -376,7 +352,7 @@ def workshop_figures(start: datetime.date, end: datetime.date) -> tuple[dict, di
 
 
 def matchmaking_figures(start: datetime.date, end: datetime.date) -> tuple[dict, dict, dict]:
-    first, after = _moment_range(start, end)
+    first, after = moment_range(start, end)
     moments = {"gte": first, "lt": after}
     generation = (
         MatchGeneration.objects.filter(activated_at__gte=first, activated_at__lt=after)

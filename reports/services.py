@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from outbox.selectors import waiting
 from outbox.services import task_enqueue
-from reports import exports, kpis
+from reports import exports, kpis, periods
 from reports.choices import ReportKind, ReportState
 from reports.kpi_registry import KPIS
 from reports.models import Report
@@ -39,11 +39,11 @@ def report_period(*, kind: str, year: int | None = None, quarter: int | None = N
     if kind == ReportKind.ANNUAL:
         if year is None:
             raise ValidationError({"year": _("Give the year of the annual report.")})
-        return kpis.year_period(year)
+        return periods.year_period(year)
     if kind == ReportKind.QUARTERLY:
         if year is None or quarter is None:
             raise ValidationError({"quarter": _("Give the year and the quarter of the quarterly report.")})
-        return kpis.quarter_period(year, quarter)
+        return periods.quarter_period(year, quarter)
     if start is None or end is None:
         raise ValidationError({"period_start": _("Give the first and the last day of the period.")})
     if end < start:
@@ -270,7 +270,7 @@ def quarterly_report_start(*, today: datetime.date | None = None) -> Report | No
     today = today or timezone.localdate()
     quarter = (today.month - 1) // 3  # the previous quarter: 0 means Q4 of last year
     year = today.year if quarter else today.year - 1
-    start, end = kpis.quarter_period(year, quarter or 4)
+    start, end = periods.quarter_period(year, quarter or 4)
     exists = (
         Report.objects.filter(kind=ReportKind.QUARTERLY, period_start=start, period_end=end)
         .exclude(state=ReportState.FAILED)

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from reports import kpis
+from reports import kpis, periods
 from reports.choices import ReportKind
 from reports.kpi_registry import is_decimal
 
@@ -66,11 +66,11 @@ class Command(BaseCommand):
         if kind == ReportKind.ANNUAL:
             if year is None:
                 raise CommandError("An annual report needs --year.")
-            return kpis.year_period(self._year(year))
+            return periods.year_period(self._year(year))
         if kind == ReportKind.QUARTERLY:
             if year is None or quarter is None:
                 raise CommandError("A quarterly report needs --year and --quarter.")
-            return kpis.quarter_period(self._year(year), quarter)
+            return periods.quarter_period(self._year(year), quarter)
         if not (start and end):
             raise CommandError("A custom report needs --start and --end.")
         first, last = _date(start), _date(end)
