@@ -266,7 +266,7 @@ class ReportAdmin(admin.ModelAdmin):
 
     def export_view(self, request, pk, fmt):
         """The same frozen figures rendered in another language (``?language=en``)."""
-        from reports import exports
+        from reports.exports.render import render
 
         report = self._report(request, pk)
         language = request.GET.get("language", "de")
@@ -274,7 +274,7 @@ class ReportAdmin(admin.ModelAdmin):
             raise Http404
         with translation.override(language):
             title = report.title
-        content = exports.render(fmt, report.figures, title=title, language=language, generated_at=report.finished_at)
+        content = render(fmt, report.figures, title=title, language=language, generated_at=report.finished_at)
         response = HttpResponse(content, content_type=EXPORTS[fmt][1])
         name = f"{report.file_stem}-{language}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'

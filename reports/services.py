@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from outbox.selectors import waiting
 from outbox.services import task_enqueue
-from reports import exports, kpis, periods
+from reports import kpis, periods
 from reports.choices import ReportKind, ReportState
+from reports.exports.render import FORMATS, render
 from reports.kpi_registry import KPIS
 from reports.models import Report
 from wfs_portal.heartbeat import heartbeat
@@ -220,9 +221,9 @@ def render_files(report: Report, figures: dict) -> dict[str, tuple[str, bytes]]:
     return {
         f"{fmt}_file": (
             f"{stem}.{fmt}",
-            exports.render(fmt, figures, title=title, language="de", generated_at=generated_at),
+            render(fmt, figures, title=title, language="de", generated_at=generated_at),
         )
-        for fmt in exports.FORMATS
+        for fmt in FORMATS
     }
 
 

@@ -16,7 +16,9 @@ from django.utils.translation import gettext, override
 from pypdf import PdfReader
 
 from reports import charts, formats, kpi_registry, labels
-from reports.exports import XLSX_FORMATS, render_csv, render_pdf, render_xlsx
+from reports.exports.csv import render_csv
+from reports.exports.pdf import render_pdf
+from reports.exports.xlsx import XLSX_FORMATS, render_xlsx
 
 TITLE = "Jahresbericht 2018"
 

@@ -124,7 +124,7 @@ def test_a_task_failing_midway_leaves_the_report_failed_with_its_error_and_no_fi
     def broken_pdf(*args, **kwargs):
         raise RuntimeError("PDF renderer out of paper")
 
-    monkeypatch.setattr("reports.exports.render_pdf", broken_pdf)
+    monkeypatch.setattr("reports.exports.pdf.render_pdf", broken_pdf)
     report = generate(django_capture_on_commit_callbacks)
 
     assert report.state == ReportState.FAILED

@@ -47,9 +47,9 @@ class Command(BaseCommand):
             content = json.dumps(self._json(figures), ensure_ascii=False, indent=2).encode() + b"\n"
         else:
             # Imported here: ReportLab and matplotlib are not needed for the figures alone.
-            from reports import exports
+            from reports.exports.render import render
 
-            content = exports.render(format, figures, title=title, language=language)
+            content = render(format, figures, title=title, language=language)
         if output:
             try:
                 Path(output).write_bytes(content)
