@@ -286,10 +286,11 @@ def run(args) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from reports import kpis
+    from reports.periods import year_period
 
     if args.scratch:
         call_command("migrate", verbosity=0, interactive=False)
-    start, end = kpis.year_period(args.year)
+    start, end = year_period(args.year)
     seeder = Seeder(
         projects=args.projects,
         registrations=args.registrations,

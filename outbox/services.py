@@ -44,7 +44,7 @@ def task_enqueue(
     ``coalesce``: while a message with the same value waits, another call only moves its due time to
     ``delay`` seconds from now (a burst of changes of one organisation makes one update).
     ``delay``: not before this many seconds from now."""
-    from outbox.relay import registered_task_names
+    from outbox.delivery import registered_task_names
 
     if name not in registered_task_names():
         raise ValueError(f"Unknown task {name!r}: tasks are enqueued by their registered name.")

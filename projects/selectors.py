@@ -31,11 +31,12 @@ def investment_projects_accompanied(*, start: datetime.date, end: datetime.date)
     )
 
 
-def investment_sums() -> dict:
-    """The aggregates of a queryset of investment projects, for ``.aggregate()`` or ``.annotate()``:
-    count (``n``), investment volume of confirmed figures (``volume``), of announced and estimated
-    ones (``estimated``), new and secured jobs. The aliases differ from the field names: an
-    aggregate named like a field would shadow it."""
+def investment_aggregates() -> dict:
+    """The aggregate expressions of the investment figures, for ``.aggregate()`` on any queryset of
+    investment projects or ``.annotate()`` on grouped rows of one: count (``n``), investment volume
+    of confirmed figures (``volume``), of announced and estimated ones (``estimated``), new and
+    secured jobs. The aliases differ from the field names: an aggregate named like a field would
+    shadow it. For the figures of a period, use investment_totals."""
     confirmed = Q(figure_provenance=FigureProvenance.CONFIRMED)
     zero = Decimal("0.00")
     return {
@@ -48,9 +49,12 @@ def investment_sums() -> dict:
 
 
 def investment_totals(*, start: datetime.date, end: datetime.date) -> dict:
-    """Count, investment volume and jobs of the projects accompanied in [start, end]. The volume
-    counts confirmed figures; announced and estimated ones are summed separately."""
-    sums = investment_projects_accompanied(start=start, end=end).aggregate(**investment_sums())
+    """The investment figures of [start, end], one query: count (``projects``), investment volume
+    and jobs of the projects accompanied in the period (investment_projects_accompanied). The
+    volume counts confirmed figures; announced and estimated ones are summed separately
+    (``investment_volume_unconfirmed_eur``). The reports' headline, the partner API's summary of a
+    year and the demo's checks all read this."""
+    sums = investment_projects_accompanied(start=start, end=end).aggregate(**investment_aggregates())
     return {
         "projects": sums["n"],
         "investment_volume_eur": sums["volume"],
@@ -127,15 +131,6 @@ def public_investment_projects() -> QuerySet[InvestmentProject]:
         )
         .order_by("-created", "-pk")
     )
-
-
-def investment_summary(*, year: int) -> dict:
-    """The year's accompanied investment projects in figures (the reports' definition, see
-    investment_totals): count, confirmed and unconfirmed investment volume, new and secured jobs."""
-    return {
-        "year": year,
-        **investment_totals(start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)),
-    }
 
 
 # --- the self-service portal -------------------------------------------------------------------------

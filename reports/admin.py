@@ -64,6 +64,8 @@ class ReportRequestForm(forms.Form):
 def readable_differences(old: Report, new: Report) -> list[dict]:
     """services.report_differences with labels in the reader's language instead of keys."""
     from reports import labels
+    from reports.formats import format_number
+    from reports.kpi_registry import kpi_definition, kpi_label
 
     rows = {}
     for figures in (old.figures or {}, new.figures or {}):
@@ -73,8 +75,8 @@ def readable_differences(old: Report, new: Report) -> list[dict]:
     for difference in services.report_differences(old, new):
         area, key, metric = difference["area"], difference["key"], difference["metric"]
         if area == "kpis":
-            kind = labels.kpi_definition(key).type
-            shown = {"area": gettext("Key figures"), "row": "", "metric": labels.kpi_label(key)}
+            kind = kpi_definition(key).type
+            shown = {"area": gettext("Key figures"), "row": "", "metric": kpi_label(key)}
         else:
             table = labels.table_definition(area, [rows.get((area, key), {})])
             column = next((c for c in table.columns if c.key == metric), None)
@@ -86,7 +88,7 @@ def readable_differences(old: Report, new: Report) -> list[dict]:
             }
         for name in ("old", "new", "delta"):
             value = difference[name]
-            shown[name] = "—" if value is None else labels.format_number(Decimal(str(value)), kind)
+            shown[name] = "—" if value is None else format_number(Decimal(str(value)), kind)
         readable.append(shown)
     return readable
 
@@ -199,16 +201,17 @@ class ReportAdmin(admin.ModelAdmin):
         figures = report.figures or {}
         headline = []
         if figures:
-            from reports.labels import format_number, kpi_definition, kpi_label
+            from reports.formats import format_number
+            from reports.kpi_registry import KPIS
 
             values = kpis.headline(figures)
-            for key in kpis.KPI_KEYS:
+            for key, kpi in KPIS.items():
                 source = figures.get("sources", {}).get(key)
                 headline.append(
                     {
                         "key": key,
-                        "label": kpi_label(key),
-                        "value": format_number(values[key], kpi_definition(key).type),
+                        "label": str(kpi.label),
+                        "value": format_number(values[key], kpi.type),
                         "records": len(source["ids"]) if source else None,
                         "url": reverse("admin:reports_report_sources", args=[report.pk, key]) if source else None,
                     }
@@ -263,7 +266,7 @@ class ReportAdmin(admin.ModelAdmin):
 
     def export_view(self, request, pk, fmt):
         """The same frozen figures rendered in another language (``?language=en``)."""
-        from reports import exports
+        from reports.exports.render import render
 
         report = self._report(request, pk)
         language = request.GET.get("language", "de")
@@ -271,7 +274,7 @@ class ReportAdmin(admin.ModelAdmin):
             raise Http404
         with translation.override(language):
             title = report.title
-        content = exports.render(fmt, report.figures, title=title, language=language, generated_at=report.finished_at)
+        content = render(fmt, report.figures, title=title, language=language, generated_at=report.finished_at)
         response = HttpResponse(content, content_type=EXPORTS[fmt][1])
         name = f"{report.file_stem}-{language}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -283,7 +286,8 @@ class ReportAdmin(admin.ModelAdmin):
         from django.apps import apps
         from django.core.paginator import Paginator
 
-        from reports.labels import format_number, kpi_definition, kpi_label
+        from reports.formats import format_number
+        from reports.kpi_registry import kpi_definition, kpi_label
 
         report = self._report(request, pk)
         source = (report.figures or {}).get("sources", {}).get(kpi)

@@ -2,9 +2,10 @@
 
 A year "has results" when something the agency reports on happened in it: an investment project
 started production, a fair with a joint booth, a delegation or a project workshop session took
-place. The definitions are those of reports.kpis (through the same selectors), so a year the
-dashboard calls empty shows nothing but zeros there. Computed matches and the open pipeline do not
-count: a match run happens every night, and the pipeline is a state, not a result of the year."""
+place (the KPIs marked ``is_result`` in reports.kpi_registry). The definitions are those of
+reports.kpis (through the same selectors), so a year the dashboard calls empty shows nothing but
+zeros there. Computed matches and the open pipeline do not count: a match run happens every night,
+and the pipeline is a state, not a result of the year."""
 
 import datetime
 
@@ -17,6 +18,7 @@ from fairs.selectors import fairs_with_joint_booth
 from projects.choices import WorkshopState
 from projects.models import WorkshopSession
 from projects.selectors import investment_projects_accompanied
+from reports.kpi_registry import KPIS
 
 # The dashboard's earliest year.
 FIRST_YEAR = 1990
@@ -48,13 +50,4 @@ def latest_year_with_results(*, until: datetime.date) -> int | None:
 def has_results(figures: dict) -> bool:
     """Whether the computed figures of a period (reports.kpis.compute) hold any result."""
     kpis = figures["kpis"]
-    return any(
-        kpis[key]
-        for key in (
-            "settlements_and_expansions",
-            "fairs_with_joint_booth",
-            "outbound_delegations",
-            "inbound_delegations",
-            "workshop_sessions",
-        )
-    )
+    return any(kpis[kpi.key] for kpi in KPIS.values() if kpi.is_result)

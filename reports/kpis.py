@@ -1,10 +1,11 @@
 """The agency's key figures for a period, in one place.
 
-``compute(start=..., end=...)`` returns the figures a report freezes: headline KPIs, the tables
-behind them and, for every KPI, the ids of the records that produced it (drill-down). Every
-definition is made here or in the selector of the app it reads from (``investment_projects_accompanied``,
-``fairs_with_joint_booth``, ``exhibitors``, ``delegations_in_period``), so the report, the staff
-dashboard, the command line and the partner API all count the same way.
+``compute(start=..., end=...)`` returns the figures a report freezes: headline KPIs (those of
+reports.kpi_registry, which gives each its label, kind of number and area), the tables behind them
+and, for every KPI, the ids of the records that produced it (drill-down). Every definition is made
+here or in the selector of the app it reads from (``investment_projects_accompanied``,
+``investment_totals``, ``fairs_with_joint_booth``, ``exhibitors``, ``delegations_in_period``), so
+the report, the staff dashboard, the command line and the partner API all count the same way.
 
 Definitions (a period is the closed date range [start, end] in the agency's time zone):
 
@@ -45,7 +46,6 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from companies.models.organisations import Sector
 from delegations.choices import Direction
@@ -59,39 +59,16 @@ from matchmaking.models.introductions import ContactRequest
 from matchmaking.models.matches import Match, MatchFeedback
 from projects.choices import OPEN_STAGES, FigureProvenance, InvestmentStage, MilestoneKind, WorkshopState
 from projects.models import InvestmentMilestone, InvestmentProject, Workshop, WorkshopParticipant, WorkshopSession
-from projects.selectors import investment_projects_accompanied, investment_sums
+from projects.selectors import investment_aggregates, investment_projects_accompanied, investment_totals
+from reports.kpi_registry import KPIS, is_decimal, kpis_of
+from reports.periods import moment_range
 from wfs_portal.choices import RegistrationState
 
 SCHEMA = 1
 CENT = Decimal("0.01")
 
-# The headline KPIs, in the order reports show them.
-KPI_KEYS = (
-    "settlements_and_expansions",
-    "investment_volume_eur",
-    "investment_volume_estimated_eur",
-    "new_jobs",
-    "secured_jobs",
-    "pipeline_open_projects",
-    "site_offers_sent",
-    "fairs_with_joint_booth",
-    "exhibitors",
-    "first_time_exhibitors",
-    "booked_area_m2",
-    "outbound_delegations",
-    "inbound_delegations",
-    "delegation_participants",
-    "workshops",
-    "workshop_sessions",
-    "workshop_organisations",
-    "matches_computed",
-    "matches_interesting",
-    "introductions_requested",
-    "introductions_accepted",
-)
-# Amounts stored as strings with two decimals (JSON has no exact decimal number).
-DECIMAL_KPIS = frozenset({"investment_volume_eur", "investment_volume_estimated_eur", "booked_area_m2"})
-FUNNEL_KEYS = ("matches_computed", "matches_interesting", "introductions_requested", "introductions_accepted")
+# The funnel's steps are the matchmaking KPIs, each a subset of the one before.
+FUNNEL_KEYS = tuple(kpi.key for kpi in kpis_of("matchmaking"))
 
 Progress = Callable[[int], None]
 
@@ -99,30 +76,6 @@ Progress = Callable[[int], None]
 def money(value) -> str:
     """A decimal amount as the string the figures store ("141820000.00")."""
     return str(Decimal(value if value is not None else 0).quantize(CENT))
-
-
-def year_period(year: int) -> tuple[datetime.date, datetime.date]:
-    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-
-
-def quarter_period(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
-    if quarter not in (1, 2, 3, 4):
-        raise ValueError(f"A quarter is 1, 2, 3 or 4, not {quarter}.")
-    start = datetime.date(year, 3 * quarter - 2, 1)
-    end = (
-        datetime.date(year, 12, 31)
-        if quarter == 4
-        else datetime.date(year, 3 * quarter + 1, 1) - datetime.timedelta(days=1)
-    )
-    return start, end
-
-
-def _moment_range(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """[start 00:00, end+1 00:00) in the agency's time zone, for timestamp fields."""
-    tz = timezone.get_default_timezone()
-    first = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
-    after = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    return first, after
 
 
 def _ids(queryset: QuerySet) -> list[int]:
@@ -150,7 +103,7 @@ def _investment_row(key, values: dict) -> dict:
 
 
 def _grouped(projects: QuerySet, field: str) -> list[dict]:
-    rows = projects.order_by().values(field).annotate(**investment_sums()).order_by(field)
+    rows = projects.order_by().values(field).annotate(**investment_aggregates()).order_by(field)
     return [_investment_row(row[field], row) for row in rows]
 
 
@@ -210,7 +163,7 @@ def _by_section(projects: QuerySet) -> list[dict]:
         )
         name_de, name_en = names.get(code, ("", ""))
         rows.append({**row, "name": name_de, "name_en": name_en})
-    without = projects.filter(sectors__isnull=True).aggregate(**investment_sums())
+    without = projects.filter(sectors__isnull=True).aggregate(**investment_aggregates())
     if without["n"]:
         rows.append({**_investment_row("", without), "name": "", "name_en": ""})
     return rows
@@ -218,7 +171,7 @@ def _by_section(projects: QuerySet) -> list[dict]:
 
 def investment_figures(start: datetime.date, end: datetime.date) -> tuple[dict, dict, dict]:
     projects = investment_projects_accompanied(start=start, end=end)
-    totals = projects.aggregate(**investment_sums())
+    totals = investment_totals(start=start, end=end)
     pipeline = InvestmentProject.objects.filter(stage__in=(*OPEN_STAGES, InvestmentStage.ON_HOLD)).filter(
         Q(first_contact_date__isnull=True) | Q(first_contact_date__lte=end)
     )
@@ -232,11 +185,11 @@ def investment_figures(start: datetime.date, end: datetime.date) -> tuple[dict, 
     stage_order = {value: i for i, value in enumerate(InvestmentStage.values)}
     open_ids = _ids(pipeline.filter(stage__in=OPEN_STAGES))
     kpis = {
-        "settlements_and_expansions": totals["n"],
-        "investment_volume_eur": money(totals["volume"]),
-        "investment_volume_estimated_eur": money(totals["estimated"]),
-        "new_jobs": int(totals["new"]),
-        "secured_jobs": int(totals["secured"]),
+        "settlements_and_expansions": totals["projects"],
+        "investment_volume_eur": money(totals["investment_volume_eur"]),
+        "investment_volume_estimated_eur": money(totals["investment_volume_unconfirmed_eur"]),
+        "new_jobs": int(totals["new_jobs"]),
+        "secured_jobs": int(totals["secured_jobs"]),
         "pipeline_open_projects": len(open_ids),
         "site_offers_sent": site_offers.count(),
     }
@@ -363,7 +316,7 @@ def delegation_figures(start: datetime.date, end: datetime.date) -> tuple[dict, 
 
 
 def workshop_figures(start: datetime.date, end: datetime.date) -> tuple[dict, dict, dict]:
-    first, after = _moment_range(start, end)
+    first, after = moment_range(start, end)
     in_period = Q(starts_at__gte=first, starts_at__lt=after)
     sessions = WorkshopSession.objects.filter(in_period).exclude(workshop__state=WorkshopState.CANCELLED)
     workshops = Workshop.objects.exclude(state=WorkshopState.CANCELLED).filter(
@@ -402,7 +355,7 @@ def workshop_figures(start: datetime.date, end: datetime.date) -> tuple[dict, di
 
 
 def matchmaking_figures(start: datetime.date, end: datetime.date) -> tuple[dict, dict, dict]:
-    first, after = _moment_range(start, end)
+    first, after = moment_range(start, end)
     moments = {"gte": first, "lt": after}
     generation = (
         MatchGeneration.objects.filter(activated_at__gte=first, activated_at__lt=after)
@@ -458,7 +411,7 @@ def compute(*, start: datetime.date, end: datetime.date, progress: Progress | No
     return {
         "schema": SCHEMA,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
-        "kpis": {key: kpis[key] for key in KPI_KEYS},
+        "kpis": {key: kpis[key] for key in KPIS},
         "tables": tables,
         "sources": sources,
     }
@@ -466,4 +419,4 @@ def compute(*, start: datetime.date, end: datetime.date, progress: Progress | No
 
 def headline(figures: dict) -> dict:
     """The headline KPIs with decimal amounts as Decimal (for arithmetic and comparisons)."""
-    return {key: Decimal(value) if key in DECIMAL_KPIS else value for key, value in figures["kpis"].items()}
+    return {key: Decimal(value) if is_decimal(key) else value for key, value in figures["kpis"].items()}

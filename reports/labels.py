@@ -4,19 +4,18 @@ Figures store keys (choice codes, ISO country codes, NACE letters), never labels
 frozen in 2019 reads in German or English and picks up a corrected translation later. This module
 turns those keys into labels in the active language, and holds the table definitions (title,
 columns, column types) that the XLSX, PDF and CSV exporters and the charts all read, so a new
-column is added in one place.
+column is added in one place. The headline KPIs are defined in reports.kpi_registry, the kinds of
+value and their number formats in reports.formats.
 """
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Any
 
 from django.db import models
-from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,16 +23,19 @@ from django_countries import countries
 
 from companies.choices import OrganisationKind
 from projects.choices import InvestmentKind, InvestmentStage
+from reports.formats import (
+    DECIMAL_TYPES,
+    NUMERIC_TYPES,
+    ColumnType,
+    format_date,
+    format_number,
+    guess_type,
+    parse_date,
+    to_number,
+)
+from reports.kpi_registry import KPIS
 from wfs_portal.choices import District
-from wfs_portal.l10n import format_amount, is_english
-
-# "decimal" is a two-decimal number without a unit; no table of schema 1 has one, but a column of a
-# newer schema that this code does not know may.
-ColumnType = Literal["int", "eur", "m2", "decimal", "text", "date", "country", "label"]
-NUMERIC_TYPES: frozenset[str] = frozenset({"int", "eur", "m2", "decimal"})
-# EUR and m² are frozen as strings with two decimals; they are summed and written as Decimal so
-# cents never pass through a float.
-DECIMAL_TYPES: frozenset[str] = frozenset({"eur", "m2", "decimal"})
+from wfs_portal.l10n import is_english
 
 
 @dataclass(frozen=True)
@@ -70,69 +72,6 @@ class Table:
     def numeric_columns(self) -> tuple[Column, ...]:
         return tuple(column for column in self.columns if column.type in NUMERIC_TYPES)
 
-
-@dataclass(frozen=True)
-class Area:
-    """A group of tables: one XLSX sheet, one PDF chapter."""
-
-    key: str
-    title: str | Promise
-
-
-@dataclass(frozen=True)
-class Kpi:
-    """A headline figure (``figures["kpis"][key]``)."""
-
-    key: str
-    label: str | Promise
-    type: ColumnType
-    area: str
-
-
-AREAS: dict[str, Area] = {
-    area.key: area
-    for area in (
-        Area("investments", _("Investments")),
-        Area("fairs", _("Trade fairs")),
-        Area("delegations", _("Delegations")),
-        Area("workshops", _("Project workshops")),
-        Area("matchmaking", _("Matchmaking")),
-        # Tables of a newer schema that this code does not know yet still get exported, here.
-        Area("other", _("Other")),
-    )
-}
-
-KPIS: dict[str, Kpi] = {
-    kpi.key: kpi
-    for kpi in (
-        Kpi("settlements_and_expansions", _("Settlements and expansions accompanied"), "int", "investments"),
-        Kpi("investment_volume_eur", _("Investment volume (confirmed)"), "eur", "investments"),
-        Kpi(
-            "investment_volume_estimated_eur",
-            _("Investment volume (announced or estimated)"),
-            "eur",
-            "investments",
-        ),
-        Kpi("new_jobs", _("New jobs"), "int", "investments"),
-        Kpi("secured_jobs", _("Secured jobs"), "int", "investments"),
-        Kpi("pipeline_open_projects", _("Open projects in the pipeline at period end"), "int", "investments"),
-        Kpi("site_offers_sent", _("Site offers sent"), "int", "investments"),
-        Kpi("fairs_with_joint_booth", _("Trade fairs with a joint booth"), "int", "fairs"),
-        Kpi("exhibitors", _("Exhibitors on joint booths"), "int", "fairs"),
-        Kpi("first_time_exhibitors", _("First-time exhibitors"), "int", "fairs"),
-        Kpi("booked_area_m2", _("Booked booth area (m²)"), "m2", "fairs"),
-        Kpi("outbound_delegations", _("Outbound delegation trips"), "int", "delegations"),
-        Kpi("inbound_delegations", _("Inbound foreign delegations"), "int", "delegations"),
-        Kpi("delegation_participants", _("Delegation participants"), "int", "delegations"),
-        Kpi("workshops", _("Project workshops"), "int", "workshops"),
-        Kpi("workshop_sessions", _("Workshop sessions"), "int", "workshops"),
-        Kpi("workshop_organisations", _("Organisations in project workshops"), "int", "workshops"),
-        Kpi("matches_computed", _("Partner matches computed"), "int", "matchmaking"),
-        Kpi("matches_interesting", _("Matches marked as interesting"), "int", "matchmaking"),
-        Kpi("introductions_requested", _("Introductions requested"), "int", "matchmaking"),
-        Kpi("introductions_accepted", _("Introductions accepted"), "int", "matchmaking"),
-    )
-}
 
 _INVESTMENT_COLUMNS = (
     Column("projects", _("Projects"), "int"),
@@ -314,19 +253,6 @@ def fair_label(row: Mapping[str, Any]) -> str:
     return f"{name}, {city}" if city else name
 
 
-def kpi_label(key: str) -> str:
-    """The headline figure's label; an unknown (newer) KPI shows its key."""
-    kpi = KPIS.get(key)
-    return str(kpi.label) if kpi else key
-
-
-def kpi_definition(key: str, value: Any = None) -> Kpi:
-    """The KPI's definition, or one guessed from its key's suffix for a KPI of a newer schema."""
-    if key in KPIS:
-        return KPIS[key]
-    return Kpi(key, key, _guess_type(key, value), "other")
-
-
 def table_definition(name: str, rows: Sequence[Mapping[str, Any]] = ()) -> Table:
     """The table's definition; for a table of a newer schema, one derived from its first row so
     its numbers are still exported (under "Other") rather than silently dropped."""
@@ -336,24 +262,8 @@ def table_definition(name: str, rows: Sequence[Mapping[str, Any]] = ()) -> Table
     for row in rows:
         keys.extend(k for k in row if k not in keys)
     columns = [Column("key", _("Key"), "label")]
-    columns += [Column(k, k, _guess_type(k, rows[0].get(k) if rows else None)) for k in keys if k != "key"]
+    columns += [Column(k, k, guess_type(k, rows[0].get(k) if rows else None)) for k in keys if k != "key"]
     return Table(name=name, area="other", title=name, columns=tuple(columns), totals=False)
-
-
-def _guess_type(key: str, value: Any) -> ColumnType:
-    if key.endswith("_eur"):
-        return "eur"
-    if key.endswith("_m2"):
-        return "m2"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return "int"
-    if isinstance(value, str):
-        try:
-            Decimal(value)
-        except InvalidOperation:
-            return "text"
-        return "decimal"
-    return "text"
 
 
 def ordered_tables(figures: Mapping[str, Any]) -> list[tuple[Table, list[Mapping[str, Any]]]]:
@@ -366,36 +276,6 @@ def ordered_tables(figures: Mapping[str, Any]) -> list[tuple[Table, list[Mapping
         rows = list(tables[name] or [])
         result.append((table_definition(name, rows), rows))
     return result
-
-
-def ordered_kpis(figures: Mapping[str, Any]) -> list[tuple[Kpi, Any]]:
-    """The headline figures in the order of ``KPIS``, then unknown ones by key."""
-    kpis = figures.get("kpis") or {}
-    result = [(kpi, kpis[key]) for key, kpi in KPIS.items() if key in kpis]
-    result += [(kpi_definition(key, kpis[key]), kpis[key]) for key in sorted(set(kpis) - set(KPIS))]
-    return result
-
-
-def to_number(value: Any, type_: ColumnType) -> int | Decimal | None:
-    """A figure as a number: Decimal for EUR and m² (frozen as strings), int otherwise; None when
-    the figure is missing."""
-    if value is None or value == "":
-        return None
-    if type_ in DECIMAL_TYPES:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    if isinstance(value, str):
-        return int(Decimal(value))
-    return int(value)
-
-
-def parse_date(value: Any) -> datetime.date | None:
-    """An ISO date of the figures (``"2018-01-29"``) as a date; None when missing or malformed."""
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 def cell_value(column: Column, table_name: str, row: Mapping[str, Any]) -> Any:
@@ -421,45 +301,6 @@ def column_totals(table: Table, rows: Sequence[Mapping[str, Any]]) -> dict[str, 
         zero: int | Decimal = Decimal("0.00") if column.type in DECIMAL_TYPES else 0
         totals[column.key] = sum((to_number(row.get(column.key), column.type) or zero for row in rows), zero)
     return totals
-
-
-def period(figures: Mapping[str, Any]) -> tuple[datetime.date | None, datetime.date | None]:
-    """The report's period (start, end) as dates."""
-    period_ = figures.get("period") or {}
-    return parse_date(period_.get("start")), parse_date(period_.get("end"))
-
-
-def format_number(value: Any, type_: ColumnType, *, unit: bool = True) -> str:
-    """A number for reading, in the active language's convention: "141.820.000,00 €" in German,
-    "EUR 141,820,000.00" in English (the ISO code first, as English finance texts write it).
-
-    Django's locale formats (``NUMBER_GROUPING``, separators) do the work so the PDF, the charts and
-    the web pages group digits the same way; grouping is forced because the project leaves
-    ``USE_THOUSAND_SEPARATOR`` off for form inputs. ``unit=False`` leaves out € and m², for table
-    cells whose column title already names the unit.
-    """
-    number = to_number(value, type_) if not isinstance(value, (int, Decimal)) else value
-    if number is None:
-        return ""
-    if type_ == "eur":
-        return format_amount(number, unit=unit)
-    if type_ in DECIMAL_TYPES:
-        text = number_format(number, decimal_pos=2, force_grouping=True)
-    else:
-        text = number_format(number, decimal_pos=0, force_grouping=True)
-    if not unit:
-        return text
-    if type_ == "m2":
-        return f"{text} m²"
-    return text
-
-
-def format_date(value: Any, short: bool = True) -> str:
-    """A date in the active language: 31.12.2018 / 12/31/2018, or 31. Dezember 2018 / Dec. 31, 2018."""
-    parsed = parse_date(value)
-    if parsed is None:
-        return ""
-    return date_format(parsed, "SHORT_DATE_FORMAT" if short else "DATE_FORMAT")
 
 
 def format_cell(column: Column, table_name: str, row: Mapping[str, Any]) -> str:

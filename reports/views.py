@@ -16,24 +16,9 @@ from django.utils.translation import get_language, gettext
 
 from reports import charts, kpis
 from reports.dashboard import FIRST_YEAR, has_results, latest_year_with_results
-from reports.labels import format_number, kpi_definition, kpi_label
+from reports.formats import format_number
+from reports.kpi_registry import dashboard_kpis
 
-# Headline figures shown on the dashboard; the rest are in the reports.
-DASHBOARD_KPIS = (
-    "settlements_and_expansions",
-    "investment_volume_eur",
-    "new_jobs",
-    "secured_jobs",
-    "pipeline_open_projects",
-    "fairs_with_joint_booth",
-    "exhibitors",
-    "first_time_exhibitors",
-    "outbound_delegations",
-    "inbound_delegations",
-    "workshops",
-    "introductions_requested",
-    "introductions_accepted",
-)
 DASHBOARD_CHARTS = (
     "investment_volume_by_district",
     "investment_volume_by_sector",
@@ -100,13 +85,14 @@ def dashboard(request):
     previous = _figures(datetime.date(year - 1, 1, 1), _same_day(end, year - 1))
     now, before = kpis.headline(current), kpis.headline(previous)
     rows = []
-    for key in DASHBOARD_KPIS:
-        kind = kpi_definition(key).type
+    # The headline figures marked for the dashboard in the registry; the rest are in the reports.
+    for kpi in dashboard_kpis():
+        key, kind = kpi.key, kpi.type
         delta = now[key] - before[key]
         rows.append(
             {
                 "key": key,
-                "label": kpi_label(key),
+                "label": str(kpi.label),
                 "now": now[key],
                 "before": before[key],
                 "delta": delta,

@@ -174,14 +174,14 @@ def test_the_2018_annual_report_equals_the_press_release(demo, capsysbinary):
 def test_the_frozen_2018_report_and_its_spreadsheet_hold_the_press_release_figures(demo, tmp_path, settings):
     import openpyxl
 
-    from reports import kpis
     from reports.choices import ReportState
     from reports.models import Report
+    from reports.periods import year_period
     from reports.services import report_generate
 
     settings.MEDIA_ROOT = tmp_path
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-    start, end = kpis.year_period(2018)
+    start, end = year_period(2018)
     report = Report.objects.create(kind="annual", period_start=start, period_end=end)
     report = report_generate(report_id=report.pk)
     assert report.state == ReportState.DONE

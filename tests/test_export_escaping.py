@@ -16,7 +16,8 @@ from django.utils import translation
 
 from companies.models.organisations import Organisation
 from matchmaking.models.matches import Match
-from reports.exports import render_csv, render_xlsx
+from reports.exports.csv import render_csv
+from reports.exports.xlsx import render_xlsx
 from tests import factories
 from wfs_portal.spreadsheets import escape_formula, is_formula_like, set_cell_value
 

@@ -27,7 +27,7 @@ from fairs.services import booth_registration_apply
 from matchmaking.services.introductions import contact_request_create
 from projects.choices import MilestoneKind
 from reports import labels
-from reports.exports import render_pdf
+from reports.exports.pdf import render_pdf
 from reports.models import Report
 from tests import factories
 from wfs_portal import l10n, third_party_messages

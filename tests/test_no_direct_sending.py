@@ -1,15 +1,15 @@
 """Nothing in the apps sends an e-mail or hands a task to the broker itself: everything goes through
 the outbox (outbox.services, through the notification door), written with the change, so that a
 request never fails or loses work because the mail server or Redis is away. Only the outbox's relay
-delivers."""
+delivers (its delivery module, outbox/delivery.py)."""
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["companies", "fairs", "delegations", "projects", "reports", "notifications", "wfs_portal", "outbox"]
-# The relay is the one place that hands messages to the broker and the mail server.
-DELIVERS = {Path("outbox/relay.py")}
+# The relay's delivery is the one place that hands messages to the broker and the mail server.
+DELIVERS = {Path("outbox/delivery.py")}
 FORBIDDEN = {"delay", "apply_async", "send_mail", "send_mass_mail", "send_messages", "mail_admins", "mail_managers"}
 
 

@@ -1,6 +1,8 @@
 """The projects app's partner API: public project workshops, investment projects without
 confidential data, and the year's investment figures."""
 
+import datetime
+
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -95,4 +97,5 @@ class InvestmentProjectViewSet(ReadOnlyViewSet):
         query = s.InvestmentSummaryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         year = query.validated_data.get("year", timezone.localdate().year)
-        return Response(s.InvestmentSummarySerializer(selectors.investment_summary(year=year)).data)
+        totals = selectors.investment_totals(start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31))
+        return Response(s.InvestmentSummarySerializer({"year": year, **totals}).data)

@@ -2,20 +2,22 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reports import kpis
+from reports.kpi_registry import KPIS, Kpi
 from reports.models import Report
 from reports.selectors import PUBLIC_TABLES
 
 
-def _kpi_field(key: str) -> serializers.Field:
-    if key in kpis.DECIMAL_KPIS:
+def _kpi_field(kpi: Kpi) -> serializers.Field:
+    if kpi.is_decimal:
         return serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
     return serializers.IntegerField(read_only=True)
 
 
+# One field per KPI of the registry, typed by its kind of number.
 KpisSerializer = type(
     "ReportKpisSerializer",
     (serializers.Serializer,),
-    {key: _kpi_field(key) for key in kpis.KPI_KEYS},
+    {kpi.key: _kpi_field(kpi) for kpi in KPIS.values()},
 )
 
 

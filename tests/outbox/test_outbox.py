@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from notifications.choices import StaffTopic
 from notifications.models import StaffAlert
-from outbox import relay, services
+from outbox import claims, delivery, relay, services
 from outbox.choices import MessageKind, MessageState
 from outbox.models import OutboxMessage
 from outbox.selectors import backlog
@@ -86,7 +86,7 @@ def test_coalesced_tasks_wait_as_one_and_move_to_the_later_time(relay_only):
 
 def test_a_task_coalesced_while_the_first_is_being_delivered_makes_a_new_one(relay_only):
     first = services.task_enqueue(EXPIRE, coalesce="expire")
-    assert relay.claim(MessageKind.TASK, limit=10) == [first]
+    assert claims.claim(MessageKind.TASK, limit=10) == [first]
 
     second = services.task_enqueue(EXPIRE, coalesce="expire")
 
@@ -116,7 +116,7 @@ def test_an_email_carries_a_message_id_made_from_its_key(django_capture_on_commi
         message = _email(key="k-1", language="en")
 
     sent = mail.outbox[0]
-    assert sent.extra_headers["Message-ID"] == relay.message_id(message)
+    assert sent.extra_headers["Message-ID"] == delivery.message_id(message)
     assert sent.extra_headers["Auto-Submitted"] == "auto-generated"
     assert sent.extra_headers["Content-Language"] == "en"
 
@@ -173,7 +173,7 @@ def test_a_refused_address_is_tried_again_with_backoff(relay_only, settings):
 
 def test_backoff_doubles_up_to_the_limit(settings):
     settings.OUTBOX_RETRY_BASE_SECONDS, settings.OUTBOX_RETRY_MAX_SECONDS = 30, 3600
-    waits = [relay.backoff_seconds(n) for n in (1, 2, 3, 10)]
+    waits = [claims.backoff_seconds(n) for n in (1, 2, 3, 10)]
     assert 30 <= waits[0] <= 33 and 60 <= waits[1] <= 66 and 120 <= waits[2] <= 132
     assert 3600 <= waits[3] <= 3960
 
@@ -250,12 +250,12 @@ def test_a_delivered_message_cannot_be_sent_again():
 
 def test_a_claim_of_a_relay_that_died_runs_out_and_the_message_is_taken_again(relay_only, settings):
     message = _email()
-    assert relay.claim(MessageKind.EMAIL, limit=10) == [message]
-    assert relay.claim(MessageKind.EMAIL, limit=10) == []  # held by the first relay
+    assert claims.claim(MessageKind.EMAIL, limit=10) == [message]
+    assert claims.claim(MessageKind.EMAIL, limit=10) == []  # held by the first relay
 
     OutboxMessage.objects.filter(pk=message.pk).update(locked_until=timezone.now() - datetime.timedelta(seconds=1))
 
-    assert relay.claim(MessageKind.EMAIL, limit=10) == [message]
+    assert claims.claim(MessageKind.EMAIL, limit=10) == [message]
 
 
 def test_sign_in_links_are_hidden_from_staff_and_deleted_once_delivered(staff_client, relay_only):
@@ -339,7 +339,7 @@ def test_two_relays_never_claim_the_same_message(relay_only):
 
     def take():
         try:
-            claimed.append([m.pk for m in relay.claim(MessageKind.EMAIL, limit=25)])
+            claimed.append([m.pk for m in claims.claim(MessageKind.EMAIL, limit=25)])
         finally:
             connection.close()
 

@@ -15,8 +15,10 @@ import pytest
 from django.utils.translation import gettext, override
 from pypdf import PdfReader
 
-from reports import charts, labels
-from reports.exports import XLSX_FORMATS, render_csv, render_pdf, render_xlsx
+from reports import charts, formats, kpi_registry, labels
+from reports.exports.csv import render_csv
+from reports.exports.pdf import render_pdf
+from reports.exports.xlsx import XLSX_FORMATS, render_xlsx
 
 TITLE = "Jahresbericht 2018"
 
@@ -188,7 +190,7 @@ def test_xlsx_headline_cells_hold_the_figures_as_numbers(figures):
     rows = _rows_by_label(overview)
     for key, expected in figures["kpis"].items():
         with override("en"):
-            cell = rows[str(labels.KPIS[key].label)][1]
+            cell = rows[str(kpi_registry.KPIS[key].label)][1]
         assert isinstance(cell.value, (int, float, Decimal)), (key, cell.value)
         assert Decimal(str(cell.value)) == Decimal(str(expected)), key
     volume = rows["Investment volume (confirmed)"][1]
@@ -447,7 +449,7 @@ def test_labels_of_unknown_keys_do_not_crash():
         assert labels.label("a_table_of_schema_2", "x", {}) == "x"
         assert labels.label("delegations_by_country", "XX", {}) == "XX"
         assert labels.label("fairs", 99, {}) == "99"
-        assert labels.kpi_label("a_kpi_of_schema_2") == "a_kpi_of_schema_2"
+        assert kpi_registry.kpi_label("a_kpi_of_schema_2") == "a_kpi_of_schema_2"
 
 
 def test_labels_of_countries_sectors_fairs_and_kinds():
@@ -474,4 +476,4 @@ def test_labels_of_countries_sectors_fairs_and_kinds():
 )
 def test_format_number(language, type_, value, expected):
     with override(language):
-        assert labels.format_number(value, type_) == expected
+        assert formats.format_number(value, type_) == expected

@@ -11,7 +11,8 @@ from django.utils import timezone
 from companies.choices import OrganisationKind
 from matchmaking.choices import ContactRequestState, FeedbackVerdict, GenerationState
 from projects.choices import FigureProvenance, InvestmentKind, InvestmentStage, MilestoneKind, WorkshopState
-from reports import kpis
+from reports import kpis, periods
+from reports.kpi_registry import KPIS
 from tests.factories import (
     BoothRegistrationFactory,
     ContactRequestFactory,
@@ -32,7 +33,7 @@ from wfs_portal.choices import District, RegistrationState
 
 pytestmark = pytest.mark.django_db
 
-Y2022 = kpis.year_period(2022)
+Y2022 = periods.year_period(2022)
 
 
 def compute(period=Y2022) -> dict:
@@ -50,17 +51,17 @@ def accompanied(day: datetime.date, **kwargs):
 
 
 def test_periods():
-    assert kpis.year_period(2018) == (datetime.date(2018, 1, 1), datetime.date(2018, 12, 31))
-    assert kpis.quarter_period(2024, 1) == (datetime.date(2024, 1, 1), datetime.date(2024, 3, 31))
-    assert kpis.quarter_period(2024, 4) == (datetime.date(2024, 10, 1), datetime.date(2024, 12, 31))
+    assert periods.year_period(2018) == (datetime.date(2018, 1, 1), datetime.date(2018, 12, 31))
+    assert periods.quarter_period(2024, 1) == (datetime.date(2024, 1, 1), datetime.date(2024, 3, 31))
+    assert periods.quarter_period(2024, 4) == (datetime.date(2024, 10, 1), datetime.date(2024, 12, 31))
     with pytest.raises(ValueError, match="quarter"):
-        kpis.quarter_period(2024, 5)
+        periods.quarter_period(2024, 5)
 
 
 def test_an_empty_period_gives_zeros_everywhere():
     figures = compute()
     assert all(Decimal(value) == 0 for value in figures["kpis"].values())
-    assert list(figures["kpis"]) == list(kpis.KPI_KEYS)
+    assert list(figures["kpis"]) == list(KPIS)
     assert figures["tables"]["investments_by_kind"] == []
     assert [row["count"] for row in figures["tables"]["matchmaking_funnel"]] == [0, 0, 0, 0]
     assert figures["period"] == {"start": "2022-01-01", "end": "2022-12-31"}
@@ -139,7 +140,7 @@ def test_pipeline_by_stage_and_site_offers_in_the_period():
     InvestmentMilestoneFactory(project=lead, kind=MilestoneKind.SITE_OFFER, date=datetime.date(2022, 4, 1))
     InvestmentMilestoneFactory(project=lead, kind=MilestoneKind.SITE_VISIT, date=datetime.date(2023, 4, 1))
 
-    figures = compute(kpis.year_period(2023))
+    figures = compute(periods.year_period(2023))
     assert figures["kpis"]["pipeline_open_projects"] == 3
     assert figures["kpis"]["site_offers_sent"] == 1
     assert figures["tables"]["pipeline_by_stage"] == [

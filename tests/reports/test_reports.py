@@ -15,7 +15,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from projects.choices import InvestmentStage
-from reports import kpis, services
+from reports import kpis, periods, services
 from reports.choices import ReportKind, ReportState
 from reports.models import Report
 from tests.api import ReadOnlyResourceTests, ids, key_client
@@ -24,7 +24,7 @@ from wfs_portal.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
-Y2022 = kpis.year_period(2022)
+Y2022 = periods.year_period(2022)
 
 
 @pytest.fixture(autouse=True)
@@ -124,7 +124,7 @@ def test_a_task_failing_midway_leaves_the_report_failed_with_its_error_and_no_fi
     def broken_pdf(*args, **kwargs):
         raise RuntimeError("PDF renderer out of paper")
 
-    monkeypatch.setattr("reports.exports.render_pdf", broken_pdf)
+    monkeypatch.setattr("reports.exports.pdf.render_pdf", broken_pdf)
     report = generate(django_capture_on_commit_callbacks)
 
     assert report.state == ReportState.FAILED

@@ -11,8 +11,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from reports import kpis
+from reports import kpis, periods
 from reports.choices import ReportKind
+from reports.kpi_registry import is_decimal
 
 
 def _date(value: str) -> datetime.date:
@@ -46,9 +47,9 @@ class Command(BaseCommand):
             content = json.dumps(self._json(figures), ensure_ascii=False, indent=2).encode() + b"\n"
         else:
             # Imported here: ReportLab and matplotlib are not needed for the figures alone.
-            from reports import exports
+            from reports.exports.render import render
 
-            content = exports.render(format, figures, title=title, language=language)
+            content = render(format, figures, title=title, language=language)
         if output:
             try:
                 Path(output).write_bytes(content)
@@ -65,11 +66,11 @@ class Command(BaseCommand):
         if kind == ReportKind.ANNUAL:
             if year is None:
                 raise CommandError("An annual report needs --year.")
-            return kpis.year_period(self._year(year))
+            return periods.year_period(self._year(year))
         if kind == ReportKind.QUARTERLY:
             if year is None or quarter is None:
                 raise CommandError("A quarterly report needs --year and --quarter.")
-            return kpis.quarter_period(self._year(year), quarter)
+            return periods.quarter_period(self._year(year), quarter)
         if not (start and end):
             raise CommandError("A custom report needs --start and --end.")
         first, last = _date(start), _date(end)
@@ -94,9 +95,7 @@ class Command(BaseCommand):
         """The headline KPIs at the top level, amounts as JSON numbers (a double holds every cent
         amount below 90 trillion exactly enough to print back the same decimal), and the period; the
         tables follow under "tables" (the drill-down ids are left out)."""
-        headline = {
-            key: float(Decimal(value)) if key in kpis.DECIMAL_KPIS else value for key, value in figures["kpis"].items()
-        }
+        headline = {key: float(Decimal(value)) if is_decimal(key) else value for key, value in figures["kpis"].items()}
         return {
             "period_start": figures["period"]["start"],
             "period_end": figures["period"]["end"],
