@@ -1,0 +1,113 @@
+"""The house rules of the code base, checked on every run (in the spirit of NetBox's generated
+tests): which app may import which, no package re-exports, every model has an admin page or is
+named as deliberately without one, every FilterSet is used."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN = ("companies", "matchmaking", "projects", "fairs", "delegations", "reports")
+# What each part may import of the domain apps (the layers of DEVELOPERS.md).
+ALLOWED = {
+    "wfs_portal": set(),
+    "outbox": set(),
+    "companies": set(),
+    "matchmaking": {"companies"},
+    "projects": {"companies"},
+    "fairs": {"companies"},
+    "delegations": {"companies"},
+    "reports": {"companies", "matchmaking", "projects", "fairs", "delegations"},
+}
+# The shell's modules that wire the apps together: URLs, settings, demo data, operator commands.
+WIRING = ("wfs_portal/urls.py", "wfs_portal/api_urls.py", "wfs_portal/settings.py", "wfs_portal/demo/")
+WIRING_COMMANDS = "wfs_portal/management/"
+# Models without an admin page, and why.
+WITHOUT_ADMIN = {
+    "matchmaking.MatchChunk": "a part of a generation's computation, shown as the generation's progress",
+    "matchmaking.TextEmbedding": "a cache of vectors",
+    "matchmaking.PortalVisit": "bookkeeping of a user's visits, in the user's data export",
+}
+
+
+def _modules(part: str):
+    for path in sorted((ROOT / part).rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        if "/migrations/" in relative:
+            continue
+        yield relative, ast.parse(path.read_text(), filename=relative)
+
+
+def _imported_apps(tree: ast.AST) -> set[str]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+    return found & set(DOMAIN)
+
+
+@pytest.mark.parametrize("part", sorted(ALLOWED))
+def test_an_app_imports_only_the_apps_below_it(part):
+    wrong = []
+    for relative, tree in _modules(part):
+        if relative.startswith(WIRING) or relative.startswith(WIRING_COMMANDS):
+            continue
+        extra = _imported_apps(tree) - ALLOWED[part] - {part}
+        if extra:
+            wrong.append(f"{relative} imports {', '.join(sorted(extra))}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("part", [*DOMAIN, "wfs_portal", "outbox", "notifications"])
+def test_no_package_re_exports_names(part):
+    """A package's __init__.py may import its own modules (Django registers models and admin pages
+    that way), never names from them: a name is imported from the module that defines it. (The
+    project package loads the Celery app when Django starts, as Celery's Django set-up asks.)"""
+    wrong = []
+    for relative, tree in _modules(part):
+        if not relative.endswith("__init__.py") or relative == "wfs_portal/__init__.py":
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.module:
+                package = relative.removesuffix("/__init__.py").replace("/", ".")
+                if node.module != package:
+                    wrong.append(f"{relative}: from {node.module} import …")
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in node.targets):
+                wrong.append(f"{relative}: __all__")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_model_has_an_admin_page_or_a_reason_not_to():
+    missing = []
+    for label in DOMAIN:
+        for model in apps.get_app_config(label).get_models():
+            name = model._meta.label
+            if model.__name__.startswith("Historical") or name in WITHOUT_ADMIN:
+                continue
+            if not admin.site.is_registered(model):
+                missing.append(name)
+    assert not missing
+    for name in WITHOUT_ADMIN:
+        assert not admin.site.is_registered(apps.get_model(name)), f"{name} has an admin page: drop its reason"
+
+
+def test_every_filterset_is_used():
+    defined = {}
+    for label in DOMAIN:
+        for relative, tree in _modules(label):
+            for node in tree.body:
+                if isinstance(node, ast.ClassDef) and node.name.endswith("FilterSet"):
+                    defined[node.name] = relative
+    sources = {
+        relative: (ROOT / relative).read_text()
+        for label in DOMAIN
+        for relative, _ in _modules(label)
+        if not relative.endswith("filtersets.py")
+    }
+    unused = [name for name in defined if not any(name in text for text in sources.values())]
+    assert not unused, f"FilterSets no view, admin or API uses: {unused}"
