@@ -114,15 +114,7 @@ class JointBooth(TimeStampedModel):
         if fair and fair.start_date and self.registration_deadline and self.registration_deadline > fair.start_date:
             errors["registration_deadline"] = _("The deadline must not be after the fair's first day.")
         if self.pk and self.capacity is not None and self.total_area_m2 is not None:
-            places, area = self.occupancy()
-            if self.capacity < places:
-                errors["capacity"] = _("%(count)d places are confirmed already: the booth needs at least as many.") % {
-                    "count": places
-                }
-            if self.total_area_m2 < area:
-                errors["total_area_m2"] = _("%(area)s m² are confirmed already: the booth needs at least as much.") % {
-                    "area": format_decimal(area)
-                }
+            errors.update(self.capacity_errors())
         if errors:
             raise ValidationError(errors)
 
@@ -131,6 +123,45 @@ class JointBooth(TimeStampedModel):
         confirmed = self.registrations.filter(state=RegistrationState.CONFIRMED).exclude(pk=excluding)
         totals = confirmed.aggregate(places=Count("pk"), area=Sum("requested_area_m2", default=Decimal(0)))
         return totals["places"], totals["area"]
+
+    def capacity_errors(self, *, place: "BoothRegistration | None" = None) -> dict[str, str]:
+        """The booth's capacity rule with its messages, by field: confirmed registrations take no
+        more places and no more area than the booth has. Without ``place``: whether the confirmed
+        registrations fit the booth as it is (staff reducing its places or area). With ``place``:
+        whether that registration fits beside the other confirmed ones (an application, a
+        confirmation, a confirmed place changed). Applications take no place, so the caller decides
+        when a registration counts; it locks the booth row first, so that two calls for the last
+        place are answered one after the other."""
+        places, area = self.occupancy(excluding=place.pk if place is not None else None)
+        if place is None:
+            errors = {}
+            if self.capacity < places:
+                errors["capacity"] = _("%(count)d places are confirmed already: the booth needs at least as many.") % {
+                    "count": places
+                }
+            if self.total_area_m2 < area:
+                errors["total_area_m2"] = _("%(area)s m² are confirmed already: the booth needs at least as much.") % {
+                    "area": format_decimal(area)
+                }
+            return errors
+        if places + 1 > self.capacity:
+            return {
+                NON_FIELD_ERRORS: _("The booth is full: all %(capacity)d places are confirmed.")
+                % {"capacity": self.capacity}
+            }
+        requested = place.requested_area_m2
+        if requested is not None and area + requested > self.total_area_m2:
+            return {
+                "requested_area_m2": _(
+                    "Not enough area left: %(free)s m² of %(total)s m² are free, %(requested)s m² requested."
+                )
+                % {
+                    "free": format_decimal(self.total_area_m2 - area),
+                    "total": format_decimal(self.total_area_m2),
+                    "requested": format_decimal(requested),
+                }
+            }
+        return {}
 
     @property
     def is_open_for_registration(self) -> bool:
@@ -197,18 +228,6 @@ class BoothRegistration(TimeStampedModel):
         # nor a later change of booth or area can overbook it. (The confirmation service locks the
         # booth row first, so two confirmations of the last place cannot both pass.)
         if self.state == RegistrationState.CONFIRMED and self.booth_id and self.requested_area_m2 is not None:
-            places, area = self.booth.occupancy(excluding=self.pk)
-            if places + 1 > self.booth.capacity:
-                errors[NON_FIELD_ERRORS] = _("The booth is full: all %(capacity)d places are confirmed.") % {
-                    "capacity": self.booth.capacity
-                }
-            elif area + self.requested_area_m2 > self.booth.total_area_m2:
-                errors["requested_area_m2"] = _(
-                    "Not enough area left: %(free)s m² of %(total)s m² are free, %(requested)s m² requested."
-                ) % {
-                    "free": format_decimal(self.booth.total_area_m2 - area),
-                    "total": format_decimal(self.booth.total_area_m2),
-                    "requested": format_decimal(self.requested_area_m2),
-                }
+            errors.update(self.booth.capacity_errors(place=self))
         if errors:
             raise ValidationError(errors)

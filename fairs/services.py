@@ -28,7 +28,6 @@ from fairs.models import BoothRegistration, JointBooth
 from notifications import door
 from notifications.choices import StaffTopic
 from wfs_portal.choices import RegistrationState
-from wfs_portal.l10n import format_decimal
 from wfs_portal.services import registration_transition, validated_save
 
 # What an applicant fills in; the state, the decision and the internal notes are staff business.
@@ -100,28 +99,13 @@ def booth_registration_apply(
     # Checked here for a clear answer; the unique constraint stays the last guard.
     if BoothRegistration.objects.filter(booth=booth, organisation=organisation).exists():
         raise ValidationError(_("This organisation has already registered for this booth."))
-    places, area = booth.occupancy()
-    if places >= booth.capacity:
-        raise ValidationError(
-            _("The booth is full: all %(capacity)d places are confirmed.") % {"capacity": booth.capacity}
-        )
-    requested = fields.get("requested_area_m2")
-    if requested is not None and area + requested > booth.total_area_m2:
-        raise ValidationError(
-            {
-                "requested_area_m2": _(
-                    "Not enough area left: %(free)s m² of %(total)s m² are free, %(requested)s m² requested."
-                )
-                % {
-                    "free": format_decimal(booth.total_area_m2 - area),
-                    "total": format_decimal(booth.total_area_m2),
-                    "requested": format_decimal(requested),
-                }
-            }
-        )
     registration = BoothRegistration(
         booth=booth, organisation=organisation, state=RegistrationState.APPLIED, applied_at=timezone.now(), **fields
     )
+    # An application takes no place yet, but one for a booth that is full already is refused.
+    full = booth.capacity_errors(place=registration)
+    if full:
+        raise ValidationError(full)
     validated_save(registration, user=user, reason=reason)
     _announce(registration)
     return registration
