@@ -2,7 +2,6 @@
 
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -53,10 +52,7 @@ class DelegationFilterSet(BaseFilterSet, UpdatedSinceMixin):
     def by_open(self, queryset, name, value):
         if value is None:
             return queryset
-        is_open = Q(state=DelegationState.OPEN) & (
-            Q(registration_deadline__isnull=True) | Q(registration_deadline__gte=timezone.localdate())
-        )
-        return queryset.filter(is_open if value else ~is_open)
+        return queryset.open() if value else queryset.closed()
 
 
 class DelegationParticipantFilterSet(BaseFilterSet, UpdatedSinceMixin):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from companies.choices import VerificationState
 from companies.models import Organisation
-from delegations.choices import DelegationState, ParticipantRole
+from delegations.choices import ParticipantRole
 from delegations.models import Delegation, DelegationParticipant
 from notifications import door
 from notifications.choices import StaffTopic
@@ -55,9 +55,8 @@ def delegation_participant_apply(
     if unknown:
         raise TypeError(f"Not an applicant's field: {', '.join(sorted(unknown))}")
     delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
-    closed = delegation_closed_reason(delegation)
-    if closed:
-        raise ValidationError({"delegation": closed})
+    if delegation.closed_reason:
+        raise ValidationError({"delegation": delegation.closed_reason})
     contact = fields.get("contact")
     registered = DelegationParticipant.objects.filter(delegation=delegation)
     # Self-registered organisations may apply (staff see that they await verification); rejected ones not.
@@ -101,17 +100,6 @@ def delegation_participant_set_state(*, participant: DelegationParticipant, stat
     if changed:
         _announce(participant)
     return changed
-
-
-def delegation_closed_reason(delegation: Delegation) -> str:
-    """Why nobody can register for the trip now, or "" when it is open. The portal shows this
-    instead of the form; the apply service gives the same answer."""
-    if delegation.state != DelegationState.OPEN:
-        return _("This delegation is not open for registration.")
-    deadline = delegation.registration_deadline
-    if deadline is not None and timezone.localdate() > deadline:
-        return _("The registration deadline (%(date)s) has passed.") % {"date": formats.date_format(deadline)}
-    return ""
 
 
 def _withdraw_until(delegation: Delegation) -> datetime.date:

@@ -42,7 +42,7 @@ def delegation_list(request):
 def participant_register(request, pk: int):
     delegation = get_object_or_404(selectors.portal_delegation_details(), pk=pk)
     organisation = active_organisation(request)
-    closed_reason = services.delegation_closed_reason(delegation)
+    closed_reason = delegation.closed_reason
     form = None
     mine = []
     if organisation is not None:

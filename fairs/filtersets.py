@@ -4,7 +4,6 @@ import re
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -96,7 +95,7 @@ class TradeFairFilterSet(WordSearch, BaseFilterSet, UpdatedSinceMixin):
     def by_open_booth(self, queryset, name, value):
         if value is None:
             return queryset
-        is_open = self._has_booth(Q(state=BoothState.OPEN, registration_deadline__gte=timezone.localdate()))
+        is_open = Exists(JointBooth.objects.open().filter(fair=OuterRef("pk")))
         return queryset.filter(is_open if value else ~is_open)
 
     def by_updated_since(self, queryset, name, value):

@@ -7,6 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -17,6 +18,13 @@ from wfs_portal.choices import RegistrationState
 from wfs_portal.fields import BoundedTextField
 from wfs_portal.l10n import format_decimal
 from wfs_portal.models import TimeStampedModel, localised
+from wfs_portal.registration_targets import (
+    OpeningRule,
+    RegistrationTarget,
+    RegistrationTargetQuerySet,
+    Requirement,
+    deadline_not_passed,
+)
 
 
 class TradeFair(TimeStampedModel):
@@ -67,8 +75,17 @@ class TradeFair(TimeStampedModel):
         return localised(self, "description")
 
 
-class JointBooth(TimeStampedModel):
+class JointBooth(RegistrationTarget, TimeStampedModel):
     """A joint company booth ("Sachsen-live" booth) the agency organises at a fair."""
+
+    # Companies apply while staff keep the booth open, until its deadline (the day included).
+    registration_rule = OpeningRule(
+        Requirement(
+            lambda today: Q(state=BoothState.OPEN),
+            lambda booth: gettext("This joint booth is not open for registration."),
+        ),
+        deadline_not_passed(),
+    )
 
     fair = models.ForeignKey(TradeFair, verbose_name=_("trade fair"), on_delete=models.PROTECT, related_name="booths")
     title = models.CharField(_("title"), max_length=200, default="Sachsen live")
@@ -86,6 +103,8 @@ class JointBooth(TimeStampedModel):
     state = models.CharField(_("state"), max_length=20, choices=BoothState.choices, default=BoothState.PLANNED)
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords()
+
+    objects = RegistrationTargetQuerySet.as_manager()
 
     class Meta:
         ordering = ["-fair__start_date", "title"]
@@ -162,10 +181,6 @@ class JointBooth(TimeStampedModel):
                 }
             }
         return {}
-
-    @property
-    def is_open_for_registration(self) -> bool:
-        return self.state == BoothState.OPEN and timezone.localdate() <= self.registration_deadline
 
 
 class BoothRegistration(TimeStampedModel):

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from companies.models import Organisation
 from companies.portal_home import PendingApplication, UpcomingDeadline
-from fairs.choices import BoothState
 from fairs.models import BoothRegistration
 from fairs.selectors import organisation_booth_registrations, portal_booths
 from wfs_portal.choices import RegistrationState
@@ -49,7 +48,8 @@ def deadlines(organisation: Organisation, *, today: datetime.date, until: dateti
     registered = BoothRegistration.objects.filter(booth=OuterRef("pk"), organisation=organisation)
     booths = (
         portal_booths()
-        .filter(state=BoothState.OPEN, registration_deadline__range=(today, until), free_places__gt=0)
+        .open(today)
+        .filter(registration_deadline__lte=until, free_places__gt=0)
         .exclude(Exists(registered))
         .order_by("registration_deadline", "pk")
     )

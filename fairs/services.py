@@ -13,8 +13,6 @@ Every change of a registration's state is announced by e-mail (notifications.doo
 outbox: sent once the transaction commits) to the organisation's approved representatives and the
 registration's contact person; a new application also to the staff who look after applications."""
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -23,7 +21,6 @@ from django.utils.translation import gettext as _
 
 from companies.choices import VerificationState
 from companies.models import Organisation
-from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth
 from notifications import door
 from notifications.choices import StaffTopic
@@ -44,20 +41,6 @@ APPLICANT_FIELDS = frozenset(
 )
 # States from which an organisation may still withdraw its registration itself (before the deadline).
 WITHDRAWABLE_STATES = (RegistrationState.APPLIED, RegistrationState.WAITLISTED, RegistrationState.CONFIRMED)
-
-
-def deadline_passed_message(deadline: datetime.date) -> str:
-    return _("The registration deadline (%(date)s) has passed.") % {"date": formats.date_format(deadline)}
-
-
-def booth_closed_reason(booth: JointBooth) -> str:
-    """Why nobody can apply for the booth now, or "" when it is open. The portal shows this
-    instead of the form; the apply service gives the same answer."""
-    if booth.state != BoothState.OPEN:
-        return _("This joint booth is not open for registration.")
-    if timezone.localdate() > booth.registration_deadline:
-        return deadline_passed_message(booth.registration_deadline)
-    return ""
 
 
 @transaction.atomic
@@ -81,9 +64,8 @@ def booth_registration_apply(
     if unknown:
         raise TypeError(f"Not an applicant's field: {', '.join(sorted(unknown))}")
     booth = JointBooth.objects.select_for_update().get(pk=booth.pk)
-    closed = booth_closed_reason(booth)
-    if closed:
-        raise ValidationError({"booth": closed})
+    if booth.closed_reason:
+        raise ValidationError({"booth": booth.closed_reason})
     # Self-registered organisations may apply (staff see in the admin that they await verification,
     # and a fair's deadline should not be missed for that); a rejected registration may not.
     if organisation.verification_state == VerificationState.REJECTED:

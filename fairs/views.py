@@ -32,7 +32,6 @@ def fair_list(request):
     for fair in fairs:
         for booth in fair.public_booths:
             booth.my_registration = registrations.get(booth.pk)
-            booth.closed_reason = services.booth_closed_reason(booth)
     return render_portal(request, "portal/fairs/fair_list.html", {"fairs": fairs})
 
 
@@ -42,7 +41,7 @@ def fair_list(request):
 def booth_apply(request, pk: int):
     booth = get_object_or_404(selectors.portal_booths(), pk=pk)
     organisation = active_organisation(request)
-    closed_reason = services.booth_closed_reason(booth)
+    closed_reason = booth.closed_reason
     existing = None
     form = None
     if organisation is not None:

@@ -15,7 +15,6 @@ from notifications import door
 from notifications.choices import StaffTopic
 from projects.choices import WorkshopRole
 from projects.models import JoinRequestState, Workshop, WorkshopJoinRequest, WorkshopParticipant
-from projects.selectors import JOINABLE_WORKSHOP_STATES
 from wfs_portal.services import validated_save
 
 # The role an accepted organisation gets from its kind; staff can change it on the participant.
@@ -30,13 +29,6 @@ ROLE_BY_KIND = {
 }
 
 
-def workshop_closed_reason(workshop: Workshop) -> str:
-    """Why nobody can ask to join the workshop now, or "" when one can."""
-    if workshop.state not in JOINABLE_WORKSHOP_STATES or not workshop.open_for_participants:
-        return _("This workshop does not take new participants.")
-    return ""
-
-
 @transaction.atomic
 def workshop_join_request_create(
     *, workshop: Workshop, organisation: Organisation, user, message: str = "", contact: Contact | None = None
@@ -46,9 +38,8 @@ def workshop_join_request_create(
     of it is open. The workshop row is locked, so that two requests sent at once are checked one
     after the other (the conditional unique constraint stays the last guard)."""
     workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
-    closed = workshop_closed_reason(workshop)
-    if closed:
-        raise ValidationError(closed)
+    if workshop.closed_reason:
+        raise ValidationError(workshop.closed_reason)
     if organisation.verification_state == VerificationState.REJECTED:
         raise ValidationError(_("The registration of this organisation was rejected; it cannot apply."))
     if WorkshopParticipant.objects.filter(workshop=workshop, organisation=organisation).exists():

@@ -39,7 +39,7 @@ def workshop_list(request):
 def join_request_create(request, pk: int):
     workshop = get_object_or_404(selectors.public_workshops(), pk=pk)
     organisation = active_organisation(request)
-    closed_reason = services.workshop_closed_reason(workshop)
+    closed_reason = workshop.closed_reason
     form = None
     if organisation is not None and not closed_reason:
         form = WorkshopJoinRequestForm(request.POST if request.method == "POST" else None, organisation=organisation)
