@@ -1,10 +1,11 @@
 """Write paths for delegation participants.
 
 Capacity: a place belongs to an organisation (two persons of one company share it) and is taken
-by a confirmed participant in a place-taking role (PLACE_ROLES). Every path that confirms or
-changes a participant locks the delegation row first and checks the capacity under that lock
-(DelegationParticipant.clean), so concurrent confirmations of the last place are decided one
-after the other and only one passes. Applications take no place and are never confirmed
+by a confirmed participant in a place-taking role (PLACE_ROLES). Every path that can make or
+change a confirmed place (confirmation, staff edits of a participant or a delegation in the admin)
+locks the delegation row first and checks the capacity under that lock (DelegationParticipant.clean
+/ Delegation.clean), so concurrent confirmations of the last place are decided one after the other
+and only one passes. Applications take no place and are never confirmed
 automatically: staff choose the delegation.
 
 Every change of a participant's state is announced by e-mail (notifications.door, through the
@@ -15,24 +16,26 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.choices import VerificationState
 from companies.models import Organisation
 from delegations.choices import ParticipantRole
 from delegations.models import Delegation, DelegationParticipant
-from notifications import door
 from notifications.choices import StaffTopic
 from wfs_portal.choices import RegistrationState
-from wfs_portal.services import registration_transition, validated_save
+from wfs_portal.registrations import (
+    Announcement,
+    registration_set_state,
+    registration_withdraw,
+    withdraw_refusal,
+)
+from wfs_portal.services import validated_save
 
 # What an applicant fills in. The role stays "participant": leads, press, interpreters and agency
 # staff are put on a trip by staff, not by an application.
 APPLICANT_FIELDS = frozenset({"contact"})
-# States from which an organisation may still withdraw a participant itself (before the deadline).
-WITHDRAWABLE_STATES = (RegistrationState.APPLIED, RegistrationState.WAITLISTED, RegistrationState.CONFIRMED)
 
 
 @transaction.atomic
@@ -89,52 +92,43 @@ def delegation_participant_apply(
     return participant
 
 
-@transaction.atomic
+def delegation_participant_confirm(*, participant: DelegationParticipant, user) -> bool:
+    """Confirm a participant's place: the place limit is checked (DelegationParticipant.clean)
+    under the delegation's row lock, so two confirmations of the last place cannot both pass."""
+    return delegation_participant_set_state(participant=participant, state=RegistrationState.CONFIRMED, user=user)
+
+
 def delegation_participant_set_state(*, participant: DelegationParticipant, state: str, user) -> bool:
-    """Confirm, waitlist, reject or withdraw a participant. The delegation row is locked first, so
-    that two confirmations of the last place cannot both pass the capacity check
-    (DelegationParticipant.clean)."""
-    Delegation.objects.select_for_update().get(pk=participant.delegation_id)
-    participant = DelegationParticipant.objects.select_for_update().get(pk=participant.pk)
-    changed = registration_transition(participant, to=state, user=user)
-    if changed:
-        _announce(participant)
-    return changed
-
-
-def _withdraw_until(delegation: Delegation) -> datetime.date:
-    return delegation.registration_deadline or delegation.start_date
+    """Confirm, waitlist, reject or withdraw a participant (staff), under the row locks of
+    wfs_portal.registrations.registration_set_state. False when it already is in that state."""
+    return registration_set_state(participant, state=state, user=user, target="delegation", announce=_announce)
 
 
 def delegation_participant_withdraw_refusal(participant: DelegationParticipant) -> str:
     """Why the organisation cannot withdraw the participant itself now, or "" when it can: until the
     registration deadline (a trip without one: until the day before it starts). After it the agency
     has booked flights and appointments, and withdrawing is arranged with staff."""
-    if participant.state not in WITHDRAWABLE_STATES:
-        return _("A registration that is “%(state)s” cannot be withdrawn.") % {
-            "state": RegistrationState(participant.state).label
-        }
-    until = _withdraw_until(participant.delegation)
-    today = timezone.localdate()
-    if today > until or (participant.delegation.registration_deadline is None and today >= until):
-        return _("The registration deadline (%(date)s) has passed: please contact the agency to withdraw.") % {
-            "date": formats.date_format(until)
-        }
-    return ""
+    delegation = participant.delegation
+    if delegation.registration_deadline is not None:
+        return withdraw_refusal(participant, deadline=delegation.registration_deadline)
+    return withdraw_refusal(
+        participant, deadline=delegation.start_date, last_day=delegation.start_date - datetime.timedelta(days=1)
+    )
 
 
 def delegation_participant_may_withdraw(participant: DelegationParticipant) -> bool:
     return not delegation_participant_withdraw_refusal(participant)
 
 
-@transaction.atomic
 def delegation_participant_withdraw(*, participant: DelegationParticipant, user) -> bool:
     """The organisation withdraws a participant (the portal), see delegation_participant_withdraw_refusal."""
-    participant = DelegationParticipant.objects.select_related("delegation").get(pk=participant.pk)
-    refusal = delegation_participant_withdraw_refusal(participant)
-    if refusal:
-        raise ValidationError(refusal)
-    return delegation_participant_set_state(participant=participant, state=RegistrationState.WITHDRAWN, user=user)
+    return registration_withdraw(
+        participant,
+        user=user,
+        target="delegation",
+        refusal=delegation_participant_withdraw_refusal,
+        announce=_announce,
+    )
 
 
 @transaction.atomic
@@ -158,27 +152,19 @@ def delegation_staff_save(*, delegation: Delegation, user) -> None:
     validated_save(delegation, user=user, reason="changed in the admin")
 
 
+# --- e-mails ----------------------------------------------------------------------------------------
+
+
+ANNOUNCEMENT = Announcement(
+    occasion="delegations.participant",
+    template="delegations/email/participant",
+    staff_template="delegations/email/staff_registration",
+    staff_topic=StaffTopic.DELEGATION_REGISTRATION,
+    admin_url="admin:delegations_delegation_change",
+)
+
+
 def _announce(participant: DelegationParticipant) -> None:
-    """Tell the organisation about the participant's (new) state, and staff about a new
-    registration (through the outbox: sent once the change is committed)."""
-    context = {
-        "participant": participant,
-        "delegation": participant.delegation,
-        "organisation": participant.organisation,
-        "state": participant.state,
-    }
-    door.organisation_told(
-        "delegations/email/participant",
-        organisation=participant.organisation,
-        contact=participant.contact,
-        context=context,
-        key=f"delegations.participant:{participant.pk}:{participant.state}",
-    )
-    if participant.state == RegistrationState.APPLIED:
-        door.staff_told(
-            "delegations/email/staff_registration",
-            topic=StaffTopic.DELEGATION_REGISTRATION,
-            context=context,
-            admin_url=reverse("admin:delegations_delegation_change", args=[participant.delegation_id]),
-            key=f"delegations.participant.staff:{participant.pk}",
-        )
+    # Staff's link goes to the trip, whose page lists its participants.
+    context = {"participant": participant, "delegation": participant.delegation}
+    ANNOUNCEMENT.send(participant, context=context, admin_object=participant.delegation_id)

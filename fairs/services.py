@@ -15,17 +15,21 @@ registration's contact person; a new application also to the staff who look afte
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.choices import VerificationState
 from companies.models import Organisation
 from fairs.models import BoothRegistration, JointBooth
-from notifications import door
 from notifications.choices import StaffTopic
 from wfs_portal.choices import RegistrationState
-from wfs_portal.services import registration_transition, validated_save
+from wfs_portal.registrations import (
+    Announcement,
+    registration_set_state,
+    registration_withdraw,
+    withdraw_refusal,
+)
+from wfs_portal.services import validated_save
 
 # What an applicant fills in; the state, the decision and the internal notes are staff business.
 APPLICANT_FIELDS = frozenset(
@@ -39,8 +43,6 @@ APPLICANT_FIELDS = frozenset(
         "no_double_funding_declared",
     }
 )
-# States from which an organisation may still withdraw its registration itself (before the deadline).
-WITHDRAWABLE_STATES = (RegistrationState.APPLIED, RegistrationState.WAITLISTED, RegistrationState.CONFIRMED)
 
 
 @transaction.atomic
@@ -93,57 +95,34 @@ def booth_registration_apply(
     return registration
 
 
-@transaction.atomic
 def booth_registration_confirm(*, registration: BoothRegistration, user) -> bool:
-    """Confirm a place on the booth. The booth row is locked first, so that two confirmations of the
-    last place cannot both pass the capacity and area check (BoothRegistration.clean)."""
-    JointBooth.objects.select_for_update().get(pk=registration.booth_id)
-    registration = BoothRegistration.objects.select_for_update().get(pk=registration.pk)
-    changed = registration_transition(registration, to=RegistrationState.CONFIRMED, user=user)
-    if changed:
-        _announce(registration)
-    return changed
+    """Confirm a place on the booth: capacity and area are checked (BoothRegistration.clean) under
+    the booth's row lock, so two confirmations of the last place cannot both pass."""
+    return booth_registration_set_state(registration=registration, state=RegistrationState.CONFIRMED, user=user)
 
 
-@transaction.atomic
 def booth_registration_set_state(*, registration: BoothRegistration, state: str, user) -> bool:
-    """Waitlist, reject or withdraw a registration (confirmation has its own rules, see above)."""
-    if state == RegistrationState.CONFIRMED:
-        return booth_registration_confirm(registration=registration, user=user)
-    registration = BoothRegistration.objects.select_for_update().get(pk=registration.pk)
-    changed = registration_transition(registration, to=state, user=user)
-    if changed:
-        _announce(registration)
-    return changed
+    """Confirm, waitlist, reject or withdraw a registration (staff), under the row locks of
+    wfs_portal.registrations.registration_set_state. False when it already is in that state."""
+    return registration_set_state(registration, state=state, user=user, target="booth", announce=_announce)
 
 
 def booth_registration_withdraw_refusal(registration: BoothRegistration) -> str:
     """Why the organisation cannot withdraw the registration itself now, or "" when it can: only
     until the registration deadline. After it the agency has booked the space, and withdrawing is
     arranged with staff (who can still withdraw it in the admin)."""
-    if registration.state not in WITHDRAWABLE_STATES:
-        return _("A registration that is “%(state)s” cannot be withdrawn.") % {
-            "state": RegistrationState(registration.state).label
-        }
-    if timezone.localdate() > registration.booth.registration_deadline:
-        return _("The registration deadline (%(date)s) has passed: please contact the agency to withdraw.") % {
-            "date": formats.date_format(registration.booth.registration_deadline)
-        }
-    return ""
+    return withdraw_refusal(registration, deadline=registration.booth.registration_deadline)
 
 
 def booth_registration_may_withdraw(registration: BoothRegistration) -> bool:
     return not booth_registration_withdraw_refusal(registration)
 
 
-@transaction.atomic
 def booth_registration_withdraw(*, registration: BoothRegistration, user) -> bool:
     """The organisation withdraws its registration (the portal), see booth_registration_withdraw_refusal."""
-    registration = BoothRegistration.objects.select_for_update().select_related("booth").get(pk=registration.pk)
-    refusal = booth_registration_withdraw_refusal(registration)
-    if refusal:
-        raise ValidationError(refusal)
-    return booth_registration_set_state(registration=registration, state=RegistrationState.WITHDRAWN, user=user)
+    return registration_withdraw(
+        registration, user=user, target="booth", refusal=booth_registration_withdraw_refusal, announce=_announce
+    )
 
 
 @transaction.atomic
@@ -173,28 +152,15 @@ def joint_booth_staff_save(*, booth: JointBooth, user) -> None:
 # --- e-mails ----------------------------------------------------------------------------------------
 
 
+ANNOUNCEMENT = Announcement(
+    occasion="fairs.registration",
+    template="fairs/email/registration",
+    staff_template="fairs/email/staff_application",
+    staff_topic=StaffTopic.BOOTH_APPLICATION,
+    admin_url="admin:fairs_boothregistration_change",
+)
+
+
 def _announce(registration: BoothRegistration) -> None:
-    """Tell the organisation about the registration's (new) state, and staff about a new application
-    (through the outbox: sent once the change is committed)."""
-    context = {
-        "registration": registration,
-        "booth": registration.booth,
-        "fair": registration.booth.fair,
-        "organisation": registration.organisation,
-        "state": registration.state,
-    }
-    door.organisation_told(
-        "fairs/email/registration",
-        organisation=registration.organisation,
-        contact=registration.contact,
-        context=context,
-        key=f"fairs.registration:{registration.pk}:{registration.state}",
-    )
-    if registration.state == RegistrationState.APPLIED:
-        door.staff_told(
-            "fairs/email/staff_application",
-            topic=StaffTopic.BOOTH_APPLICATION,
-            context=context,
-            admin_url=reverse("admin:fairs_boothregistration_change", args=[registration.pk]),
-            key=f"fairs.registration.staff:{registration.pk}",
-        )
+    booth = registration.booth
+    ANNOUNCEMENT.send(registration, context={"registration": registration, "booth": booth, "fair": booth.fair})

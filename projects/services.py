@@ -5,16 +5,15 @@ through the outbox, once committed."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.choices import OrganisationKind, VerificationState
 from companies.models import Contact, Organisation
-from notifications import door
 from notifications.choices import StaffTopic
 from projects.choices import WorkshopRole
 from projects.models import JoinRequestState, Workshop, WorkshopJoinRequest, WorkshopParticipant
+from wfs_portal.registrations import Announcement
 from wfs_portal.services import validated_save
 
 # The role an accepted organisation gets from its kind; staff can change it on the participant.
@@ -115,27 +114,15 @@ def workshop_join_request_decline(*, join_request: WorkshopJoinRequest, user) ->
     return True
 
 
+ANNOUNCEMENT = Announcement(
+    occasion="projects.join_request",
+    template="projects/email/join_request",
+    staff_template="projects/email/staff_join_request",
+    staff_topic=StaffTopic.WORKSHOP_JOIN_REQUEST,
+    admin_url="admin:projects_workshopjoinrequest_change",
+    new_state=JoinRequestState.REQUESTED,
+)
+
+
 def _announce(join_request: WorkshopJoinRequest) -> None:
-    """Tell the organisation about its request's (new) state, and staff about a new request
-    (through the outbox: sent once the change is committed)."""
-    context = {
-        "join_request": join_request,
-        "workshop": join_request.workshop,
-        "organisation": join_request.organisation,
-        "state": join_request.state,
-    }
-    door.organisation_told(
-        "projects/email/join_request",
-        organisation=join_request.organisation,
-        contact=join_request.contact,
-        context=context,
-        key=f"projects.join_request:{join_request.pk}:{join_request.state}",
-    )
-    if join_request.state == JoinRequestState.REQUESTED:
-        door.staff_told(
-            "projects/email/staff_join_request",
-            topic=StaffTopic.WORKSHOP_JOIN_REQUEST,
-            context=context,
-            admin_url=reverse("admin:projects_workshopjoinrequest_change", args=[join_request.pk]),
-            key=f"projects.join_request.staff:{join_request.pk}",
-        )
+    ANNOUNCEMENT.send(join_request, context={"join_request": join_request, "workshop": join_request.workshop})

@@ -36,6 +36,16 @@ def test_confirm_a_participant(staff_user):
     assert participant.history.latest().history_user == staff_user
 
 
+def test_confirm_is_the_step_to_confirmed(staff_user):
+    participant = DelegationParticipantFactory(state=S.WAITLISTED)
+
+    assert services.delegation_participant_confirm(participant=participant, user=staff_user) is True
+    assert services.delegation_participant_confirm(participant=participant, user=staff_user) is False
+
+    participant.refresh_from_db()
+    assert participant.state == S.CONFIRMED
+
+
 def test_confirm_beyond_capacity_is_refused_and_changes_nothing(staff_user):
     delegation = DelegationFactory(capacity=1)
     DelegationParticipantFactory(delegation=delegation, state=S.CONFIRMED)
