@@ -7,8 +7,6 @@ participant is fetched through them, so another organisation's id gives 404 and 
 Writes go through delegations.services, which send the e-mails."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,8 +16,8 @@ from delegations import selectors, services
 from delegations.forms import ParticipantRegistrationForm
 from delegations.models import DelegationParticipant
 from wfs_portal.idempotency import once_per_submission
-from wfs_portal.portal import active_organisation, add_errors, portal_view, render_portal
-from wfs_portal.services import constraint_message
+from wfs_portal.portal import active_organisation, portal_view, render_portal
+from wfs_portal.registration_views import call_for_form, own_registrations_page, withdraw_and_return
 
 
 @require_GET
@@ -52,20 +50,18 @@ def participant_register(request, pk: int):
                 request.POST if request.method == "POST" else None, organisation=organisation
             )
     if form is not None and request.method == "POST" and form.is_valid():
-        try:
-            participant = services.delegation_participant_apply(
+        participant = call_for_form(
+            form,
+            lambda: services.delegation_participant_apply(
                 delegation=delegation,
                 organisation=organisation,
                 user=request.user,
                 reason="registered in the portal",
                 contact_required=True,
                 contact=form.cleaned_data["contact"],
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except IntegrityError as exc:  # a concurrent registration of the same person won
-            form.add_error(None, constraint_message(exc))
-        else:
+            ),
+        )
+        if participant is not None:
             messages.success(
                 request,
                 _("%(person)s is registered for %(delegation)s. You will get an e-mail when the agency decides.")
@@ -82,13 +78,13 @@ def participant_register(request, pk: int):
 @require_GET
 @portal_view
 def participant_list(request):
-    organisation = active_organisation(request)
-    participants = []
-    if organisation is not None:
-        participants = list(selectors.organisation_delegation_participants(organisation))
-    for participant in participants:
-        participant.may_withdraw = services.delegation_participant_may_withdraw(participant)
-    return render_portal(request, "portal/delegations/participant_list.html", {"participants": participants})
+    return own_registrations_page(
+        request,
+        "portal/delegations/participant_list.html",
+        name="participants",
+        of_organisation=selectors.organisation_delegation_participants,
+        may_withdraw=services.delegation_participant_may_withdraw,
+    )
 
 
 @require_POST
@@ -97,14 +93,12 @@ def participant_withdraw(request, pk: int):
     participant = get_object_or_404(
         DelegationParticipant.objects.filter(organisation__in=represented_organisations(request.user)), pk=pk
     )
-    try:
-        services.delegation_participant_withdraw(participant=participant, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
+    return withdraw_and_return(
+        request,
+        lambda: services.delegation_participant_withdraw(participant=participant, user=request.user),
+        done=lambda: (
             _("The registration of %(person)s for %(delegation)s is withdrawn.")
-            % {"person": participant.contact or participant.organisation, "delegation": participant.delegation},
-        )
-    return redirect("portal_delegations:participant-list")
+            % {"person": participant.contact or participant.organisation, "delegation": participant.delegation}
+        ),
+        to="portal_delegations:participant-list",
+    )
