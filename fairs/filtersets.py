@@ -1,4 +1,7 @@
-"""One FilterSet per model of the fairs app, used by the API (and the admin and portal)."""
+"""The FilterSets of the fairs app. TradeFairFilterSet and BoothRegistrationFilterSet filter the
+partner API's trade-fairs and booth-registrations; their search (``q``) is also the admin's search
+box of those models. JointBoothFilterSet serves only the admin's search box of booths and its booth
+chooser: the API shows booths within their fair, and the portal lists fairs without filters."""
 
 import re
 
@@ -104,14 +107,16 @@ class TradeFairFilterSet(WordSearch, BaseFilterSet, UpdatedSinceMixin):
         return queryset.filter(Q(updated__gte=value) | self._has_booth(Q(updated__gte=value)))
 
 
-class JointBoothFilterSet(WordSearch, BaseFilterSet, UpdatedSinceMixin):
+class JointBoothFilterSet(WordSearch, BaseFilterSet):
+    """The admin's search of booths (JointBoothAdmin and the booth chooser of registrations), so
+    only ``q``: no view filters booths by their fields (the admin's list has its own filters)."""
+
     search_fields = ("title", "hall", "stand", "fair__name", "fair__city")
     year_fields = ("fair__start_date__year", "fair__programme_year")
-    state = django_filters.MultipleChoiceFilter(choices=BoothState.choices)
 
     class Meta:
         model = JointBooth
-        fields = ["fair", "state"]
+        fields = []
 
 
 class BoothRegistrationFilterSet(WordSearch, BaseFilterSet, UpdatedSinceMixin):
