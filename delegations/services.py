@@ -28,7 +28,9 @@ from wfs_portal.choices import RegistrationState
 from wfs_portal.registrations import (
     Announcement,
     registration_set_state,
+    registration_staff_save,
     registration_withdraw,
+    target_staff_save,
     withdraw_refusal,
 )
 from wfs_portal.services import validated_save
@@ -131,25 +133,17 @@ def delegation_participant_withdraw(*, participant: DelegationParticipant, user)
     )
 
 
-@transaction.atomic
 def delegation_participant_staff_save(*, participant: DelegationParticipant, user) -> None:
     """Save a participant as staff edited it in the admin (person, role, organisation; never the
-    state). The delegation rows involved are locked first and the place limit checked again under
-    the lock: a confirmed person moved into a place-taking role must not overbook the trip."""
-    delegation_ids = {participant.delegation_id}
-    if participant.pk:
-        delegation_ids.add(DelegationParticipant.objects.values_list("delegation_id", flat=True).get(pk=participant.pk))
-    list(Delegation.objects.select_for_update().filter(pk__in=delegation_ids).order_by("pk").values_list("pk"))
-    validated_save(participant, user=user, reason="changed in the admin")
+    state), the trips involved locked (wfs_portal.registrations.registration_staff_save): a
+    confirmed person moved into a place-taking role must not overbook the trip."""
+    registration_staff_save(participant, target="delegation", user=user)
 
 
-@transaction.atomic
 def delegation_staff_save(*, delegation: Delegation, user) -> None:
-    """Save a delegation as staff edited it in the admin, its row locked first, so that a reduced
+    """Save a delegation as staff edited it in the admin, its row locked, so that a reduced
     capacity is checked (Delegation.clean) against the places confirmed at this moment."""
-    if delegation.pk:
-        Delegation.objects.select_for_update().filter(pk=delegation.pk).exists()
-    validated_save(delegation, user=user, reason="changed in the admin")
+    target_staff_save(delegation, user=user)
 
 
 # --- e-mails ----------------------------------------------------------------------------------------

@@ -26,7 +26,9 @@ from wfs_portal.choices import RegistrationState
 from wfs_portal.registrations import (
     Announcement,
     registration_set_state,
+    registration_staff_save,
     registration_withdraw,
+    target_staff_save,
     withdraw_refusal,
 )
 from wfs_portal.services import validated_save
@@ -125,28 +127,18 @@ def booth_registration_withdraw(*, registration: BoothRegistration, user) -> boo
     )
 
 
-@transaction.atomic
 def booth_registration_staff_save(*, registration: BoothRegistration, user) -> None:
     """Save a registration as staff edited it in the admin (area, booth, declarations, notes; never
-    the state). The booth rows involved are locked first and the rules checked again under the
-    lock, so a changed area or booth of a confirmed place cannot overbook a booth that is being
-    confirmed on at the same moment."""
-    booth_ids = {registration.booth_id}
-    if registration.pk:
-        booth_ids.add(BoothRegistration.objects.values_list("booth_id", flat=True).get(pk=registration.pk))
-    # A fixed order, so that two such saves cannot deadlock.
-    list(JointBooth.objects.select_for_update().filter(pk__in=booth_ids).order_by("pk").values_list("pk"))
-    validated_save(registration, user=user, reason="changed in the admin")
+    the state), the booths involved locked (wfs_portal.registrations.registration_staff_save), so a
+    changed area or booth of a confirmed place cannot overbook a booth that is being confirmed on
+    at the same moment."""
+    registration_staff_save(registration, target="booth", user=user)
 
 
-@transaction.atomic
 def joint_booth_staff_save(*, booth: JointBooth, user) -> None:
-    """Save a booth as staff edited it in the admin. An existing booth's row is locked first, so a
-    reduced capacity or area is checked (JointBooth.clean) against the confirmed places as they are,
-    not as they were before a concurrent confirmation."""
-    if booth.pk:
-        JointBooth.objects.select_for_update().filter(pk=booth.pk).exists()
-    validated_save(booth, user=user, reason="changed in the admin")
+    """Save a booth as staff edited it in the admin, its row locked, so that a reduced capacity or
+    area is checked (JointBooth.clean) against the confirmed places as they are."""
+    target_staff_save(booth, user=user)
 
 
 # --- e-mails ----------------------------------------------------------------------------------------

@@ -95,6 +95,33 @@ def registration_withdraw(
     return registration_set_state(registration, state=S.WITHDRAWN, user=user, target=target, announce=announce)
 
 
+@transaction.atomic
+def registration_staff_save(registration: models.Model, *, target: str, user) -> None:
+    """Save a registration as staff edited it in the admin (never its state: that takes a step
+    above). The rows of the booths or trips involved (``target``: its new one and, when it moves,
+    its old one) are locked first, in a fixed order so that two such saves cannot deadlock; the
+    registration's clean() then checks a changed or moved confirmed place against the places
+    confirmed at this moment, not before a concurrent confirmation."""
+    model = type(registration)
+    target_ids = {getattr(registration, f"{target}_id")}
+    if registration.pk:
+        target_ids.add(model.objects.values_list(f"{target}_id", flat=True).get(pk=registration.pk))
+    target_model = model._meta.get_field(target).related_model
+    list(target_model.objects.select_for_update().filter(pk__in=target_ids).order_by("pk").values_list("pk"))
+    validated_save(registration, user=user, reason="changed in the admin")
+
+
+@transaction.atomic
+def target_staff_save(target: models.Model, *, user) -> None:
+    """Save a booth or trip as staff edited it in the admin. An existing one's row is locked first,
+    so that a reduced capacity is checked (its clean()) against the places confirmed at this
+    moment; its registrations edited inline are saved afterwards in the same transaction, still
+    under the lock."""
+    if target.pk:
+        type(target).objects.select_for_update().filter(pk=target.pk).exists()
+    validated_save(target, user=user, reason="changed in the admin")
+
+
 def withdraw_refusal(
     registration: models.Model, *, deadline: datetime.date, last_day: datetime.date | None = None
 ) -> str:
