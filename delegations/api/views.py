@@ -50,13 +50,9 @@ class DelegationViewSet(ReadOnlyViewSet):
 class DelegationParticipantViewSet(MemberRegistrationViewSet):
     serializer_class = s.DelegationParticipantSerializer
     filterset_class = DelegationParticipantFilterSet
-    ordering_fields = ["applied_at", "updated"]
+    queryset = DelegationParticipant.objects.select_related("organisation").order_by("-applied_at", "-pk")
     scopes = {"read": ApiScope.REGISTRATIONS_WRITE, "write": ApiScope.REGISTRATIONS_WRITE}
     members_of = staticmethod(partner_members)
-
-    def get_queryset(self):
-        participants = DelegationParticipant.objects.select_related("organisation").order_by("-applied_at", "-pk")
-        return self.scope_to_caller(participants)
 
     def apply(self, **fields):
         return services.delegation_participant_apply(**fields)

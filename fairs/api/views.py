@@ -50,13 +50,9 @@ class TradeFairViewSet(ReadOnlyViewSet):
 class BoothRegistrationViewSet(MemberRegistrationViewSet):
     serializer_class = s.BoothRegistrationSerializer
     filterset_class = BoothRegistrationFilterSet
-    ordering_fields = ["applied_at", "updated"]
+    queryset = BoothRegistration.objects.select_related("organisation").order_by("-applied_at", "-pk")
     scopes = {"read": ApiScope.REGISTRATIONS_WRITE, "write": ApiScope.REGISTRATIONS_WRITE}
     members_of = staticmethod(partner_members)
-
-    def get_queryset(self):
-        registrations = BoothRegistration.objects.select_related("organisation").order_by("-applied_at", "-pk")
-        return self.scope_to_caller(registrations)
 
     def apply(self, **fields):
         return services.booth_registration_apply(**fields)
