@@ -1,7 +1,8 @@
 """The life of a registration, shared by booth registrations (fairs) and delegation participants
 (delegations): the allowed steps between the states of RegistrationState, the row locks under
-which a step is taken, withdrawing by the organisation itself, and the e-mails that announce a
-change (also those of workshop join requests, projects).
+which a step is taken and under which staff save a registration or its booth or trip, withdrawing
+by the organisation itself, and the e-mails that announce a change (also those of workshop join
+requests, projects).
 
 The apps' services call these with what is theirs: the registration, the name of the foreign key
 of the booth or trip whose places it takes (``target``), how it is announced. Nothing here knows
