@@ -2,6 +2,8 @@
 portal view of every app (companies, matchmaking, fairs, delegations, projects) uses after the
 shell's login guard (wfs_portal.portal.portal_view)."""
 
+from collections.abc import Callable
+
 from django.shortcuts import render
 
 from companies.models.organisations import Organisation
@@ -41,3 +43,15 @@ def render_portal(request, template: str, context: dict | None = None):
         "active_organisation": active_organisation(request),
     }
     return render(request, template, {**base, **(context or {})})
+
+
+def own_registrations_page(
+    request, template: str, *, name: str, of_organisation: Callable, may_withdraw: Callable[[object], bool]
+):
+    """The registrations of the organisation the user acts for (``of_organisation(organisation)``),
+    each with ``may_withdraw`` set, in the context under ``name``."""
+    organisation = active_organisation(request)
+    registrations = list(of_organisation(organisation)) if organisation is not None else []
+    for registration in registrations:
+        registration.may_withdraw = may_withdraw(registration)
+    return render_portal(request, template, {name: registrations})

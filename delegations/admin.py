@@ -5,7 +5,7 @@ from django_countries.filters import CountryFilter
 
 from delegations import services
 from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
-from wfs_portal.admin import RegistrationStateActions, TabularInline, WfsModelAdmin
+from wfs_portal.admin import RegistrationStateActions, TabularInline, WfsModelAdmin, save_inline_through_service
 from wfs_portal.choices import RegistrationState
 
 
@@ -74,11 +74,10 @@ class DelegationAdmin(WfsModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not DelegationParticipant:
             return super().save_formset(request, form, formset, change)
-        for participant in formset.save(commit=False):
-            services.delegation_participant_staff_save(participant=participant, user=request.user)
-        for participant in formset.deleted_objects:
-            participant.delete()
-        formset.save_m2m()
+        save_inline_through_service(
+            formset,
+            lambda participant: services.delegation_participant_staff_save(participant=participant, user=request.user),
+        )
 
     @admin.display(description=_("countries"))
     def country_list(self, obj):

@@ -1,14 +1,15 @@
-"""One FilterSet per model of the delegations app, used by the API (and the admin and portal)."""
+"""The FilterSets of the delegations app, those of the partner API's delegations and
+delegation-participants. (The admin searches with its own fields; the portal lists without
+filters; programme items are not part of the API.)"""
 
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from companies.filtersets import SectorFilter
 from delegations.choices import DelegationState, Direction, ParticipantRole
-from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
+from delegations.models import Delegation, DelegationParticipant
 from wfs_portal.choices import RegistrationState
 from wfs_portal.filters import BaseFilterSet, UpdatedSinceMixin
 
@@ -53,10 +54,7 @@ class DelegationFilterSet(BaseFilterSet, UpdatedSinceMixin):
     def by_open(self, queryset, name, value):
         if value is None:
             return queryset
-        is_open = Q(state=DelegationState.OPEN) & (
-            Q(registration_deadline__isnull=True) | Q(registration_deadline__gte=timezone.localdate())
-        )
-        return queryset.filter(is_open if value else ~is_open)
+        return queryset.open() if value else queryset.closed()
 
 
 class DelegationParticipantFilterSet(BaseFilterSet, UpdatedSinceMixin):
@@ -67,11 +65,3 @@ class DelegationParticipantFilterSet(BaseFilterSet, UpdatedSinceMixin):
     class Meta:
         model = DelegationParticipant
         fields = ["delegation", "organisation", "state", "role"]
-
-
-class ProgrammeItemFilterSet(BaseFilterSet, UpdatedSinceMixin):
-    search_fields = ("title", "place", "description")
-
-    class Meta:
-        model = ProgrammeItem
-        fields = ["delegation", "host"]

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -15,10 +16,26 @@ from companies.models.organisations import Contact, Organisation, Sector
 from delegations.choices import PLACE_ROLES, DelegationState, Direction, ParticipantRole
 from wfs_portal.choices import RegistrationState
 from wfs_portal.models import TimeStampedModel
+from wfs_portal.registration_targets import (
+    OpeningRule,
+    RegistrationTarget,
+    RegistrationTargetQuerySet,
+    Requirement,
+    deadline_not_passed,
+)
 
 
-class Delegation(TimeStampedModel):
+class Delegation(RegistrationTarget, TimeStampedModel):
     """An outbound delegation trip or an inbound foreign delegation."""
+
+    # Companies register while staff keep the trip open, until its deadline if it has one.
+    registration_rule = OpeningRule(
+        Requirement(
+            lambda today: Q(state=DelegationState.OPEN),
+            lambda delegation: gettext("This delegation is not open for registration."),
+        ),
+        deadline_not_passed(optional=True),
+    )
 
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, db_index=True)
     title = models.CharField(_("title"), max_length=200)
@@ -53,6 +70,8 @@ class Delegation(TimeStampedModel):
     )
     history = HistoricalRecords()
 
+    objects = RegistrationTargetQuerySet.as_manager()
+
     class Meta:
         ordering = ["-start_date"]
         verbose_name = _("delegation")
@@ -72,12 +91,6 @@ class Delegation(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def is_open_for_registration(self) -> bool:
-        return self.state == DelegationState.OPEN and (
-            self.registration_deadline is None or timezone.localdate() <= self.registration_deadline
-        )
 
     def places_taken(self, *, excluding: int | None = None) -> set[int]:
         """The organisations holding a confirmed place, leaving out participant row ``excluding``.

@@ -3,7 +3,6 @@
 import datetime
 
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, QuerySet
-from django.utils import timezone
 
 from companies.models.organisations import Organisation
 from delegations.choices import PLACE_ROLES, DelegationState, Direction
@@ -50,14 +49,9 @@ def public_delegations_with_free_places() -> QuerySet[Delegation]:
 
 
 def portal_delegations() -> QuerySet[Delegation]:
-    """Outbound trips companies can register for in the portal: open for registration and the
-    deadline (if any) not passed, with ``free_places``."""
-    today = timezone.localdate()
-    return public_delegations_with_free_places().filter(
-        Q(registration_deadline__isnull=True) | Q(registration_deadline__gte=today),
-        direction=Direction.OUTBOUND,
-        state=DelegationState.OPEN,
-    )
+    """Outbound trips companies can register for in the portal (open for registration, see
+    Delegation.registration_rule), with ``free_places``."""
+    return public_delegations_with_free_places().open().filter(direction=Direction.OUTBOUND)
 
 
 def portal_delegation_details() -> QuerySet[Delegation]:

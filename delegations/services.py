@@ -1,10 +1,11 @@
 """Write paths for delegation participants.
 
 Capacity: a place belongs to an organisation (two persons of one company share it) and is taken
-by a confirmed participant in a place-taking role (PLACE_ROLES). Every path that confirms or
-changes a participant locks the delegation row first and checks the capacity under that lock
-(DelegationParticipant.clean), so concurrent confirmations of the last place are decided one
-after the other and only one passes. Applications take no place and are never confirmed
+by a confirmed participant in a place-taking role (PLACE_ROLES). Every path that can make or
+change a confirmed place (confirmation, staff edits of a participant or a delegation in the admin)
+locks the delegation row first and checks the capacity under that lock (DelegationParticipant.clean
+/ Delegation.clean), so concurrent confirmations of the last place are decided one after the other
+and only one passes. Applications take no place and are never confirmed
 automatically: staff choose the delegation.
 
 Every change of a participant's state is announced by e-mail (notifications.door, through the
@@ -15,24 +16,28 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.choices import VerificationState
 from companies.models.organisations import Organisation
-from delegations.choices import DelegationState, ParticipantRole
+from delegations.choices import ParticipantRole
 from delegations.models import Delegation, DelegationParticipant
-from notifications import door
 from notifications.choices import StaffTopic
 from wfs_portal.choices import RegistrationState
-from wfs_portal.services import registration_transition, validated_save
+from wfs_portal.registrations import (
+    Announcement,
+    registration_set_state,
+    registration_staff_save,
+    registration_withdraw,
+    target_staff_save,
+    withdraw_refusal,
+)
+from wfs_portal.services import validated_save
 
 # What an applicant fills in. The role stays "participant": leads, press, interpreters and agency
 # staff are put on a trip by staff, not by an application.
 APPLICANT_FIELDS = frozenset({"contact"})
-# States from which an organisation may still withdraw a participant itself (before the deadline).
-WITHDRAWABLE_STATES = (RegistrationState.APPLIED, RegistrationState.WAITLISTED, RegistrationState.CONFIRMED)
 
 
 @transaction.atomic
@@ -55,9 +60,8 @@ def delegation_participant_apply(
     if unknown:
         raise TypeError(f"Not an applicant's field: {', '.join(sorted(unknown))}")
     delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
-    closed = delegation_closed_reason(delegation)
-    if closed:
-        raise ValidationError({"delegation": closed})
+    if delegation.closed_reason:
+        raise ValidationError({"delegation": delegation.closed_reason})
     contact = fields.get("contact")
     registered = DelegationParticipant.objects.filter(delegation=delegation)
     # Self-registered organisations may apply (staff see that they await verification); rejected ones not.
@@ -90,107 +94,71 @@ def delegation_participant_apply(
     return participant
 
 
-@transaction.atomic
+def delegation_participant_confirm(*, participant: DelegationParticipant, user) -> bool:
+    """Confirm a participant's place: the place limit is checked (DelegationParticipant.clean)
+    under the delegation's row lock, so two confirmations of the last place cannot both pass."""
+    return delegation_participant_set_state(participant=participant, state=RegistrationState.CONFIRMED, user=user)
+
+
 def delegation_participant_set_state(*, participant: DelegationParticipant, state: str, user) -> bool:
-    """Confirm, waitlist, reject or withdraw a participant. The delegation row is locked first, so
-    that two confirmations of the last place cannot both pass the capacity check
-    (DelegationParticipant.clean)."""
-    Delegation.objects.select_for_update().get(pk=participant.delegation_id)
-    participant = DelegationParticipant.objects.select_for_update().get(pk=participant.pk)
-    changed = registration_transition(participant, to=state, user=user)
-    if changed:
-        _announce(participant)
-    return changed
-
-
-def delegation_closed_reason(delegation: Delegation) -> str:
-    """Why nobody can register for the trip now, or "" when it is open. The portal shows this
-    instead of the form; the apply service gives the same answer."""
-    if delegation.state != DelegationState.OPEN:
-        return _("This delegation is not open for registration.")
-    deadline = delegation.registration_deadline
-    if deadline is not None and timezone.localdate() > deadline:
-        return _("The registration deadline (%(date)s) has passed.") % {"date": formats.date_format(deadline)}
-    return ""
-
-
-def _withdraw_until(delegation: Delegation) -> datetime.date:
-    return delegation.registration_deadline or delegation.start_date
+    """Confirm, waitlist, reject or withdraw a participant (staff), under the row locks of
+    wfs_portal.registrations.registration_set_state. False when it already is in that state."""
+    return registration_set_state(participant, state=state, user=user, target="delegation", announce=_announce)
 
 
 def delegation_participant_withdraw_refusal(participant: DelegationParticipant) -> str:
     """Why the organisation cannot withdraw the participant itself now, or "" when it can: until the
     registration deadline (a trip without one: until the day before it starts). After it the agency
     has booked flights and appointments, and withdrawing is arranged with staff."""
-    if participant.state not in WITHDRAWABLE_STATES:
-        return _("A registration that is “%(state)s” cannot be withdrawn.") % {
-            "state": RegistrationState(participant.state).label
-        }
-    until = _withdraw_until(participant.delegation)
-    today = timezone.localdate()
-    if today > until or (participant.delegation.registration_deadline is None and today >= until):
-        return _("The registration deadline (%(date)s) has passed: please contact the agency to withdraw.") % {
-            "date": formats.date_format(until)
-        }
-    return ""
+    delegation = participant.delegation
+    if delegation.registration_deadline is not None:
+        return withdraw_refusal(participant, deadline=delegation.registration_deadline)
+    return withdraw_refusal(
+        participant, deadline=delegation.start_date, last_day=delegation.start_date - datetime.timedelta(days=1)
+    )
 
 
 def delegation_participant_may_withdraw(participant: DelegationParticipant) -> bool:
     return not delegation_participant_withdraw_refusal(participant)
 
 
-@transaction.atomic
 def delegation_participant_withdraw(*, participant: DelegationParticipant, user) -> bool:
     """The organisation withdraws a participant (the portal), see delegation_participant_withdraw_refusal."""
-    participant = DelegationParticipant.objects.select_related("delegation").get(pk=participant.pk)
-    refusal = delegation_participant_withdraw_refusal(participant)
-    if refusal:
-        raise ValidationError(refusal)
-    return delegation_participant_set_state(participant=participant, state=RegistrationState.WITHDRAWN, user=user)
+    return registration_withdraw(
+        participant,
+        user=user,
+        target="delegation",
+        refusal=delegation_participant_withdraw_refusal,
+        announce=_announce,
+    )
 
 
-@transaction.atomic
 def delegation_participant_staff_save(*, participant: DelegationParticipant, user) -> None:
     """Save a participant as staff edited it in the admin (person, role, organisation; never the
-    state). The delegation rows involved are locked first and the place limit checked again under
-    the lock: a confirmed person moved into a place-taking role must not overbook the trip."""
-    delegation_ids = {participant.delegation_id}
-    if participant.pk:
-        delegation_ids.add(DelegationParticipant.objects.values_list("delegation_id", flat=True).get(pk=participant.pk))
-    list(Delegation.objects.select_for_update().filter(pk__in=delegation_ids).order_by("pk").values_list("pk"))
-    validated_save(participant, user=user, reason="changed in the admin")
+    state), the trips involved locked (wfs_portal.registrations.registration_staff_save): a
+    confirmed person moved into a place-taking role must not overbook the trip."""
+    registration_staff_save(participant, target="delegation", user=user)
 
 
-@transaction.atomic
 def delegation_staff_save(*, delegation: Delegation, user) -> None:
-    """Save a delegation as staff edited it in the admin, its row locked first, so that a reduced
+    """Save a delegation as staff edited it in the admin, its row locked, so that a reduced
     capacity is checked (Delegation.clean) against the places confirmed at this moment."""
-    if delegation.pk:
-        Delegation.objects.select_for_update().filter(pk=delegation.pk).exists()
-    validated_save(delegation, user=user, reason="changed in the admin")
+    target_staff_save(delegation, user=user)
+
+
+# --- e-mails ----------------------------------------------------------------------------------------
+
+
+ANNOUNCEMENT = Announcement(
+    occasion="delegations.participant",
+    template="delegations/email/participant",
+    staff_template="delegations/email/staff_registration",
+    staff_topic=StaffTopic.DELEGATION_REGISTRATION,
+    admin_url="admin:delegations_delegation_change",
+)
 
 
 def _announce(participant: DelegationParticipant) -> None:
-    """Tell the organisation about the participant's (new) state, and staff about a new
-    registration (through the outbox: sent once the change is committed)."""
-    context = {
-        "participant": participant,
-        "delegation": participant.delegation,
-        "organisation": participant.organisation,
-        "state": participant.state,
-    }
-    door.organisation_told(
-        "delegations/email/participant",
-        organisation=participant.organisation,
-        contact=participant.contact,
-        context=context,
-        key=f"delegations.participant:{participant.pk}:{participant.state}",
-    )
-    if participant.state == RegistrationState.APPLIED:
-        door.staff_told(
-            "delegations/email/staff_registration",
-            topic=StaffTopic.DELEGATION_REGISTRATION,
-            context=context,
-            admin_url=reverse("admin:delegations_delegation_change", args=[participant.delegation_id]),
-            key=f"delegations.participant.staff:{participant.pk}",
-        )
+    # Staff's link goes to the trip, whose page lists its participants.
+    context = {"participant": participant, "delegation": participant.delegation}
+    ANNOUNCEMENT.send(participant, context=context, admin_object=participant.delegation_id)

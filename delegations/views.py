@@ -7,20 +7,18 @@ participant is fetched through them, so another organisation's id gives 404 and 
 Writes go through delegations.services, which send the e-mails."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies.portal import active_organisation, render_portal
+from companies.portal import active_organisation, own_registrations_page, render_portal
 from companies.selectors import represented_organisations
 from delegations import selectors, services
 from delegations.forms import ParticipantRegistrationForm
 from delegations.models import DelegationParticipant
 from wfs_portal.idempotency import once_per_submission
-from wfs_portal.portal import add_errors, portal_view
-from wfs_portal.services import constraint_message
+from wfs_portal.portal import portal_view
+from wfs_portal.registration_views import call_for_form, withdraw_and_return
 
 
 @require_GET
@@ -43,7 +41,7 @@ def delegation_list(request):
 def participant_register(request, pk: int):
     delegation = get_object_or_404(selectors.portal_delegation_details(), pk=pk)
     organisation = active_organisation(request)
-    closed_reason = services.delegation_closed_reason(delegation)
+    closed_reason = delegation.closed_reason
     form = None
     mine = []
     if organisation is not None:
@@ -53,20 +51,18 @@ def participant_register(request, pk: int):
                 request.POST if request.method == "POST" else None, organisation=organisation
             )
     if form is not None and request.method == "POST" and form.is_valid():
-        try:
-            participant = services.delegation_participant_apply(
+        participant = call_for_form(
+            form,
+            lambda: services.delegation_participant_apply(
                 delegation=delegation,
                 organisation=organisation,
                 user=request.user,
                 reason="registered in the portal",
                 contact_required=True,
                 contact=form.cleaned_data["contact"],
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except IntegrityError as exc:  # a concurrent registration of the same person won
-            form.add_error(None, constraint_message(exc))
-        else:
+            ),
+        )
+        if participant is not None:
             messages.success(
                 request,
                 _("%(person)s is registered for %(delegation)s. You will get an e-mail when the agency decides.")
@@ -83,13 +79,13 @@ def participant_register(request, pk: int):
 @require_GET
 @portal_view
 def participant_list(request):
-    organisation = active_organisation(request)
-    participants = []
-    if organisation is not None:
-        participants = list(selectors.organisation_delegation_participants(organisation))
-    for participant in participants:
-        participant.may_withdraw = services.delegation_participant_may_withdraw(participant)
-    return render_portal(request, "portal/delegations/participant_list.html", {"participants": participants})
+    return own_registrations_page(
+        request,
+        "portal/delegations/participant_list.html",
+        name="participants",
+        of_organisation=selectors.organisation_delegation_participants,
+        may_withdraw=services.delegation_participant_may_withdraw,
+    )
 
 
 @require_POST
@@ -98,14 +94,12 @@ def participant_withdraw(request, pk: int):
     participant = get_object_or_404(
         DelegationParticipant.objects.filter(organisation__in=represented_organisations(request.user)), pk=pk
     )
-    try:
-        services.delegation_participant_withdraw(participant=participant, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
+    return withdraw_and_return(
+        request,
+        lambda: services.delegation_participant_withdraw(participant=participant, user=request.user),
+        done=lambda: (
             _("The registration of %(person)s for %(delegation)s is withdrawn.")
-            % {"person": participant.contact or participant.organisation, "delegation": participant.delegation},
-        )
-    return redirect("portal_delegations:participant-list")
+            % {"person": participant.contact or participant.organisation, "delegation": participant.delegation}
+        ),
+        to="portal_delegations:participant-list",
+    )

@@ -7,7 +7,13 @@ from django_countries.filters import CountryFilter
 from fairs import selectors, services
 from fairs.filtersets import BoothRegistrationFilterSet, JointBoothFilterSet, TradeFairFilterSet
 from fairs.models import BoothRegistration, JointBooth, TradeFair
-from wfs_portal.admin import RegistrationStateActions, StackedInline, TabularInline, WfsModelAdmin
+from wfs_portal.admin import (
+    RegistrationStateActions,
+    StackedInline,
+    TabularInline,
+    WfsModelAdmin,
+    save_inline_through_service,
+)
 from wfs_portal.l10n import format_decimal
 
 
@@ -121,11 +127,10 @@ class JointBoothAdmin(FilterSetSearch, WfsModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not BoothRegistration:
             return super().save_formset(request, form, formset, change)
-        for registration in formset.save(commit=False):
-            services.booth_registration_staff_save(registration=registration, user=request.user)
-        for registration in formset.deleted_objects:
-            registration.delete()
-        formset.save_m2m()
+        save_inline_through_service(
+            formset,
+            lambda registration: services.booth_registration_staff_save(registration=registration, user=request.user),
+        )
 
     @admin.display(description=_("confirmed"), ordering="confirmed_count")
     def confirmed_count(self, obj):

@@ -1,10 +1,12 @@
-"""One FilterSet per model of the fairs app, used by the API (and the admin and portal)."""
+"""The FilterSets of the fairs app. TradeFairFilterSet and BoothRegistrationFilterSet filter the
+partner API's trade-fairs and booth-registrations; their search (``q``) is also the admin's search
+box of those models. JointBoothFilterSet serves only the admin's search box of booths and its booth
+chooser: the API shows booths within their fair, and the portal lists fairs without filters."""
 
 import re
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -96,7 +98,7 @@ class TradeFairFilterSet(WordSearch, BaseFilterSet, UpdatedSinceMixin):
     def by_open_booth(self, queryset, name, value):
         if value is None:
             return queryset
-        is_open = self._has_booth(Q(state=BoothState.OPEN, registration_deadline__gte=timezone.localdate()))
+        is_open = Exists(JointBooth.objects.open().filter(fair=OuterRef("pk")))
         return queryset.filter(is_open if value else ~is_open)
 
     def by_updated_since(self, queryset, name, value):
@@ -105,14 +107,16 @@ class TradeFairFilterSet(WordSearch, BaseFilterSet, UpdatedSinceMixin):
         return queryset.filter(Q(updated__gte=value) | self._has_booth(Q(updated__gte=value)))
 
 
-class JointBoothFilterSet(WordSearch, BaseFilterSet, UpdatedSinceMixin):
+class JointBoothFilterSet(WordSearch, BaseFilterSet):
+    """The admin's search of booths (JointBoothAdmin and the booth chooser of registrations), so
+    only ``q``: no view filters booths by their fields (the admin's list has its own filters)."""
+
     search_fields = ("title", "hall", "stand", "fair__name", "fair__city")
     year_fields = ("fair__start_date__year", "fair__programme_year")
-    state = django_filters.MultipleChoiceFilter(choices=BoothState.choices)
 
     class Meta:
         model = JointBooth
-        fields = ["fair", "state"]
+        fields = []
 
 
 class BoothRegistrationFilterSet(WordSearch, BaseFilterSet, UpdatedSinceMixin):

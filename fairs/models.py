@@ -7,6 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -17,6 +18,13 @@ from wfs_portal.choices import RegistrationState
 from wfs_portal.fields import BoundedTextField
 from wfs_portal.l10n import format_decimal
 from wfs_portal.models import TimeStampedModel, localised
+from wfs_portal.registration_targets import (
+    OpeningRule,
+    RegistrationTarget,
+    RegistrationTargetQuerySet,
+    Requirement,
+    deadline_not_passed,
+)
 
 
 class TradeFair(TimeStampedModel):
@@ -67,8 +75,17 @@ class TradeFair(TimeStampedModel):
         return localised(self, "description")
 
 
-class JointBooth(TimeStampedModel):
+class JointBooth(RegistrationTarget, TimeStampedModel):
     """A joint company booth ("Sachsen-live" booth) the agency organises at a fair."""
+
+    # Companies apply while staff keep the booth open, until its deadline (the day included).
+    registration_rule = OpeningRule(
+        Requirement(
+            lambda today: Q(state=BoothState.OPEN),
+            lambda booth: gettext("This joint booth is not open for registration."),
+        ),
+        deadline_not_passed(),
+    )
 
     fair = models.ForeignKey(TradeFair, verbose_name=_("trade fair"), on_delete=models.PROTECT, related_name="booths")
     title = models.CharField(_("title"), max_length=200, default="Sachsen live")
@@ -86,6 +103,8 @@ class JointBooth(TimeStampedModel):
     state = models.CharField(_("state"), max_length=20, choices=BoothState.choices, default=BoothState.PLANNED)
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords()
+
+    objects = RegistrationTargetQuerySet.as_manager()
 
     class Meta:
         ordering = ["-fair__start_date", "title"]
@@ -114,15 +133,7 @@ class JointBooth(TimeStampedModel):
         if fair and fair.start_date and self.registration_deadline and self.registration_deadline > fair.start_date:
             errors["registration_deadline"] = _("The deadline must not be after the fair's first day.")
         if self.pk and self.capacity is not None and self.total_area_m2 is not None:
-            places, area = self.occupancy()
-            if self.capacity < places:
-                errors["capacity"] = _("%(count)d places are confirmed already: the booth needs at least as many.") % {
-                    "count": places
-                }
-            if self.total_area_m2 < area:
-                errors["total_area_m2"] = _("%(area)s m² are confirmed already: the booth needs at least as much.") % {
-                    "area": format_decimal(area)
-                }
+            errors.update(self.capacity_errors())
         if errors:
             raise ValidationError(errors)
 
@@ -132,9 +143,44 @@ class JointBooth(TimeStampedModel):
         totals = confirmed.aggregate(places=Count("pk"), area=Sum("requested_area_m2", default=Decimal(0)))
         return totals["places"], totals["area"]
 
-    @property
-    def is_open_for_registration(self) -> bool:
-        return self.state == BoothState.OPEN and timezone.localdate() <= self.registration_deadline
+    def capacity_errors(self, *, place: "BoothRegistration | None" = None) -> dict[str, str]:
+        """The booth's capacity rule with its messages, by field: confirmed registrations take no
+        more places and no more area than the booth has. Without ``place``: whether the confirmed
+        registrations fit the booth as it is (staff reducing its places or area). With ``place``:
+        whether that registration fits beside the other confirmed ones (an application, a
+        confirmation, a confirmed place changed). Applications take no place, so the caller decides
+        when a registration counts; it locks the booth row first, so that two calls for the last
+        place are answered one after the other."""
+        places, area = self.occupancy(excluding=place.pk if place is not None else None)
+        if place is None:
+            errors = {}
+            if self.capacity < places:
+                errors["capacity"] = _("%(count)d places are confirmed already: the booth needs at least as many.") % {
+                    "count": places
+                }
+            if self.total_area_m2 < area:
+                errors["total_area_m2"] = _("%(area)s m² are confirmed already: the booth needs at least as much.") % {
+                    "area": format_decimal(area)
+                }
+            return errors
+        if places + 1 > self.capacity:
+            return {
+                NON_FIELD_ERRORS: _("The booth is full: all %(capacity)d places are confirmed.")
+                % {"capacity": self.capacity}
+            }
+        requested = place.requested_area_m2
+        if requested is not None and area + requested > self.total_area_m2:
+            return {
+                "requested_area_m2": _(
+                    "Not enough area left: %(free)s m² of %(total)s m² are free, %(requested)s m² requested."
+                )
+                % {
+                    "free": format_decimal(self.total_area_m2 - area),
+                    "total": format_decimal(self.total_area_m2),
+                    "requested": format_decimal(requested),
+                }
+            }
+        return {}
 
 
 class BoothRegistration(TimeStampedModel):
@@ -197,18 +243,6 @@ class BoothRegistration(TimeStampedModel):
         # nor a later change of booth or area can overbook it. (The confirmation service locks the
         # booth row first, so two confirmations of the last place cannot both pass.)
         if self.state == RegistrationState.CONFIRMED and self.booth_id and self.requested_area_m2 is not None:
-            places, area = self.booth.occupancy(excluding=self.pk)
-            if places + 1 > self.booth.capacity:
-                errors[NON_FIELD_ERRORS] = _("The booth is full: all %(capacity)d places are confirmed.") % {
-                    "capacity": self.booth.capacity
-                }
-            elif area + self.requested_area_m2 > self.booth.total_area_m2:
-                errors["requested_area_m2"] = _(
-                    "Not enough area left: %(free)s m² of %(total)s m² are free, %(requested)s m² requested."
-                ) % {
-                    "free": format_decimal(self.booth.total_area_m2 - area),
-                    "total": format_decimal(self.booth.total_area_m2),
-                    "requested": format_decimal(self.requested_area_m2),
-                }
+            errors.update(self.booth.capacity_errors(place=self))
         if errors:
             raise ValidationError(errors)

@@ -4,26 +4,22 @@ whose registration deadline is coming up."""
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from companies.models.organisations import Organisation
 from companies.portal_home import PendingApplication, UpcomingDeadline
-from fairs.choices import BoothState
 from fairs.models import BoothRegistration
 from fairs.selectors import organisation_booth_registrations, portal_booths
-from wfs_portal.choices import RegistrationState
-
-UNDECIDED = (RegistrationState.APPLIED, RegistrationState.WAITLISTED)
+from wfs_portal.registrations import UNDECIDED_STATES, pending_or_recently_decided
 
 
 def applications(organisation: Organisation, *, today: datetime.date, recent_days: int) -> list[PendingApplication]:
     """Registrations for fairs still to come: undecided ones, and those decided in the last days."""
     recent = today - datetime.timedelta(days=recent_days)
     registrations = organisation_booth_registrations(organisation).filter(
-        Q(state__in=UNDECIDED)
-        | Q(state__in=(RegistrationState.CONFIRMED, RegistrationState.REJECTED), decided_at__date__gte=recent),
+        pending_or_recently_decided(recent),
         booth__fair__end_date__gte=today,
     )
     url = reverse("portal_fairs:registration-list")
@@ -34,7 +30,7 @@ def applications(organisation: Organisation, *, today: datetime.date, recent_day
             detail=registration.booth.fair.city,
             state=registration.state,
             state_label=registration.get_state_display(),
-            is_open=registration.state in UNDECIDED,
+            is_open=registration.state in UNDECIDED_STATES,
             event_date=registration.booth.fair.start_date,
             changed_at=registration.decided_at or registration.applied_at,
             url=url,
@@ -49,7 +45,8 @@ def deadlines(organisation: Organisation, *, today: datetime.date, until: dateti
     registered = BoothRegistration.objects.filter(booth=OuterRef("pk"), organisation=organisation)
     booths = (
         portal_booths()
-        .filter(state=BoothState.OPEN, registration_deadline__range=(today, until), free_places__gt=0)
+        .open(today)
+        .filter(registration_deadline__lte=until, free_places__gt=0)
         .exclude(Exists(registered))
         .order_by("registration_deadline", "pk")
     )

@@ -13,23 +13,25 @@ Every change of a registration's state is announced by e-mail (notifications.doo
 outbox: sent once the transaction commits) to the organisation's approved representatives and the
 registration's contact person; a new application also to the staff who look after applications."""
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.choices import VerificationState
 from companies.models.organisations import Organisation
-from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth
-from notifications import door
 from notifications.choices import StaffTopic
 from wfs_portal.choices import RegistrationState
-from wfs_portal.l10n import format_decimal
-from wfs_portal.services import registration_transition, validated_save
+from wfs_portal.registrations import (
+    Announcement,
+    registration_set_state,
+    registration_staff_save,
+    registration_withdraw,
+    target_staff_save,
+    withdraw_refusal,
+)
+from wfs_portal.services import validated_save
 
 # What an applicant fills in; the state, the decision and the internal notes are staff business.
 APPLICANT_FIELDS = frozenset(
@@ -43,22 +45,6 @@ APPLICANT_FIELDS = frozenset(
         "no_double_funding_declared",
     }
 )
-# States from which an organisation may still withdraw its registration itself (before the deadline).
-WITHDRAWABLE_STATES = (RegistrationState.APPLIED, RegistrationState.WAITLISTED, RegistrationState.CONFIRMED)
-
-
-def deadline_passed_message(deadline: datetime.date) -> str:
-    return _("The registration deadline (%(date)s) has passed.") % {"date": formats.date_format(deadline)}
-
-
-def booth_closed_reason(booth: JointBooth) -> str:
-    """Why nobody can apply for the booth now, or "" when it is open. The portal shows this
-    instead of the form; the apply service gives the same answer."""
-    if booth.state != BoothState.OPEN:
-        return _("This joint booth is not open for registration.")
-    if timezone.localdate() > booth.registration_deadline:
-        return deadline_passed_message(booth.registration_deadline)
-    return ""
 
 
 @transaction.atomic
@@ -82,9 +68,8 @@ def booth_registration_apply(
     if unknown:
         raise TypeError(f"Not an applicant's field: {', '.join(sorted(unknown))}")
     booth = JointBooth.objects.select_for_update().get(pk=booth.pk)
-    closed = booth_closed_reason(booth)
-    if closed:
-        raise ValidationError({"booth": closed})
+    if booth.closed_reason:
+        raise ValidationError({"booth": booth.closed_reason})
     # Self-registered organisations may apply (staff see in the admin that they await verification,
     # and a fair's deadline should not be missed for that); a rejected registration may not.
     if organisation.verification_state == VerificationState.REJECTED:
@@ -100,135 +85,74 @@ def booth_registration_apply(
     # Checked here for a clear answer; the unique constraint stays the last guard.
     if BoothRegistration.objects.filter(booth=booth, organisation=organisation).exists():
         raise ValidationError(_("This organisation has already registered for this booth."))
-    places, area = booth.occupancy()
-    if places >= booth.capacity:
-        raise ValidationError(
-            _("The booth is full: all %(capacity)d places are confirmed.") % {"capacity": booth.capacity}
-        )
-    requested = fields.get("requested_area_m2")
-    if requested is not None and area + requested > booth.total_area_m2:
-        raise ValidationError(
-            {
-                "requested_area_m2": _(
-                    "Not enough area left: %(free)s m² of %(total)s m² are free, %(requested)s m² requested."
-                )
-                % {
-                    "free": format_decimal(booth.total_area_m2 - area),
-                    "total": format_decimal(booth.total_area_m2),
-                    "requested": format_decimal(requested),
-                }
-            }
-        )
     registration = BoothRegistration(
         booth=booth, organisation=organisation, state=RegistrationState.APPLIED, applied_at=timezone.now(), **fields
     )
+    # An application takes no place yet, but one for a booth that is full already is refused.
+    full = booth.capacity_errors(place=registration)
+    if full:
+        raise ValidationError(full)
     validated_save(registration, user=user, reason=reason)
     _announce(registration)
     return registration
 
 
-@transaction.atomic
 def booth_registration_confirm(*, registration: BoothRegistration, user) -> bool:
-    """Confirm a place on the booth. The booth row is locked first, so that two confirmations of the
-    last place cannot both pass the capacity and area check (BoothRegistration.clean)."""
-    JointBooth.objects.select_for_update().get(pk=registration.booth_id)
-    registration = BoothRegistration.objects.select_for_update().get(pk=registration.pk)
-    changed = registration_transition(registration, to=RegistrationState.CONFIRMED, user=user)
-    if changed:
-        _announce(registration)
-    return changed
+    """Confirm a place on the booth: capacity and area are checked (BoothRegistration.clean) under
+    the booth's row lock, so two confirmations of the last place cannot both pass."""
+    return booth_registration_set_state(registration=registration, state=RegistrationState.CONFIRMED, user=user)
 
 
-@transaction.atomic
 def booth_registration_set_state(*, registration: BoothRegistration, state: str, user) -> bool:
-    """Waitlist, reject or withdraw a registration (confirmation has its own rules, see above)."""
-    if state == RegistrationState.CONFIRMED:
-        return booth_registration_confirm(registration=registration, user=user)
-    registration = BoothRegistration.objects.select_for_update().get(pk=registration.pk)
-    changed = registration_transition(registration, to=state, user=user)
-    if changed:
-        _announce(registration)
-    return changed
+    """Confirm, waitlist, reject or withdraw a registration (staff), under the row locks of
+    wfs_portal.registrations.registration_set_state. False when it already is in that state."""
+    return registration_set_state(registration, state=state, user=user, target="booth", announce=_announce)
 
 
 def booth_registration_withdraw_refusal(registration: BoothRegistration) -> str:
     """Why the organisation cannot withdraw the registration itself now, or "" when it can: only
     until the registration deadline. After it the agency has booked the space, and withdrawing is
     arranged with staff (who can still withdraw it in the admin)."""
-    if registration.state not in WITHDRAWABLE_STATES:
-        return _("A registration that is “%(state)s” cannot be withdrawn.") % {
-            "state": RegistrationState(registration.state).label
-        }
-    if timezone.localdate() > registration.booth.registration_deadline:
-        return _("The registration deadline (%(date)s) has passed: please contact the agency to withdraw.") % {
-            "date": formats.date_format(registration.booth.registration_deadline)
-        }
-    return ""
+    return withdraw_refusal(registration, deadline=registration.booth.registration_deadline)
 
 
 def booth_registration_may_withdraw(registration: BoothRegistration) -> bool:
     return not booth_registration_withdraw_refusal(registration)
 
 
-@transaction.atomic
 def booth_registration_withdraw(*, registration: BoothRegistration, user) -> bool:
     """The organisation withdraws its registration (the portal), see booth_registration_withdraw_refusal."""
-    registration = BoothRegistration.objects.select_for_update().select_related("booth").get(pk=registration.pk)
-    refusal = booth_registration_withdraw_refusal(registration)
-    if refusal:
-        raise ValidationError(refusal)
-    return booth_registration_set_state(registration=registration, state=RegistrationState.WITHDRAWN, user=user)
+    return registration_withdraw(
+        registration, user=user, target="booth", refusal=booth_registration_withdraw_refusal, announce=_announce
+    )
 
 
-@transaction.atomic
 def booth_registration_staff_save(*, registration: BoothRegistration, user) -> None:
     """Save a registration as staff edited it in the admin (area, booth, declarations, notes; never
-    the state). The booth rows involved are locked first and the rules checked again under the
-    lock, so a changed area or booth of a confirmed place cannot overbook a booth that is being
-    confirmed on at the same moment."""
-    booth_ids = {registration.booth_id}
-    if registration.pk:
-        booth_ids.add(BoothRegistration.objects.values_list("booth_id", flat=True).get(pk=registration.pk))
-    # A fixed order, so that two such saves cannot deadlock.
-    list(JointBooth.objects.select_for_update().filter(pk__in=booth_ids).order_by("pk").values_list("pk"))
-    validated_save(registration, user=user, reason="changed in the admin")
+    the state), the booths involved locked (wfs_portal.registrations.registration_staff_save), so a
+    changed area or booth of a confirmed place cannot overbook a booth that is being confirmed on
+    at the same moment."""
+    registration_staff_save(registration, target="booth", user=user)
 
 
-@transaction.atomic
 def joint_booth_staff_save(*, booth: JointBooth, user) -> None:
-    """Save a booth as staff edited it in the admin. An existing booth's row is locked first, so a
-    reduced capacity or area is checked (JointBooth.clean) against the confirmed places as they are,
-    not as they were before a concurrent confirmation."""
-    if booth.pk:
-        JointBooth.objects.select_for_update().filter(pk=booth.pk).exists()
-    validated_save(booth, user=user, reason="changed in the admin")
+    """Save a booth as staff edited it in the admin, its row locked, so that a reduced capacity or
+    area is checked (JointBooth.clean) against the confirmed places as they are."""
+    target_staff_save(booth, user=user)
 
 
 # --- e-mails ----------------------------------------------------------------------------------------
 
 
+ANNOUNCEMENT = Announcement(
+    occasion="fairs.registration",
+    template="fairs/email/registration",
+    staff_template="fairs/email/staff_application",
+    staff_topic=StaffTopic.BOOTH_APPLICATION,
+    admin_url="admin:fairs_boothregistration_change",
+)
+
+
 def _announce(registration: BoothRegistration) -> None:
-    """Tell the organisation about the registration's (new) state, and staff about a new application
-    (through the outbox: sent once the change is committed)."""
-    context = {
-        "registration": registration,
-        "booth": registration.booth,
-        "fair": registration.booth.fair,
-        "organisation": registration.organisation,
-        "state": registration.state,
-    }
-    door.organisation_told(
-        "fairs/email/registration",
-        organisation=registration.organisation,
-        contact=registration.contact,
-        context=context,
-        key=f"fairs.registration:{registration.pk}:{registration.state}",
-    )
-    if registration.state == RegistrationState.APPLIED:
-        door.staff_told(
-            "fairs/email/staff_application",
-            topic=StaffTopic.BOOTH_APPLICATION,
-            context=context,
-            admin_url=reverse("admin:fairs_boothregistration_change", args=[registration.pk]),
-            key=f"fairs.registration.staff:{registration.pk}",
-        )
+    booth = registration.booth
+    ANNOUNCEMENT.send(registration, context={"registration": registration, "booth": booth, "fair": booth.fair})

@@ -6,20 +6,18 @@ registration is fetched through them, so another organisation's id gives 404 and
 Writes go through fairs.services, which send the e-mails."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies.portal import active_organisation, render_portal
+from companies.portal import active_organisation, own_registrations_page, render_portal
 from companies.selectors import represented_organisations
 from fairs import selectors, services
 from fairs.forms import BoothApplicationForm
 from fairs.models import BoothRegistration
 from wfs_portal.idempotency import once_per_submission
-from wfs_portal.portal import add_errors, portal_view
-from wfs_portal.services import constraint_message
+from wfs_portal.portal import portal_view
+from wfs_portal.registration_views import call_for_form, withdraw_and_return
 
 
 @require_GET
@@ -33,7 +31,6 @@ def fair_list(request):
     for fair in fairs:
         for booth in fair.public_booths:
             booth.my_registration = registrations.get(booth.pk)
-            booth.closed_reason = services.booth_closed_reason(booth)
     return render_portal(request, "portal/fairs/fair_list.html", {"fairs": fairs})
 
 
@@ -43,7 +40,7 @@ def fair_list(request):
 def booth_apply(request, pk: int):
     booth = get_object_or_404(selectors.portal_booths(), pk=pk)
     organisation = active_organisation(request)
-    closed_reason = services.booth_closed_reason(booth)
+    closed_reason = booth.closed_reason
     existing = None
     form = None
     if organisation is not None:
@@ -53,20 +50,18 @@ def booth_apply(request, pk: int):
     if organisation is not None and not closed_reason and (existing is None or request.method == "POST"):
         form = BoothApplicationForm(request.POST if request.method == "POST" else None, organisation=organisation)
     if form is not None and request.method == "POST" and form.is_valid():
-        try:
-            services.booth_registration_apply(
+        registration = call_for_form(
+            form,
+            lambda: services.booth_registration_apply(
                 booth=booth,
                 organisation=organisation,
                 user=request.user,
                 reason="applied in the portal",
                 declarations_required=True,
                 **form.applicant_data(),
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except IntegrityError as exc:  # a concurrent application won the unique constraint
-            form.add_error(None, constraint_message(exc))
-        else:
+            ),
+        )
+        if registration is not None:
             messages.success(
                 request,
                 _("Your application for %(booth)s was sent. You will get an e-mail when the agency decides it.")
@@ -83,13 +78,13 @@ def booth_apply(request, pk: int):
 @require_GET
 @portal_view
 def registration_list(request):
-    organisation = active_organisation(request)
-    registrations = []
-    if organisation is not None:
-        registrations = list(selectors.organisation_booth_registrations(organisation))
-    for registration in registrations:
-        registration.may_withdraw = services.booth_registration_may_withdraw(registration)
-    return render_portal(request, "portal/fairs/registration_list.html", {"registrations": registrations})
+    return own_registrations_page(
+        request,
+        "portal/fairs/registration_list.html",
+        name="registrations",
+        of_organisation=selectors.organisation_booth_registrations,
+        may_withdraw=services.booth_registration_may_withdraw,
+    )
 
 
 @require_POST
@@ -98,10 +93,9 @@ def registration_withdraw(request, pk: int):
     registration = get_object_or_404(
         BoothRegistration.objects.filter(organisation__in=represented_organisations(request.user)), pk=pk
     )
-    try:
-        services.booth_registration_withdraw(registration=registration, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The registration for %(booth)s is withdrawn.") % {"booth": registration.booth})
-    return redirect("portal_fairs:registration-list")
+    return withdraw_and_return(
+        request,
+        lambda: services.booth_registration_withdraw(registration=registration, user=request.user),
+        done=lambda: _("The registration for %(booth)s is withdrawn.") % {"booth": registration.booth},
+        to="portal_fairs:registration-list",
+    )

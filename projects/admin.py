@@ -13,7 +13,7 @@ from projects.models import (
     WorkshopParticipant,
     WorkshopSession,
 )
-from wfs_portal.admin import StackedInline, TabularInline, WfsModelAdmin, run_service_action
+from wfs_portal.admin import StackedInline, TabularInline, WfsModelAdmin, service_action
 from wfs_portal.l10n import format_amount
 
 
@@ -122,25 +122,16 @@ class WorkshopJoinRequestAdmin(WfsModelAdmin):
     def organisation_verification(self, obj):
         return obj.organisation.get_verification_state_display()
 
-    @admin.action(description=_("Accept selected (the organisations join the workshop)"), permissions=["change"])
-    def accept(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset,
-            lambda obj, user: services.workshop_join_request_accept(join_request=obj, user=user),
-            lambda n: ngettext("%(count)d join request accepted.", "%(count)d join requests accepted.", n),
-        )
-
-    @admin.action(description=_("Decline selected"), permissions=["change"])
-    def decline(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset,
-            lambda obj, user: services.workshop_join_request_decline(join_request=obj, user=user),
-            lambda n: ngettext("%(count)d join request declined.", "%(count)d join requests declined.", n),
-        )
+    accept = service_action(
+        _("Accept selected (the organisations join the workshop)"),
+        lambda modeladmin, obj, user: services.workshop_join_request_accept(join_request=obj, user=user),
+        lambda n: ngettext("%(count)d join request accepted.", "%(count)d join requests accepted.", n),
+    )
+    decline = service_action(
+        _("Decline selected"),
+        lambda modeladmin, obj, user: services.workshop_join_request_decline(join_request=obj, user=user),
+        lambda n: ngettext("%(count)d join request declined.", "%(count)d join requests declined.", n),
+    )
 
 
 class MilestoneInline(TabularInline):

@@ -1,4 +1,5 @@
-"""One FilterSet per model of the projects app, used by the API (and the admin and portal).
+"""The FilterSets of the projects app, those of the partner API's project workshops and
+investment projects. (The admin searches with its own fields; the portal lists without filters.)
 
 Filters across relations use EXISTS subqueries rather than joins: a join would repeat a row per
 related row and inflate the querysets' counted annotations."""

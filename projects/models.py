@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -22,10 +23,23 @@ from projects.choices import (
 from wfs_portal.choices import District
 from wfs_portal.fields import BoundedTextField
 from wfs_portal.models import TimeStampedModel, localised
+from wfs_portal.registration_targets import OpeningRule, RegistrationTarget, RegistrationTargetQuerySet, Requirement
+
+# Workshops an organisation may ask to join: the public ones that still run (a completed workshop is
+# the agency's record, nothing to join), and only while staff keep them open to new participants.
+JOINABLE_WORKSHOP_STATES = (WorkshopState.PLANNED, WorkshopState.ACTIVE)
 
 
-class Workshop(TimeStampedModel):
+class Workshop(RegistrationTarget, TimeStampedModel):
     """A project workshop: a cross-sector working group on one topic, e.g. hospital logistics."""
+
+    # Organisations ask to join (a WorkshopJoinRequest) while this holds; there is no deadline.
+    registration_rule = OpeningRule(
+        Requirement(
+            lambda today: Q(state__in=JOINABLE_WORKSHOP_STATES, open_for_participants=True),
+            lambda workshop: gettext("This workshop does not take new participants."),
+        ),
+    )
 
     title_de = models.CharField(_("title (German)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
@@ -52,6 +66,8 @@ class Workshop(TimeStampedModel):
         Organisation, through="WorkshopParticipant", related_name="workshops", verbose_name=_("participants")
     )
     history = HistoricalRecords()
+
+    objects = RegistrationTargetQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]

@@ -135,14 +135,11 @@ def public_investment_projects() -> QuerySet[InvestmentProject]:
 
 # --- the self-service portal -------------------------------------------------------------------------
 
-# Workshops an organisation may ask to join: the public ones that still run (a completed workshop is
-# the agency's record, nothing to join), and only while staff keep them open to new participants.
-JOINABLE_WORKSHOP_STATES = (WorkshopState.PLANNED, WorkshopState.ACTIVE)
-
 
 def portal_workshops() -> QuerySet[Workshop]:
-    """Workshops open to new participants, as partners see them (public_workshops)."""
-    return public_workshops().filter(state__in=JOINABLE_WORKSHOP_STATES, open_for_participants=True)
+    """Workshops open to new participants (Workshop.registration_rule), as partners see them
+    (public_workshops)."""
+    return public_workshops().open()
 
 
 def organisation_workshop_join_requests(organisation: Organisation) -> QuerySet[WorkshopJoinRequest]:

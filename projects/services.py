@@ -5,17 +5,15 @@ through the outbox, once committed."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.choices import OrganisationKind, VerificationState
 from companies.models.organisations import Contact, Organisation
-from notifications import door
 from notifications.choices import StaffTopic
 from projects.choices import WorkshopRole
 from projects.models import JoinRequestState, Workshop, WorkshopJoinRequest, WorkshopParticipant
-from projects.selectors import JOINABLE_WORKSHOP_STATES
+from wfs_portal.registrations import Announcement
 from wfs_portal.services import validated_save
 
 # The role an accepted organisation gets from its kind; staff can change it on the participant.
@@ -30,13 +28,6 @@ ROLE_BY_KIND = {
 }
 
 
-def workshop_closed_reason(workshop: Workshop) -> str:
-    """Why nobody can ask to join the workshop now, or "" when one can."""
-    if workshop.state not in JOINABLE_WORKSHOP_STATES or not workshop.open_for_participants:
-        return _("This workshop does not take new participants.")
-    return ""
-
-
 @transaction.atomic
 def workshop_join_request_create(
     *, workshop: Workshop, organisation: Organisation, user, message: str = "", contact: Contact | None = None
@@ -46,9 +37,8 @@ def workshop_join_request_create(
     of it is open. The workshop row is locked, so that two requests sent at once are checked one
     after the other (the conditional unique constraint stays the last guard)."""
     workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
-    closed = workshop_closed_reason(workshop)
-    if closed:
-        raise ValidationError(closed)
+    if workshop.closed_reason:
+        raise ValidationError(workshop.closed_reason)
     if organisation.verification_state == VerificationState.REJECTED:
         raise ValidationError(_("The registration of this organisation was rejected; it cannot apply."))
     if WorkshopParticipant.objects.filter(workshop=workshop, organisation=organisation).exists():
@@ -124,27 +114,15 @@ def workshop_join_request_decline(*, join_request: WorkshopJoinRequest, user) ->
     return True
 
 
+ANNOUNCEMENT = Announcement(
+    occasion="projects.join_request",
+    template="projects/email/join_request",
+    staff_template="projects/email/staff_join_request",
+    staff_topic=StaffTopic.WORKSHOP_JOIN_REQUEST,
+    admin_url="admin:projects_workshopjoinrequest_change",
+    new_state=JoinRequestState.REQUESTED,
+)
+
+
 def _announce(join_request: WorkshopJoinRequest) -> None:
-    """Tell the organisation about its request's (new) state, and staff about a new request
-    (through the outbox: sent once the change is committed)."""
-    context = {
-        "join_request": join_request,
-        "workshop": join_request.workshop,
-        "organisation": join_request.organisation,
-        "state": join_request.state,
-    }
-    door.organisation_told(
-        "projects/email/join_request",
-        organisation=join_request.organisation,
-        contact=join_request.contact,
-        context=context,
-        key=f"projects.join_request:{join_request.pk}:{join_request.state}",
-    )
-    if join_request.state == JoinRequestState.REQUESTED:
-        door.staff_told(
-            "projects/email/staff_join_request",
-            topic=StaffTopic.WORKSHOP_JOIN_REQUEST,
-            context=context,
-            admin_url=reverse("admin:projects_workshopjoinrequest_change", args=[join_request.pk]),
-            key=f"projects.join_request.staff:{join_request.pk}",
-        )
+    ANNOUNCEMENT.send(join_request, context={"join_request": join_request, "workshop": join_request.workshop})

@@ -5,8 +5,6 @@ The organisation is the one the user acts for (active_organisation, among their 
 representations). Writes go through projects.services, which send the e-mails."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,8 +13,8 @@ from companies.portal import active_organisation, render_portal
 from projects import selectors, services
 from projects.forms import WorkshopJoinRequestForm
 from wfs_portal.idempotency import once_per_submission
-from wfs_portal.portal import add_errors, portal_view
-from wfs_portal.services import constraint_message
+from wfs_portal.portal import portal_view
+from wfs_portal.registration_views import call_for_form
 
 
 @require_GET
@@ -40,24 +38,22 @@ def workshop_list(request):
 def join_request_create(request, pk: int):
     workshop = get_object_or_404(selectors.public_workshops(), pk=pk)
     organisation = active_organisation(request)
-    closed_reason = services.workshop_closed_reason(workshop)
+    closed_reason = workshop.closed_reason
     form = None
     if organisation is not None and not closed_reason:
         form = WorkshopJoinRequestForm(request.POST if request.method == "POST" else None, organisation=organisation)
     if form is not None and request.method == "POST" and form.is_valid():
-        try:
-            services.workshop_join_request_create(
+        join_request = call_for_form(
+            form,
+            lambda: services.workshop_join_request_create(
                 workshop=workshop,
                 organisation=organisation,
                 user=request.user,
                 message=form.cleaned_data["message"],
                 contact=form.cleaned_data["contact"],
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except IntegrityError as exc:  # a concurrent request of the same organisation won
-            form.add_error(None, constraint_message(exc))
-        else:
+            ),
+        )
+        if join_request is not None:
             messages.success(
                 request,
                 _("Your request to join %(workshop)s was sent. You will get an e-mail when the agency decides it.")

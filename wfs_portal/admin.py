@@ -288,6 +288,27 @@ def run_service_action(
         modeladmin.message_user(request, gettext("Nothing was changed."), messages.WARNING)
 
 
+def service_action(description, service: Callable, done: Callable[[int], str]) -> Callable:
+    """An admin action (for a ModelAdmin's ``actions``) that calls ``service(modeladmin, obj,
+    user)`` for each selected object through run_service_action; ``done`` as there."""
+
+    @admin.action(description=description, permissions=["change"])
+    def action(modeladmin, request, queryset):
+        run_service_action(modeladmin, request, queryset, lambda obj, user: service(modeladmin, obj, user), done)
+
+    return action
+
+
+def save_inline_through_service(formset, save: Callable[[models.Model], None]) -> None:
+    """Save the rows of an inline formset one by one through ``save`` (the app's staff-save service,
+    which locks the booth or trip and checks the capacity), delete the rows marked for deletion."""
+    for obj in formset.save(commit=False):
+        save(obj)
+    for obj in formset.deleted_objects:
+        obj.delete()
+    formset.save_m2m()
+
+
 class RegistrationStateActions:
     """Admin actions confirm / waitlist / reject / withdraw for booth registrations and delegation
     participants. ``set_state(obj, state, user)`` is the app's service; it enforces capacity."""
@@ -297,43 +318,25 @@ class RegistrationStateActions:
     def set_state(self, obj, state: str, user) -> bool:
         raise NotImplementedError
 
-    def _run(self, request, queryset, state, done):
-        run_service_action(self, request, queryset, lambda obj, user: self.set_state(obj, state, user), done)
-
-    @admin.action(description=_("Confirm selected"), permissions=["change"])
-    def confirm(self, request, queryset):
-        self._run(
-            request,
-            queryset,
-            RegistrationState.CONFIRMED,
-            lambda n: ngettext("%(count)d registration confirmed.", "%(count)d registrations confirmed.", n),
-        )
-
-    @admin.action(description=_("Put selected on the waiting list"), permissions=["change"])
-    def waitlist(self, request, queryset):
-        self._run(
-            request,
-            queryset,
-            RegistrationState.WAITLISTED,
-            lambda n: ngettext(
-                "%(count)d registration put on the waiting list.", "%(count)d registrations put on the waiting list.", n
-            ),
-        )
-
-    @admin.action(description=_("Reject selected"), permissions=["change"])
-    def reject(self, request, queryset):
-        self._run(
-            request,
-            queryset,
-            RegistrationState.REJECTED,
-            lambda n: ngettext("%(count)d registration rejected.", "%(count)d registrations rejected.", n),
-        )
-
-    @admin.action(description=_("Withdraw selected"), permissions=["change"])
-    def withdraw(self, request, queryset):
-        self._run(
-            request,
-            queryset,
-            RegistrationState.WITHDRAWN,
-            lambda n: ngettext("%(count)d registration withdrawn.", "%(count)d registrations withdrawn.", n),
-        )
+    confirm = service_action(
+        _("Confirm selected"),
+        lambda modeladmin, obj, user: modeladmin.set_state(obj, RegistrationState.CONFIRMED, user),
+        lambda n: ngettext("%(count)d registration confirmed.", "%(count)d registrations confirmed.", n),
+    )
+    waitlist = service_action(
+        _("Put selected on the waiting list"),
+        lambda modeladmin, obj, user: modeladmin.set_state(obj, RegistrationState.WAITLISTED, user),
+        lambda n: ngettext(
+            "%(count)d registration put on the waiting list.", "%(count)d registrations put on the waiting list.", n
+        ),
+    )
+    reject = service_action(
+        _("Reject selected"),
+        lambda modeladmin, obj, user: modeladmin.set_state(obj, RegistrationState.REJECTED, user),
+        lambda n: ngettext("%(count)d registration rejected.", "%(count)d registrations rejected.", n),
+    )
+    withdraw = service_action(
+        _("Withdraw selected"),
+        lambda modeladmin, obj, user: modeladmin.set_state(obj, RegistrationState.WITHDRAWN, user),
+        lambda n: ngettext("%(count)d registration withdrawn.", "%(count)d registrations withdrawn.", n),
+    )

@@ -16,36 +16,6 @@ def validated_save(instance: models.Model, *, user=None, reason: str = "") -> No
     instance.save()
 
 
-def registration_transition(registration, *, to: str, user=None) -> bool:
-    """Move a booth registration or delegation participation to state ``to``, checking that the
-    step is allowed. Capacity is the caller's business (it has to lock the booth or trip first).
-    Returns False when the registration already is in that state."""
-    from django.core.exceptions import ValidationError
-    from django.utils import timezone
-    from django.utils.translation import gettext as _
-
-    from wfs_portal.choices import RegistrationState as S
-
-    allowed = {
-        S.APPLIED: {S.CONFIRMED, S.WAITLISTED, S.REJECTED, S.WITHDRAWN},
-        S.WAITLISTED: {S.CONFIRMED, S.REJECTED, S.WITHDRAWN},
-        S.CONFIRMED: {S.WITHDRAWN},
-        S.REJECTED: set(),
-        S.WITHDRAWN: set(),
-    }
-    if registration.state == to:
-        return False
-    if to not in allowed[registration.state]:
-        raise ValidationError(
-            _("A registration cannot go from “%(current)s” to “%(target)s”.")
-            % {"current": S(registration.state).label, "target": S(to).label}
-        )
-    registration.state = to
-    registration.decided_at = timezone.now()
-    validated_save(registration, user=user, reason=to)
-    return True
-
-
 def constraint_message(exc: IntegrityError) -> str:
     """The violation message of the named constraint an IntegrityError reports (PostgreSQL and
     SQLite name CHECK constraints; PostgreSQL also names unique ones), else a general sentence."""

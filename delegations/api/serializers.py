@@ -9,8 +9,8 @@ from companies.api.serializers import SectorRefSerializer
 from delegations.choices import DelegationState, ParticipantRole
 from delegations.models import Delegation, DelegationParticipant
 from delegations.selectors import public_delegations
-from fairs.api.serializers import RegistrationStateField, choice_field, member_contact_field, member_organisation_field
-from wfs_portal.choices import RegistrationState
+from wfs_portal.api_choices import choice_field
+from wfs_portal.registration_api import MemberRegistrationSerializer
 
 DelegationStateField = choice_field(DelegationState, "DelegationState")
 ParticipantRoleField = choice_field(ParticipantRole, "ParticipantRole")
@@ -109,17 +109,13 @@ class DelegationSerializer(serializers.ModelSerializer):
         ),
     ]
 )
-class DelegationParticipantSerializer(serializers.ModelSerializer):
+class DelegationParticipantSerializer(MemberRegistrationSerializer):
     delegation = serializers.PrimaryKeyRelatedField(
         queryset=public_delegations(), help_text="A delegation (see delegations)."
     )
-    organisation = member_organisation_field()
-    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
-    contact = member_contact_field(help_text="The organisation's person on the trip (optional).")
     role = ParticipantRoleField(choices=ParticipantRole.choices, read_only=True)
-    state = RegistrationStateField(choices=RegistrationState.choices, read_only=True)
 
-    class Meta:
+    class Meta(MemberRegistrationSerializer.Meta):
         model = DelegationParticipant
         fields = [
             "id",
@@ -133,6 +129,4 @@ class DelegationParticipantSerializer(serializers.ModelSerializer):
             "decided_at",
             "updated",
         ]
-        read_only_fields = ["applied_at", "decided_at", "updated"]
-        # The service answers a duplicate with its own message, inside the delegation lock.
-        validators = []
+        extra_kwargs = {"contact": {"help_text": "The organisation's person on the trip (optional)."}}

@@ -2,12 +2,13 @@
 partner's member organisations for delegations (read back and create, through the service)."""
 
 from companies.choices import ApiScope
+from companies.selectors import partner_members
 from delegations import selectors, services
 from delegations.api import serializers as s
 from delegations.filtersets import DelegationFilterSet, DelegationParticipantFilterSet
 from delegations.models import DelegationParticipant
-from fairs.api.views import EVENTS, MemberRegistrationViewSet, document_create
 from wfs_portal.api_views import ReadOnlyViewSet, document
+from wfs_portal.registration_api import MemberRegistrationViewSet, document_create
 
 
 @document(
@@ -23,7 +24,7 @@ class DelegationViewSet(ReadOnlyViewSet):
     serializer_class = s.DelegationSerializer
     filterset_class = DelegationFilterSet
     ordering_fields = ["start_date", "title", "updated"]
-    scopes = EVENTS
+    scopes = {"read": ApiScope.EVENTS_READ}
 
     def get_queryset(self):
         return selectors.public_delegations_with_free_places()
@@ -49,11 +50,9 @@ class DelegationViewSet(ReadOnlyViewSet):
 class DelegationParticipantViewSet(MemberRegistrationViewSet):
     serializer_class = s.DelegationParticipantSerializer
     filterset_class = DelegationParticipantFilterSet
-    ordering_fields = ["applied_at", "updated"]
-
-    def get_queryset(self):
-        participants = DelegationParticipant.objects.select_related("organisation").order_by("-applied_at", "-pk")
-        return self.scope_to_caller(participants)
+    queryset = DelegationParticipant.objects.select_related("organisation").order_by("-applied_at", "-pk")
+    scopes = {"read": ApiScope.REGISTRATIONS_WRITE, "write": ApiScope.REGISTRATIONS_WRITE}
+    members_of = staticmethod(partner_members)
 
     def apply(self, **fields):
         return services.delegation_participant_apply(**fields)

@@ -3,36 +3,17 @@ fees, internal notes or exhibitors) and what a partner sends to register a membe
 
 from decimal import Decimal
 
-from django.db.models import (
-    TextChoices,
-)
-from django.utils import translation
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from companies import selectors as companies_selectors
 from companies.api.serializers import SectorRefSerializer
-from companies.models.organisations import Contact, Organisation
 from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth, TradeFair
 from fairs.selectors import public_booths
-from wfs_portal.api import partner_key
-from wfs_portal.choices import RegistrationState
-
-
-def choice_field(choices: type[TextChoices], component_name: str) -> type[serializers.ChoiceField]:
-    """A choice field whose values are their own schema component: the API has several fields called
-    "state" or "role" with different choices, which drf-spectacular could otherwise only name by hash."""
-    with translation.override("en"):
-        described = "\n".join(f"* `{choice.value}` - {choice.label}" for choice in choices)
-    schema = {"type": "string", "enum": list(choices.values), "description": described}
-    field_class = type(f"{component_name}Field", (serializers.ChoiceField,), {})
-    return extend_schema_field(schema, component_name=component_name)(field_class)
-
+from wfs_portal.api_choices import choice_field
+from wfs_portal.registration_api import MemberRegistrationSerializer
 
 BoothStateField = choice_field(BoothState, "BoothState")
-RegistrationStateField = choice_field(RegistrationState, "RegistrationState")
 
 
 # --- the fair calendar --------------------------------------------------------------------------------
@@ -134,47 +115,6 @@ class TradeFairSerializer(serializers.ModelSerializer):
 # --- registrations on behalf of member organisations ---------------------------------------------------
 
 
-class MemberScopedField(serializers.PrimaryKeyRelatedField):
-    """A record a partner key may name only when it is, or belongs to, one of the partner's member
-    organisations (``member_field``: "pk" for an organisation, else the path to one); staff may
-    name any. Unknown and foreign ids get the same answer, so a key cannot probe for them."""
-
-    def __init__(self, *, member_field: str, **kwargs):
-        self.member_field = member_field
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        request = self.context.get("request")
-        key = partner_key(request) if request is not None else None
-        if key is None:
-            return queryset
-        members = companies_selectors.partner_members(key.organisation)
-        return queryset.filter(**{f"{self.member_field}__in": members})
-
-
-def member_organisation_field(**kwargs) -> MemberScopedField:
-    options = {"help_text": "One of the partner's member organisations (staff: any organisation).", **kwargs}
-    return MemberScopedField(
-        member_field="pk",
-        queryset=Organisation.objects.all(),
-        error_messages={"does_not_exist": _("No such organisation among those this API key may register.")},
-        **options,
-    )
-
-
-def member_contact_field(**kwargs) -> MemberScopedField:
-    options = {"help_text": "A contact person of the registered organisation (optional).", **kwargs}
-    return MemberScopedField(
-        member_field="organisation",
-        queryset=Contact.objects.all(),
-        required=False,
-        allow_null=True,
-        error_messages={"does_not_exist": _("No such contact person among those this API key may register.")},
-        **options,
-    )
-
-
 @extend_schema_serializer(
     examples=[
         OpenApiExample(
@@ -213,16 +153,12 @@ def member_contact_field(**kwargs) -> MemberScopedField:
         ),
     ]
 )
-class BoothRegistrationSerializer(serializers.ModelSerializer):
+class BoothRegistrationSerializer(MemberRegistrationSerializer):
     booth = serializers.PrimaryKeyRelatedField(
         queryset=public_booths(), help_text="A joint booth (see the booths of trade-fairs)."
     )
-    organisation = member_organisation_field()
-    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
-    contact = member_contact_field()
-    state = RegistrationStateField(choices=RegistrationState.choices, read_only=True)
 
-    class Meta:
+    class Meta(MemberRegistrationSerializer.Meta):
         model = BoothRegistration
         fields = [
             "id",
@@ -241,7 +177,4 @@ class BoothRegistrationSerializer(serializers.ModelSerializer):
             "decided_at",
             "updated",
         ]
-        read_only_fields = ["applied_at", "decided_at", "updated"]
         extra_kwargs = {"requested_area_m2": {"min_value": Decimal("0.01")}}
-        # The service answers a duplicate with its own message, inside the booth lock.
-        validators = []

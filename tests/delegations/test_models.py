@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from delegations.choices import ParticipantRole
+from delegations.choices import DelegationState, ParticipantRole
+from delegations.models import Delegation
 from tests.constraints import constraint_tests
 from tests.factories import (
     ContactFactory,
@@ -162,3 +163,19 @@ def test_participant_person_must_belong_to_the_organisation():
         participant.full_clean()
 
     assert "contact" in error.value.message_dict
+
+
+# --- open for registration: one rule, asked in SQL and in Python ------------------------------
+
+
+@pytest.mark.parametrize("state", list(DelegationState))
+@pytest.mark.parametrize("deadline_in_days", [None, -1, 0, 1])
+def test_a_delegation_is_open_in_the_database_exactly_when_it_says_so(state, deadline_in_days):
+    deadline = None if deadline_in_days is None else timezone.localdate() + datetime.timedelta(days=deadline_in_days)
+    delegation = DelegationFactory(state=state, registration_deadline=deadline)
+
+    is_open = state == DelegationState.OPEN and (deadline_in_days is None or deadline_in_days >= 0)
+    assert delegation.is_open_for_registration is is_open
+    assert Delegation.objects.open().filter(pk=delegation.pk).exists() is is_open
+    assert Delegation.objects.closed().filter(pk=delegation.pk).exists() is not is_open
+    assert bool(delegation.closed_reason) is not is_open

@@ -4,7 +4,10 @@ delegations.selectors. Each write test asserts the returned value and the state 
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from delegations import selectors, services
@@ -34,6 +37,16 @@ def test_confirm_a_participant(staff_user):
     assert participant.state == S.CONFIRMED
     assert participant.decided_at is not None
     assert participant.history.latest().history_user == staff_user
+
+
+def test_confirm_is_the_step_to_confirmed(staff_user):
+    participant = DelegationParticipantFactory(state=S.WAITLISTED)
+
+    assert services.delegation_participant_confirm(participant=participant, user=staff_user) is True
+    assert services.delegation_participant_confirm(participant=participant, user=staff_user) is False
+
+    participant.refresh_from_db()
+    assert participant.state == S.CONFIRMED
 
 
 def test_confirm_beyond_capacity_is_refused_and_changes_nothing(staff_user):
@@ -80,6 +93,19 @@ def test_no_capacity_means_no_limit(staff_user):
         services.delegation_participant_set_state(participant=participant, state=S.CONFIRMED, user=staff_user)
 
     assert _states(delegation) == [S.CONFIRMED] * 5
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="row locks need PostgreSQL"
+)
+def test_a_withdrawal_reads_the_participant_under_its_row_lock(staff_user):
+    participant = DelegationParticipantFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert services.delegation_participant_withdraw(participant=participant, user=staff_user) is True
+
+    first_read = next(query["sql"] for query in queries if query["sql"].startswith("SELECT"))
+    assert 'FOR UPDATE OF "delegations_delegationparticipant"' in first_read
 
 
 def test_withdrawn_participants_do_not_take_a_place(staff_user):

@@ -18,7 +18,7 @@ from tests.factories import (
     TradeFairFactory,
 )
 from wfs_portal.choices import RegistrationState as S
-from wfs_portal.services import registration_transition
+from wfs_portal.registrations import registration_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def _states(booth) -> list[str]:
     return list(BoothRegistration.objects.filter(booth=booth).order_by("pk").values_list("state", flat=True))
 
 
-# --- wfs_portal.services.registration_transition ---------------------------------------------
+# --- wfs_portal.registrations.registration_transition ----------------------------------------
 
 ALLOWED = [
     (S.APPLIED, S.CONFIRMED),

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from projects.choices import InvestmentStage
-from projects.models import JoinRequestState
+from projects.choices import InvestmentStage, WorkshopState
+from projects.models import JoinRequestState, Workshop
 from tests.constraints import constraint_tests
 from tests.factories import (
     InvestmentMilestoneFactory,
@@ -120,3 +120,17 @@ def test_workshop_participant_contact_must_belong_to_the_organisation():
         participant.full_clean()
 
     assert "contact" in error.value.message_dict
+
+
+# --- open to new participants: one rule, asked in SQL and in Python ---------------------------
+
+
+@pytest.mark.parametrize("state", list(WorkshopState))
+@pytest.mark.parametrize("open_for_participants", [True, False])
+def test_a_workshop_takes_requests_in_the_database_exactly_when_it_says_so(state, open_for_participants):
+    workshop = WorkshopFactory(state=state, open_for_participants=open_for_participants)
+
+    is_open = state in (WorkshopState.PLANNED, WorkshopState.ACTIVE) and open_for_participants
+    assert workshop.is_open_for_registration is is_open
+    assert Workshop.objects.open().filter(pk=workshop.pk).exists() is is_open
+    assert bool(workshop.closed_reason) is not is_open
