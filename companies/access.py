@@ -36,8 +36,14 @@ def organisation_acted_for(
 ) -> Organisation:
     """The organisation, fresh from the database (its row locked with ``lock``, inside the caller's
     transaction: two changes of one organisation then run one after the other), if the user may
-    act for it (may_act_for); PermissionDenied otherwise."""
-    if not may_act_for(user, organisation, role=role, staff_permission=staff_permission):
+    act for it (may_act_for); PermissionDenied otherwise. One query."""
+    if not active_user(user):
         raise PermissionDenied
-    rows = Organisation.objects.filter(pk=organisation.pk)
-    return (rows.select_for_update() if lock else rows).get()
+    if staff_permission and user.is_staff and user.has_perm(staff_permission):
+        rows = Organisation.objects.filter(pk=organisation.pk)
+    else:
+        rows = _represented(user, role=role).filter(pk=organisation.pk)
+    found = (rows.select_for_update() if lock else rows).first()
+    if found is None:
+        raise PermissionDenied
+    return found
