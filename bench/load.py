@@ -302,6 +302,7 @@ def setup_data(*, accounts: int, booths: int) -> dict:
     from fairs.choices import BoothState
     from fairs.models import JointBooth, TradeFair
     from fairs.services import joint_booth_staff_save
+    from wfs_portal.audit import DEMO_DATA
     from wfs_portal.services import validated_save
 
     User = get_user_model()
@@ -336,7 +337,7 @@ def setup_data(*, accounts: int, booths: int) -> dict:
                         state=RepresentationState.APPROVED,
                         decided_at=timezone.now(),
                     ),
-                    reason="load test",
+                    reason=DEMO_DATA,
                 )
             made.append({"email": email, "password": PASSWORD})
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from companies.portal import active_organisation, own_registrations_page, render_portal
 from companies.selectors import represented_organisations
 from delegations import selectors, services
+from delegations.audit import PARTICIPANT
 from delegations.forms import ParticipantRegistrationForm
 from delegations.models import DelegationParticipant
 from wfs_portal.idempotency import once_per_submission
@@ -57,7 +58,7 @@ def participant_register(request, pk: int):
                 delegation=delegation,
                 organisation=organisation,
                 user=request.user,
-                reason="registered in the portal",
+                reason=PARTICIPANT.applied_in_portal,
                 contact_required=True,
                 contact=form.cleaned_data["contact"],
             ),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from companies.portal import active_organisation, own_registrations_page, render_portal
 from companies.selectors import represented_organisations
 from fairs import selectors, services
+from fairs.audit import REGISTRATION
 from fairs.forms import BoothApplicationForm
 from fairs.models import BoothRegistration
 from wfs_portal.idempotency import once_per_submission
@@ -56,7 +57,7 @@ def booth_apply(request, pk: int):
                 booth=booth,
                 organisation=organisation,
                 user=request.user,
-                reason="applied in the portal",
+                reason=REGISTRATION.applied_in_portal,
                 declarations_required=True,
                 **form.applicant_data(),
             ),

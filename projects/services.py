@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from companies.choices import OrganisationKind, VerificationState
 from companies.models.organisations import Contact, Organisation
 from notifications.choices import StaffTopic
+from projects import audit
 from projects.choices import WorkshopRole
 from projects.models import JoinRequestState, Workshop, WorkshopJoinRequest, WorkshopParticipant
 from wfs_portal.registrations import Announcement
@@ -55,7 +56,7 @@ def workshop_join_request_create(
         state=JoinRequestState.REQUESTED,
         requested_by=user,
     )
-    validated_save(join_request, user=user, reason="join requested in the portal")
+    validated_save(join_request, user=user, reason=audit.JOIN_REQUEST_REQUESTED_IN_PORTAL)
     _announce(join_request)
     return join_request
 
@@ -97,8 +98,8 @@ def workshop_join_request_accept(*, join_request: WorkshopJoinRequest, user) -> 
         role=ROLE_BY_KIND.get(join_request.organisation.kind, WorkshopRole.COMPANY),
         joined=timezone.localdate(),
     )
-    validated_save(participant, user=user, reason="join request accepted")
-    validated_save(join_request, user=user, reason="accepted")
+    validated_save(participant, user=user, reason=audit.PARTICIPANT_ACCEPTED)
+    validated_save(join_request, user=user, reason=audit.JOIN_REQUEST_ACCEPTED)
     _announce(join_request)
     return True
 
@@ -109,7 +110,7 @@ def workshop_join_request_decline(*, join_request: WorkshopJoinRequest, user) ->
     join_request, changed = _decide(join_request, user, JoinRequestState.DECLINED)
     if not changed:
         return False
-    validated_save(join_request, user=user, reason="declined")
+    validated_save(join_request, user=user, reason=audit.JOIN_REQUEST_DECLINED)
     _announce(join_request)
     return True
 

@@ -111,3 +111,40 @@ def test_every_filterset_is_used():
     }
     unused = [name for name in defined if not any(name in text for text in sources.values())]
     assert not unused, f"FilterSets no view, admin or API uses: {unused}"
+
+
+def _given_reasons(node: ast.AST) -> list[ast.expr]:
+    """The expressions ``node`` gives as a change reason: ``reason=…``, ``obj._change_reason = …``
+    and ``{"reason": …}`` (wfs_portal.api.actor)."""
+    if isinstance(node, ast.keyword) and node.arg == "reason":
+        return [node.value]
+    if isinstance(node, ast.Assign) and any(getattr(t, "attr", None) == "_change_reason" for t in node.targets):
+        return [node.value]
+    if isinstance(node, ast.Dict):
+        return [v for k, v in zip(node.keys, node.values, strict=True) if getattr(k, "value", None) == "reason"]
+    return []
+
+
+def _literal_reasons(node: ast.AST) -> list[str]:
+    """Strings written out in an expression given as a change reason (also inside ``x or "…"`` and
+    ``"…" if c else "…"``, and f-strings); a detail (``with_detail(CODE, detail)``) is free text."""
+    if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return [ast.unparse(node)]
+    if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "with_detail":
+        return _literal_reasons(node.args[0])
+    return [text for child in ast.iter_child_nodes(node) for text in _literal_reasons(child)]
+
+
+def test_change_reasons_are_declared_constants():
+    """Services, views and commands pass the constants of their app's audit module
+    (wfs_portal.audit), never a text of their own: a declared code is translated and checked, a
+    text only refused when written."""
+    wrong = [
+        f"{relative}:{node.lineno} {text}"
+        for part in [*DOMAIN, "wfs_portal", "outbox", "notifications", "bench"]
+        for relative, tree in _modules(part)
+        for node in ast.walk(tree)
+        for given in _given_reasons(node)
+        for text in _literal_reasons(given)
+    ]
+    assert not wrong, "\n".join(wrong)

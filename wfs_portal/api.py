@@ -18,6 +18,8 @@ from rest_framework import exceptions, pagination, permissions, throttling
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework_api_key.permissions import KeyParser
 
+from wfs_portal.audit import API_KEY_WRITE, API_WRITE, with_detail
+
 # Query parameters a client might put a key in; a key in a URL ends up in logs and browser
 # histories, so such a request is refused rather than ignored.
 KEY_QUERY_PARAMETERS = ("api_key", "apikey", "api-key", "key", "token", "access_token")
@@ -167,5 +169,5 @@ def actor(request) -> dict:
     partner key no user and a change reason naming the key (the audit history shows it)."""
     key = partner_key(request)
     if key is not None:
-        return {"user": None, "reason": f"API key {key.prefix} ({key.organisation})"}
-    return {"user": request.user, "reason": "API"}
+        return {"user": None, "reason": with_detail(API_KEY_WRITE, f"{key.prefix} ({key.organisation})")}
+    return {"user": request.user, "reason": API_WRITE}

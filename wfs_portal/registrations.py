@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from notifications import door
 from notifications.choices import StaffTopic
+from wfs_portal.audit import ADMIN_CHANGED, registration_state_reason
 from wfs_portal.choices import RegistrationState as S
 from wfs_portal.services import validated_save
 
@@ -52,7 +53,7 @@ def registration_transition(registration: models.Model, *, to: str, user=None) -
         )
     registration.state = to
     registration.decided_at = timezone.now()
-    validated_save(registration, user=user, reason=to)
+    validated_save(registration, user=user, reason=registration_state_reason(registration, to))
     return True
 
 
@@ -109,7 +110,7 @@ def registration_staff_save(registration: models.Model, *, target: str, user) ->
         target_ids.add(model.objects.values_list(f"{target}_id", flat=True).get(pk=registration.pk))
     target_model = model._meta.get_field(target).related_model
     list(target_model.objects.select_for_update().filter(pk__in=target_ids).order_by("pk").values_list("pk"))
-    validated_save(registration, user=user, reason="changed in the admin")
+    validated_save(registration, user=user, reason=ADMIN_CHANGED)
 
 
 @transaction.atomic
@@ -120,7 +121,7 @@ def target_staff_save(target: models.Model, *, user) -> None:
     under the lock."""
     if target.pk:
         type(target).objects.select_for_update().filter(pk=target.pk).exists()
-    validated_save(target, user=user, reason="changed in the admin")
+    validated_save(target, user=user, reason=ADMIN_CHANGED)
 
 
 def withdraw_refusal(

@@ -4,10 +4,15 @@ from django.apps import apps
 from django.db import IntegrityError, models
 from django.utils.translation import gettext
 
+from wfs_portal import audit
+
 
 def validated_save(instance: models.Model, *, user=None, reason: str = "") -> None:
     """Validate (fields and database constraints) and save, recording in the audit history who made
-    the change and why. Every service saves through here."""
+    the change and why: ``reason`` is a code declared in an app's audit module (wfs_portal.audit;
+    an undeclared one is refused). Every service saves through here."""
+    if reason:
+        audit.check(reason)
     instance.full_clean()
     if user is not None:
         instance._history_user = user

@@ -6,6 +6,7 @@ import datetime
 
 from django.db import transaction
 
+from companies import audit
 from companies.models.api_keys import PartnerApiKey
 from companies.models.organisations import Organisation
 from wfs_portal.services import validated_save
@@ -31,7 +32,7 @@ def partner_api_key_create(
         throttle_rate=throttle_rate,
     )
     key = PartnerApiKey.objects.assign_key(api_key)
-    validated_save(api_key, user=user, reason="api key created")
+    validated_save(api_key, user=user, reason=audit.API_KEY_CREATED)
     return api_key, key
 
 
@@ -41,5 +42,5 @@ def partner_api_key_revoke(*, api_key: PartnerApiKey, user=None) -> bool:
     if api_key.revoked:
         return False
     api_key.revoked = True
-    validated_save(api_key, user=user, reason="api key revoked")
+    validated_save(api_key, user=user, reason=audit.API_KEY_REVOKED)
     return True

@@ -12,6 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from companies import audit
 from companies.access import organisation_acted_for
 from companies.choices import ConsentPurpose, ConsentSource
 from companies.models.organisations import ConsentRecord, Contact, Organisation
@@ -86,7 +87,7 @@ def _save(contact: Contact, *, user, reason: str) -> None:
         )
         if previous is not None:
             previous.is_primary = False
-            validated_save(previous, user=user, reason="primary contact changed in the portal")
+            validated_save(previous, user=user, reason=audit.CONTACT_PRIMARY_CHANGED_IN_PORTAL)
     validated_save(contact, user=user, reason=reason)
 
 
@@ -96,7 +97,7 @@ def contact_create(*, organisation: Organisation, user, data: dict) -> Contact:
     organisation = organisation_acted_for(user, organisation, lock=True)
     _check_fields(data, CONTACT_FIELDS)
     contact = Contact(organisation=organisation, **data)
-    _save(contact, user=user, reason="added in the portal")
+    _save(contact, user=user, reason=audit.CONTACT_ADDED_IN_PORTAL)
     return contact
 
 
@@ -106,7 +107,7 @@ def contact_update(*, contact: Contact, user, data: dict) -> Contact:
     _check_fields(data, CONTACT_FIELDS)
     for name, value in data.items():
         setattr(contact, name, value)
-    _save(contact, user=user, reason="changed in the portal")
+    _save(contact, user=user, reason=audit.CONTACT_CHANGED_IN_PORTAL)
     return contact
 
 
@@ -139,19 +140,19 @@ def contact_remove(*, contact: Contact, user) -> str:
     pk = contact.pk
     if not _is_referenced(contact):
         contact._history_user = user
-        contact._change_reason = "removed in the portal"
+        contact._change_reason = audit.CONTACT_REMOVED_IN_PORTAL
         contact.delete()
         Contact.history.filter(id=pk).update(**dict.fromkeys(CONTACT_PERSONAL_FIELDS, ""))
         return "deleted"
     now = timezone.now()
     for consent in ConsentRecord.objects.select_for_update().filter(contact=contact, withdrawn_at__isnull=True):
         consent.withdrawn_at = now
-        validated_save(consent, user=user, reason="person removed in the portal")
+        validated_save(consent, user=user, reason=audit.CONSENT_PERSON_REMOVED_IN_PORTAL)
     contact.title = contact.position = contact.email = contact.phone = ""
     contact.first_name = contact.last_name = REMOVED_NAME
     contact.is_primary = False
     contact.removed_at = now
-    validated_save(contact, user=user, reason="removed in the portal (anonymised)")
+    validated_save(contact, user=user, reason=audit.CONTACT_ANONYMISED_IN_PORTAL)
     Contact.history.filter(id=pk).update(**dict.fromkeys(CONTACT_PERSONAL_FIELDS, ""))
     return "anonymised"
 
@@ -183,7 +184,7 @@ def consent_give(*, contact: Contact, user, purpose: str, text_version: str) -> 
         source=ConsentSource.PORTAL,
         recorded_by=user,
     )
-    validated_save(record, user=user, reason="consent given in the portal")
+    validated_save(record, user=user, reason=audit.CONSENT_GIVEN_IN_PORTAL)
     return record
 
 
@@ -198,7 +199,7 @@ def consent_withdraw(*, contact: Contact, user, purpose: str) -> bool:
     if record is None:
         return False
     record.withdrawn_at = timezone.now()
-    validated_save(record, user=user, reason="consent withdrawn in the portal")
+    validated_save(record, user=user, reason=audit.CONSENT_WITHDRAWN_IN_PORTAL)
     return True
 
 

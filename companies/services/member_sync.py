@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from companies import audit
 from companies.choices import ClusterRole, VerificationState
 from companies.models.organisations import Cluster, ClusterMembership, Organisation
 from companies.selectors import website_domain
@@ -184,17 +185,17 @@ def cluster_members_sync(
         if action == "unchanged":
             continue
         if action == "create":
-            validated_save(organisation, user=user, reason=reason or "member sync")
+            validated_save(organisation, user=user, reason=reason or audit.CLUSTER_MEMBERS_SYNCED)
             result.organisation = organisation.pk
         membership = current.get(organisation.pk) or ClusterMembership(cluster=cluster, organisation=organisation)
         membership.role = row.get("role") or ClusterRole.MEMBER
         if row.get("since") is not None:
             membership.since = row["since"]
-        validated_save(membership, user=user, reason=reason or "member sync")
+        validated_save(membership, user=user, reason=reason or audit.CLUSTER_MEMBERS_SYNCED)
     for organisation_id in ended:
         membership = current[organisation_id]
         membership.until = max(today - datetime.timedelta(days=1), membership.since or datetime.date.min)
-        validated_save(membership, user=user, reason=reason or "member sync")
+        validated_save(membership, user=user, reason=reason or audit.CLUSTER_MEMBERS_SYNCED)
     report.applied = True
     return report
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from companies import audit
 from companies.access import organisation_acted_for
 from companies.choices import ProfileState, VerificationState
 from companies.models.organisations import Organisation, PartneringProfile
@@ -25,7 +26,7 @@ def organisation_verify(*, organisation: Organisation, user) -> bool:
     organisation.verified_at = timezone.now()
     organisation.verified_by = user
     organisation.rejection_reason = ""
-    validated_save(organisation, user=user, reason="verified")
+    validated_save(organisation, user=user, reason=audit.ORGANISATION_VERIFIED)
     _announce_verification(organisation)
     return True
 
@@ -40,7 +41,7 @@ def organisation_unverify(*, organisation: Organisation, user) -> bool:
     organisation.verification_state = VerificationState.SELF_REGISTERED
     organisation.verified_at = None
     organisation.verified_by = None
-    validated_save(organisation, user=user, reason="verification withdrawn")
+    validated_save(organisation, user=user, reason=audit.ORGANISATION_VERIFICATION_WITHDRAWN)
     return True
 
 
@@ -57,7 +58,7 @@ def organisation_reject(*, organisation: Organisation, user, reason: str) -> boo
         raise ValidationError(_("%(name)s is already verified.") % {"name": organisation.name})
     organisation.verification_state = VerificationState.REJECTED
     organisation.rejection_reason = reason.strip()
-    validated_save(organisation, user=user, reason="rejected")
+    validated_save(organisation, user=user, reason=audit.ORGANISATION_REJECTED)
     _announce_verification(organisation)
     return True
 
@@ -91,7 +92,7 @@ def partnering_profiles_expire(*, today: datetime.date | None = None) -> int:
             if profile is None:
                 continue
             profile.state = ProfileState.EXPIRED
-            validated_save(profile, reason="expired")
+            validated_save(profile, reason=audit.PROFILE_EXPIRED)
             expired += 1
     return expired
 
@@ -117,7 +118,7 @@ def partnering_profile_publish(*, profile: PartneringProfile, user, valid_until:
     profile.state = ProfileState.PUBLISHED
     profile.valid_until = valid_until
     profile.published_at = profile.published_at or timezone.now()
-    validated_save(profile, user=user, reason="published")
+    validated_save(profile, user=user, reason=audit.PROFILE_PUBLISHED)
     return True
 
 
@@ -130,5 +131,5 @@ def partnering_profile_withdraw(*, profile: PartneringProfile, user) -> bool:
     if profile.state == ProfileState.WITHDRAWN:
         return False
     profile.state = ProfileState.WITHDRAWN
-    validated_save(profile, user=user, reason="withdrawn")
+    validated_save(profile, user=user, reason=audit.PROFILE_WITHDRAWN)
     return True

@@ -20,7 +20,8 @@ the version). The directory's part is made here; every other app adds its own se
   ``booth_registrations`` (fairs), ``delegation_participations`` (delegations),
   ``workshop_participations`` (projects; without the agency's internal notes)
 - ``history``: every audit-history entry of a change the user made, in any model with a history:
-  {model, object_id, history_id, date, type (created/changed/deleted), change_reason, record}
+  {model, object_id, history_id, date, type (created/changed/deleted), change_reason (the stored
+  code, wfs_portal.audit), change_reason_label (its label in the export's language), record}
 
 Erasure: see ``account_erase``."""
 
@@ -50,6 +51,7 @@ from companies.selectors import represented_organisations
 from notifications import door
 from notifications.choices import StaffTopic
 from outbox.services import outbox_forget_address
+from wfs_portal import audit
 from wfs_portal.privacy import NEVER_EXPORTED, contributions, json_value, organisation_ref, record
 
 FORMAT_VERSION = 1
@@ -116,6 +118,7 @@ def _history(user) -> list[dict]:
                     "date": json_value(row.history_date),
                     "type": _HISTORY_TYPES.get(row.history_type, row.history_type),
                     "change_reason": row.history_change_reason or "",
+                    "change_reason_label": audit.label(row.history_change_reason),
                     "record": {f.attname: json_value(getattr(row, f.attname)) for f in own},
                 }
             )

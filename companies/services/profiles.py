@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from companies import audit
 from companies.access import organisation_acted_for
 from companies.choices import ProfileState, VerificationState
 from companies.models.organisations import Organisation, PartneringProfile, Sector, TechnologyField
@@ -81,7 +82,7 @@ def partnering_profile_create(
     _check_valid_until(profile, data.get("valid_until"))
     for name, value in data.items():
         setattr(profile, name, value)
-    validated_save(profile, user=user, reason="created in the portal")
+    validated_save(profile, user=user, reason=audit.PROFILE_CREATED_IN_PORTAL)
     profile.sectors.set(sectors)
     profile.technology_fields.set(technology_fields)
     return profile
@@ -111,7 +112,7 @@ def partnering_profile_update(
         raise ValidationError({"valid_until": _("A published profile needs a 'valid until' date.")})
     for name, value in data.items():
         setattr(profile, name, value)
-    validated_save(profile, user=user, reason="changed in the portal")
+    validated_save(profile, user=user, reason=audit.PROFILE_CHANGED_IN_PORTAL)
     if sectors is not None:
         profile.sectors.set(sectors)
     if technology_fields is not None:
@@ -158,7 +159,7 @@ def partnering_profile_delete(*, profile: PartneringProfile, user) -> None:
             _("Only a draft can be deleted. Withdraw a published profile instead."), code="not_a_draft"
         )
     profile._history_user = user
-    profile._change_reason = "draft deleted in the portal"
+    profile._change_reason = audit.PROFILE_DRAFT_DELETED_IN_PORTAL
     profile.delete()
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from companies import audit
 from companies.access import active_user, may_act_for, organisation_acted_for
 from companies.choices import RepresentationState, RepresentativeRole, VerificationState
 from companies.images import logo_reencode
@@ -94,7 +95,7 @@ def organisation_register(
     if any(c.certain for c in candidates) or (candidates and not not_a_duplicate):
         raise DuplicateOrganisation(candidates)
     organisation = Organisation(**data, verification_state=VerificationState.SELF_REGISTERED)
-    validated_save(organisation, user=user, reason="self-registered in the portal")
+    validated_save(organisation, user=user, reason=audit.ORGANISATION_SELF_REGISTERED)
     organisation.sectors.set(sectors)
     organisation.technology_fields.set(technology_fields)
     representative = Representative(
@@ -104,7 +105,7 @@ def organisation_register(
         state=RepresentationState.APPROVED,
         decided_at=timezone.now(),
     )
-    validated_save(representative, user=user, reason="registered the organisation")
+    validated_save(representative, user=user, reason=audit.REPRESENTATION_ORGANISATION_REGISTERED)
     door.staff_told(
         "companies/email/staff_registration",
         topic=StaffTopic.ORGANISATION_REGISTERED,
@@ -140,7 +141,7 @@ def representation_request(*, user, organisation: Organisation, message: str = "
     representative.message = message.strip()
     representative.decided_at = None
     representative.decided_by = None
-    validated_save(representative, user=user, reason="join requested")
+    validated_save(representative, user=user, reason=audit.REPRESENTATION_REQUESTED)
     door.notify(
         "companies/email/join_request",
         to=door.representatives(organisation, administrators_only=True),
@@ -182,7 +183,9 @@ def _decide(representative: Representative, user, *, approve: bool) -> bool:
         # Somebody must be able to decide the next requests: the first representative of an
         # organisation that staff entered (it has nobody yet) becomes its administrator.
         representative.role = RepresentativeRole.ADMINISTRATOR
-    validated_save(representative, user=user, reason="join approved" if approve else "join declined")
+    validated_save(
+        representative, user=user, reason=audit.REPRESENTATION_APPROVED if approve else audit.REPRESENTATION_DECLINED
+    )
     door.notify(
         "companies/email/join_decided",
         to=door.users([representative.user]),
@@ -218,7 +221,7 @@ def organisation_profile_update(
     _check_fields(data, editable_fields(organisation))
     for name, value in data.items():
         setattr(organisation, name, value)
-    validated_save(organisation, user=user, reason="profile changed in the portal")
+    validated_save(organisation, user=user, reason=audit.ORGANISATION_CHANGED_IN_PORTAL)
     if sectors is not None:
         organisation.sectors.set(sectors)
     if technology_fields is not None:
@@ -239,7 +242,7 @@ def organisation_logo_set(*, organisation: Organisation, user, upload) -> Organi
     organisation.logo.save(f"{uuid4().hex}.{image.extension}", ContentFile(image.data), save=False)
     new_name = organisation.logo.name
     try:
-        validated_save(organisation, user=user, reason="logo changed in the portal")
+        validated_save(organisation, user=user, reason=audit.ORGANISATION_LOGO_CHANGED_IN_PORTAL)
     except Exception:
         organisation.logo.storage.delete(new_name)
         raise
@@ -256,6 +259,6 @@ def organisation_logo_remove(*, organisation: Organisation, user) -> bool:
         return False
     previous, storage = organisation.logo.name, organisation.logo.storage
     organisation.logo = ""
-    validated_save(organisation, user=user, reason="logo removed in the portal")
+    validated_save(organisation, user=user, reason=audit.ORGANISATION_LOGO_REMOVED_IN_PORTAL)
     transaction.on_commit(lambda: storage.delete(previous))
     return True

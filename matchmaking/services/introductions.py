@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from companies.access import may_act_for
 from companies.choices import VerificationState
 from companies.models.organisations import Organisation
+from matchmaking import audit
 from matchmaking.choices import ContactRequestState
 from matchmaking.models.introductions import ContactRequest
 from matchmaking.services.incremental import matching_update_schedule
@@ -94,7 +95,7 @@ def contact_request_create(*, requester: Organisation, target: Organisation, use
             code="declined_recently",
         )
     contact_request = ContactRequest(requester=requester, target=target, message=message, user=user)
-    validated_save(contact_request, user=user, reason="introduction requested")
+    validated_save(contact_request, user=user, reason=audit.INTRODUCTION_REQUESTED)
     _announce_request(contact_request)
     return contact_request
 
@@ -126,9 +127,10 @@ def _close(contact_request: ContactRequest, locked: ContactRequest, user, *, sta
 
 def _decide(contact_request: ContactRequest, user, *, accept: bool) -> bool:
     locked = _lock(contact_request, user, side="target")
-    reason = "introduction accepted" if accept else "introduction declined"
-    if not may_act_for(user, locked.target):
-        reason += " by staff on behalf of the organisation"
+    if may_act_for(user, locked.target):
+        reason = audit.INTRODUCTION_ACCEPTED if accept else audit.INTRODUCTION_DECLINED
+    else:
+        reason = audit.INTRODUCTION_ACCEPTED_BY_STAFF if accept else audit.INTRODUCTION_DECLINED_BY_STAFF
     if not _close(contact_request, locked, user, state=S.ACCEPTED if accept else S.DECLINED, reason=reason):
         return False
     door.notify(
@@ -164,7 +166,7 @@ def contact_request_withdraw(*, contact_request: ContactRequest, user) -> bool:
     """The requester takes back an open request (a representative of the requesting organisation,
     or staff). False when it was withdrawn already."""
     locked = _lock(contact_request, user, side="requester")
-    return _close(contact_request, locked, user, state=S.WITHDRAWN, reason="introduction withdrawn")
+    return _close(contact_request, locked, user, state=S.WITHDRAWN, reason=audit.INTRODUCTION_WITHDRAWN)
 
 
 # --- e-mails --------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import logging
 from django.db import transaction
 
 from companies.models.organisations import Organisation
+from matchmaking.audit import FEEDBACK_GIVEN, OVERRIDE_SET
 from matchmaking.choices import FeedbackVerdict, OverrideAction
 from matchmaking.models.matches import MatchFeedback, MatchOverride
 from matchmaking.services.incremental import matching_update_schedule
@@ -30,7 +31,7 @@ def match_override_set(*, organisation: Organisation, partner: Organisation, act
         override.action = OverrideAction(action)
         override.note = note
         override.user = user
-        validated_save(override, user=user, reason=f"match {action}")
+        validated_save(override, user=user, reason=OVERRIDE_SET[action])
     matching_update_schedule(organisation_id=organisation.pk, delay=0)
     return override
 
@@ -43,6 +44,6 @@ def match_feedback_give(*, organisation: Organisation, partner: Organisation, ve
     )
     feedback.verdict = FeedbackVerdict(verdict)
     feedback.user = user
-    validated_save(feedback, user=user, reason=f"feedback {verdict}")
+    validated_save(feedback, user=user, reason=FEEDBACK_GIVEN[verdict])
     matching_update_schedule(organisation_id=organisation.pk, delay=0)
     return feedback

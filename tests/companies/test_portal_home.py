@@ -401,7 +401,7 @@ def test_a_representative_deletes_a_draft_with_an_audit_entry(organisation_a, re
     entry = PartneringProfile.history.filter(id=draft.pk).latest("history_date")
     assert entry.history_type == "-"
     assert entry.history_user == representative_a.user
-    assert entry.history_change_reason == "draft deleted in the portal"
+    assert entry.history_change_reason == "companies.profile.draft_deleted_in_portal"
     assert entry.title_de == "Verworfen"
 
 

@@ -147,7 +147,9 @@ def test_the_export_holds_everything_about_the_user_and_their_organisation(
     assert organisation["match_feedback"][0]["given_by_you"] is True
     assert "Fremdperson" not in text
     changes = [(e["model"], e["type"], e["change_reason"]) for e in data["history"]]
-    assert ("companies.organisation", "changed", "profile changed in the portal") in changes
+    assert ("companies.organisation", "changed", "companies.organisation.changed_in_portal") in changes
+    labels = {e["change_reason"]: e["change_reason_label"] for e in data["history"]}
+    assert labels["companies.organisation.changed_in_portal"] == "Profil im Portal geändert"  # the export's language
     assert {e["model"] for e in data["history"]} == {"companies.organisation"}
 
 
@@ -295,7 +297,8 @@ def test_no_history_row_names_the_user_after_erasure(world, user_a, person_a):
             if f.is_relation and f.related_model is get_user_model():
                 assert not model.objects.filter(**{f.attname: user_a.pk}).exists(), (model, f.name)
     # The history of the organisation's change survives, without its author.
-    assert Organisation.history.filter(history_change_reason="profile changed in the portal").get().history_user is None
+    change = Organisation.history.filter(history_change_reason="companies.organisation.changed_in_portal").get()
+    assert change.history_user is None
 
 
 def test_erasure_is_checked_by_the_database_constraints(world, user_a):

@@ -70,7 +70,7 @@ def test_verify_writes_a_history_record_with_the_user(staff_user):
     record = organisation.history.latest()
     assert record.history_user == staff_user
     assert record.verification_state == VerificationState.VERIFIED
-    assert record.history_change_reason == "verified"
+    assert record.history_change_reason == "companies.organisation.verified"
 
 
 # --- organisation_reject ---------------------------------------------------------------------
@@ -126,7 +126,7 @@ def test_reject_writes_a_history_record_with_the_user(staff_user):
     record = organisation.history.latest()
     assert record.history_user == staff_user
     assert record.verification_state == VerificationState.REJECTED
-    assert record.history_change_reason == "rejected"
+    assert record.history_change_reason == "companies.organisation.rejected"
 
 
 # --- partnering_profile_publish --------------------------------------------------------------

@@ -43,6 +43,7 @@ from companies.models.organisations import (
 from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
 from fairs.models import BoothRegistration, JointBooth, TradeFair
 from projects.models import InvestmentMilestone, InvestmentProject, Workshop, WorkshopParticipant, WorkshopSession
+from wfs_portal.audit import DEMO_DATA
 from wfs_portal.demo import catalogue as cat
 from wfs_portal.services import constraint_message
 
@@ -242,7 +243,7 @@ class DemoWorld:
             return obj
         obj = model(**lookup, **(defaults or {}))
         obj.full_clean(validate_unique=False, validate_constraints=False)
-        obj._change_reason = "demo data"
+        obj._change_reason = DEMO_DATA
         try:
             with transaction.atomic():
                 if not m2m:
