@@ -1,6 +1,7 @@
 """The house rules of the code base, checked on every run (in the spirit of NetBox's generated
 tests): which app may import which, no package re-exports, every model has an admin page or is
-named as deliberately without one, every FilterSet is used."""
+named as deliberately without one, every FilterSet is used, every API viewset has a resource test
+class."""
 
 import ast
 from pathlib import Path
@@ -111,3 +112,32 @@ def test_every_filterset_is_used():
     }
     unused = [name for name in defined if not any(name in text for text in sources.values())]
     assert not unused, f"FilterSets no view, admin or API uses: {unused}"
+
+
+def _resource_test_basenames() -> set[str]:
+    """The router basenames named by the resource test classes (tests/api.py's mixins) in tests/."""
+    found = set()
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        for node in ast.parse(path.read_text(), filename=str(path)).body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            bases = {getattr(base, "id", getattr(base, "attr", "")) for base in node.bases}
+            if not any(name.endswith("ResourceTests") for name in bases):
+                continue
+            for statement in node.body:
+                if (
+                    isinstance(statement, ast.Assign)
+                    and [getattr(target, "id", "") for target in statement.targets] == ["basename"]
+                    and isinstance(statement.value, ast.Constant)
+                ):
+                    found.add(statement.value.value)
+    return found
+
+
+def test_every_api_viewset_has_a_resource_test_class():
+    from wfs_portal.api_urls import router
+
+    registered = {basename for _prefix, _viewset, basename in router.registry}
+    assert registered, "the router registers no viewset"
+    missing = registered - _resource_test_basenames()
+    assert not missing, f"API resources without a test class built on tests/api.py's ResourceTests: {sorted(missing)}"

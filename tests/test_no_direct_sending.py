@@ -7,7 +7,17 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["companies", "fairs", "delegations", "projects", "reports", "notifications", "wfs_portal", "outbox"]
+APPS = [
+    "companies",
+    "matchmaking",
+    "fairs",
+    "delegations",
+    "projects",
+    "reports",
+    "notifications",
+    "wfs_portal",
+    "outbox",
+]
 # The relay's delivery is the one place that hands messages to the broker and the mail server.
 DELIVERS = {Path("outbox/delivery.py")}
 FORBIDDEN = {"delay", "apply_async", "send_mail", "send_mass_mail", "send_messages", "mail_admins", "mail_managers"}
