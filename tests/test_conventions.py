@@ -141,3 +141,23 @@ def test_every_api_viewset_has_a_resource_test_class():
     assert registered, "the router registers no viewset"
     missing = registered - _resource_test_basenames()
     assert not missing, f"API resources without a test class built on tests/api.py's ResourceTests: {sorted(missing)}"
+
+
+def test_services_hand_work_to_the_outbox_by_task_name_and_never_import_tasks():
+    """Tasks call services; a service that starts a task names it to the outbox. An import the other
+    way round is the circle that made both modules import each other inside functions."""
+    wrong = []
+    for label in DOMAIN:
+        for relative, tree in _modules(label):
+            if not (relative.endswith("/services.py") or "/services/" in relative):
+                continue
+            for node in ast.walk(tree):
+                modules = []
+                if isinstance(node, ast.ImportFrom):
+                    modules = [f"{node.module or ''}.{alias.name}" for alias in node.names]
+                elif isinstance(node, ast.Import):
+                    modules = [alias.name for alias in node.names]
+                wrong += [
+                    f"{relative}:{node.lineno} {m}" for m in modules if m.split(".")[-1] == "tasks" or ".tasks." in m
+                ]
+    assert not wrong, wrong
