@@ -16,8 +16,8 @@ from companies.models.organisations import (
     TechnologyField,
 )
 from matchmaking.admin.base import RunMatchingPermission, percent, percent_display
-from matchmaking.engine import engine as flags
-from matchmaking.engine.corpus import FIELDS
+from matchmaking.engine import reason_flags as flags
+from matchmaking.engine.vocabulary import FIELDS
 from matchmaking.models.matches import Match
 from matchmaking.reasons import render_all, render_one
 from matchmaking.selectors import active_generation_id

@@ -9,22 +9,24 @@ from collections.abc import Callable
 
 import numpy as np
 
-from matchmaking.engine import corpus as cm
+from matchmaking.engine.corpus import build
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.params import Params
+from matchmaking.engine.records import OrgRecord, ProfileRecord, offer_and_request_vectors, profile_text
+from matchmaking.engine.vocabulary import DISTRICT_NAMES, FIELD_NAMES, REQUEST_TYPES, size_band
 
 Embedder = Callable[[list[str], str], np.ndarray]  # (texts, role "query" or "passage") -> unit vectors
 
 
-def records_from_file(data: dict, embed: Embedder) -> list[cm.OrgRecord]:
+def records_from_file(data: dict, embed: Embedder) -> list[OrgRecord]:
     """OrgRecords for the organisations of an evaluation file, embedding their texts."""
     organisations = data["organisations"]
     # Collect every text first, so the model embeds them in batches.
     requests, passages = [], []
     for org in organisations:
         for profile in org.get("profiles", []):
-            text = cm.profile_text(profile.get("title", ""), profile.get("summary", ""), profile.get("keywords", []))
-            (requests if profile["type"] in cm.REQUEST_TYPES else passages).append(text)
+            text = profile_text(profile.get("title", ""), profile.get("summary", ""), profile.get("keywords", []))
+            (requests if profile["type"] in REQUEST_TYPES else passages).append(text)
         passages.extend(text for text in org.get("description", {}).values() if text)
     vectors = {}
     for role, texts in (("query", requests), ("passage", passages)):
@@ -35,17 +37,17 @@ def records_from_file(data: dict, embed: Embedder) -> list[cm.OrgRecord]:
     for org in organisations:
         profiles, offers, needs, offer_texts, request_texts = [], [], [], [], []
         for n, profile in enumerate(org.get("profiles", [])):
-            text = cm.profile_text(profile.get("title", ""), profile.get("summary", ""), profile.get("keywords", []))
-            is_request = profile["type"] in cm.REQUEST_TYPES
+            text = profile_text(profile.get("title", ""), profile.get("summary", ""), profile.get("keywords", []))
+            is_request = profile["type"] in REQUEST_TYPES
             vector = vectors[("query" if is_request else "passage", text)]
-            profiles.append(cm.ProfileRecord(id=f"{org['id']}#{n}", type=profile["type"], vector=vector, text=text))
+            profiles.append(ProfileRecord(id=f"{org['id']}#{n}", type=profile["type"], vector=vector, text=text))
             (needs if is_request else offers).append(vector)
             (request_texts if is_request else offer_texts).append(text)
         descriptions = [vectors[("passage", t)] for t in org.get("description", {}).values() if t]
-        offer, request = cm.offer_and_request_vectors(offers, needs, descriptions)
+        offer, request = offer_and_request_vectors(offers, needs, descriptions)
         sectors = [code[1:] if code[:1].isalpha() else code for code in org.get("sectors", [])]
         records.append(
-            cm.OrgRecord(
+            OrgRecord(
                 id=org["id"],
                 kind=org["kind"],
                 offer_text=" ".join(offer_texts + [t for t in org.get("description", {}).values() if t]),
@@ -53,12 +55,12 @@ def records_from_file(data: dict, embed: Embedder) -> list[cm.OrgRecord]:
                 offer_vector=offer,
                 request_vector=request,
                 profiles=profiles,
-                fields=tuple(cm.FIELD_NAMES.get(f, f) for f in org.get("technology_fields", [])),
+                fields=tuple(FIELD_NAMES.get(f, f) for f in org.get("technology_fields", [])),
                 sectors=tuple(sectors),
                 sections=tuple(code[0] for code in org.get("sectors", []) if code[:1].isalpha()),
-                district=cm.DISTRICT_NAMES.get(org.get("district", ""), ""),
+                district=DISTRICT_NAMES.get(org.get("district", ""), ""),
                 country=org.get("country", "DE") or "DE",
-                size_band=cm.size_band(org.get("employees")),
+                size_band=size_band(org.get("employees")),
             )
         )
     return records
@@ -70,7 +72,7 @@ def evaluate(data: dict, embed: Embedder, *, k: int = 10, dim: int, params: Para
     params = params or Params()
     params = Params.from_mapping({**params.as_dict(), "k": k, "candidates": max(params.candidates, k)})
     records = records_from_file(data, embed)
-    corpus = cm.build(records, dim=dim)
+    corpus = build(records, dim=dim)
     engine = Engine(corpus, params)
     result = engine.compute_all()
     ids = corpus.ids

@@ -465,7 +465,7 @@ def test_staff_start_a_run_from_the_admin_and_see_its_progress(world, staff_clie
 def test_match_list_in_the_admin_filters_and_pins(world, staff_client, django_capture_on_commit_callbacks):
     run_full(django_capture_on_commit_callbacks)
     url = reverse("admin:matchmaking_match_changelist")
-    from matchmaking.engine import engine as flags
+    from matchmaking.engine import reason_flags as flags
 
     assert staff_client.get(url, {"signal": flags.PARTNER_OFFERS, "score": "0.3"}).status_code == 200
     match = Match.objects.filter(organisation=world["clinic"]).order_by("rank").last()
@@ -555,7 +555,8 @@ def test_written_matches_read_back_exactly(world):
     import numpy as np
 
     from matchmaking.engine import corpus as cm
-    from matchmaking.engine.engine import PINNED, ChunkResult
+    from matchmaking.engine.engine import ChunkResult
+    from matchmaking.engine.reason_flags import PINNED
 
     a, b = world["clinic"], world["courier"]
     corpus = cm.Corpus.__new__(cm.Corpus)
