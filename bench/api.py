@@ -39,26 +39,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wfs_portal.settings")
 
 API_PATH = "/api/v1/organisations/"
 BASELINE_PATH = "/bench/organisations/"
-ORGANISATION_FIELDS = (
-    "id",
-    "name",
-    "kind",
-    "legal_form",
-    "register_court",
-    "register_number",
-    "website",
-    "email",
-    "phone",
-    "founded",
-    "employee_band",
-    "street",
-    "postal_code",
-    "city",
-    "district",
-    "country",
-    "description_de",
-    "description_en",
-)
 WORDS = (
     *("Sensorik", "Medizintechnik", "Logistik", "Robotik", "Automatisierung", "Werkstoffe", "Leichtbau"),
     *("Mikroelektronik", "Software", "Biotechnologie", "Diagnostik", "Kühlkette", "Analytik", "Photonik"),
@@ -273,6 +253,7 @@ def baseline_organisations(request):
     from django.http import JsonResponse
     from django.utils import timezone
 
+    from companies.api.serializers import DIRECTORY_COLUMNS
     from companies.choices import VerificationState
     from companies.models.organisations import ClusterMembership, Organisation
 
@@ -281,7 +262,7 @@ def baseline_organisations(request):
     verified = Organisation.objects.filter(verification_state=VerificationState.VERIFIED).order_by("name", "pk")
     count = verified.count()
     start = (page - 1) * page_size
-    rows = list(verified.values(*ORGANISATION_FIELDS, "updated")[start : start + page_size])
+    rows = list(verified.values(*DIRECTORY_COLUMNS, "updated")[start : start + page_size])
     ids = [row["id"] for row in rows]
 
     sectors: dict[int, list] = {i: [] for i in ids}
