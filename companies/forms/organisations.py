@@ -53,6 +53,10 @@ class ClassificationFields(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    def classification(self) -> dict:
+        """The sectors and technology fields chosen, as the services take them."""
+        return {name: self.cleaned_data[name] for name in ("sectors", "technology_fields")}
+
     def sector_options(self) -> list[dict]:
         """The sectors as rows for the picker, rendered by the template directly (a thousand
         checkbox widgets through Django's widget templates would be slow)."""
