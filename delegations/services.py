@@ -90,7 +90,7 @@ def delegation_participant_apply(
         **fields,
     )
     validated_save(participant, user=user, reason=reason)
-    _announce(participant)
+    ANNOUNCEMENT.send(participant)
     return participant
 
 
@@ -103,7 +103,7 @@ def delegation_participant_confirm(*, participant: DelegationParticipant, user) 
 def delegation_participant_set_state(*, participant: DelegationParticipant, state: str, user) -> bool:
     """Confirm, waitlist, reject or withdraw a participant (staff), under the row locks of
     wfs_portal.registrations.registration_set_state. False when it already is in that state."""
-    return registration_set_state(participant, state=state, user=user, target="delegation", announce=_announce)
+    return registration_set_state(participant, state=state, user=user, target="delegation", announce=ANNOUNCEMENT.send)
 
 
 def delegation_participant_withdraw_refusal(participant: DelegationParticipant) -> str:
@@ -129,7 +129,7 @@ def delegation_participant_withdraw(*, participant: DelegationParticipant, user)
         user=user,
         target="delegation",
         refusal=delegation_participant_withdraw_refusal,
-        announce=_announce,
+        announce=ANNOUNCEMENT.send,
     )
 
 
@@ -155,10 +155,7 @@ ANNOUNCEMENT = Announcement(
     staff_template="delegations/email/staff_registration",
     staff_topic=StaffTopic.DELEGATION_REGISTRATION,
     admin_url="admin:delegations_delegation_change",
-)
-
-
-def _announce(participant: DelegationParticipant) -> None:
+    context=lambda participant: {"participant": participant, "delegation": participant.delegation},
     # Staff's link goes to the trip, whose page lists its participants.
-    context = {"participant": participant, "delegation": participant.delegation}
-    ANNOUNCEMENT.send(participant, context=context, admin_object=participant.delegation_id)
+    admin_object=lambda participant: participant.delegation_id,
+)

@@ -93,7 +93,7 @@ def booth_registration_apply(
     if full:
         raise ValidationError(full)
     validated_save(registration, user=user, reason=reason)
-    _announce(registration)
+    ANNOUNCEMENT.send(registration)
     return registration
 
 
@@ -106,7 +106,7 @@ def booth_registration_confirm(*, registration: BoothRegistration, user) -> bool
 def booth_registration_set_state(*, registration: BoothRegistration, state: str, user) -> bool:
     """Confirm, waitlist, reject or withdraw a registration (staff), under the row locks of
     wfs_portal.registrations.registration_set_state. False when it already is in that state."""
-    return registration_set_state(registration, state=state, user=user, target="booth", announce=_announce)
+    return registration_set_state(registration, state=state, user=user, target="booth", announce=ANNOUNCEMENT.send)
 
 
 def booth_registration_withdraw_refusal(registration: BoothRegistration) -> str:
@@ -123,7 +123,7 @@ def booth_registration_may_withdraw(registration: BoothRegistration) -> bool:
 def booth_registration_withdraw(*, registration: BoothRegistration, user) -> bool:
     """The organisation withdraws its registration (the portal), see booth_registration_withdraw_refusal."""
     return registration_withdraw(
-        registration, user=user, target="booth", refusal=booth_registration_withdraw_refusal, announce=_announce
+        registration, user=user, target="booth", refusal=booth_registration_withdraw_refusal, announce=ANNOUNCEMENT.send
     )
 
 
@@ -150,9 +150,9 @@ ANNOUNCEMENT = Announcement(
     staff_template="fairs/email/staff_application",
     staff_topic=StaffTopic.BOOTH_APPLICATION,
     admin_url="admin:fairs_boothregistration_change",
+    context=lambda registration: {
+        "registration": registration,
+        "booth": registration.booth,
+        "fair": registration.booth.fair,
+    },
 )
-
-
-def _announce(registration: BoothRegistration) -> None:
-    booth = registration.booth
-    ANNOUNCEMENT.send(registration, context={"registration": registration, "booth": booth, "fair": booth.fair})

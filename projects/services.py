@@ -56,7 +56,7 @@ def workshop_join_request_create(
         requested_by=user,
     )
     validated_save(join_request, user=user, reason="join requested in the portal")
-    _announce(join_request)
+    ANNOUNCEMENT.send(join_request)
     return join_request
 
 
@@ -99,7 +99,7 @@ def workshop_join_request_accept(*, join_request: WorkshopJoinRequest, user) -> 
     )
     validated_save(participant, user=user, reason="join request accepted")
     validated_save(join_request, user=user, reason="accepted")
-    _announce(join_request)
+    ANNOUNCEMENT.send(join_request)
     return True
 
 
@@ -110,7 +110,7 @@ def workshop_join_request_decline(*, join_request: WorkshopJoinRequest, user) ->
     if not changed:
         return False
     validated_save(join_request, user=user, reason="declined")
-    _announce(join_request)
+    ANNOUNCEMENT.send(join_request)
     return True
 
 
@@ -120,9 +120,6 @@ ANNOUNCEMENT = Announcement(
     staff_template="projects/email/staff_join_request",
     staff_topic=StaffTopic.WORKSHOP_JOIN_REQUEST,
     admin_url="admin:projects_workshopjoinrequest_change",
+    context=lambda join_request: {"join_request": join_request, "workshop": join_request.workshop},
     new_state=JoinRequestState.REQUESTED,
 )
-
-
-def _announce(join_request: WorkshopJoinRequest) -> None:
-    ANNOUNCEMENT.send(join_request, context={"join_request": join_request, "workshop": join_request.workshop})

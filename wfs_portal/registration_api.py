@@ -71,18 +71,18 @@ def document_create(*, summary: str, scope: str, description: str, serializer):
 
 
 class MemberRegistrationViewSet(mixins.CreateModelMixin, ReadOnlyViewSet):
-    """Registrations of the partner's member organisations (staff: all); creating one calls
-    ``apply`` with the validated fields and who writes, for the audit history. A subclass names
-    ``queryset`` (every registration, the newest first), ``members_of`` (a partner organisation's
-    member organisations, as a staticmethod), ``apply`` (the app's apply service) and ``scopes``
-    (reading back what a partner registered needs no second scope: the one for registering serves
-    for both)."""
+    """Registrations of the partner's member organisations (staff: all), the newest first; creating
+    one calls ``apply`` with the validated fields and who writes, for the audit history. A subclass
+    names ``queryset`` (every registration), ``members_of`` (a partner organisation's member
+    organisations, as a staticmethod), ``apply`` (the app's apply service) and ``scopes`` (reading
+    back what a partner registered needs no second scope: the one for registering serves for both)."""
 
     members_of: Callable[[object], QuerySet]
     ordering_fields = ["applied_at", "updated"]
 
     def get_queryset(self):
-        return self.scope_to_caller(super().get_queryset())
+        registrations = super().get_queryset().select_related("organisation").order_by("-applied_at", "-pk")
+        return self.scope_to_caller(registrations)
 
     def member_organisations(self) -> QuerySet | None:
         """The organisations the caller may register and read back; None for staff (all)."""

@@ -50,7 +50,7 @@ class DelegationViewSet(ReadOnlyViewSet):
 class DelegationParticipantViewSet(MemberRegistrationViewSet):
     serializer_class = s.DelegationParticipantSerializer
     filterset_class = DelegationParticipantFilterSet
-    queryset = DelegationParticipant.objects.select_related("organisation").order_by("-applied_at", "-pk")
+    queryset = DelegationParticipant.objects.all()
     scopes = {"read": ApiScope.REGISTRATIONS_WRITE, "write": ApiScope.REGISTRATIONS_WRITE}
     members_of = staticmethod(partner_members)
 

@@ -50,7 +50,7 @@ class TradeFairViewSet(ReadOnlyViewSet):
 class BoothRegistrationViewSet(MemberRegistrationViewSet):
     serializer_class = s.BoothRegistrationSerializer
     filterset_class = BoothRegistrationFilterSet
-    queryset = BoothRegistration.objects.select_related("organisation").order_by("-applied_at", "-pk")
+    queryset = BoothRegistration.objects.all()
     scopes = {"read": ApiScope.REGISTRATIONS_WRITE, "write": ApiScope.REGISTRATIONS_WRITE}
     members_of = staticmethod(partner_members)
 
