@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from companies.choices import VerificationState
+from companies.access import ensure_may_take_part
 from companies.models.organisations import Organisation
 from delegations.choices import ParticipantRole
 from delegations.models import Delegation, DelegationParticipant
@@ -64,9 +64,7 @@ def delegation_participant_apply(
         raise ValidationError({"delegation": delegation.closed_reason})
     contact = fields.get("contact")
     registered = DelegationParticipant.objects.filter(delegation=delegation)
-    # Self-registered organisations may apply (staff see that they await verification); rejected ones not.
-    if organisation.verification_state == VerificationState.REJECTED:
-        raise ValidationError(_("The registration of this organisation was rejected; it cannot apply."))
+    ensure_may_take_part(organisation)
     if contact_required and contact is None:
         raise ValidationError({"contact": _("Name the person who travels.")})
     # A company may send several persons, so a person counts as a duplicate; an application

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from companies.choices import VerificationState
+from companies.access import ensure_may_take_part
 from companies.models.organisations import Organisation
 from fairs.models import BoothRegistration, JointBooth
 from notifications.choices import StaffTopic
@@ -70,10 +70,7 @@ def booth_registration_apply(
     booth = JointBooth.objects.select_for_update().get(pk=booth.pk)
     if booth.closed_reason:
         raise ValidationError({"booth": booth.closed_reason})
-    # Self-registered organisations may apply (staff see in the admin that they await verification,
-    # and a fair's deadline should not be missed for that); a rejected registration may not.
-    if organisation.verification_state == VerificationState.REJECTED:
-        raise ValidationError(_("The registration of this organisation was rejected; it cannot apply."))
+    ensure_may_take_part(organisation)
     if declarations_required:
         missing = {
             name: _("This declaration is required to apply.")

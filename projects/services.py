@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from companies.choices import OrganisationKind, VerificationState
+from companies.access import ensure_may_take_part
+from companies.choices import OrganisationKind
 from companies.models.organisations import Contact, Organisation
 from notifications.choices import StaffTopic
 from projects.choices import WorkshopRole
@@ -39,8 +40,7 @@ def workshop_join_request_create(
     workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
     if workshop.closed_reason:
         raise ValidationError(workshop.closed_reason)
-    if organisation.verification_state == VerificationState.REJECTED:
-        raise ValidationError(_("The registration of this organisation was rejected; it cannot apply."))
+    ensure_may_take_part(organisation)
     if WorkshopParticipant.objects.filter(workshop=workshop, organisation=organisation).exists():
         raise ValidationError(_("This organisation already takes part in this workshop."))
     if WorkshopJoinRequest.objects.filter(
