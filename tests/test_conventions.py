@@ -16,6 +16,7 @@ DOMAIN = ("companies", "matchmaking", "projects", "fairs", "delegations", "repor
 ALLOWED = {
     "wfs_portal": set(),
     "outbox": set(),
+    "notifications": set(),
     "companies": set(),
     "matchmaking": {"companies"},
     "projects": {"companies"},
