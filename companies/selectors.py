@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +84,20 @@ def partner_members(partner: Organisation) -> QuerySet[Organisation]:
         ClusterMembership.current_q("cluster_memberships__"),
         cluster_memberships__cluster__managing_organisation=partner,
     ).distinct()
+
+
+def representative_users(organisation, *, administrators_only: bool = False) -> QuerySet:
+    """The users of the organisation's approved representations (only its administrators, where
+    they decide), by id: who is told about the organisation. The notification door finds this
+    function through the setting NOTIFICATION_REPRESENTATIVES, so the shell imports nothing of the
+    directory."""
+    condition = Q(
+        representations__organisation=organisation,
+        representations__state=RepresentationState.APPROVED,
+    )
+    if administrators_only:
+        condition &= Q(representations__role=RepresentativeRole.ADMINISTRATOR)
+    return get_user_model().objects.filter(condition).distinct().order_by("pk")
 
 
 # --- the portal: whom a user acts for ---------------------------------------------------------------

@@ -185,7 +185,7 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", default="WFS Portal <p
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Who the notification door tells about an organisation (notifications.door.representatives): the
 # users of its approved representations, as the directory defines them.
-NOTIFICATION_REPRESENTATIVES = "companies.recipients.representative_users"
+NOTIFICATION_REPRESENTATIVES = "companies.selectors.representative_users"
 # --- Outbox ---------------------------------------------------------------------------------
 # Every e-mail and task is written to the outbox in the transaction that causes it and delivered by
 # the relay (``manage.py outbox_relay``; see outbox/relay.py). An outage of the mail server or the
