@@ -10,16 +10,11 @@ from django_countries.filters import CountryFilter
 
 from companies.choices import ApiScope, VerificationState
 from companies.models.api_keys import PartnerApiKey
-from companies.models.organisations import (
-    Cluster,
-    ClusterMembership,
-    ConsentRecord,
-    Contact,
-    Organisation,
-    PartneringProfile,
-    Sector,
-    TechnologyField,
-)
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.clusters import Cluster, ClusterMembership
+from companies.models.contacts import ConsentRecord, Contact
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from companies.models.representatives import Representative
 from companies.services.api_keys import partner_api_key_create, partner_api_key_revoke
 from companies.services.organisations import (

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from companies.models.organisations import Contact, Organisation, Sector
+from companies.models.classifications import Sector
+from companies.models.contacts import Contact
+from companies.models.organisations import Organisation
 from delegations.choices import PLACE_ROLES, DelegationState, Direction, ParticipantRole
 from wfs_portal.choices import RegistrationState
 from wfs_portal.models import TimeStampedModel

@@ -11,7 +11,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from companies.models.organisations import Contact, Organisation, Sector, TechnologyField
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.contacts import Contact
+from companies.models.organisations import Organisation
 from projects.choices import (
     FigureProvenance,
     InvestmentKind,

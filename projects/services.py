@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.choices import OrganisationKind, VerificationState
-from companies.models.organisations import Contact, Organisation
+from companies.models.contacts import Contact
+from companies.models.organisations import Organisation
 from notifications.choices import StaffTopic
 from projects.choices import WorkshopRole
 from projects.models import JoinRequestState, Workshop, WorkshopJoinRequest, WorkshopParticipant

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from companies.choices import ConsentPurpose, ProfileState
-from companies.models.organisations import ConsentRecord, Contact, PartneringProfile
+from companies.models.contacts import ConsentRecord, Contact
+from companies.models.profiles import PartneringProfile
 from companies.services.contacts import CONSENT_TEXTS, contact_create_self
 from companies.services.profiles import partnering_profile_delete
 from delegations.choices import DelegationState
