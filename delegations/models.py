@@ -17,6 +17,7 @@ from companies.models.contacts import Contact
 from companies.models.organisations import Organisation
 from delegations.choices import PLACE_ROLES, DelegationState, Direction, ParticipantRole
 from wfs_portal.choices import RegistrationState
+from wfs_portal.constraints import not_before, one_per
 from wfs_portal.models import TimeStampedModel
 from wfs_portal.registration_targets import (
     OpeningRule,
@@ -79,10 +80,8 @@ class Delegation(RegistrationTarget, TimeStampedModel):
         verbose_name = _("delegation")
         verbose_name_plural = _("delegations")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")),
-                name="%(app_label)s_%(class)s_end_not_before_start",
-                violation_error_message=_("A delegation cannot end before it starts."),
+            not_before(
+                "end_date", "start_date", _("A delegation cannot end before it starts."), name="end_not_before_start"
             ),
             models.CheckConstraint(
                 condition=Q(registration_deadline__isnull=True) | Q(registration_deadline__lte=F("start_date")),
@@ -140,11 +139,11 @@ class DelegationParticipant(TimeStampedModel):
         verbose_name = _("delegation participant")
         verbose_name_plural = _("delegation participants")
         constraints = [
-            models.UniqueConstraint(
-                fields=["delegation", "contact"],
+            one_per(
+                ["delegation", "contact"],
+                _("This person is already registered for this delegation."),
+                name="person_once",
                 condition=Q(contact__isnull=False),
-                name="%(app_label)s_%(class)s_person_once",
-                violation_error_message=_("This person is already registered for this delegation."),
             ),
         ]
 
@@ -195,10 +194,12 @@ class ProgrammeItem(TimeStampedModel):
         verbose_name = _("programme item")
         verbose_name_plural = _("programme")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
-                name="%(app_label)s_%(class)s_ends_after_start",
-                violation_error_message=_("A programme item cannot end before it starts."),
+            not_before(
+                "ends_at",
+                "starts_at",
+                _("A programme item cannot end before it starts."),
+                name="ends_after_start",
+                unless_empty=("ends_at",),
             ),
         ]
 

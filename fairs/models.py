@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,7 @@ from companies.models.contacts import Contact
 from companies.models.organisations import Organisation
 from fairs.choices import BoothState
 from wfs_portal.choices import RegistrationState
+from wfs_portal.constraints import not_before, one_per
 from wfs_portal.fields import BoundedTextField
 from wfs_portal.l10n import format_decimal
 from wfs_portal.models import TimeStampedModel, localised
@@ -52,15 +53,11 @@ class TradeFair(TimeStampedModel):
         verbose_name = _("trade fair")
         verbose_name_plural = _("trade fairs")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")),
-                name="%(app_label)s_%(class)s_end_not_before_start",
-                violation_error_message=_("A fair cannot end before it starts."),
-            ),
-            models.UniqueConstraint(
-                fields=["name", "start_date"],
-                name="%(app_label)s_%(class)s_unique_edition",
-                violation_error_message=_("This fair already has an edition starting on this day."),
+            not_before("end_date", "start_date", _("A fair cannot end before it starts."), name="end_not_before_start"),
+            one_per(
+                ["name", "start_date"],
+                _("This fair already has an edition starting on this day."),
+                name="unique_edition",
             ),
             models.CheckConstraint(
                 condition=Q(programme_year__gte=1990, programme_year__lte=2100),
@@ -222,10 +219,10 @@ class BoothRegistration(TimeStampedModel):
         verbose_name = _("booth registration")
         verbose_name_plural = _("booth registrations")
         constraints = [
-            models.UniqueConstraint(
-                fields=["booth", "organisation"],
-                name="%(app_label)s_%(class)s_one_per_organisation",
-                violation_error_message=_("This organisation has already registered for this booth."),
+            one_per(
+                ["booth", "organisation"],
+                _("This organisation has already registered for this booth."),
+                name="one_per_organisation",
             ),
             models.CheckConstraint(
                 condition=Q(requested_area_m2__gt=0),

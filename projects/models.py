@@ -4,7 +4,7 @@ expansions) that the agency accompanies until production starts."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -23,6 +23,7 @@ from projects.choices import (
     WorkshopState,
 )
 from wfs_portal.choices import District
+from wfs_portal.constraints import filled_when, not_before, one_per
 from wfs_portal.fields import BoundedTextField
 from wfs_portal.models import TimeStampedModel, localised
 from wfs_portal.registration_targets import OpeningRule, RegistrationTarget, RegistrationTargetQuerySet, Requirement
@@ -105,10 +106,12 @@ class WorkshopSession(TimeStampedModel):
         verbose_name = _("workshop session")
         verbose_name_plural = _("workshop sessions")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
-                name="%(app_label)s_%(class)s_ends_after_start",
-                violation_error_message=_("A session cannot end before it starts."),
+            not_before(
+                "ends_at",
+                "starts_at",
+                _("A session cannot end before it starts."),
+                name="ends_after_start",
+                unless_empty=("ends_at",),
             ),
         ]
 
@@ -138,15 +141,17 @@ class WorkshopParticipant(TimeStampedModel):
         verbose_name = _("workshop participant")
         verbose_name_plural = _("workshop participants")
         constraints = [
-            models.UniqueConstraint(
-                fields=["workshop", "organisation"],
-                name="%(app_label)s_%(class)s_unique_participant",
-                violation_error_message=_("This organisation already takes part in this workshop."),
+            one_per(
+                ["workshop", "organisation"],
+                _("This organisation already takes part in this workshop."),
+                name="unique_participant",
             ),
-            models.CheckConstraint(
-                condition=Q(left__isnull=True) | Q(left__gte=F("joined")),
-                name="%(app_label)s_%(class)s_left_after_joined",
-                violation_error_message=_("An organisation cannot leave a workshop before it joined."),
+            not_before(
+                "left",
+                "joined",
+                _("An organisation cannot leave a workshop before it joined."),
+                name="left_after_joined",
+                unless_empty=("left",),
             ),
         ]
 
@@ -209,16 +214,17 @@ class WorkshopJoinRequest(TimeStampedModel):
         verbose_name_plural = _("workshop join requests")
         constraints = [
             # One open request per organisation and workshop; a declined one may be followed by a new one.
-            models.UniqueConstraint(
-                fields=["workshop", "organisation"],
+            one_per(
+                ["workshop", "organisation"],
+                _("This organisation has already asked to join this workshop."),
+                name="one_open_request",
                 condition=Q(state=JoinRequestState.REQUESTED),
-                name="%(app_label)s_%(class)s_one_open_request",
-                violation_error_message=_("This organisation has already asked to join this workshop."),
             ),
-            models.CheckConstraint(
-                condition=Q(state=JoinRequestState.REQUESTED) | Q(decided_at__isnull=False),
-                name="%(app_label)s_%(class)s_decided_has_date",
-                violation_error_message=_("An accepted or declined request needs the date of the decision."),
+            filled_when(
+                ~Q(state=JoinRequestState.REQUESTED),
+                ["decided_at"],
+                _("An accepted or declined request needs the date of the decision."),
+                name="decided_has_date",
             ),
         ]
 
@@ -308,17 +314,18 @@ class InvestmentProject(TimeStampedModel):
             ),
             # The reports count a project as accompanied in the year production started, so that
             # stage without its date would silently drop out of every report.
-            models.CheckConstraint(
-                condition=~Q(stage=InvestmentStage.PRODUCTION_STARTED) | Q(production_start_date__isnull=False),
-                name="%(app_label)s_%(class)s_production_has_date",
-                violation_error_message=_("A project whose production started needs the start-of-production date."),
+            filled_when(
+                Q(stage=InvestmentStage.PRODUCTION_STARTED),
+                ["production_start_date"],
+                _("A project whose production started needs the start-of-production date."),
+                name="production_has_date",
             ),
-            models.CheckConstraint(
-                condition=Q(decision_date__isnull=True)
-                | Q(production_start_date__isnull=True)
-                | Q(production_start_date__gte=F("decision_date")),
-                name="%(app_label)s_%(class)s_production_after_decision",
-                violation_error_message=_("Production cannot start before the location decision."),
+            not_before(
+                "production_start_date",
+                "decision_date",
+                _("Production cannot start before the location decision."),
+                name="production_after_decision",
+                unless_empty=("decision_date", "production_start_date"),
             ),
         ]
 

@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from reports.choices import ReportKind, ReportState
+from wfs_portal.constraints import filled_when, not_before, one_per
 from wfs_portal.models import TimeStampedModel
 
 
@@ -64,15 +65,13 @@ class Report(TimeStampedModel):
         verbose_name_plural = _("reports")
         permissions = [("generate_report", _("Can generate, regenerate and retry reports"))]
         constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "period_start", "period_end", "version"],
-                name="%(app_label)s_%(class)s_unique_version",
-                violation_error_message=_("This version of the report exists already."),
+            one_per(
+                ["kind", "period_start", "period_end", "version"],
+                _("This version of the report exists already."),
+                name="unique_version",
             ),
-            models.CheckConstraint(
-                condition=Q(period_end__gte=F("period_start")),
-                name="%(app_label)s_%(class)s_period_ordered",
-                violation_error_message=_("The period cannot end before it starts."),
+            not_before(
+                "period_end", "period_start", _("The period cannot end before it starts."), name="period_ordered"
             ),
             models.CheckConstraint(
                 condition=Q(progress__lte=100),
@@ -80,10 +79,11 @@ class Report(TimeStampedModel):
                 violation_error_message=_("Progress is a percentage."),
             ),
             # A done report is frozen: it always has its figures (and only a done one has them all).
-            models.CheckConstraint(
-                condition=~Q(state=ReportState.DONE) | Q(figures__isnull=False, finished_at__isnull=False),
-                name="%(app_label)s_%(class)s_done_has_figures",
-                violation_error_message=_("A finished report needs its figures."),
+            filled_when(
+                Q(state=ReportState.DONE),
+                ["figures", "finished_at"],
+                _("A finished report needs its figures."),
+                name="done_has_figures",
             ),
         ]
         indexes = [models.Index(fields=["kind", "period_start", "period_end"], name="reports_report_period_idx")]

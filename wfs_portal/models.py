@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from wfs_portal.constraints import one_per
+
 
 class TimeStampedModel(models.Model):
     """Abstract base: when a record was created and last changed."""
@@ -41,11 +43,7 @@ class IdempotencyRecord(models.Model):
         verbose_name = _("idempotency record")
         verbose_name_plural = _("idempotency records")
         constraints = [
-            models.UniqueConstraint(
-                fields=["scope", "key"],
-                name="%(app_label)s_%(class)s_unique_key",
-                violation_error_message=_("This key was used already."),
-            )
+            one_per(["scope", "key"], _("This key was used already."), name="unique_key"),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from companies.choices import ClusterRole
 from companies.models.classifications import Sector, TechnologyField
 from companies.models.organisations import Organisation
+from wfs_portal.constraints import not_before, one_per
 from wfs_portal.models import TimeStampedModel, localised
 
 
@@ -77,15 +78,17 @@ class ClusterMembership(TimeStampedModel):
         verbose_name = _("cluster membership")
         verbose_name_plural = _("cluster memberships")
         constraints = [
-            models.UniqueConstraint(
-                fields=["cluster", "organisation"],
-                name="%(app_label)s_%(class)s_unique_member",
-                violation_error_message=_("This organisation is already a member of this cluster."),
+            one_per(
+                ["cluster", "organisation"],
+                _("This organisation is already a member of this cluster."),
+                name="unique_member",
             ),
-            models.CheckConstraint(
-                condition=Q(until__isnull=True) | Q(since__isnull=True) | Q(until__gte=models.F("since")),
-                name="%(app_label)s_%(class)s_until_after_since",
-                violation_error_message=_("A membership cannot end before it began."),
+            not_before(
+                "until",
+                "since",
+                _("A membership cannot end before it began."),
+                name="until_after_since",
+                unless_empty=("until", "since"),
             ),
         ]
 

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from companies.choices import ConsentPurpose, ConsentSource
 from companies.models.organisations import Organisation
 from wfs_portal.choices import Language
+from wfs_portal.constraints import not_before, one_per
 from wfs_portal.fields import PhoneNumberField
 from wfs_portal.models import TimeStampedModel
 
@@ -39,17 +40,17 @@ class Contact(TimeStampedModel):
         verbose_name = _("contact person")
         verbose_name_plural = _("contact persons")
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation"],
+            one_per(
+                ["organisation"],
+                _("This organisation already has a primary contact."),
+                name="one_primary_per_organisation",
                 condition=Q(is_primary=True),
-                name="%(app_label)s_%(class)s_one_primary_per_organisation",
-                violation_error_message=_("This organisation already has a primary contact."),
             ),
-            models.UniqueConstraint(
-                fields=["organisation", "email"],
+            one_per(
+                ["organisation", "email"],
+                _("A contact with this e-mail address already exists at this organisation."),
+                name="unique_email_per_organisation",
                 condition=~Q(email=""),
-                name="%(app_label)s_%(class)s_unique_email_per_organisation",
-                violation_error_message=_("A contact with this e-mail address already exists at this organisation."),
             ),
         ]
 
@@ -90,16 +91,18 @@ class ConsentRecord(TimeStampedModel):
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
         constraints = [
-            models.UniqueConstraint(
-                fields=["contact", "purpose"],
+            one_per(
+                ["contact", "purpose"],
+                _("This person already has an active consent for this purpose."),
+                name="one_active_per_purpose",
                 condition=Q(withdrawn_at__isnull=True),
-                name="%(app_label)s_%(class)s_one_active_per_purpose",
-                violation_error_message=_("This person already has an active consent for this purpose."),
             ),
-            models.CheckConstraint(
-                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
-                name="%(app_label)s_%(class)s_withdrawn_after_given",
-                violation_error_message=_("A consent cannot be withdrawn before it was given."),
+            not_before(
+                "withdrawn_at",
+                "given_at",
+                _("A consent cannot be withdrawn before it was given."),
+                name="withdrawn_after_given",
+                unless_empty=("withdrawn_at",),
             ),
         ]
 

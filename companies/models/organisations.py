@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from companies.choices import EmployeeBand, LegalForm, OrganisationKind, VerificationState
 from companies.models.classifications import Sector, TechnologyField
 from wfs_portal.choices import District
+from wfs_portal.constraints import filled_when, one_per
 from wfs_portal.fields import BoundedTextField, PhoneNumberField, VatIdField
 from wfs_portal.models import TimeStampedModel, localised
 
@@ -101,24 +102,25 @@ class Organisation(TimeStampedModel):
                 name="%(app_label)s_%(class)s_founded_plausible",
                 violation_error_message=_("The year founded must be 1000 or later."),
             ),
-            models.CheckConstraint(
-                condition=~Q(verification_state=VerificationState.VERIFIED) | Q(verified_at__isnull=False),
-                name="%(app_label)s_%(class)s_verified_has_date",
-                violation_error_message=_("A verified organisation needs the date of its verification."),
+            filled_when(
+                Q(verification_state=VerificationState.VERIFIED),
+                ["verified_at"],
+                _("A verified organisation needs the date of its verification."),
+                name="verified_has_date",
             ),
             # A VAT ID and a commercial register entry each identify one legal entity: a second
             # record with the same one is a duplicate (self-registration is where they arise).
-            models.UniqueConstraint(
-                fields=["vat_id"],
+            one_per(
+                ["vat_id"],
+                _("An organisation with this VAT ID already exists."),
+                name="unique_vat_id",
                 condition=~Q(vat_id=""),
-                name="%(app_label)s_%(class)s_unique_vat_id",
-                violation_error_message=_("An organisation with this VAT ID already exists."),
             ),
-            models.UniqueConstraint(
-                fields=["register_court", "register_number"],
+            one_per(
+                ["register_court", "register_number"],
+                _("An organisation with this register court and number already exists."),
+                name="unique_register_entry",
                 condition=~Q(register_number=""),
-                name="%(app_label)s_%(class)s_unique_register_entry",
-                violation_error_message=_("An organisation with this register court and number already exists."),
             ),
         ]
 

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from companies.choices import DevelopmentStage, ProfileState, ProfileType
 from companies.models.classifications import Sector, TechnologyField
 from companies.models.organisations import Organisation
+from wfs_portal.constraints import filled_when
 from wfs_portal.fields import BoundedTextField
 from wfs_portal.models import TimeStampedModel, localised
 
@@ -54,10 +55,11 @@ class PartneringProfile(TimeStampedModel):
                 name="%(app_label)s_%(class)s_has_title",
                 violation_error_message=_("Give the profile a title in German or English."),
             ),
-            models.CheckConstraint(
-                condition=~Q(state=ProfileState.PUBLISHED) | Q(valid_until__isnull=False, published_at__isnull=False),
-                name="%(app_label)s_%(class)s_published_has_dates",
-                violation_error_message=_("A published profile needs a publication date and a 'valid until' date."),
+            filled_when(
+                Q(state=ProfileState.PUBLISHED),
+                ["valid_until", "published_at"],
+                _("A published profile needs a publication date and a 'valid until' date."),
+                name="published_has_dates",
             ),
         ]
 

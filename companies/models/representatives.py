@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from companies.choices import RepresentationState, RepresentativeRole
+from wfs_portal.constraints import filled_when, one_per
 from wfs_portal.fields import BoundedTextField
 from wfs_portal.models import TimeStampedModel
 
@@ -62,15 +63,16 @@ class Representative(TimeStampedModel):
         constraints = [
             # One row per user and organisation: a second request re-opens the declined one, so the
             # history of a person's requests stays in one place.
-            models.UniqueConstraint(
-                fields=["user", "organisation"],
-                name="%(app_label)s_%(class)s_unique_user_organisation",
-                violation_error_message=_("This user already represents or asked to represent this organisation."),
+            one_per(
+                ["user", "organisation"],
+                _("This user already represents or asked to represent this organisation."),
+                name="unique_user_organisation",
             ),
-            models.CheckConstraint(
-                condition=Q(state=RepresentationState.REQUESTED) | Q(decided_at__isnull=False),
-                name="%(app_label)s_%(class)s_decided_has_date",
-                violation_error_message=_("An approved or declined request needs the date of the decision."),
+            filled_when(
+                ~Q(state=RepresentationState.REQUESTED),
+                ["decided_at"],
+                _("An approved or declined request needs the date of the decision."),
+                name="decided_has_date",
             ),
         ]
 
