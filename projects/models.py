@@ -1,7 +1,6 @@
 """Project workshops (Projektwerkstätten) and investment projects (new settlements and
 expansions) that the agency accompanies until production starts."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -12,20 +11,21 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from companies.models.classifications import Sector, TechnologyField
-from companies.models.contacts import Contact
+from companies.models.contacts import contact_person_field, names_another_organisations_contact
 from companies.models.organisations import Organisation
 from projects.choices import (
     FigureProvenance,
     InvestmentKind,
     InvestmentStage,
+    JoinRequestState,
     MilestoneKind,
     WorkshopRole,
     WorkshopState,
 )
 from wfs_portal.choices import District
-from wfs_portal.constraints import filled_when, not_before, one_per
+from wfs_portal.constraints import filled_when, not_before, not_negative, one_per
 from wfs_portal.fields import BoundedTextField
-from wfs_portal.models import TimeStampedModel, localised
+from wfs_portal.models import TimeStampedModel, localised_property, user_reference
 from wfs_portal.registration_targets import OpeningRule, RegistrationTarget, RegistrationTargetQuerySet, Requirement
 
 # Workshops an organisation may ask to join: the public ones that still run (a completed workshop is
@@ -57,14 +57,7 @@ class Workshop(RegistrationTarget, TimeStampedModel):
     open_for_participants = models.BooleanField(
         _("open to new participants"), default=True, help_text=_("Organisations may ask to join.")
     )
-    lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible staff member"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    lead = user_reference(_("responsible staff member"))
     participants = models.ManyToManyField(
         Organisation, through="WorkshopParticipant", related_name="workshops", verbose_name=_("participants")
     )
@@ -80,9 +73,7 @@ class Workshop(RegistrationTarget, TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def title(self) -> str:
-        return localised(self, "title")
+    title = localised_property("title")
 
 
 class WorkshopSession(TimeStampedModel):
@@ -128,9 +119,7 @@ class WorkshopParticipant(TimeStampedModel):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="workshop_participations"
     )
-    contact = models.ForeignKey(
-        Contact, verbose_name=_("contact person"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    contact = contact_person_field()
     role = models.CharField(_("role"), max_length=20, choices=WorkshopRole.choices)
     joined = models.DateField(_("joined"))
     left = models.DateField(_("left"), null=True, blank=True)
@@ -159,14 +148,8 @@ class WorkshopParticipant(TimeStampedModel):
         return f"{self.organisation} – {self.workshop}"
 
     def clean(self):
-        if self.contact_id and self.organisation_id and self.contact.organisation_id != self.organisation_id:
+        if names_another_organisations_contact(self):
             raise ValidationError({"contact": _("The contact person must belong to the participating organisation.")})
-
-
-class JoinRequestState(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
 
 
 class WorkshopJoinRequest(TimeStampedModel):
@@ -180,31 +163,15 @@ class WorkshopJoinRequest(TimeStampedModel):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="workshop_join_requests"
     )
-    contact = models.ForeignKey(
-        Contact, verbose_name=_("contact person"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    contact = contact_person_field()
     message = BoundedTextField(
         _("message"), max_length=2000, blank=True, help_text=_("What the organisation would contribute.")
     )
     state = models.CharField(
         _("state"), max_length=20, choices=JoinRequestState.choices, default=JoinRequestState.REQUESTED, db_index=True
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    requested_by = user_reference(_("requested by"))
+    decided_by = user_reference(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -232,7 +199,7 @@ class WorkshopJoinRequest(TimeStampedModel):
         return f"{self.organisation} – {self.workshop}"
 
     def clean(self):
-        if self.contact_id and self.organisation_id and self.contact.organisation_id != self.organisation_id:
+        if names_another_organisations_contact(self):
             raise ValidationError({"contact": _("The contact person must belong to the requesting organisation.")})
 
 
@@ -269,14 +236,7 @@ class InvestmentProject(TimeStampedModel):
     first_contact_date = models.DateField(_("first contact"), null=True, blank=True)
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
     production_start_date = models.DateField(_("start of production"), null=True, blank=True, db_index=True)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible staff member"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    responsible = user_reference(_("responsible staff member"))
     partner_organisations = models.ManyToManyField(
         Organisation,
         verbose_name=_("partner organisations involved"),
@@ -292,20 +252,17 @@ class InvestmentProject(TimeStampedModel):
         verbose_name = _("investment project")
         verbose_name_plural = _("investment projects")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(investment_volume_eur__isnull=True) | Q(investment_volume_eur__gte=0),
-                name="%(app_label)s_%(class)s_volume_not_negative",
-                violation_error_message=_("The investment volume cannot be negative."),
+            not_negative(
+                ["investment_volume_eur"],
+                _("The investment volume cannot be negative."),
+                name="volume_not_negative",
+                unless_empty=("investment_volume_eur",),
             ),
-            models.CheckConstraint(
-                condition=Q(new_jobs__gte=0, secured_jobs__gte=0),
-                name="%(app_label)s_%(class)s_jobs_not_negative",
-                violation_error_message=_("Job figures cannot be negative."),
-            ),
-            models.CheckConstraint(
-                condition=Q(site_offers_sent__gte=0),
-                name="%(app_label)s_%(class)s_site_offers_not_negative",
-                violation_error_message=_("The number of site offers cannot be negative."),
+            not_negative(["new_jobs", "secured_jobs"], _("Job figures cannot be negative."), name="jobs_not_negative"),
+            not_negative(
+                ["site_offers_sent"],
+                _("The number of site offers cannot be negative."),
+                name="site_offers_not_negative",
             ),
             models.CheckConstraint(
                 condition=~Q(stage=InvestmentStage.LOST) | ~Q(lost_reason=""),

@@ -12,8 +12,8 @@ from companies.choices import OrganisationKind, VerificationState
 from companies.models.contacts import Contact
 from companies.models.organisations import Organisation
 from notifications.choices import StaffTopic
-from projects.choices import WorkshopRole
-from projects.models import JoinRequestState, Workshop, WorkshopJoinRequest, WorkshopParticipant
+from projects.choices import JoinRequestState, WorkshopRole
+from projects.models import Workshop, WorkshopJoinRequest, WorkshopParticipant
 from wfs_portal.registrations import Announcement
 from wfs_portal.services import validated_save
 

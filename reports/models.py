@@ -1,6 +1,5 @@
 """Reports: the agency's key figures for a period, computed in the background and then frozen."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.formats import date_format
@@ -9,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.choices import ReportKind, ReportState
 from wfs_portal.constraints import filled_when, not_before, one_per
-from wfs_portal.models import TimeStampedModel
+from wfs_portal.models import TimeStampedModel, user_reference
 
 
 class Report(TimeStampedModel):
@@ -34,15 +33,7 @@ class Report(TimeStampedModel):
         _("state"), max_length=20, choices=ReportState.choices, default=ReportState.QUEUED, db_index=True
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Empty for a report the schedule started."),
-    )
+    requested_by = user_reference(_("requested by"), help_text=_("Empty for a report the schedule started."))
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)

@@ -45,6 +45,18 @@ def not_before(
     )
 
 
+def not_negative(
+    fields: list[str], message, *, name: str, unless_empty: tuple[str, ...] = ()
+) -> models.CheckConstraint:
+    """None of the numbers ``fields`` is below zero; a row in which one of the fields ``unless_empty``
+    is empty passes."""
+    conditions = [Q(**{f"{field}__isnull": True}) for field in unless_empty]
+    conditions.append(Q(**{f"{field}__gte": 0 for field in fields}))
+    return models.CheckConstraint(
+        condition=reduce(operator.or_, conditions), name=constraint_name(name), violation_error_message=message
+    )
+
+
 def filled_when(state: Q, fields: list[str], message, *, name: str) -> models.CheckConstraint:
     """A row in ``state`` has every one of ``fields`` filled: a verified organisation its date of
     verification, a delivered message its delivery date."""

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from wfs_portal.models import TimeStampedModel, localised
+from wfs_portal.models import TimeStampedModel, localised_property
 
 
 class Sector(models.Model):
@@ -53,9 +53,7 @@ class Sector(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
-    @property
-    def name(self) -> str:
-        return localised(self, "name")
+    name = localised_property("name")
 
     @property
     def section(self) -> "Sector":
@@ -85,6 +83,4 @@ class TechnologyField(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def name(self) -> str:
-        return localised(self, "name")
+    name = localised_property("name")

@@ -10,7 +10,7 @@ from companies.choices import ClusterRole
 from companies.models.classifications import Sector, TechnologyField
 from companies.models.organisations import Organisation
 from wfs_portal.constraints import not_before, one_per
-from wfs_portal.models import TimeStampedModel, localised
+from wfs_portal.models import TimeStampedModel, localised_property
 
 
 class Cluster(TimeStampedModel):
@@ -47,9 +47,7 @@ class Cluster(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def description(self) -> str:
-        return localised(self, "description")
+    description = localised_property("description")
 
 
 class ClusterMembership(TimeStampedModel):

@@ -1,7 +1,6 @@
 """Contact persons at organisations and their consents. Personal data: see
 companies.services.contacts for how persons are removed and consents withdrawn."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +11,7 @@ from companies.models.organisations import Organisation
 from wfs_portal.choices import Language
 from wfs_portal.constraints import not_before, one_per
 from wfs_portal.fields import PhoneNumberField
-from wfs_portal.models import TimeStampedModel
+from wfs_portal.models import TimeStampedModel, user_reference
 
 
 class Contact(TimeStampedModel):
@@ -62,6 +61,27 @@ class Contact(TimeStampedModel):
         return " ".join(part for part in (self.title, self.first_name, self.last_name) if part)
 
 
+def contact_person_field(verbose_name=None) -> models.ForeignKey:
+    """The contact person a registration, participation or request names: one of its organisation's
+    own (see names_another_organisations_contact), and nobody once the person is deleted."""
+    return models.ForeignKey(
+        Contact,
+        verbose_name=_("contact person") if verbose_name is None else verbose_name,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
+def names_another_organisations_contact(record) -> bool:
+    """Whether ``record`` (a registration, participation or request with the fields ``organisation``
+    and ``contact``) names a contact person of another organisation than its own."""
+    return bool(
+        record.contact_id and record.organisation_id and record.contact.organisation_id != record.organisation_id
+    )
+
+
 class ConsentRecord(TimeStampedModel):
     """A contact person's consent to one purpose: when, in which wording and how it was given, and
     when it was withdrawn. Records are never deleted, so the history of consent stays provable."""
@@ -76,14 +96,7 @@ class ConsentRecord(TimeStampedModel):
     )
     source = models.CharField(_("source"), max_length=20, choices=ConsentSource.choices)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = user_reference(_("recorded by"))
     history = HistoricalRecords()
 
     class Meta:

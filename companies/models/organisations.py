@@ -1,7 +1,6 @@
 """Organisations: companies, research institutes, universities, clinics, networks, public bodies
 and foreign investors."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +12,7 @@ from companies.models.classifications import Sector, TechnologyField
 from wfs_portal.choices import District
 from wfs_portal.constraints import filled_when, one_per
 from wfs_portal.fields import BoundedTextField, PhoneNumberField, VatIdField
-from wfs_portal.models import TimeStampedModel, localised
+from wfs_portal.models import TimeStampedModel, localised_property, user_reference
 
 
 class Organisation(TimeStampedModel):
@@ -65,14 +64,7 @@ class Organisation(TimeStampedModel):
         db_index=True,
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("verified by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    verified_by = user_reference(_("verified by"))
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     corporate_group = models.CharField(
         _("corporate group"),
@@ -127,9 +119,7 @@ class Organisation(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def description(self) -> str:
-        return localised(self, "description")
+    description = localised_property("description")
 
     @property
     def is_verified(self) -> bool:

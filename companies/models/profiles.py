@@ -11,7 +11,7 @@ from companies.models.classifications import Sector, TechnologyField
 from companies.models.organisations import Organisation
 from wfs_portal.constraints import filled_when
 from wfs_portal.fields import BoundedTextField
-from wfs_portal.models import TimeStampedModel, localised
+from wfs_portal.models import TimeStampedModel, localised_property
 
 
 class PartneringProfile(TimeStampedModel):
@@ -66,13 +66,9 @@ class PartneringProfile(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.get_type_display()}: {self.title}"
 
-    @property
-    def title(self) -> str:
-        return localised(self, "title")
+    title = localised_property("title")
 
-    @property
-    def summary(self) -> str:
-        return localised(self, "summary")
+    summary = localised_property("summary")
 
     @property
     def language(self) -> str:

@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 from companies.choices import RepresentationState, RepresentativeRole
 from wfs_portal.constraints import filled_when, one_per
 from wfs_portal.fields import BoundedTextField
-from wfs_portal.models import TimeStampedModel
+from wfs_portal.models import TimeStampedModel, user_reference
 
 
 class Representative(TimeStampedModel):
@@ -45,15 +45,7 @@ class Representative(TimeStampedModel):
         help_text=_("What the user wrote with the request, e.g. their position."),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Empty for the user who registered the organisation."),
-    )
+    decided_by = user_reference(_("decided by"), help_text=_("Empty for the user who registered the organisation."))
     history = HistoricalRecords()
 
     class Meta:

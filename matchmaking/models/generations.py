@@ -1,14 +1,13 @@
 """Generations of computed matches: one full computation, its chunks, and the embedding cache the
 computations read."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.choices import GenerationState
 from wfs_portal.constraints import one_per
-from wfs_portal.models import TimeStampedModel
+from wfs_portal.models import TimeStampedModel, user_reference
 
 # The snapshot field of a generation while its corpus is being built.
 SNAPSHOT_PREPARING = "-"
@@ -22,14 +21,7 @@ class MatchGeneration(TimeStampedModel):
     state = models.CharField(
         _("state"), max_length=20, choices=GenerationState.choices, default=GenerationState.BUILDING, db_index=True
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    requested_by = user_reference(_("requested by"))
     organisations = models.PositiveIntegerField(_("organisations"), default=0)
     chunks_total = models.PositiveIntegerField(_("chunks"), default=0)
     chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)

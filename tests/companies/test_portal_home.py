@@ -23,7 +23,7 @@ from fairs.choices import BoothState
 from matchmaking.choices import ContactRequestState, FeedbackVerdict
 from matchmaking.models.visits import PortalVisit
 from matchmaking.services.visits import VISIT_PAUSE, portal_visit_record
-from projects.models import JoinRequestState
+from projects.choices import JoinRequestState
 from tests import factories, factories_events
 from wfs_portal.choices import District, RegistrationState
 
