@@ -111,7 +111,9 @@ def seed(*, orgs: int, rng: random.Random) -> dict:
 
     from companies.choices import ClusterRole, EmployeeBand, LegalForm, OrganisationKind, VerificationState
     from companies.models.api_keys import PartnerApiKey
-    from companies.models.organisations import Cluster, ClusterMembership, Organisation, Sector, TechnologyField
+    from companies.models.classifications import Sector, TechnologyField
+    from companies.models.clusters import Cluster, ClusterMembership
+    from companies.models.organisations import Organisation
     from wfs_portal.choices import District
 
     now = timezone.now()
@@ -206,7 +208,8 @@ def analyze(*, vacuum: bool) -> None:
     sets the visibility map that index-only scans need (as autovacuum would on a live database)."""
     from django.db import connection
 
-    from companies.models.organisations import ClusterMembership, Organisation
+    from companies.models.clusters import ClusterMembership
+    from companies.models.organisations import Organisation
 
     tables = [
         Organisation._meta.db_table,
@@ -255,7 +258,8 @@ def baseline_organisations(request):
 
     from companies.api.serializers import DIRECTORY_COLUMNS
     from companies.choices import VerificationState
-    from companies.models.organisations import ClusterMembership, Organisation
+    from companies.models.clusters import ClusterMembership
+    from companies.models.organisations import Organisation
 
     page_size = int(request.GET.get("page_size", 50))
     page = int(request.GET.get("page", 1))

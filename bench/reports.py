@@ -58,7 +58,7 @@ class Seeder:
         self.taken: set[tuple[int, int]] = set()
 
     def grow(self, share: float) -> dict:
-        from companies.models.organisations import Sector
+        from companies.models.classifications import Sector
 
         if not self.organisations:
             self.sectors = list(Sector.objects.filter(level=Sector.Level.CLASS).values_list("pk", flat=True))

@@ -13,14 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.choices import ConsentPurpose, ProfileState, RepresentationState, RepresentativeRole, VerificationState
-from companies.models.organisations import (
-    ClusterMembership,
-    Contact,
-    Organisation,
-    PartneringProfile,
-    Sector,
-    TechnologyField,
-)
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.clusters import ClusterMembership
+from companies.models.contacts import Contact
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from companies.models.representatives import Representative
 
 # --- the public directory (partner API, portal) ------------------------------------------------------

@@ -14,7 +14,10 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from companies.choices import ProfileState, VerificationState
-from companies.models.organisations import ClusterMembership, Organisation, PartneringProfile, Sector
+from companies.models.classifications import Sector
+from companies.models.clusters import ClusterMembership
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from matchmaking import embedding
 from matchmaking.choices import ContactRequestState, ExclusionKind, FeedbackVerdict, OverrideAction
 from matchmaking.engine.corpus import Corpus, build

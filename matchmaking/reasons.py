@@ -7,7 +7,8 @@ from __future__ import annotations
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from companies.models.organisations import PartneringProfile, TechnologyField
+from companies.models.classifications import TechnologyField
+from companies.models.profiles import PartneringProfile
 from matchmaking.engine import reason_flags as flags
 from matchmaking.engine.vocabulary import FIELDS
 from matchmaking.models.matches import Match

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from companies.access import ensure_may_take_part
 from companies.choices import OrganisationKind
-from companies.models.organisations import Contact, Organisation
+from companies.models.contacts import Contact
+from companies.models.organisations import Organisation
 from notifications.choices import StaffTopic
 from projects.choices import WorkshopRole
 from projects.models import JoinRequestState, Workshop, WorkshopJoinRequest, WorkshopParticipant

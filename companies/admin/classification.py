@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from companies.models.organisations import Sector, TechnologyField
+from companies.models.classifications import Sector, TechnologyField
 from wfs_portal.admin import WfsModelAdmin
 
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from companies.models.organisations import Cluster, ClusterMembership
+from companies.models.clusters import Cluster, ClusterMembership
 from wfs_portal.admin import TabularInline, WfsModelAdmin
 
 

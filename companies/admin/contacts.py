@@ -4,7 +4,7 @@ entered them, and withdrawn, never deleted."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from companies.models.organisations import ConsentRecord, Contact
+from companies.models.contacts import ConsentRecord, Contact
 from wfs_portal.admin import TabularInline, WfsModelAdmin
 
 

@@ -12,7 +12,10 @@ from django.utils.translation import ngettext, pgettext_lazy
 from django_countries.filters import CountryFilter
 
 from companies.choices import VerificationState
-from companies.models.organisations import ClusterMembership, Contact, Organisation, PartneringProfile
+from companies.models.clusters import ClusterMembership
+from companies.models.contacts import Contact
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from companies.models.representatives import Representative
 from companies.services.organisations import organisation_reject, organisation_unverify, organisation_verify
 from wfs_portal.admin import TabularInline, WfsModelAdmin, run_service_action, service_action

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from companies.models.organisations import PartneringProfile
+from companies.models.profiles import PartneringProfile
 from companies.services.organisations import partnering_profile_publish, partnering_profile_withdraw
 from wfs_portal.admin import WfsModelAdmin, service_action
 

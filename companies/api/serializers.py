@@ -6,15 +6,11 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from companies.choices import ClusterRole, OrganisationKind
-from companies.models.organisations import (
-    Cluster,
-    ClusterMembership,
-    Contact,
-    Organisation,
-    PartneringProfile,
-    Sector,
-    TechnologyField,
-)
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.clusters import Cluster, ClusterMembership
+from companies.models.contacts import Contact
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 
 
 @extend_schema_serializer(

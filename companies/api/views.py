@@ -21,7 +21,9 @@ from companies.filtersets import (
     SectorFilterSet,
     TechnologyFieldFilterSet,
 )
-from companies.models.organisations import Cluster, ClusterMembership, Organisation, Sector, TechnologyField
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.clusters import Cluster, ClusterMembership
+from companies.models.organisations import Organisation
 from companies.services.member_sync import StaleMemberList, cluster_members_sync, member_list, member_list_version
 from wfs_portal.api import actor, partner_key
 from wfs_portal.api_views import (

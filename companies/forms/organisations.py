@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from companies import sector_search
 from companies.images import LOGO_MAX_BYTES, LOGO_MAX_SIDE
-from companies.models.organisations import Organisation, Sector, TechnologyField
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.organisations import Organisation
 from companies.models.representatives import Representative
 from companies.services.representatives import REGISTRATION_FIELDS, editable_fields
 from wfs_portal.l10n import format_decimal

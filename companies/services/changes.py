@@ -7,7 +7,9 @@ from typing import TypeVar
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from companies.models.organisations import Organisation, PartneringProfile, Sector, TechnologyField
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from wfs_portal.services import validated_save
 
 Classified = TypeVar("Classified", Organisation, PartneringProfile)

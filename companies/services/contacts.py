@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from companies.access import organisation_acted_for
 from companies.choices import ConsentPurpose, ConsentSource
-from companies.models.organisations import ConsentRecord, Contact, Organisation
+from companies.models.contacts import ConsentRecord, Contact
+from companies.models.organisations import Organisation
 from companies.services.changes import check_fields
 from wfs_portal.services import validated_save
 

@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 
 from companies.access import organisation_acted_for
 from companies.choices import ProfileState, VerificationState
-from companies.models.organisations import Organisation, PartneringProfile, Sector, TechnologyField
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from companies.services.changes import check_fields, classified_save
 from companies.services.organisations import partnering_profile_publish
 from notifications import door

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from companies.access import active_user, may_act_for, organisation_acted_for
 from companies.choices import RepresentationState, RepresentativeRole, VerificationState
 from companies.images import logo_reencode
-from companies.models.organisations import Organisation, Sector, TechnologyField
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.organisations import Organisation
 from companies.models.representatives import Representative
 from companies.selectors import DuplicateCandidate, organisation_duplicates
 from companies.services.changes import check_fields, classified_save

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies.choices import ConsentPurpose
 from companies.forms.contacts import ConsentGiveForm, ConsentWithdrawForm, ContactForm, ContactSelfForm
-from companies.models.organisations import ConsentRecord, Contact
+from companies.models.contacts import ConsentRecord, Contact
 from companies.portal import active_organisation, render_portal, with_active_organisation
 from companies.selectors import own_contact, represented_organisations
 from companies.services import contacts as contact_services

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies.choices import ProfileState
 from companies.forms.profiles import PartneringProfileForm
-from companies.models.organisations import PartneringProfile
+from companies.models.profiles import PartneringProfile
 from companies.portal import active_organisation, render_portal, with_active_organisation
 from companies.selectors import represented_organisations
 from companies.services.organisations import partnering_profile_publish, partnering_profile_withdraw

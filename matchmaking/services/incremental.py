@@ -11,7 +11,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from companies.models.organisations import ClusterMembership, Organisation, PartneringProfile
+from companies.models.clusters import ClusterMembership
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from matchmaking import corpus_loading
 from matchmaking.engine import corpus as cm
 from matchmaking.engine.engine import ChunkResult, Engine, incremental_update

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from companies.choices import VerificationState
-from companies.models.organisations import ClusterMembership, Organisation
+from companies.models.clusters import ClusterMembership
+from companies.models.organisations import Organisation
 from tests.api import PartnerKeys, ReadOnlyResourceTests, ResourceTests, ids, key_client
 from tests.factories import (
     ClusterFactory,

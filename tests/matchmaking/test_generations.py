@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from companies.choices import ProfileType
-from companies.models.organisations import Organisation, PartneringProfile
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from companies.services.organisations import organisation_unverify
 from matchmaking import corpus_loading
 from matchmaking.choices import GenerationState

@@ -30,16 +30,11 @@ from django.db import IntegrityError, models, transaction
 from django.db.models.signals import post_save
 from faker import Faker
 
-from companies.models.organisations import (
-    Cluster,
-    ClusterMembership,
-    ConsentRecord,
-    Contact,
-    Organisation,
-    PartneringProfile,
-    Sector,
-    TechnologyField,
-)
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.clusters import Cluster, ClusterMembership
+from companies.models.contacts import ConsentRecord, Contact
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
 from fairs.models import BoothRegistration, JointBooth, TradeFair
 from projects.models import InvestmentMilestone, InvestmentProject, Workshop, WorkshopParticipant, WorkshopSession
