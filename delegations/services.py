@@ -152,8 +152,7 @@ ANNOUNCEMENT = Announcement(
     template="delegations/email/participant",
     staff_template="delegations/email/staff_registration",
     staff_topic=StaffTopic.DELEGATION_REGISTRATION,
-    admin_url="admin:delegations_delegation_change",
     context=lambda participant: {"participant": participant, "delegation": participant.delegation},
     # Staff's link goes to the trip, whose page lists its participants.
-    admin_object=lambda participant: participant.delegation_id,
+    admin_record=lambda participant: participant.delegation,
 )

@@ -146,7 +146,6 @@ ANNOUNCEMENT = Announcement(
     template="fairs/email/registration",
     staff_template="fairs/email/staff_application",
     staff_topic=StaffTopic.BOOTH_APPLICATION,
-    admin_url="admin:fairs_boothregistration_change",
     context=lambda registration: {
         "registration": registration,
         "booth": registration.booth,

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.module_loading import import_string
 
@@ -82,8 +84,10 @@ def organisation_told(template: str, *, organisation, contact=None, context: dic
     return notify(template, to=representatives(organisation) + contact_person(contact), context=context, key=key)
 
 
-def staff_told(template: str, *, topic: StaffTopic, context: dict, admin_url: str, key: str) -> int:
-    """Staff who follow ``topic`` are told, with a link to the record in the admin."""
+def staff_told(template: str, *, topic: StaffTopic, context: dict, record: models.Model, key: str) -> int:
+    """Staff who follow ``topic`` are told, with a link to ``record``'s page in the admin."""
+    meta = record._meta
+    admin_url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[record.pk])
     return notify(template, to=staff(topic), context={**context, "admin_url": absolute_url(admin_url)}, key=key)
 
 

@@ -120,7 +120,6 @@ ANNOUNCEMENT = Announcement(
     template="projects/email/join_request",
     staff_template="projects/email/staff_join_request",
     staff_topic=StaffTopic.WORKSHOP_JOIN_REQUEST,
-    admin_url="admin:projects_workshopjoinrequest_change",
     context=lambda join_request: {"join_request": join_request, "workshop": join_request.workshop},
     new_state=JoinRequestState.REQUESTED,
 )

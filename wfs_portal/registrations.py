@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -166,18 +165,17 @@ class Announcement:
     """How one kind of registration or request is announced (notifications.door, through the
     outbox: sent once the change is committed). The organisation is told of every state, in
     ``template``; staff who follow ``staff_topic`` of a new one (state ``new_state``), in
-    ``staff_template``, with a link to ``admin_url`` for the record (or for ``admin_object(record)``,
-    an id). ``context(record)`` is what the templates name besides the organisation and the state.
-    ``occasion`` keys the e-mails, so that the same state of the same record never mails an address
-    twice."""
+    ``staff_template``, with a link to the record's admin page (or to that of
+    ``admin_record(record)``). ``context(record)`` is what the templates name besides the
+    organisation and the state. ``occasion`` keys the e-mails, so that the same state of the same
+    record never mails an address twice."""
 
     occasion: str
     template: str
     staff_template: str
     staff_topic: StaffTopic
-    admin_url: str
     context: Callable[[models.Model], dict]
-    admin_object: Callable[[models.Model], int] | None = None
+    admin_record: Callable[[models.Model], models.Model] | None = None
     new_state: str = S.APPLIED
 
     def send(self, record: models.Model) -> None:
@@ -191,11 +189,10 @@ class Announcement:
             key=f"{self.occasion}:{record.pk}:{record.state}",
         )
         if record.state == self.new_state:
-            admin_object = self.admin_object(record) if self.admin_object else record.pk
             door.staff_told(
                 self.staff_template,
                 topic=self.staff_topic,
                 context=context,
-                admin_url=reverse(self.admin_url, args=[admin_object]),
+                record=self.admin_record(record) if self.admin_record else record,
                 key=f"{self.occasion}.staff:{record.pk}",
             )

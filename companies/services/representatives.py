@@ -7,7 +7,6 @@ from uuid import uuid4
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,7 +105,7 @@ def organisation_register(
         "companies/email/staff_registration",
         topic=StaffTopic.ORGANISATION_REGISTERED,
         context={"organisation": organisation, "user_email": user.email},
-        admin_url=reverse("admin:companies_organisation_change", args=[organisation.pk]),
+        record=organisation,
         key=f"companies.registration.staff:{organisation.pk}",
     )
     return organisation
