@@ -4,14 +4,10 @@ incremental update, staff overrides, feedback, reasons in both languages, the ad
 command on the labelled set, and the Celery workflow on a real worker (CI)."""
 
 import datetime
-import io
-import json
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -43,8 +39,6 @@ from tests.factories import (
 from wfs_portal.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
-
-EVAL_FILE = Path(__file__).resolve().parent.parent / "data" / "matching_eval.json"
 
 TEXTS = {
     # (offer title, offer summary), (request title, request summary): complementary across languages
@@ -498,32 +492,6 @@ def test_staff_without_the_matching_permission_can_neither_start_nor_pin(
     viewer.user_permissions.add(Permission.objects.get(codename="run_matching"))
     assert 'value="pin"' in client.get(changelist).content.decode()
     assert f'action="{start}"' in client.get(generations).content.decode()
-
-
-# --- evaluation ------------------------------------------------------------------------------------
-
-
-def test_evaluation_on_the_labelled_set():
-    """The engine on the labelled set in tests/data (75 organisations, 36 expected pairs, most of
-    them across languages and sectors): at least 0.8 recall@10, cross-language pairs found as
-    well as same-language ones."""
-    out = io.StringIO()
-    call_command("match_eval", "--data", str(EVAL_FILE), "--k", "10", stdout=out)
-    report = json.loads(out.getvalue())
-
-    assert report["recall_at_k"] >= 0.8
-    assert report["cross_language"]["recall_at_k"] >= 0.8
-    assert report["same_language"]["recall_at_k"] >= 0.8
-    assert report["pairs_found"] >= 0.9 * report["pairs_total"]
-
-
-def test_evaluation_of_a_bad_file_says_what_is_wrong(tmp_path):
-    from django.core.management.base import CommandError
-
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"organisations": [{"id": "a"}], "expected": [["a", "zz"]]}))
-    with pytest.raises(CommandError, match="unknown organisations: zz"):
-        call_command("match_eval", "--data", str(bad))
 
 
 # --- a real Celery worker (CI) -------------------------------------------------------------------
