@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from companies.choices import OrganisationKind, ProfileType
-from matchmaking.engine import corpus as cm
+from matchmaking.engine import vocabulary
 from matchmaking.engine.evaluation import load, records_from_file
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -93,12 +93,12 @@ def test_expected_pairs_name_existing_organisations_once(labelled):
 
 
 def test_organisation_fields(labelled):
-    fields = set(cm.FIELD_NAMES)
+    fields = set(vocabulary.FIELD_NAMES)
     for org in labelled["organisations"]:
         assert org["name"].strip(), org["id"]
         assert org["kind"] in OrganisationKind.values, org["id"]
         assert set(org["technology_fields"]) <= fields, org["id"]
-        assert org["district"] in cm.DISTRICT_NAMES or org["district"] == "", org["id"]
+        assert org["district"] in vocabulary.DISTRICT_NAMES or org["district"] == "", org["id"]
         assert len(org["country"]) == 2 and org["country"].isupper(), org["id"]
         assert isinstance(org["employees"], int) and org["employees"] > 0, org["id"]
         assert set(org["description"]) <= LANGUAGES and all(org["description"].values()), org["id"]
