@@ -39,26 +39,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wfs_portal.settings")
 
 API_PATH = "/api/v1/organisations/"
 BASELINE_PATH = "/bench/organisations/"
-ORGANISATION_FIELDS = (
-    "id",
-    "name",
-    "kind",
-    "legal_form",
-    "register_court",
-    "register_number",
-    "website",
-    "email",
-    "phone",
-    "founded",
-    "employee_band",
-    "street",
-    "postal_code",
-    "city",
-    "district",
-    "country",
-    "description_de",
-    "description_en",
-)
 WORDS = (
     *("Sensorik", "Medizintechnik", "Logistik", "Robotik", "Automatisierung", "Werkstoffe", "Leichtbau"),
     *("Mikroelektronik", "Software", "Biotechnologie", "Diagnostik", "Kühlkette", "Analytik", "Photonik"),
@@ -131,7 +111,9 @@ def seed(*, orgs: int, rng: random.Random) -> dict:
 
     from companies.choices import ClusterRole, EmployeeBand, LegalForm, OrganisationKind, VerificationState
     from companies.models.api_keys import PartnerApiKey
-    from companies.models.organisations import Cluster, ClusterMembership, Organisation, Sector, TechnologyField
+    from companies.models.classifications import Sector, TechnologyField
+    from companies.models.clusters import Cluster, ClusterMembership
+    from companies.models.organisations import Organisation
     from wfs_portal.choices import District
 
     now = timezone.now()
@@ -226,7 +208,8 @@ def analyze(*, vacuum: bool) -> None:
     sets the visibility map that index-only scans need (as autovacuum would on a live database)."""
     from django.db import connection
 
-    from companies.models.organisations import ClusterMembership, Organisation
+    from companies.models.clusters import ClusterMembership
+    from companies.models.organisations import Organisation
 
     tables = [
         Organisation._meta.db_table,
@@ -273,15 +256,17 @@ def baseline_organisations(request):
     from django.http import JsonResponse
     from django.utils import timezone
 
+    from companies.api.serializers import DIRECTORY_COLUMNS
     from companies.choices import VerificationState
-    from companies.models.organisations import ClusterMembership, Organisation
+    from companies.models.clusters import ClusterMembership
+    from companies.models.organisations import Organisation
 
     page_size = int(request.GET.get("page_size", 50))
     page = int(request.GET.get("page", 1))
     verified = Organisation.objects.filter(verification_state=VerificationState.VERIFIED).order_by("name", "pk")
     count = verified.count()
     start = (page - 1) * page_size
-    rows = list(verified.values(*ORGANISATION_FIELDS, "updated")[start : start + page_size])
+    rows = list(verified.values(*DIRECTORY_COLUMNS, "updated")[start : start + page_size])
     ids = [row["id"] for row in rows]
 
     sectors: dict[int, list] = {i: [] for i in ids}

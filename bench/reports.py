@@ -36,24 +36,10 @@ sys.path[0] = str(ROOT)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wfs_portal.settings")
 
 from bench.api import ScratchDatabase, log  # noqa: E402 - after the path is set
+from wfs_portal.choices import District  # noqa: E402
 
 YEARS = range(2005, 2027)
 COUNTRIES = ("US", "CN", "JP", "FR", "GB", "IN", "VN", "AE", "BR", "PL", "CZ", "KR", "CH", "AT", "IT", "ES")
-DISTRICTS = (
-    "chemnitz",
-    "dresden",
-    "leipzig",
-    "bautzen",
-    "erzgebirgskreis",
-    "goerlitz",
-    "landkreis_leipzig",
-    "meissen",
-    "mittelsachsen",
-    "nordsachsen",
-    "saechsische_schweiz_osterzgebirge",
-    "vogtlandkreis",
-    "zwickau",
-)
 
 
 def day_in(year: int, rng: random.Random) -> datetime.date:
@@ -72,7 +58,7 @@ class Seeder:
         self.taken: set[tuple[int, int]] = set()
 
     def grow(self, share: float) -> dict:
-        from companies.models.organisations import Sector
+        from companies.models.classifications import Sector
 
         if not self.organisations:
             self.sectors = list(Sector.objects.filter(level=Sector.Level.CLASS).values_list("pk", flat=True))
@@ -96,7 +82,7 @@ class Seeder:
                 kind="company" if i % 5 else "investor",
                 city="Leipzig",
                 country="DE" if i % 3 else self.rng.choice(COUNTRIES),
-                district=self.rng.choice(DISTRICTS) if i % 3 else "",
+                district=self.rng.choice(District.values) if i % 3 else "",
                 verification_state="verified",
                 verified_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
             )
@@ -124,7 +110,7 @@ class Seeder:
                         kind=rng.choice(("new_settlement", "expansion", "retention")),
                         stage=stage,
                         lost_reason="anderswo" if stage == "lost" else "",
-                        site_district=rng.choice(DISTRICTS),
+                        site_district=rng.choice(District.values),
                         investment_volume_eur=Decimal(rng.randrange(100_000, 50_000_000_00)) / 100,
                         figure_provenance=rng.choice(("confirmed", "confirmed", "estimated", "announced")),
                         new_jobs=rng.randrange(0, 300),
@@ -354,10 +340,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2018)
     parser.add_argument("--scratch", action="store_true", help="run in a scratch database, dropped afterwards")
     args = parser.parse_args()
-    if args.scratch:
-        with ScratchDatabase():
-            result = run(args)
-    else:
+    with ScratchDatabase() if args.scratch else contextlib.nullcontext():
         result = run(args)
     print(json.dumps(result))
     if result["queries_small"] != result["queries_full"]:

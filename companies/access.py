@@ -1,10 +1,12 @@
 """May this user act for this organisation? The one answer every write path asks for (portal
-services of the directory, matchmaking, fairs, delegations, workshops; the admin's staff)."""
+services of the directory, matchmaking, fairs, delegations, workshops; the admin's staff). And may
+this organisation take part in the agency's offers at all (``ensure_may_take_part``)."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from companies.choices import RepresentationState
+from companies.choices import RepresentationState, VerificationState
 from companies.models.organisations import Organisation
 from companies.models.representatives import Representative
 
@@ -47,3 +49,13 @@ def organisation_acted_for(
     if found is None:
         raise PermissionDenied
     return found
+
+
+def ensure_may_take_part(organisation: Organisation) -> None:
+    """Refuse an organisation whose registration the agency rejected: it applies for no booth, trip
+    or workshop. A self-registered one still awaiting verification may (staff see that in the admin,
+    and a deadline should not be missed for it)."""
+    if organisation.verification_state == VerificationState.REJECTED:
+        raise ValidationError(
+            _("The registration of this organisation was rejected; it cannot apply."), code="rejected"
+        )

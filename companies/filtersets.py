@@ -5,15 +5,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from companies.choices import ClusterRole, EmployeeBand, OrganisationKind, ProfileType
-from companies.models.organisations import (
-    Cluster,
-    ClusterMembership,
-    Contact,
-    Organisation,
-    PartneringProfile,
-    Sector,
-    TechnologyField,
-)
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.clusters import Cluster, ClusterMembership
+from companies.models.contacts import Contact
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from wfs_portal.choices import District
 from wfs_portal.filters import BaseFilterSet, UpdatedSinceMixin
 

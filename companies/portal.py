@@ -2,9 +2,12 @@
 portal view of every app (companies, matchmaking, fairs, delegations, projects) uses after the
 shell's login guard (wfs_portal.portal.portal_view)."""
 
+import functools
 from collections.abc import Callable
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from companies.models.organisations import Organisation
 from companies.selectors import represented_organisations
@@ -35,6 +38,22 @@ def active_organisation(request) -> Organisation | None:
         return organisations[0]
     request.session.pop(ACTIVE_ORGANISATION_SESSION_KEY, None)
     return None
+
+
+def with_active_organisation(view):
+    """For a page that adds to the organisation the user acts for (a contact person, a profile): the
+    view gets that organisation after the request; a user who acts for none is sent to the portal's
+    start page to register or join one."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        organisation = active_organisation(request)
+        if organisation is None:
+            messages.info(request, _("Register or join an organisation first."))
+            return redirect("portal:start")
+        return view(request, organisation, *args, **kwargs)
+
+    return wrapper
 
 
 def render_portal(request, template: str, context: dict | None = None):

@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
 from companies import selectors
-from companies.models.organisations import Contact, Organisation, PartneringProfile
+from companies.models.contacts import Contact
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from companies.models.representatives import Representative
 
 CONTRIBUTION_MODULE = "portal_pending"

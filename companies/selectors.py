@@ -7,19 +7,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.choices import ConsentPurpose, ProfileState, RepresentationState, RepresentativeRole, VerificationState
-from companies.models.organisations import (
-    ClusterMembership,
-    Contact,
-    Organisation,
-    PartneringProfile,
-    Sector,
-    TechnologyField,
-)
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.clusters import ClusterMembership
+from companies.models.contacts import Contact
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from companies.models.representatives import Representative
 
 # --- the public directory (partner API, portal) ------------------------------------------------------
@@ -83,6 +81,20 @@ def partner_members(partner: Organisation) -> QuerySet[Organisation]:
         ClusterMembership.current_q("cluster_memberships__"),
         cluster_memberships__cluster__managing_organisation=partner,
     ).distinct()
+
+
+def representative_users(organisation, *, administrators_only: bool = False) -> QuerySet:
+    """The users of the organisation's approved representations (only its administrators, where
+    they decide), by id: who is told about the organisation. The notification door finds this
+    function through the setting NOTIFICATION_REPRESENTATIVES, so the shell imports nothing of the
+    directory."""
+    condition = Q(
+        representations__organisation=organisation,
+        representations__state=RepresentationState.APPROVED,
+    )
+    if administrators_only:
+        condition &= Q(representations__role=RepresentativeRole.ADMINISTRATOR)
+    return get_user_model().objects.filter(condition).distinct().order_by("pk")
 
 
 # --- the portal: whom a user acts for ---------------------------------------------------------------

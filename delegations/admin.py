@@ -5,8 +5,10 @@ from django_countries.filters import CountryFilter
 
 from delegations import services
 from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
-from wfs_portal.admin import RegistrationStateActions, TabularInline, WfsModelAdmin, save_inline_through_service
+from wfs_portal.admin import RegistrationStateActions, TabularInline, WfsModelAdmin
+from wfs_portal.admin_columns import annotation_column
 from wfs_portal.choices import RegistrationState
+from wfs_portal.registration_admin import ApplicantVerification, RegistrationTargetAdmin
 
 
 class ParticipantInline(TabularInline):
@@ -36,7 +38,7 @@ class ProgrammeItemInline(TabularInline):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(WfsModelAdmin):
+class DelegationAdmin(RegistrationTargetAdmin, WfsModelAdmin):
     list_display = [
         "title",
         "direction",
@@ -52,6 +54,7 @@ class DelegationAdmin(WfsModelAdmin):
     date_hierarchy = "start_date"
     autocomplete_fields = ["sectors", "organiser"]
     inlines = [ParticipantInline, ProgrammeItemInline]
+    registration_model = DelegationParticipant
 
     def get_queryset(self, request):
         return (
@@ -66,41 +69,27 @@ class DelegationAdmin(WfsModelAdmin):
             )
         )
 
-    def save_model(self, request, obj, form, change):
-        # Under the delegation's row lock (services.delegation_staff_save); the inline participants
-        # are saved afterwards in the same transaction, still under it.
-        services.delegation_staff_save(delegation=obj, user=request.user)
+    def save_target(self, target, *, user):
+        services.delegation_staff_save(delegation=target, user=user)
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not DelegationParticipant:
-            return super().save_formset(request, form, formset, change)
-        save_inline_through_service(
-            formset,
-            lambda participant: services.delegation_participant_staff_save(participant=participant, user=request.user),
-        )
+    def save_registration(self, registration, *, user):
+        services.delegation_participant_staff_save(participant=registration, user=user)
 
     @admin.display(description=_("countries"))
     def country_list(self, obj):
         return ", ".join(country.name for country in obj.countries)
 
-    @admin.display(description=_("confirmed organisations"), ordering="confirmed_count")
-    def confirmed_count(self, obj):
-        return obj.confirmed_count
+    confirmed_count = annotation_column("confirmed_count", _("confirmed organisations"))
 
 
 @admin.register(DelegationParticipant)
-class DelegationParticipantAdmin(RegistrationStateActions, WfsModelAdmin):
+class DelegationParticipantAdmin(RegistrationStateActions, ApplicantVerification, WfsModelAdmin):
     list_display = ["organisation", "organisation_verification", "contact", "delegation", "role", "state", "applied_at"]
     list_filter = ["state", "organisation__verification_state", "role", "delegation__direction", "delegation"]
     search_fields = ["organisation__name", "contact__last_name", "delegation__title"]
     autocomplete_fields = ["delegation", "organisation", "contact"]
     list_select_related = ["organisation", "contact", "delegation"]
     readonly_fields = ["state", "decided_at"]
-
-    # Self-registered organisations may register before staff verified them: staff see it here.
-    @admin.display(description=_("verification"), ordering="organisation__verification_state")
-    def organisation_verification(self, obj):
-        return obj.organisation.get_verification_state_display()
 
     def save_model(self, request, obj, form, change):
         services.delegation_participant_staff_save(participant=obj, user=request.user)

@@ -1,7 +1,6 @@
 """Business delegations: trips of Saxon companies abroad (outbound) and foreign delegations the
 agency hosts in Saxony (inbound), with their participants and programme."""
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -12,10 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from companies.models.organisations import Contact, Organisation, Sector
+from companies.models.classifications import Sector
+from companies.models.contacts import contact_person_field, names_another_organisations_contact
+from companies.models.organisations import Organisation
 from delegations.choices import PLACE_ROLES, DelegationState, Direction, ParticipantRole
 from wfs_portal.choices import RegistrationState
-from wfs_portal.models import TimeStampedModel
+from wfs_portal.constraints import not_before, one_per
+from wfs_portal.models import TimeStampedModel, user_reference
 from wfs_portal.registration_targets import (
     OpeningRule,
     RegistrationTarget,
@@ -60,14 +62,7 @@ class Delegation(RegistrationTarget, TimeStampedModel):
     political_lead = models.CharField(
         _("political lead"), max_length=200, blank=True, help_text=_("e.g. the State Minister for Economic Affairs")
     )
-    organiser = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible staff member"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    organiser = user_reference(_("responsible staff member"))
     history = HistoricalRecords()
 
     objects = RegistrationTargetQuerySet.as_manager()
@@ -77,10 +72,8 @@ class Delegation(RegistrationTarget, TimeStampedModel):
         verbose_name = _("delegation")
         verbose_name_plural = _("delegations")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")),
-                name="%(app_label)s_%(class)s_end_not_before_start",
-                violation_error_message=_("A delegation cannot end before it starts."),
+            not_before(
+                "end_date", "start_date", _("A delegation cannot end before it starts."), name="end_not_before_start"
             ),
             models.CheckConstraint(
                 condition=Q(registration_deadline__isnull=True) | Q(registration_deadline__lte=F("start_date")),
@@ -119,9 +112,7 @@ class DelegationParticipant(TimeStampedModel):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="delegation_participations"
     )
-    contact = models.ForeignKey(
-        Contact, verbose_name=_("person"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    contact = contact_person_field(_("person"))
     role = models.CharField(
         _("role"), max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.PARTICIPANT
     )
@@ -138,11 +129,11 @@ class DelegationParticipant(TimeStampedModel):
         verbose_name = _("delegation participant")
         verbose_name_plural = _("delegation participants")
         constraints = [
-            models.UniqueConstraint(
-                fields=["delegation", "contact"],
+            one_per(
+                ["delegation", "contact"],
+                _("This person is already registered for this delegation."),
+                name="person_once",
                 condition=Q(contact__isnull=False),
-                name="%(app_label)s_%(class)s_person_once",
-                violation_error_message=_("This person is already registered for this delegation."),
             ),
         ]
 
@@ -151,7 +142,7 @@ class DelegationParticipant(TimeStampedModel):
 
     def clean(self):
         errors = {}
-        if self.contact_id and self.organisation_id and self.contact.organisation_id != self.organisation_id:
+        if names_another_organisations_contact(self):
             errors["contact"] = _("The person must belong to the participating organisation.")
         # Checked on every save of a confirmed place; the service locks the delegation row first,
         # so two confirmations of the last place cannot both pass.
@@ -193,10 +184,12 @@ class ProgrammeItem(TimeStampedModel):
         verbose_name = _("programme item")
         verbose_name_plural = _("programme")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
-                name="%(app_label)s_%(class)s_ends_after_start",
-                violation_error_message=_("A programme item cannot end before it starts."),
+            not_before(
+                "ends_at",
+                "starts_at",
+                _("A programme item cannot end before it starts."),
+                name="ends_after_start",
+                unless_empty=("ends_at",),
             ),
         ]
 

@@ -13,14 +13,13 @@ from companies.portal_home import PendingApplication, UpcomingDeadline
 from delegations.models import DelegationParticipant
 from delegations.selectors import organisation_delegation_participants, portal_delegations
 from wfs_portal.choices import RegistrationState
-from wfs_portal.registrations import UNDECIDED_STATES, pending_or_recently_decided
+from wfs_portal.registrations import pending_or_recently_decided, pending_state
 
 
 def applications(organisation: Organisation, *, today: datetime.date, recent_days: int) -> list[PendingApplication]:
     """Participants on trips still to come: undecided ones, and those decided in the last days."""
-    recent = today - datetime.timedelta(days=recent_days)
     participants = organisation_delegation_participants(organisation).filter(
-        pending_or_recently_decided(recent),
+        pending_or_recently_decided(today=today, recent_days=recent_days),
         delegation__end_date__gte=today,
     )
     url = reverse("portal_delegations:participant-list")
@@ -29,12 +28,9 @@ def applications(organisation: Organisation, *, today: datetime.date, recent_day
             kind=_("Delegation trip"),
             title=participant.delegation.title,
             detail=participant.contact.full_name if participant.contact and not participant.contact.removed_at else "",
-            state=participant.state,
-            state_label=participant.get_state_display(),
-            is_open=participant.state in UNDECIDED_STATES,
             event_date=participant.delegation.start_date,
-            changed_at=participant.decided_at or participant.applied_at,
             url=url,
+            **pending_state(participant),
         )
         for participant in participants
     ]

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from companies.choices import VerificationState
+from companies.access import ensure_may_take_part
 from companies.models.organisations import Organisation
 from delegations.choices import ParticipantRole
 from delegations.models import Delegation, DelegationParticipant
@@ -64,9 +64,7 @@ def delegation_participant_apply(
         raise ValidationError({"delegation": delegation.closed_reason})
     contact = fields.get("contact")
     registered = DelegationParticipant.objects.filter(delegation=delegation)
-    # Self-registered organisations may apply (staff see that they await verification); rejected ones not.
-    if organisation.verification_state == VerificationState.REJECTED:
-        raise ValidationError(_("The registration of this organisation was rejected; it cannot apply."))
+    ensure_may_take_part(organisation)
     if contact_required and contact is None:
         raise ValidationError({"contact": _("Name the person who travels.")})
     # A company may send several persons, so a person counts as a duplicate; an application
@@ -90,7 +88,7 @@ def delegation_participant_apply(
         **fields,
     )
     validated_save(participant, user=user, reason=reason)
-    _announce(participant)
+    ANNOUNCEMENT.send(participant)
     return participant
 
 
@@ -103,7 +101,7 @@ def delegation_participant_confirm(*, participant: DelegationParticipant, user) 
 def delegation_participant_set_state(*, participant: DelegationParticipant, state: str, user) -> bool:
     """Confirm, waitlist, reject or withdraw a participant (staff), under the row locks of
     wfs_portal.registrations.registration_set_state. False when it already is in that state."""
-    return registration_set_state(participant, state=state, user=user, target="delegation", announce=_announce)
+    return registration_set_state(participant, state=state, user=user, target="delegation", announce=ANNOUNCEMENT.send)
 
 
 def delegation_participant_withdraw_refusal(participant: DelegationParticipant) -> str:
@@ -129,7 +127,7 @@ def delegation_participant_withdraw(*, participant: DelegationParticipant, user)
         user=user,
         target="delegation",
         refusal=delegation_participant_withdraw_refusal,
-        announce=_announce,
+        announce=ANNOUNCEMENT.send,
     )
 
 
@@ -154,11 +152,7 @@ ANNOUNCEMENT = Announcement(
     template="delegations/email/participant",
     staff_template="delegations/email/staff_registration",
     staff_topic=StaffTopic.DELEGATION_REGISTRATION,
-    admin_url="admin:delegations_delegation_change",
-)
-
-
-def _announce(participant: DelegationParticipant) -> None:
+    context=lambda participant: {"participant": participant, "delegation": participant.delegation},
     # Staff's link goes to the trip, whose page lists its participants.
-    context = {"participant": participant, "delegation": participant.delegation}
-    ANNOUNCEMENT.send(participant, context=context, admin_object=participant.delegation_id)
+    admin_record=lambda participant: participant.delegation,
+)

@@ -6,8 +6,7 @@ Organisations are those of the user's approved representations (active_organisat
 participant is fetched through them, so another organisation's id gives 404 and changes nothing.
 Writes go through delegations.services, which send the e-mails."""
 
-from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +18,7 @@ from delegations.forms import ParticipantRegistrationForm
 from delegations.models import DelegationParticipant
 from wfs_portal.idempotency import once_per_submission
 from wfs_portal.portal import portal_view
-from wfs_portal.registration_views import call_for_form, withdraw_and_return
+from wfs_portal.registration_views import application_form, application_sent, withdraw_and_return
 
 
 @require_GET
@@ -43,34 +42,30 @@ def participant_register(request, pk: int):
     delegation = get_object_or_404(selectors.portal_delegation_details(), pk=pk)
     organisation = active_organisation(request)
     closed_reason = delegation.closed_reason
-    form = None
     mine = []
     if organisation is not None:
         mine = list(selectors.organisation_delegation_participants(organisation).filter(delegation=delegation))
-        if not closed_reason:
-            form = ParticipantRegistrationForm(
-                request.POST if request.method == "POST" else None, organisation=organisation
-            )
-    if form is not None and request.method == "POST" and form.is_valid():
-        participant = call_for_form(
-            form,
-            lambda: services.delegation_participant_apply(
-                delegation=delegation,
-                organisation=organisation,
-                user=request.user,
-                reason=PARTICIPANT.applied_in_portal,
-                contact_required=True,
-                contact=form.cleaned_data["contact"],
-            ),
-        )
-        if participant is not None:
-            messages.success(
-                request,
-                _("%(person)s is registered for %(delegation)s. You will get an e-mail when the agency decides.")
-                % {"person": participant.contact, "delegation": delegation},
-            )
-            return redirect("portal_delegations:participant-list")
-    return render_portal(
+    form = application_form(
+        request, ParticipantRegistrationForm, organisation=organisation, closed_reason=closed_reason
+    )
+    sent = application_sent(
+        request,
+        form,
+        lambda: services.delegation_participant_apply(
+            delegation=delegation,
+            organisation=organisation,
+            user=request.user,
+            reason=PARTICIPANT.applied_in_portal,
+            contact_required=True,
+            contact=form.cleaned_data["contact"],
+        ),
+        done=lambda participant: (
+            _("%(person)s is registered for %(delegation)s. You will get an e-mail when the agency decides.")
+            % {"person": participant.contact, "delegation": delegation}
+        ),
+        to="portal_delegations:participant-list",
+    )
+    return sent or render_portal(
         request,
         "portal/delegations/participant_register.html",
         {"delegation": delegation, "form": form, "closed_reason": closed_reason, "mine": mine},

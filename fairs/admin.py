@@ -7,14 +7,10 @@ from django_countries.filters import CountryFilter
 from fairs import selectors, services
 from fairs.filtersets import BoothRegistrationFilterSet, JointBoothFilterSet, TradeFairFilterSet
 from fairs.models import BoothRegistration, JointBooth, TradeFair
-from wfs_portal.admin import (
-    RegistrationStateActions,
-    StackedInline,
-    TabularInline,
-    WfsModelAdmin,
-    save_inline_through_service,
-)
+from wfs_portal.admin import RegistrationStateActions, StackedInline, TabularInline, WfsModelAdmin
+from wfs_portal.admin_columns import annotation_column
 from wfs_portal.l10n import format_decimal
+from wfs_portal.registration_admin import ApplicantVerification, RegistrationTargetAdmin
 
 
 class JointBoothInline(StackedInline):
@@ -56,9 +52,7 @@ class TradeFairAdmin(FilterSetSearch, WfsModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(booth_count=Count("booths"))
 
-    @admin.display(description=_("joint booths"), ordering="booth_count")
-    def booth_count(self, obj):
-        return obj.booth_count
+    booth_count = annotation_column("booth_count", _("joint booths"))
 
 
 class BoothRegistrationInline(TabularInline):
@@ -96,7 +90,7 @@ class BoothRegistrationInline(TabularInline):
 
 
 @admin.register(JointBooth)
-class JointBoothAdmin(FilterSetSearch, WfsModelAdmin):
+class JointBoothAdmin(FilterSetSearch, RegistrationTargetAdmin, WfsModelAdmin):
     list_display = [
         "__str__",
         "registration_deadline",
@@ -112,6 +106,7 @@ class JointBoothAdmin(FilterSetSearch, WfsModelAdmin):
     autocomplete_fields = ["fair"]
     list_select_related = ["fair"]
     inlines = [BoothRegistrationInline]
+    registration_model = BoothRegistration
 
     def get_queryset(self, request):
         # The counts group the rows, and a grouped query drops the model's ordering: the booth
@@ -119,35 +114,23 @@ class JointBoothAdmin(FilterSetSearch, WfsModelAdmin):
         booths = selectors.joint_booths_with_occupancy(super().get_queryset(request))
         return booths.order_by(*JointBooth._meta.ordering)
 
-    def save_model(self, request, obj, form, change):
-        # Under the booth's row lock (see services.joint_booth_staff_save); the inline registrations
-        # are saved afterwards in the same transaction, still under it.
-        services.joint_booth_staff_save(booth=obj, user=request.user)
+    def save_target(self, target, *, user):
+        services.joint_booth_staff_save(booth=target, user=user)
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not BoothRegistration:
-            return super().save_formset(request, form, formset, change)
-        save_inline_through_service(
-            formset,
-            lambda registration: services.booth_registration_staff_save(registration=registration, user=request.user),
-        )
+    def save_registration(self, registration, *, user):
+        services.booth_registration_staff_save(registration=registration, user=user)
 
-    @admin.display(description=_("confirmed"), ordering="confirmed_count")
-    def confirmed_count(self, obj):
-        return obj.confirmed_count
-
-    @admin.display(description=_("undecided"), ordering="applied_count")
-    def applied_count(self, obj):
-        return obj.applied_count
+    confirmed_count = annotation_column("confirmed_count", _("confirmed"))
+    applied_count = annotation_column("applied_count", _("undecided"))
 
     @admin.display(description=_("free places"))
     def free_places(self, obj):
-        free = max(obj.capacity - obj.confirmed_count, 0)
+        free = max(obj.free_places, 0)
         return format_html('<span class="free-places-none">{}</span>', free) if free == 0 else free
 
 
 @admin.register(BoothRegistration)
-class BoothRegistrationAdmin(FilterSetSearch, RegistrationStateActions, WfsModelAdmin):
+class BoothRegistrationAdmin(FilterSetSearch, RegistrationStateActions, ApplicantVerification, WfsModelAdmin):
     list_display = [
         "organisation",
         "organisation_verification",
@@ -178,11 +161,6 @@ class BoothRegistrationAdmin(FilterSetSearch, RegistrationStateActions, WfsModel
     @admin.display(description=_("first-time exhibitor"), boolean=True, ordering="is_first_time")
     def is_first_time(self, obj):
         return getattr(obj, "is_first_time", None)
-
-    # Self-registered organisations may apply before staff verified them: staff see it here.
-    @admin.display(description=_("verification"), ordering="organisation__verification_state")
-    def organisation_verification(self, obj):
-        return obj.organisation.get_verification_state_display()
 
     # "12,5" rather than the admin's "12,50": the column title names the unit.
     @admin.display(description=_("requested area (m²)"), ordering="requested_area_m2")

@@ -5,19 +5,22 @@ from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from companies.models.organisations import Contact, Organisation, Sector
+from companies.models.classifications import Sector
+from companies.models.contacts import contact_person_field, names_another_organisations_contact
+from companies.models.organisations import Organisation
 from fairs.choices import BoothState
 from wfs_portal.choices import RegistrationState
+from wfs_portal.constraints import not_before, not_negative, one_per
 from wfs_portal.fields import BoundedTextField
 from wfs_portal.l10n import format_decimal
-from wfs_portal.models import TimeStampedModel, localised
+from wfs_portal.models import TimeStampedModel, localised_property
 from wfs_portal.registration_targets import (
     OpeningRule,
     RegistrationTarget,
@@ -50,15 +53,11 @@ class TradeFair(TimeStampedModel):
         verbose_name = _("trade fair")
         verbose_name_plural = _("trade fairs")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")),
-                name="%(app_label)s_%(class)s_end_not_before_start",
-                violation_error_message=_("A fair cannot end before it starts."),
-            ),
-            models.UniqueConstraint(
-                fields=["name", "start_date"],
-                name="%(app_label)s_%(class)s_unique_edition",
-                violation_error_message=_("This fair already has an edition starting on this day."),
+            not_before("end_date", "start_date", _("A fair cannot end before it starts."), name="end_not_before_start"),
+            one_per(
+                ["name", "start_date"],
+                _("This fair already has an edition starting on this day."),
+                name="unique_edition",
             ),
             models.CheckConstraint(
                 condition=Q(programme_year__gte=1990, programme_year__lte=2100),
@@ -70,9 +69,7 @@ class TradeFair(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.name} {self.start_date.year}"
 
-    @property
-    def description(self) -> str:
-        return localised(self, "description")
+    description = localised_property("description")
 
 
 class JointBooth(RegistrationTarget, TimeStampedModel):
@@ -116,10 +113,10 @@ class JointBooth(RegistrationTarget, TimeStampedModel):
                 name="%(app_label)s_%(class)s_area_positive",
                 violation_error_message=_("The booth area must be greater than zero."),
             ),
-            models.CheckConstraint(
-                condition=Q(fee_per_m2_with_construction__gte=0, fee_per_m2_without_construction__gte=0),
-                name="%(app_label)s_%(class)s_fees_not_negative",
-                violation_error_message=_("Fees cannot be negative."),
+            not_negative(
+                ["fee_per_m2_with_construction", "fee_per_m2_without_construction"],
+                _("Fees cannot be negative."),
+                name="fees_not_negative",
             ),
         ]
 
@@ -192,9 +189,7 @@ class BoothRegistration(TimeStampedModel):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="booth_registrations"
     )
-    contact = models.ForeignKey(
-        Contact, verbose_name=_("contact person"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    contact = contact_person_field()
     requested_area_m2 = models.DecimalField(_("requested area (m²)"), max_digits=7, decimal_places=2)
     with_stand_construction = models.BooleanField(_("with stand construction"), default=True)
     products = BoundedTextField(_("products shown"), max_length=2000, blank=True)
@@ -220,10 +215,10 @@ class BoothRegistration(TimeStampedModel):
         verbose_name = _("booth registration")
         verbose_name_plural = _("booth registrations")
         constraints = [
-            models.UniqueConstraint(
-                fields=["booth", "organisation"],
-                name="%(app_label)s_%(class)s_one_per_organisation",
-                violation_error_message=_("This organisation has already registered for this booth."),
+            one_per(
+                ["booth", "organisation"],
+                _("This organisation has already registered for this booth."),
+                name="one_per_organisation",
             ),
             models.CheckConstraint(
                 condition=Q(requested_area_m2__gt=0),
@@ -237,7 +232,7 @@ class BoothRegistration(TimeStampedModel):
 
     def clean(self):
         errors = {}
-        if self.contact_id and self.organisation_id and self.contact.organisation_id != self.organisation_id:
+        if names_another_organisations_contact(self):
             errors["contact"] = _("The contact person must belong to the registering organisation.")
         # A confirmed place must fit on the booth: checked on every save, so neither a confirmation
         # nor a later change of booth or area can overbook it. (The confirmation service locks the

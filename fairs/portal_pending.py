@@ -12,14 +12,13 @@ from companies.models.organisations import Organisation
 from companies.portal_home import PendingApplication, UpcomingDeadline
 from fairs.models import BoothRegistration
 from fairs.selectors import organisation_booth_registrations, portal_booths
-from wfs_portal.registrations import UNDECIDED_STATES, pending_or_recently_decided
+from wfs_portal.registrations import pending_or_recently_decided, pending_state
 
 
 def applications(organisation: Organisation, *, today: datetime.date, recent_days: int) -> list[PendingApplication]:
     """Registrations for fairs still to come: undecided ones, and those decided in the last days."""
-    recent = today - datetime.timedelta(days=recent_days)
     registrations = organisation_booth_registrations(organisation).filter(
-        pending_or_recently_decided(recent),
+        pending_or_recently_decided(today=today, recent_days=recent_days),
         booth__fair__end_date__gte=today,
     )
     url = reverse("portal_fairs:registration-list")
@@ -28,12 +27,9 @@ def applications(organisation: Organisation, *, today: datetime.date, recent_day
             kind=_("Joint booth"),
             title=f"{registration.booth.fair} · {registration.booth.title}",
             detail=registration.booth.fair.city,
-            state=registration.state,
-            state_label=registration.get_state_display(),
-            is_open=registration.state in UNDECIDED_STATES,
             event_date=registration.booth.fair.start_date,
-            changed_at=registration.decided_at or registration.applied_at,
             url=url,
+            **pending_state(registration),
         )
         for registration in registrations
     ]

@@ -37,10 +37,19 @@ def booth_registrations_with_first_time(queryset: QuerySet[BoothRegistration]) -
 
 
 def joint_booths_with_occupancy(queryset: QuerySet[JointBooth]) -> QuerySet[JointBooth]:
-    """Annotate ``confirmed_count`` and ``applied_count`` (applications still undecided)."""
+    """Annotate ``confirmed_count``, ``applied_count`` (applications still undecided), and what the
+    confirmed registrations leave of each booth: ``free_places`` and ``free_area_m2``; computed in
+    SQL, so a page of booths costs the same few queries at any size."""
+    confirmed = Q(registrations__state=RegistrationState.CONFIRMED)
     return queryset.annotate(
-        confirmed_count=Count("registrations", filter=Q(registrations__state=RegistrationState.CONFIRMED)),
+        confirmed_count=Count("registrations", filter=confirmed),
         applied_count=Count("registrations", filter=Q(registrations__state=RegistrationState.APPLIED)),
+    ).annotate(
+        free_places=ExpressionWrapper(F("capacity") - F("confirmed_count"), output_field=IntegerField()),
+        free_area_m2=ExpressionWrapper(
+            F("total_area_m2") - Sum("registrations__requested_area_m2", filter=confirmed, default=Decimal(0)),
+            output_field=DecimalField(max_digits=8, decimal_places=2),
+        ),
     )
 
 
@@ -70,16 +79,9 @@ def public_booths() -> QuerySet[JointBooth]:
 
 
 def public_booths_with_free_places() -> QuerySet[JointBooth]:
-    """Public booths with ``free_places`` and ``free_area_m2`` (what confirmed registrations leave),
-    computed in SQL so a page of fairs costs the same few queries at any size."""
-    confirmed = Q(registrations__state=RegistrationState.CONFIRMED)
-    return joint_booths_with_occupancy(public_booths()).annotate(
-        free_places=ExpressionWrapper(F("capacity") - F("confirmed_count"), output_field=IntegerField()),
-        free_area_m2=ExpressionWrapper(
-            F("total_area_m2") - Sum("registrations__requested_area_m2", filter=confirmed, default=Decimal(0)),
-            output_field=DecimalField(max_digits=8, decimal_places=2),
-        ),
-    )
+    """Public booths with their occupancy, ``free_places`` and ``free_area_m2`` among it
+    (joint_booths_with_occupancy)."""
+    return joint_booths_with_occupancy(public_booths())
 
 
 def public_trade_fairs() -> QuerySet[TradeFair]:

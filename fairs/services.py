@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from companies.choices import VerificationState
+from companies.access import ensure_may_take_part
 from companies.models.organisations import Organisation
 from fairs.models import BoothRegistration, JointBooth
 from notifications.choices import StaffTopic
@@ -70,10 +70,7 @@ def booth_registration_apply(
     booth = JointBooth.objects.select_for_update().get(pk=booth.pk)
     if booth.closed_reason:
         raise ValidationError({"booth": booth.closed_reason})
-    # Self-registered organisations may apply (staff see in the admin that they await verification,
-    # and a fair's deadline should not be missed for that); a rejected registration may not.
-    if organisation.verification_state == VerificationState.REJECTED:
-        raise ValidationError(_("The registration of this organisation was rejected; it cannot apply."))
+    ensure_may_take_part(organisation)
     if declarations_required:
         missing = {
             name: _("This declaration is required to apply.")
@@ -93,7 +90,7 @@ def booth_registration_apply(
     if full:
         raise ValidationError(full)
     validated_save(registration, user=user, reason=reason)
-    _announce(registration)
+    ANNOUNCEMENT.send(registration)
     return registration
 
 
@@ -106,7 +103,7 @@ def booth_registration_confirm(*, registration: BoothRegistration, user) -> bool
 def booth_registration_set_state(*, registration: BoothRegistration, state: str, user) -> bool:
     """Confirm, waitlist, reject or withdraw a registration (staff), under the row locks of
     wfs_portal.registrations.registration_set_state. False when it already is in that state."""
-    return registration_set_state(registration, state=state, user=user, target="booth", announce=_announce)
+    return registration_set_state(registration, state=state, user=user, target="booth", announce=ANNOUNCEMENT.send)
 
 
 def booth_registration_withdraw_refusal(registration: BoothRegistration) -> str:
@@ -123,7 +120,7 @@ def booth_registration_may_withdraw(registration: BoothRegistration) -> bool:
 def booth_registration_withdraw(*, registration: BoothRegistration, user) -> bool:
     """The organisation withdraws its registration (the portal), see booth_registration_withdraw_refusal."""
     return registration_withdraw(
-        registration, user=user, target="booth", refusal=booth_registration_withdraw_refusal, announce=_announce
+        registration, user=user, target="booth", refusal=booth_registration_withdraw_refusal, announce=ANNOUNCEMENT.send
     )
 
 
@@ -149,10 +146,9 @@ ANNOUNCEMENT = Announcement(
     template="fairs/email/registration",
     staff_template="fairs/email/staff_application",
     staff_topic=StaffTopic.BOOTH_APPLICATION,
-    admin_url="admin:fairs_boothregistration_change",
+    context=lambda registration: {
+        "registration": registration,
+        "booth": registration.booth,
+        "fair": registration.booth.fair,
+    },
 )
-
-
-def _announce(registration: BoothRegistration) -> None:
-    booth = registration.booth
-    ANNOUNCEMENT.send(registration, context={"registration": registration, "booth": booth, "fair": booth.fair})

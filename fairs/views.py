@@ -5,8 +5,7 @@ Organisations are those of the user's approved representations (active_organisat
 registration is fetched through them, so another organisation's id gives 404 and changes nothing.
 Writes go through fairs.services, which send the e-mails."""
 
-from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,7 +17,7 @@ from fairs.forms import BoothApplicationForm
 from fairs.models import BoothRegistration
 from wfs_portal.idempotency import once_per_submission
 from wfs_portal.portal import portal_view
-from wfs_portal.registration_views import call_for_form, withdraw_and_return
+from wfs_portal.registration_views import application_form, application_sent, withdraw_and_return
 
 
 @require_GET
@@ -48,28 +47,26 @@ def booth_apply(request, pk: int):
         existing = selectors.organisation_booth_registrations(organisation).filter(booth=booth).first()
     # A second application (another tab, a double click) still goes to the service, which refuses it
     # with a form error; a plain visit shows the existing registration instead of the form.
-    if organisation is not None and not closed_reason and (existing is None or request.method == "POST"):
-        form = BoothApplicationForm(request.POST if request.method == "POST" else None, organisation=organisation)
-    if form is not None and request.method == "POST" and form.is_valid():
-        registration = call_for_form(
-            form,
-            lambda: services.booth_registration_apply(
-                booth=booth,
-                organisation=organisation,
-                user=request.user,
-                reason=REGISTRATION.applied_in_portal,
-                declarations_required=True,
-                **form.applicant_data(),
-            ),
-        )
-        if registration is not None:
-            messages.success(
-                request,
-                _("Your application for %(booth)s was sent. You will get an e-mail when the agency decides it.")
-                % {"booth": booth},
-            )
-            return redirect("portal_fairs:registration-list")
-    return render_portal(
+    if existing is None or request.method == "POST":
+        form = application_form(request, BoothApplicationForm, organisation=organisation, closed_reason=closed_reason)
+    sent = application_sent(
+        request,
+        form,
+        lambda: services.booth_registration_apply(
+            booth=booth,
+            organisation=organisation,
+            user=request.user,
+            reason=REGISTRATION.applied_in_portal,
+            declarations_required=True,
+            **form.applicant_data(),
+        ),
+        done=lambda registration: (
+            _("Your application for %(booth)s was sent. You will get an e-mail when the agency decides it.")
+            % {"booth": booth}
+        ),
+        to="portal_fairs:registration-list",
+    )
+    return sent or render_portal(
         request,
         "portal/fairs/booth_apply.html",
         {"booth": booth, "form": form, "closed_reason": closed_reason, "existing": existing},

@@ -14,11 +14,15 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from companies.choices import ProfileState, VerificationState
-from companies.models.organisations import ClusterMembership, Organisation, PartneringProfile, Sector
+from companies.models.classifications import Sector
+from companies.models.clusters import ClusterMembership
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from matchmaking import embedding
 from matchmaking.choices import ContactRequestState, ExclusionKind, FeedbackVerdict, OverrideAction
-from matchmaking.engine import corpus as cm
-from matchmaking.engine.corpus import Corpus, OrgRecord, ProfileRecord
+from matchmaking.engine.corpus import Corpus, build
+from matchmaking.engine.records import OrgRecord, ProfileRecord, combine, offer_and_request_vectors, profile_text
+from matchmaking.engine.vocabulary import REQUEST_TYPES
 from matchmaking.models.introductions import ContactRequest
 from matchmaking.models.matches import ComplementaryDivisions, MatchExclusion, MatchFeedback, MatchOverride
 
@@ -44,7 +48,7 @@ def _profile_texts(profile: PartneringProfile) -> list[str]:
         )
         keywords = getattr(profile, f"keywords_{lang}")
         if title or summary:
-            texts.append(cm.profile_text(title, summary, keywords))
+            texts.append(profile_text(title, summary, keywords))
     return texts
 
 
@@ -95,8 +99,8 @@ def org_records(organisations, today: datetime.date | None = None) -> list[OrgRe
             found = [vectors[t] for t in profile_texts if t in vectors]
             if not found:
                 continue
-            vector = cm.combine(found)
-            is_request = profile.type in cm.REQUEST_TYPES
+            vector = combine(found)
+            is_request = profile.type in REQUEST_TYPES
             profiles.append(
                 ProfileRecord(id=profile.pk, type=profile.type, vector=vector, text=" ".join(profile_texts))
             )
@@ -104,7 +108,7 @@ def org_records(organisations, today: datetime.date | None = None) -> list[OrgRe
             (request_texts if is_request else offer_texts).extend(profile_texts)
             targets.update(str(country) for country in profile.target_countries)
         descriptions = [t for t in (org.description_de, org.description_en) if t]
-        offer, request = cm.offer_and_request_vectors(offers, needs, [vectors[t] for t in descriptions if t in vectors])
+        offer, request = offer_and_request_vectors(offers, needs, [vectors[t] for t in descriptions if t in vectors])
         codes = [sector_codes[s.pk] for s in org.sectors.all()]
         matchable = not org.matchmaking_opt_out
         records.append(
@@ -161,7 +165,7 @@ def apply_rules(corpus: Corpus) -> None:
 def build_corpus(today: datetime.date | None = None) -> Corpus:
     """The whole corpus, as a full recompute sees it."""
     records = org_records(organisations_queryset(today), today)
-    corpus = cm.build(records, dim=embedding.DIM)
+    corpus = build(records, dim=embedding.DIM)
     apply_rules(corpus)
     return corpus
 

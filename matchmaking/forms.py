@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
 
 from companies.choices import OrganisationKind
-from companies.models.organisations import TechnologyField
+from companies.models.classifications import TechnologyField
 from matchmaking.choices import FeedbackVerdict
 from matchmaking.selectors import FEEDBACK_NONE, REGION_SAXONY, MatchFilter
 from matchmaking.services.introductions import MESSAGE_MAX_LENGTH

@@ -4,7 +4,7 @@ portal visits (the partner lists remembered to mark new suggestions)."""
 
 from django.db.models import Q
 
-from companies.models.organisations import Contact
+from companies.models.contacts import Contact
 from matchmaking.choices import ContactRequestState
 from matchmaking.models.introductions import ContactRequest
 from matchmaking.models.matches import MatchFeedback

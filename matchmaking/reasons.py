@@ -7,9 +7,10 @@ from __future__ import annotations
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from companies.models.organisations import PartneringProfile, TechnologyField
-from matchmaking.engine import engine as flags
-from matchmaking.engine.corpus import FIELDS
+from companies.models.classifications import TechnologyField
+from companies.models.profiles import PartneringProfile
+from matchmaking.engine import reason_flags as flags
+from matchmaking.engine.vocabulary import FIELDS
 from matchmaking.models.matches import Match
 from wfs_portal.choices import District
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from companies.choices import ConsentPurpose, VerificationState
-from companies.models.organisations import Contact, Organisation, TechnologyField
+from companies.models.classifications import TechnologyField
+from companies.models.contacts import Contact
+from companies.models.organisations import Organisation
 from companies.selectors import public_profile_lookups
 from matchmaking.choices import ContactRequestState, GenerationState
 from matchmaking.models.generations import MatchGeneration

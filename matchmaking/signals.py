@@ -5,7 +5,9 @@ loader, tasks) must trigger it and none of them holds a business rule about it."
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from companies.models.organisations import ClusterMembership, Organisation, PartneringProfile
+from companies.models.clusters import ClusterMembership
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from matchmaking.choices import GenerationState
 from matchmaking.models.generations import MatchGeneration
 from matchmaking.services.incremental import matching_update_schedule

@@ -42,19 +42,21 @@ CHUNK_LIMITS = {
 
 @shared_task(**CHUNK_LIMITS, **RETRY)
 def match_map_chunk(generation_id: int, index: int) -> bool:
-    try:
-        return generations.match_map_chunk(generation_id=generation_id, index=index)
-    except Exception as exc:
-        generations.match_generation_fail(generation_id=generation_id, error=f"map chunk {index}: {exc!r}")
-        raise
+    return _chunk("map", generations.match_map_chunk, generation_id, index)
 
 
 @shared_task(**CHUNK_LIMITS, **RETRY)
 def match_reduce_chunk(generation_id: int, index: int) -> bool:
+    return _chunk("reduce", generations.match_reduce_chunk, generation_id, index)
+
+
+def _chunk(phase: str, service, generation_id: int, index: int) -> bool:
+    """Compute a chunk; an error is noted on the generation (the watchdog resumes it) and raised
+    for the retry."""
     try:
-        return generations.match_reduce_chunk(generation_id=generation_id, index=index)
+        return service(generation_id=generation_id, index=index)
     except Exception as exc:
-        generations.match_generation_fail(generation_id=generation_id, error=f"reduce chunk {index}: {exc!r}")
+        generations.match_generation_fail(generation_id=generation_id, error=f"{phase} chunk {index}: {exc!r}")
         raise
 
 

@@ -267,21 +267,12 @@ def introduction_decide(request, pk: int):
     form = IntroductionDecisionForm(request.POST)
     if not form.is_valid():
         return HttpResponse(status=400)
-    accept = form.cleaned_data["decision"] == "accept"
-    service = contact_request_accept if accept else contact_request_decline
-    try:
-        service(contact_request=contact_request, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied:
-        raise Http404 from None
+    name = {"name": contact_request.requester.name}
+    if form.cleaned_data["decision"] == "accept":
+        service, done = contact_request_accept, _("You accepted the introduction to %(name)s.") % name
     else:
-        name = contact_request.requester.name
-        if accept:
-            messages.success(request, _("You accepted the introduction to %(name)s.") % {"name": name})
-        else:
-            messages.success(request, _("You declined the introduction to %(name)s.") % {"name": name})
-    return _back(request, "portal_matches:introductions")
+        service, done = contact_request_decline, _("You declined the introduction to %(name)s.") % name
+    return _introduction_step(request, service, contact_request, done)
 
 
 @require_POST
@@ -290,12 +281,20 @@ def introduction_withdraw(request, pk: int):
     contact_request = get_object_or_404(
         ContactRequest.objects.filter(requester__in=represented_organisations(request.user)), pk=pk
     )
+    done = _("Your request to %(name)s was withdrawn.") % {"name": contact_request.target.name}
+    return _introduction_step(request, contact_request_withdraw, contact_request, done)
+
+
+def _introduction_step(request, service, contact_request: ContactRequest, done: str):
+    """Take a step of an introduction through its service and go back to where the user came from:
+    ``done`` as the success message, the service's refusal as an error message, 404 where the user
+    may not take the step."""
     try:
-        contact_request_withdraw(contact_request=contact_request, user=request.user)
+        service(contact_request=contact_request, user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     except PermissionDenied:
         raise Http404 from None
     else:
-        messages.success(request, _("Your request to %(name)s was withdrawn.") % {"name": contact_request.target.name})
+        messages.success(request, done)
     return _back(request, "portal_matches:introductions")

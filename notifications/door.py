@@ -17,10 +17,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db import models
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils import translation
+from django.utils.module_loading import import_string
 
 from notifications.choices import StaffTopic
 from notifications.models import StaffAlert, UserPreference
@@ -48,16 +50,10 @@ def users(people: Iterable) -> list[Recipient]:
 
 
 def representatives(organisation, *, administrators_only: bool = False) -> list[Recipient]:
-    """The organisation's approved representatives (only its administrators, where they decide)."""
-    from companies.choices import RepresentationState, RepresentativeRole
-
-    condition = Q(
-        representations__organisation=organisation,
-        representations__state=RepresentationState.APPROVED,
-    )
-    if administrators_only:
-        condition &= Q(representations__role=RepresentativeRole.ADMINISTRATOR)
-    return users(get_user_model().objects.filter(condition).distinct().order_by("pk"))
+    """The organisation's approved representatives (only its administrators, where they decide), as
+    the directory names them (the function the setting NOTIFICATION_REPRESENTATIVES names)."""
+    representative_users = import_string(settings.NOTIFICATION_REPRESENTATIVES)
+    return users(representative_users(organisation, administrators_only=administrators_only))
 
 
 def contact_person(contact) -> list[Recipient]:
@@ -88,8 +84,10 @@ def organisation_told(template: str, *, organisation, contact=None, context: dic
     return notify(template, to=representatives(organisation) + contact_person(contact), context=context, key=key)
 
 
-def staff_told(template: str, *, topic: StaffTopic, context: dict, admin_url: str, key: str) -> int:
-    """Staff who follow ``topic`` are told, with a link to the record in the admin."""
+def staff_told(template: str, *, topic: StaffTopic, context: dict, record: models.Model, key: str) -> int:
+    """Staff who follow ``topic`` are told, with a link to ``record``'s page in the admin."""
+    meta = record._meta
+    admin_url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[record.pk])
     return notify(template, to=staff(topic), context={**context, "admin_url": absolute_url(admin_url)}, key=key)
 
 

@@ -25,7 +25,6 @@ def language_at_login(sender, request, user, **kwargs):
 def delivery_failed(sender, message, **kwargs):
     """Staff who look after deliveries are told, unless the failed message is such an alert itself
     (that would only make another one that fails)."""
-    from django.urls import reverse
 
     from notifications import door
     from notifications.choices import StaffTopic
@@ -36,7 +35,7 @@ def delivery_failed(sender, message, **kwargs):
         "notifications/email/delivery_failed",
         topic=StaffTopic.DELIVERY_FAILED,
         context={"message": message},
-        admin_url=reverse("admin:outbox_outboxmessage_change", args=[message.pk]),
+        record=message,
         key=f"{DELIVERY_FAILED_TOPIC}:{message.pk}:{message.attempts}",
     )
 

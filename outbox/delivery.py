@@ -18,6 +18,7 @@ import hashlib
 import logging
 import smtplib
 import threading
+from collections.abc import Callable
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -53,6 +54,33 @@ def registered_task_names() -> set[str]:
 
 class Outage(Exception):
     """The service a kind of message goes to cannot be reached."""
+
+
+def _hand_over(
+    remaining: list[OutboxMessage],
+    send: Callable[[OutboxMessage], str | None],
+    *,
+    is_outage: Callable[[BaseException], bool],
+    result: PassResult,
+) -> None:
+    """Hand the messages to their service one at a time, taking each off ``remaining`` once dealt
+    with: ``send`` answers None when the service took it, or why the service refused it. An error
+    ``is_outage`` calls an outage raises Outage and leaves this message and the rest in
+    ``remaining``; any other error fails this message only."""
+    while remaining:
+        message = remaining[0]
+        try:
+            refusal = send(message)
+        except Exception as exc:
+            if is_outage(exc):
+                raise Outage(describe_error(exc)) from exc
+            refusal = describe_error(exc)
+        remaining.pop(0)
+        if refusal is None:
+            mark_delivered(message)
+            result.delivered += 1
+        else:
+            mark_failed(message, refusal, result)
 
 
 # --- e-mail --------------------------------------------------------------------------------------
@@ -106,24 +134,15 @@ def _email(message: OutboxMessage, mail_connection) -> EmailMultiAlternatives:
 def deliver_emails(messages: list[OutboxMessage], result: PassResult) -> None:
     mail_connection = get_connection(fail_silently=False)
     remaining = list(messages)
+
+    def send(message: OutboxMessage) -> str | None:
+        if mail_connection.send_messages([_email(message, mail_connection)]):
+            return None
+        return "the mail server accepted no recipient"
+
     try:
         mail_connection.open()
-        while remaining:
-            message = remaining[0]
-            try:
-                sent = mail_connection.send_messages([_email(message, mail_connection)])
-            except Exception as exc:
-                if is_mail_outage(exc):
-                    raise Outage(describe_error(exc)) from exc
-                remaining.pop(0)
-                mark_failed(message, describe_error(exc), result)
-                continue
-            remaining.pop(0)
-            if sent:
-                mark_delivered(message)
-                result.delivered += 1
-            else:
-                mark_failed(message, "the mail server accepted no recipient", result)
+        _hand_over(remaining, send, is_outage=is_mail_outage, result=result)
     except Exception as exc:
         error = str(exc) if isinstance(exc, Outage) else describe_error(exc)
         if not isinstance(exc, Outage) and not is_mail_outage(exc):
@@ -164,28 +183,20 @@ def deliver_tasks(messages: list[OutboxMessage], result: PassResult) -> None:
     try:
         with app.connection_for_write() as broker:
             broker.ensure_connection(max_retries=0, timeout=settings.OUTBOX_BROKER_TIMEOUT_SECONDS)
-            while remaining:
-                message = remaining[0]
-                try:
-                    app.send_task(
-                        message.task_name,
-                        args=message.task_args,
-                        kwargs=message.task_kwargs,
-                        task_id=_task_id(message),
-                        connection=broker,
-                        add_to_parent=False,
-                        # One quick attempt: an outage is handled here, by postponing the message.
-                        retry=False,
-                    )
-                except Exception as exc:
-                    if is_broker_outage(exc):
-                        raise Outage(describe_error(exc)) from exc
-                    remaining.pop(0)
-                    mark_failed(message, describe_error(exc), result)
-                    continue
-                remaining.pop(0)
-                mark_delivered(message)
-                result.delivered += 1
+
+            def send(message: OutboxMessage) -> None:
+                app.send_task(
+                    message.task_name,
+                    args=message.task_args,
+                    kwargs=message.task_kwargs,
+                    task_id=_task_id(message),
+                    connection=broker,
+                    add_to_parent=False,
+                    # One quick attempt: an outage is handled here, by postponing the message.
+                    retry=False,
+                )
+
+            _hand_over(remaining, send, is_outage=is_broker_outage, result=result)
     except Exception as exc:
         if not isinstance(exc, Outage) and not is_broker_outage(exc):
             raise

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from outbox.choices import MessageKind, MessageState
+from wfs_portal.constraints import filled_when, one_per
 
 
 class OutboxMessage(models.Model):
@@ -76,11 +77,11 @@ class OutboxMessage(models.Model):
         constraints = [
             # At most one waiting message per coalesce value: a burst of changes makes one delivery.
             # A message being delivered no longer counts, so a change during its delivery makes a new one.
-            models.UniqueConstraint(
-                fields=["coalesce"],
+            one_per(
+                ["coalesce"],
+                _("A waiting message with this value exists already."),
+                name="one_waiting_per_coalesce",
                 condition=Q(state=MessageState.PENDING) & ~Q(coalesce=""),
-                name="%(app_label)s_%(class)s_one_waiting_per_coalesce",
-                violation_error_message=_("A waiting message with this value exists already."),
             ),
             models.CheckConstraint(
                 condition=(Q(kind=MessageKind.TASK) & ~Q(task_name=""))
@@ -88,10 +89,11 @@ class OutboxMessage(models.Model):
                 name="%(app_label)s_%(class)s_task_or_email",
                 violation_error_message=_("A task needs its name, an e-mail its recipient."),
             ),
-            models.CheckConstraint(
-                condition=~Q(state=MessageState.SENT) | Q(sent_at__isnull=False),
-                name="%(app_label)s_%(class)s_sent_has_date",
-                violation_error_message=_("A delivered message needs its delivery date."),
+            filled_when(
+                Q(state=MessageState.SENT),
+                ["sent_at"],
+                _("A delivered message needs its delivery date."),
+                name="sent_has_date",
             ),
         ]
 

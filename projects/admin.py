@@ -14,7 +14,9 @@ from projects.models import (
     WorkshopSession,
 )
 from wfs_portal.admin import StackedInline, TabularInline, WfsModelAdmin, service_action
+from wfs_portal.admin_columns import annotation_column
 from wfs_portal.l10n import format_amount
+from wfs_portal.registration_admin import ApplicantVerification
 
 
 class WorkshopSessionInline(StackedInline):
@@ -59,17 +61,9 @@ class WorkshopAdmin(WfsModelAdmin):
             )
         )
 
-    @admin.display(description=_("participants"), ordering="participant_count")
-    def participant_count(self, obj):
-        return obj.participant_count
-
-    @admin.display(description=_("sessions"), ordering="session_count")
-    def session_count(self, obj):
-        return obj.session_count
-
-    @admin.display(description=_("next session"), ordering="next_session")
-    def next_session(self, obj):
-        return obj.next_session
+    participant_count = annotation_column("participant_count", _("participants"))
+    session_count = annotation_column("session_count", _("sessions"))
+    next_session = annotation_column("next_session", _("next session"))
 
 
 @admin.register(WorkshopSession)
@@ -92,7 +86,7 @@ class WorkshopParticipantAdmin(WfsModelAdmin):
 
 
 @admin.register(WorkshopJoinRequest)
-class WorkshopJoinRequestAdmin(WfsModelAdmin):
+class WorkshopJoinRequestAdmin(ApplicantVerification, WfsModelAdmin):
     """Requests come from the portal; staff decide them with the actions, which go through
     projects.services (the participant is created, the organisation told by e-mail)."""
 
@@ -117,10 +111,6 @@ class WorkshopJoinRequestAdmin(WfsModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-    @admin.display(description=_("verification"), ordering="organisation__verification_state")
-    def organisation_verification(self, obj):
-        return obj.organisation.get_verification_state_display()
 
     accept = service_action(
         _("Accept selected (the organisations join the workshop)"),

@@ -18,6 +18,14 @@ class WorkshopRole(models.TextChoices):
     PUBLIC_BODY = "public_body", _("Public body")
 
 
+class JoinRequestState(models.TextChoices):
+    """Where an organisation's request to join a project workshop stands."""
+
+    REQUESTED = "requested", _("Requested")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
 class InvestmentKind(models.TextChoices):
     NEW_SETTLEMENT = "new_settlement", _("New settlement")
     EXPANSION = "expansion", _("Expansion")

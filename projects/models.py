@@ -1,28 +1,31 @@
 """Project workshops (Projektwerkstätten) and investment projects (new settlements and
 expansions) that the agency accompanies until production starts."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from companies.models.organisations import Contact, Organisation, Sector, TechnologyField
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.contacts import contact_person_field, names_another_organisations_contact
+from companies.models.organisations import Organisation
 from projects.choices import (
     FigureProvenance,
     InvestmentKind,
     InvestmentStage,
+    JoinRequestState,
     MilestoneKind,
     WorkshopRole,
     WorkshopState,
 )
 from wfs_portal.choices import District
+from wfs_portal.constraints import filled_when, not_before, not_negative, one_per
 from wfs_portal.fields import BoundedTextField
-from wfs_portal.models import TimeStampedModel, localised
+from wfs_portal.models import TimeStampedModel, localised_property, user_reference
 from wfs_portal.registration_targets import OpeningRule, RegistrationTarget, RegistrationTargetQuerySet, Requirement
 
 # Workshops an organisation may ask to join: the public ones that still run (a completed workshop is
@@ -54,14 +57,7 @@ class Workshop(RegistrationTarget, TimeStampedModel):
     open_for_participants = models.BooleanField(
         _("open to new participants"), default=True, help_text=_("Organisations may ask to join.")
     )
-    lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible staff member"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    lead = user_reference(_("responsible staff member"))
     participants = models.ManyToManyField(
         Organisation, through="WorkshopParticipant", related_name="workshops", verbose_name=_("participants")
     )
@@ -77,9 +73,7 @@ class Workshop(RegistrationTarget, TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def title(self) -> str:
-        return localised(self, "title")
+    title = localised_property("title")
 
 
 class WorkshopSession(TimeStampedModel):
@@ -103,10 +97,12 @@ class WorkshopSession(TimeStampedModel):
         verbose_name = _("workshop session")
         verbose_name_plural = _("workshop sessions")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
-                name="%(app_label)s_%(class)s_ends_after_start",
-                violation_error_message=_("A session cannot end before it starts."),
+            not_before(
+                "ends_at",
+                "starts_at",
+                _("A session cannot end before it starts."),
+                name="ends_after_start",
+                unless_empty=("ends_at",),
             ),
         ]
 
@@ -123,9 +119,7 @@ class WorkshopParticipant(TimeStampedModel):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="workshop_participations"
     )
-    contact = models.ForeignKey(
-        Contact, verbose_name=_("contact person"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    contact = contact_person_field()
     role = models.CharField(_("role"), max_length=20, choices=WorkshopRole.choices)
     joined = models.DateField(_("joined"))
     left = models.DateField(_("left"), null=True, blank=True)
@@ -136,15 +130,17 @@ class WorkshopParticipant(TimeStampedModel):
         verbose_name = _("workshop participant")
         verbose_name_plural = _("workshop participants")
         constraints = [
-            models.UniqueConstraint(
-                fields=["workshop", "organisation"],
-                name="%(app_label)s_%(class)s_unique_participant",
-                violation_error_message=_("This organisation already takes part in this workshop."),
+            one_per(
+                ["workshop", "organisation"],
+                _("This organisation already takes part in this workshop."),
+                name="unique_participant",
             ),
-            models.CheckConstraint(
-                condition=Q(left__isnull=True) | Q(left__gte=F("joined")),
-                name="%(app_label)s_%(class)s_left_after_joined",
-                violation_error_message=_("An organisation cannot leave a workshop before it joined."),
+            not_before(
+                "left",
+                "joined",
+                _("An organisation cannot leave a workshop before it joined."),
+                name="left_after_joined",
+                unless_empty=("left",),
             ),
         ]
 
@@ -152,14 +148,8 @@ class WorkshopParticipant(TimeStampedModel):
         return f"{self.organisation} – {self.workshop}"
 
     def clean(self):
-        if self.contact_id and self.organisation_id and self.contact.organisation_id != self.organisation_id:
+        if names_another_organisations_contact(self):
             raise ValidationError({"contact": _("The contact person must belong to the participating organisation.")})
-
-
-class JoinRequestState(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
 
 
 class WorkshopJoinRequest(TimeStampedModel):
@@ -173,31 +163,15 @@ class WorkshopJoinRequest(TimeStampedModel):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="workshop_join_requests"
     )
-    contact = models.ForeignKey(
-        Contact, verbose_name=_("contact person"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    contact = contact_person_field()
     message = BoundedTextField(
         _("message"), max_length=2000, blank=True, help_text=_("What the organisation would contribute.")
     )
     state = models.CharField(
         _("state"), max_length=20, choices=JoinRequestState.choices, default=JoinRequestState.REQUESTED, db_index=True
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    requested_by = user_reference(_("requested by"))
+    decided_by = user_reference(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -207,16 +181,17 @@ class WorkshopJoinRequest(TimeStampedModel):
         verbose_name_plural = _("workshop join requests")
         constraints = [
             # One open request per organisation and workshop; a declined one may be followed by a new one.
-            models.UniqueConstraint(
-                fields=["workshop", "organisation"],
+            one_per(
+                ["workshop", "organisation"],
+                _("This organisation has already asked to join this workshop."),
+                name="one_open_request",
                 condition=Q(state=JoinRequestState.REQUESTED),
-                name="%(app_label)s_%(class)s_one_open_request",
-                violation_error_message=_("This organisation has already asked to join this workshop."),
             ),
-            models.CheckConstraint(
-                condition=Q(state=JoinRequestState.REQUESTED) | Q(decided_at__isnull=False),
-                name="%(app_label)s_%(class)s_decided_has_date",
-                violation_error_message=_("An accepted or declined request needs the date of the decision."),
+            filled_when(
+                ~Q(state=JoinRequestState.REQUESTED),
+                ["decided_at"],
+                _("An accepted or declined request needs the date of the decision."),
+                name="decided_has_date",
             ),
         ]
 
@@ -224,7 +199,7 @@ class WorkshopJoinRequest(TimeStampedModel):
         return f"{self.organisation} – {self.workshop}"
 
     def clean(self):
-        if self.contact_id and self.organisation_id and self.contact.organisation_id != self.organisation_id:
+        if names_another_organisations_contact(self):
             raise ValidationError({"contact": _("The contact person must belong to the requesting organisation.")})
 
 
@@ -261,14 +236,7 @@ class InvestmentProject(TimeStampedModel):
     first_contact_date = models.DateField(_("first contact"), null=True, blank=True)
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
     production_start_date = models.DateField(_("start of production"), null=True, blank=True, db_index=True)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible staff member"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    responsible = user_reference(_("responsible staff member"))
     partner_organisations = models.ManyToManyField(
         Organisation,
         verbose_name=_("partner organisations involved"),
@@ -284,20 +252,17 @@ class InvestmentProject(TimeStampedModel):
         verbose_name = _("investment project")
         verbose_name_plural = _("investment projects")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(investment_volume_eur__isnull=True) | Q(investment_volume_eur__gte=0),
-                name="%(app_label)s_%(class)s_volume_not_negative",
-                violation_error_message=_("The investment volume cannot be negative."),
+            not_negative(
+                ["investment_volume_eur"],
+                _("The investment volume cannot be negative."),
+                name="volume_not_negative",
+                unless_empty=("investment_volume_eur",),
             ),
-            models.CheckConstraint(
-                condition=Q(new_jobs__gte=0, secured_jobs__gte=0),
-                name="%(app_label)s_%(class)s_jobs_not_negative",
-                violation_error_message=_("Job figures cannot be negative."),
-            ),
-            models.CheckConstraint(
-                condition=Q(site_offers_sent__gte=0),
-                name="%(app_label)s_%(class)s_site_offers_not_negative",
-                violation_error_message=_("The number of site offers cannot be negative."),
+            not_negative(["new_jobs", "secured_jobs"], _("Job figures cannot be negative."), name="jobs_not_negative"),
+            not_negative(
+                ["site_offers_sent"],
+                _("The number of site offers cannot be negative."),
+                name="site_offers_not_negative",
             ),
             models.CheckConstraint(
                 condition=~Q(stage=InvestmentStage.LOST) | ~Q(lost_reason=""),
@@ -306,17 +271,18 @@ class InvestmentProject(TimeStampedModel):
             ),
             # The reports count a project as accompanied in the year production started, so that
             # stage without its date would silently drop out of every report.
-            models.CheckConstraint(
-                condition=~Q(stage=InvestmentStage.PRODUCTION_STARTED) | Q(production_start_date__isnull=False),
-                name="%(app_label)s_%(class)s_production_has_date",
-                violation_error_message=_("A project whose production started needs the start-of-production date."),
+            filled_when(
+                Q(stage=InvestmentStage.PRODUCTION_STARTED),
+                ["production_start_date"],
+                _("A project whose production started needs the start-of-production date."),
+                name="production_has_date",
             ),
-            models.CheckConstraint(
-                condition=Q(decision_date__isnull=True)
-                | Q(production_start_date__isnull=True)
-                | Q(production_start_date__gte=F("decision_date")),
-                name="%(app_label)s_%(class)s_production_after_decision",
-                violation_error_message=_("Production cannot start before the location decision."),
+            not_before(
+                "production_start_date",
+                "decision_date",
+                _("Production cannot start before the location decision."),
+                name="production_after_decision",
+                unless_empty=("decision_date", "production_start_date"),
             ),
         ]
 

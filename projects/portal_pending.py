@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from companies.models.organisations import Organisation
 from companies.portal_home import PendingApplication
-from projects.models import JoinRequestState
+from projects.choices import JoinRequestState
 from projects.selectors import organisation_workshop_join_requests
 
 

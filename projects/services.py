@@ -8,8 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from companies.choices import OrganisationKind, VerificationState
-from companies.models.organisations import Contact, Organisation
+from companies.access import ensure_may_take_part
+from companies.choices import OrganisationKind
+from companies.models.contacts import Contact
+from companies.models.organisations import Organisation
 from notifications.choices import StaffTopic
 from projects import audit
 from projects.choices import WorkshopRole
@@ -40,8 +42,7 @@ def workshop_join_request_create(
     workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
     if workshop.closed_reason:
         raise ValidationError(workshop.closed_reason)
-    if organisation.verification_state == VerificationState.REJECTED:
-        raise ValidationError(_("The registration of this organisation was rejected; it cannot apply."))
+    ensure_may_take_part(organisation)
     if WorkshopParticipant.objects.filter(workshop=workshop, organisation=organisation).exists():
         raise ValidationError(_("This organisation already takes part in this workshop."))
     if WorkshopJoinRequest.objects.filter(
@@ -57,7 +58,7 @@ def workshop_join_request_create(
         requested_by=user,
     )
     validated_save(join_request, user=user, reason=audit.JOIN_REQUEST_REQUESTED_IN_PORTAL)
-    _announce(join_request)
+    ANNOUNCEMENT.send(join_request)
     return join_request
 
 
@@ -100,7 +101,7 @@ def workshop_join_request_accept(*, join_request: WorkshopJoinRequest, user) -> 
     )
     validated_save(participant, user=user, reason=audit.PARTICIPANT_ACCEPTED)
     validated_save(join_request, user=user, reason=audit.JOIN_REQUEST_ACCEPTED)
-    _announce(join_request)
+    ANNOUNCEMENT.send(join_request)
     return True
 
 
@@ -111,7 +112,7 @@ def workshop_join_request_decline(*, join_request: WorkshopJoinRequest, user) ->
     if not changed:
         return False
     validated_save(join_request, user=user, reason=audit.JOIN_REQUEST_DECLINED)
-    _announce(join_request)
+    ANNOUNCEMENT.send(join_request)
     return True
 
 
@@ -120,10 +121,6 @@ ANNOUNCEMENT = Announcement(
     template="projects/email/join_request",
     staff_template="projects/email/staff_join_request",
     staff_topic=StaffTopic.WORKSHOP_JOIN_REQUEST,
-    admin_url="admin:projects_workshopjoinrequest_change",
+    context=lambda join_request: {"join_request": join_request, "workshop": join_request.workshop},
     new_state=JoinRequestState.REQUESTED,
 )
-
-
-def _announce(join_request: WorkshopJoinRequest) -> None:
-    ANNOUNCEMENT.send(join_request, context={"join_request": join_request, "workshop": join_request.workshop})

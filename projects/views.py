@@ -4,8 +4,7 @@ participants, asking to join one and the organisation's requests with their deci
 The organisation is the one the user acts for (active_organisation, among their approved
 representations). Writes go through projects.services, which send the e-mails."""
 
-from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -14,7 +13,7 @@ from projects import selectors, services
 from projects.forms import WorkshopJoinRequestForm
 from wfs_portal.idempotency import once_per_submission
 from wfs_portal.portal import portal_view
-from wfs_portal.registration_views import call_for_form
+from wfs_portal.registration_views import application_form, application_sent
 
 
 @require_GET
@@ -37,30 +36,26 @@ def workshop_list(request):
 @once_per_submission
 def join_request_create(request, pk: int):
     workshop = get_object_or_404(selectors.public_workshops(), pk=pk)
-    organisation = active_organisation(request)
     closed_reason = workshop.closed_reason
-    form = None
-    if organisation is not None and not closed_reason:
-        form = WorkshopJoinRequestForm(request.POST if request.method == "POST" else None, organisation=organisation)
-    if form is not None and request.method == "POST" and form.is_valid():
-        join_request = call_for_form(
-            form,
-            lambda: services.workshop_join_request_create(
-                workshop=workshop,
-                organisation=organisation,
-                user=request.user,
-                message=form.cleaned_data["message"],
-                contact=form.cleaned_data["contact"],
-            ),
-        )
-        if join_request is not None:
-            messages.success(
-                request,
-                _("Your request to join %(workshop)s was sent. You will get an e-mail when the agency decides it.")
-                % {"workshop": workshop},
-            )
-            return redirect("portal_workshops:join-request-list")
-    return render_portal(
+    organisation = active_organisation(request)
+    form = application_form(request, WorkshopJoinRequestForm, organisation=organisation, closed_reason=closed_reason)
+    sent = application_sent(
+        request,
+        form,
+        lambda: services.workshop_join_request_create(
+            workshop=workshop,
+            organisation=organisation,
+            user=request.user,
+            message=form.cleaned_data["message"],
+            contact=form.cleaned_data["contact"],
+        ),
+        done=lambda join_request: (
+            _("Your request to join %(workshop)s was sent. You will get an e-mail when the agency decides it.")
+            % {"workshop": workshop}
+        ),
+        to="portal_workshops:join-request-list",
+    )
+    return sent or render_portal(
         request,
         "portal/workshops/join_request.html",
         {"workshop": workshop, "form": form, "closed_reason": closed_reason},

@@ -47,7 +47,7 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from companies.models.organisations import Sector
+from companies.models.classifications import Sector
 from delegations.choices import Direction
 from delegations.models import DelegationParticipant
 from delegations.selectors import delegations_in_period

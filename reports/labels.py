@@ -66,11 +66,18 @@ class Table:
     title: str | Promise
     columns: tuple[Column, ...]
     totals: bool = True
-    row_title: str | Promise = ""
 
     @property
     def numeric_columns(self) -> tuple[Column, ...]:
         return tuple(column for column in self.columns if column.type in NUMERIC_TYPES)
+
+
+def _table(name: str, area: str, title: Promise, row_title: Promise, *figures: Column, totals: bool = True) -> Table:
+    """A table whose rows are headed by their label (the row key resolved, the column ``row_title``),
+    followed by its ``figures``."""
+    return Table(
+        name=name, area=area, title=title, columns=(Column("key", row_title, "label"), *figures), totals=totals
+    )
 
 
 _INVESTMENT_COLUMNS = (
@@ -80,100 +87,86 @@ _INVESTMENT_COLUMNS = (
     Column("new_jobs", _("New jobs"), "int"),
     Column("secured_jobs", _("Secured jobs"), "int"),
 )
-
-
-def _investment_table(name: str, title: Promise, row_title: Promise) -> Table:
-    return Table(
-        name=name,
-        area="investments",
-        title=title,
-        row_title=row_title,
-        columns=(Column("key", row_title, "label"), *_INVESTMENT_COLUMNS),
-    )
-
+_EXHIBITOR_COLUMNS = (
+    Column("exhibitors", _("Exhibitors"), "int"),
+    Column("first_time_exhibitors", _("First-time exhibitors"), "int"),
+    Column("area_m2", _("Booth area (m²)"), "m2"),
+)
 
 TABLES: dict[str, Table] = {
     table.name: table
     for table in (
-        _investment_table("investments_by_kind", _("Investment projects by kind"), _("Kind")),
-        _investment_table("investments_by_district", _("Investment projects by district"), _("District")),
-        _investment_table("investments_by_sector", _("Investment projects by sector"), _("Sector")),
-        _investment_table(
+        _table("investments_by_kind", "investments", _("Investment projects by kind"), _("Kind"), *_INVESTMENT_COLUMNS),
+        _table(
+            "investments_by_district",
+            "investments",
+            _("Investment projects by district"),
+            _("District"),
+            *_INVESTMENT_COLUMNS,
+        ),
+        _table(
+            "investments_by_sector",
+            "investments",
+            _("Investment projects by sector"),
+            _("Sector"),
+            *_INVESTMENT_COLUMNS,
+        ),
+        _table(
             "investments_by_investor_country",
+            "investments",
             _("Investment projects by investor's country"),
             _("Investor's country"),
+            *_INVESTMENT_COLUMNS,
         ),
-        Table(
-            name="pipeline_by_stage",
-            area="investments",
-            title=_("Project pipeline by stage"),
-            row_title=_("Stage"),
-            columns=(
-                Column("key", _("Stage"), "label"),
-                Column("projects", _("Projects"), "int"),
-                Column("site_offers_sent", _("Site offers sent"), "int"),
-            ),
+        _table(
+            "pipeline_by_stage",
+            "investments",
+            _("Project pipeline by stage"),
+            _("Stage"),
+            Column("projects", _("Projects"), "int"),
+            Column("site_offers_sent", _("Site offers sent"), "int"),
         ),
-        Table(
-            name="fairs",
-            area="fairs",
-            title=_("Trade fairs with a joint booth"),
-            row_title=_("Trade fair"),
-            columns=(
-                Column("key", _("Trade fair"), "label"),
-                Column("country", _("Country"), "country"),
-                Column("start_date", _("Start date"), "date"),
-                Column("exhibitors", _("Exhibitors"), "int"),
-                Column("first_time_exhibitors", _("First-time exhibitors"), "int"),
-                Column("area_m2", _("Booth area (m²)"), "m2"),
-            ),
+        _table(
+            "fairs",
+            "fairs",
+            _("Trade fairs with a joint booth"),
+            _("Trade fair"),
+            Column("country", _("Country"), "country"),
+            Column("start_date", _("Start date"), "date"),
+            *_EXHIBITOR_COLUMNS,
         ),
-        Table(
-            name="fairs_by_country",
-            area="fairs",
-            title=_("Trade fairs by country"),
-            row_title=_("Country"),
-            columns=(
-                Column("key", _("Country"), "label"),
-                Column("fairs", _("Trade fairs"), "int"),
-                Column("exhibitors", _("Exhibitors"), "int"),
-                Column("first_time_exhibitors", _("First-time exhibitors"), "int"),
-                Column("area_m2", _("Booth area (m²)"), "m2"),
-            ),
+        _table(
+            "fairs_by_country",
+            "fairs",
+            _("Trade fairs by country"),
+            _("Country"),
+            Column("fairs", _("Trade fairs"), "int"),
+            *_EXHIBITOR_COLUMNS,
         ),
-        Table(
-            name="delegations_by_country",
-            area="delegations",
-            title=_("Delegations by country"),
-            row_title=_("Country"),
-            columns=(
-                Column("key", _("Country"), "label"),
-                Column("outbound", _("Outbound delegation trips"), "int"),
-                Column("inbound", _("Inbound foreign delegations"), "int"),
-                Column("participants", _("Participants"), "int"),
-            ),
+        _table(
+            "delegations_by_country",
+            "delegations",
+            _("Delegations by country"),
+            _("Country"),
+            Column("outbound", _("Outbound delegation trips"), "int"),
+            Column("inbound", _("Inbound foreign delegations"), "int"),
+            Column("participants", _("Participants"), "int"),
         ),
-        Table(
-            name="workshop_organisations_by_kind",
-            area="workshops",
-            title=_("Organisations in project workshops by kind"),
-            row_title=_("Kind of organisation"),
-            columns=(
-                Column("key", _("Kind of organisation"), "label"),
-                Column("organisations", _("Organisations"), "int"),
-            ),
+        _table(
+            "workshop_organisations_by_kind",
+            "workshops",
+            _("Organisations in project workshops by kind"),
+            _("Kind of organisation"),
+            Column("organisations", _("Organisations"), "int"),
         ),
-        Table(
-            name="matchmaking_funnel",
-            area="matchmaking",
-            title=_("Matchmaking funnel"),
-            row_title=_("Step"),
-            # Each step is a subset of the one before: a sum would count the same match twice.
+        # Each step is a subset of the one before: a sum would count the same match twice.
+        _table(
+            "matchmaking_funnel",
+            "matchmaking",
+            _("Matchmaking funnel"),
+            _("Step"),
+            Column("count", _("Count"), "int"),
             totals=False,
-            columns=(
-                Column("key", _("Step"), "label"),
-                Column("count", _("Count"), "int"),
-            ),
         ),
     )
 }

@@ -1,14 +1,14 @@
 """Reports: the agency's key figures for a period, computed in the background and then frozen."""
 
-from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from reports.choices import ReportKind, ReportState
-from wfs_portal.models import TimeStampedModel
+from wfs_portal.constraints import filled_when, not_before, one_per
+from wfs_portal.models import TimeStampedModel, user_reference
 
 
 class Report(TimeStampedModel):
@@ -33,15 +33,7 @@ class Report(TimeStampedModel):
         _("state"), max_length=20, choices=ReportState.choices, default=ReportState.QUEUED, db_index=True
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Empty for a report the schedule started."),
-    )
+    requested_by = user_reference(_("requested by"), help_text=_("Empty for a report the schedule started."))
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
@@ -64,15 +56,13 @@ class Report(TimeStampedModel):
         verbose_name_plural = _("reports")
         permissions = [("generate_report", _("Can generate, regenerate and retry reports"))]
         constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "period_start", "period_end", "version"],
-                name="%(app_label)s_%(class)s_unique_version",
-                violation_error_message=_("This version of the report exists already."),
+            one_per(
+                ["kind", "period_start", "period_end", "version"],
+                _("This version of the report exists already."),
+                name="unique_version",
             ),
-            models.CheckConstraint(
-                condition=Q(period_end__gte=F("period_start")),
-                name="%(app_label)s_%(class)s_period_ordered",
-                violation_error_message=_("The period cannot end before it starts."),
+            not_before(
+                "period_end", "period_start", _("The period cannot end before it starts."), name="period_ordered"
             ),
             models.CheckConstraint(
                 condition=Q(progress__lte=100),
@@ -80,10 +70,11 @@ class Report(TimeStampedModel):
                 violation_error_message=_("Progress is a percentage."),
             ),
             # A done report is frozen: it always has its figures (and only a done one has them all).
-            models.CheckConstraint(
-                condition=~Q(state=ReportState.DONE) | Q(figures__isnull=False, finished_at__isnull=False),
-                name="%(app_label)s_%(class)s_done_has_figures",
-                violation_error_message=_("A finished report needs its figures."),
+            filled_when(
+                Q(state=ReportState.DONE),
+                ["figures", "finished_at"],
+                _("A finished report needs its figures."),
+                name="done_has_figures",
             ),
         ]
         indexes = [models.Index(fields=["kind", "period_start", "period_end"], name="reports_report_period_idx")]

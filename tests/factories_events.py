@@ -3,7 +3,8 @@ tests/factories.py does not have."""
 
 import factory
 
-from projects.models import JoinRequestState, WorkshopJoinRequest
+from projects.choices import JoinRequestState
+from projects.models import WorkshopJoinRequest
 from tests.factories import OrganisationFactory, WorkshopFactory
 
 

@@ -25,16 +25,11 @@ from django_celery_beat.models import (
 
 from companies.choices import OrganisationKind, ProfileState, VerificationState
 from companies.models.api_keys import PartnerApiKey
-from companies.models.organisations import (
-    Cluster,
-    ClusterMembership,
-    ConsentRecord,
-    Contact,
-    Organisation,
-    PartneringProfile,
-    Sector,
-    TechnologyField,
-)
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.clusters import Cluster, ClusterMembership
+from companies.models.contacts import ConsentRecord, Contact
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from companies.models.representatives import Representative
 from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
 from fairs.models import BoothRegistration, JointBooth, TradeFair

@@ -23,7 +23,7 @@ from companies.models.organisations import Organisation
 from companies.services.organisations import organisation_verify
 from delegations.models import Delegation
 from fairs.models import BoothRegistration, JointBooth, TradeFair
-from matchmaking.engine import engine as flags
+from matchmaking.engine import reason_flags as flags
 from matchmaking.models.matches import Match
 from matchmaking.reasons import render_one
 from tests import factories
@@ -208,7 +208,7 @@ def test_the_match_page_names_profiles_by_title_and_reasons_in_words(staff_clien
         rank=0,
         score=0.6345807313919067,
         reason_flags=flags.PARTNER_OFFERS | flags.CROSS_SECTOR,
-        shared_fields=1 << 5,  # "logistik" in matchmaking.engine.corpus.FIELDS
+        shared_fields=1 << 5,  # "logistik" in matchmaking.engine.vocabulary.FIELDS
         request_profile_ref=request.pk,
         offer_profile_ref=offer.pk,
     )

@@ -1,6 +1,7 @@
 """The house rules of the code base, checked on every run (in the spirit of NetBox's generated
 tests): which app may import which, no package re-exports, every model has an admin page or is
-named as deliberately without one, every FilterSet is used."""
+named as deliberately without one, every FilterSet is used, every API viewset has a resource test
+class."""
 
 import ast
 from pathlib import Path
@@ -15,6 +16,7 @@ DOMAIN = ("companies", "matchmaking", "projects", "fairs", "delegations", "repor
 ALLOWED = {
     "wfs_portal": set(),
     "outbox": set(),
+    "notifications": set(),
     "companies": set(),
     "matchmaking": {"companies"},
     "projects": {"companies"},
@@ -111,6 +113,55 @@ def test_every_filterset_is_used():
     }
     unused = [name for name in defined if not any(name in text for text in sources.values())]
     assert not unused, f"FilterSets no view, admin or API uses: {unused}"
+
+
+def _resource_test_basenames() -> set[str]:
+    """The router basenames named by the resource test classes (tests/api.py's mixins) in tests/."""
+    found = set()
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        for node in ast.parse(path.read_text(), filename=str(path)).body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            bases = {getattr(base, "id", getattr(base, "attr", "")) for base in node.bases}
+            if not any(name.endswith("ResourceTests") for name in bases):
+                continue
+            for statement in node.body:
+                if (
+                    isinstance(statement, ast.Assign)
+                    and [getattr(target, "id", "") for target in statement.targets] == ["basename"]
+                    and isinstance(statement.value, ast.Constant)
+                ):
+                    found.add(statement.value.value)
+    return found
+
+
+def test_every_api_viewset_has_a_resource_test_class():
+    from wfs_portal.api_urls import router
+
+    registered = {basename for _prefix, _viewset, basename in router.registry}
+    assert registered, "the router registers no viewset"
+    missing = registered - _resource_test_basenames()
+    assert not missing, f"API resources without a test class built on tests/api.py's ResourceTests: {sorted(missing)}"
+
+
+def test_services_hand_work_to_the_outbox_by_task_name_and_never_import_tasks():
+    """Tasks call services; a service that starts a task names it to the outbox. An import the other
+    way round is the circle that made both modules import each other inside functions."""
+    wrong = []
+    for label in DOMAIN:
+        for relative, tree in _modules(label):
+            if not (relative.endswith("/services.py") or "/services/" in relative):
+                continue
+            for node in ast.walk(tree):
+                modules = []
+                if isinstance(node, ast.ImportFrom):
+                    modules = [f"{node.module or ''}.{alias.name}" for alias in node.names]
+                elif isinstance(node, ast.Import):
+                    modules = [alias.name for alias in node.names]
+                wrong += [
+                    f"{relative}:{node.lineno} {m}" for m in modules if m.split(".")[-1] == "tasks" or ".tasks." in m
+                ]
+    assert not wrong, wrong
 
 
 def _given_reasons(node: ast.AST) -> list[ast.expr]:

@@ -112,7 +112,7 @@ def test_world_is_large_and_varied(demo):
     assert Organisation.objects.values("district").distinct().count() >= 13
     assert Organisation.objects.values("kind").distinct().count() >= 6
     # Profiles in German only, English only and both, for the cross-lingual matchmaking.
-    from companies.models.organisations import PartneringProfile
+    from companies.models.profiles import PartneringProfile
 
     assert PartneringProfile.objects.filter(title_de="").exclude(title_en="").exists()
     assert PartneringProfile.objects.filter(title_en="").exclude(title_de="").exists()
@@ -139,7 +139,7 @@ def test_staff_edits_survive_a_rerun(demo):
 def test_a_conflicting_edit_is_reported_and_nothing_is_loaded(demo):
     from django.core.management.base import CommandError
 
-    from companies.models.organisations import Contact
+    from companies.models.contacts import Contact
 
     # Staff deleted a company's primary contact and made another person primary: the demo would
     # add the deleted contact again, as primary, which the data no longer allows.

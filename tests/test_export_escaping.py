@@ -112,7 +112,7 @@ def test_admin_export_of_derived_data_escapes_related_names_but_not_numbers(staf
 
     header, row = _export(staff_client, Match, [match])
 
-    # The match export's own columns (companies.admin.MatchExportResource): components in percent.
+    # The match export's own columns (matchmaking.admin.matches.MatchExportResource): components in percent.
     organisation = header.index("Organisation")
     feedback = header.index("Feedback (%)")
     assert row[organisation] == "'=1+1"

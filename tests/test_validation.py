@@ -17,7 +17,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
-from companies.models.organisations import Contact, Organisation, PartneringProfile
+from companies.models.contacts import Contact
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from fairs.models import BoothRegistration
 from matchmaking.models.introductions import ContactRequest
 from tests import factories

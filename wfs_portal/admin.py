@@ -309,6 +309,11 @@ def save_inline_through_service(formset, save: Callable[[models.Model], None]) -
     formset.save_m2m()
 
 
+def _state_action(description, state: str, done: Callable[[int], str]) -> Callable:
+    """An action that gives the selected objects ``state`` through the ModelAdmin's ``set_state``."""
+    return service_action(description, lambda modeladmin, obj, user: modeladmin.set_state(obj, state, user), done)
+
+
 class RegistrationStateActions:
     """Admin actions confirm / waitlist / reject / withdraw for booth registrations and delegation
     participants. ``set_state(obj, state, user)`` is the app's service; it enforces capacity."""
@@ -318,25 +323,25 @@ class RegistrationStateActions:
     def set_state(self, obj, state: str, user) -> bool:
         raise NotImplementedError
 
-    confirm = service_action(
+    confirm = _state_action(
         _("Confirm selected"),
-        lambda modeladmin, obj, user: modeladmin.set_state(obj, RegistrationState.CONFIRMED, user),
+        RegistrationState.CONFIRMED,
         lambda n: ngettext("%(count)d registration confirmed.", "%(count)d registrations confirmed.", n),
     )
-    waitlist = service_action(
+    waitlist = _state_action(
         _("Put selected on the waiting list"),
-        lambda modeladmin, obj, user: modeladmin.set_state(obj, RegistrationState.WAITLISTED, user),
+        RegistrationState.WAITLISTED,
         lambda n: ngettext(
             "%(count)d registration put on the waiting list.", "%(count)d registrations put on the waiting list.", n
         ),
     )
-    reject = service_action(
+    reject = _state_action(
         _("Reject selected"),
-        lambda modeladmin, obj, user: modeladmin.set_state(obj, RegistrationState.REJECTED, user),
+        RegistrationState.REJECTED,
         lambda n: ngettext("%(count)d registration rejected.", "%(count)d registrations rejected.", n),
     )
-    withdraw = service_action(
+    withdraw = _state_action(
         _("Withdraw selected"),
-        lambda modeladmin, obj, user: modeladmin.set_state(obj, RegistrationState.WITHDRAWN, user),
+        RegistrationState.WITHDRAWN,
         lambda n: ngettext("%(count)d registration withdrawn.", "%(count)d registrations withdrawn.", n),
     )

@@ -53,21 +53,28 @@ VALIDATION_ERRORS = {
 BAD_REQUEST = {400: OpenApiResponse(VALIDATION_ERRORS, description="A parameter has an invalid value.")}
 
 
-def document(*, plural: str, singular: str, scope: str, description: str, serializer):
-    """Summaries, descriptions and error answers of a read-only resource's list and detail."""
-    needs = f"\n\nScope: `{scope}`."
-    return extend_schema_view(
-        list=extend_schema(
-            summary=f"List {plural}",
-            description=description + needs,
-            responses={200: serializer(many=True), **BAD_REQUEST, **ERRORS, **PAGE_NOT_FOUND},
-        ),
-        retrieve=extend_schema(
-            summary=f"Get one {singular}",
-            description=description + needs,
-            responses={200: serializer, **ERRORS, **NOT_FOUND},
-        ),
-    )
+def document(*, plural: str, singular: str, description: str):
+    """Summaries, descriptions and error answers of a resource's list and detail, from the viewset's
+    own ``serializer_class`` and the scope it needs to read (``scopes["read"]``): what a key needs is
+    stated once, where it is enforced."""
+
+    def decorate(viewset):
+        serializer = viewset.serializer_class
+        needs = f"\n\nScope: `{viewset.scopes['read']}`."
+        return extend_schema_view(
+            list=extend_schema(
+                summary=f"List {plural}",
+                description=description + needs,
+                responses={200: serializer(many=True), **BAD_REQUEST, **ERRORS, **PAGE_NOT_FOUND},
+            ),
+            retrieve=extend_schema(
+                summary=f"Get one {singular}",
+                description=description + needs,
+                responses={200: serializer, **ERRORS, **NOT_FOUND},
+            ),
+        )(viewset)
+
+    return decorate
 
 
 # Every POST of the API takes an Idempotency-Key (wfs_portal/idempotency.py): documented once here.

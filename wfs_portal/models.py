@@ -1,8 +1,11 @@
 """Shared model pieces."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from wfs_portal.constraints import one_per
 
 
 class TimeStampedModel(models.Model):
@@ -20,6 +23,29 @@ def localised(obj, field: str) -> str:
     language when the preferred one is empty (free-text fields are often filled in one language only)."""
     first, second = ("en", "de") if (get_language() or "de").startswith("en") else ("de", "en")
     return getattr(obj, f"{field}_{first}") or getattr(obj, f"{field}_{second}")
+
+
+def localised_property(field: str) -> property:
+    """A read-only attribute with the value of ``<field>_de`` or ``<field>_en`` (see localised)."""
+
+    def value(obj) -> str:
+        return localised(obj, field)
+
+    return property(value, doc=f"{field} in the active language")
+
+
+def user_reference(verbose_name, **options) -> models.ForeignKey:
+    """The user who requested, decided or answers for a record. The user's side has no relation back
+    to the records, and a deleted account leaves the record with nobody named."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        **options,
+    )
 
 
 class IdempotencyRecord(models.Model):
@@ -41,11 +67,7 @@ class IdempotencyRecord(models.Model):
         verbose_name = _("idempotency record")
         verbose_name_plural = _("idempotency records")
         constraints = [
-            models.UniqueConstraint(
-                fields=["scope", "key"],
-                name="%(app_label)s_%(class)s_unique_key",
-                violation_error_message=_("This key was used already."),
-            )
+            one_per(["scope", "key"], _("This key was used already."), name="unique_key"),
         ]
 
     def __str__(self) -> str:

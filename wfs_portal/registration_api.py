@@ -43,46 +43,52 @@ def service_errors() -> Iterator[None]:
         raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [constraint_message(exc)]}) from exc
 
 
-def document_create(*, summary: str, scope: str, description: str, serializer):
-    """Summary, description, request and answers of a resource's create operation; the 400 answer
-    lists the writable fields, each with its messages."""
-    writable = [name for name, field in serializer().fields.items() if not field.read_only]
-    error = inline_serializer(
-        f"{serializer.__name__.removesuffix('Serializer')}Error",
-        fields={
-            name: serializers.ListField(child=serializers.CharField(), required=False)
-            for name in [*writable, api_settings.NON_FIELD_ERRORS_KEY]
-        },
-    )
-    return extend_schema_view(
-        create=extend_schema(
-            summary=summary,
-            description=f"{description}\n\nScope: `{scope}`.",
-            request=serializer,
-            parameters=[IDEMPOTENCY_KEY],
-            responses={
-                201: serializer,
-                400: OpenApiResponse(error, description="Refused; the messages name the field concerned."),
-                **ERRORS,
-                **IDEMPOTENCY_ERRORS,
+def document_create(*, summary: str, description: str):
+    """Summary, description, request and answers of a resource's create operation, from the
+    viewset's ``serializer_class`` and the scope it needs to write (``scopes["write"]``); the 400
+    answer lists the writable fields, each with its messages."""
+
+    def decorate(viewset):
+        serializer = viewset.serializer_class
+        writable = [name for name, field in serializer().fields.items() if not field.read_only]
+        error = inline_serializer(
+            f"{serializer.__name__.removesuffix('Serializer')}Error",
+            fields={
+                name: serializers.ListField(child=serializers.CharField(), required=False)
+                for name in [*writable, api_settings.NON_FIELD_ERRORS_KEY]
             },
         )
-    )
+        return extend_schema_view(
+            create=extend_schema(
+                summary=summary,
+                description=f"{description}\n\nScope: `{viewset.scopes['write']}`.",
+                request=serializer,
+                parameters=[IDEMPOTENCY_KEY],
+                responses={
+                    201: serializer,
+                    400: OpenApiResponse(error, description="Refused; the messages name the field concerned."),
+                    **ERRORS,
+                    **IDEMPOTENCY_ERRORS,
+                },
+            )
+        )(viewset)
+
+    return decorate
 
 
 class MemberRegistrationViewSet(mixins.CreateModelMixin, ReadOnlyViewSet):
-    """Registrations of the partner's member organisations (staff: all); creating one calls
-    ``apply`` with the validated fields and who writes, for the audit history. A subclass names
-    ``queryset`` (every registration, the newest first), ``members_of`` (a partner organisation's
-    member organisations, as a staticmethod), ``apply`` (the app's apply service) and ``scopes``
-    (reading back what a partner registered needs no second scope: the one for registering serves
-    for both)."""
+    """Registrations of the partner's member organisations (staff: all), the newest first; creating
+    one calls ``apply`` with the validated fields and who writes, for the audit history. A subclass
+    names ``queryset`` (every registration), ``members_of`` (a partner organisation's member
+    organisations, as a staticmethod), ``apply`` (the app's apply service) and ``scopes`` (reading
+    back what a partner registered needs no second scope: the one for registering serves for both)."""
 
     members_of: Callable[[object], QuerySet]
     ordering_fields = ["applied_at", "updated"]
 
     def get_queryset(self):
-        return self.scope_to_caller(super().get_queryset())
+        registrations = super().get_queryset().select_related("organisation").order_by("-applied_at", "-pk")
+        return self.scope_to_caller(registrations)
 
     def member_organisations(self) -> QuerySet | None:
         """The organisations the caller may register and read back; None for staff (all)."""

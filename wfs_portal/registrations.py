@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -139,11 +138,24 @@ def withdraw_refusal(
     return ""
 
 
-def pending_or_recently_decided(since: datetime.date) -> Q:
-    """Registrations the portal's home lists: undecided ones, and those confirmed or rejected on
-    ``since`` or later."""
+def pending_or_recently_decided(*, today: datetime.date, recent_days: int) -> Q:
+    """Registrations the portal's home lists: undecided ones, and those confirmed or rejected in the
+    last ``recent_days`` days."""
+    since = today - datetime.timedelta(days=recent_days)
     decided = Q(state__in=(S.CONFIRMED, S.REJECTED), decided_at__date__gte=since)
     return Q(state__in=UNDECIDED_STATES) | decided
+
+
+def pending_state(registration: models.Model) -> dict:
+    """What the portal's home shows of a registration it lists (the fields of
+    companies.portal_home.PendingApplication): its state, whether the agency has still to decide
+    it, and when it last changed."""
+    return {
+        "state": registration.state,
+        "state_label": registration.get_state_display(),
+        "is_open": registration.state in UNDECIDED_STATES,
+        "changed_at": registration.decided_at or registration.applied_at,
+    }
 
 
 # --- e-mails --------------------------------------------------------------------------------------
@@ -154,20 +166,22 @@ class Announcement:
     """How one kind of registration or request is announced (notifications.door, through the
     outbox: sent once the change is committed). The organisation is told of every state, in
     ``template``; staff who follow ``staff_topic`` of a new one (state ``new_state``), in
-    ``staff_template``, with a link to ``admin_url``. ``occasion`` keys the e-mails, so that the
-    same state of the same record never mails an address twice."""
+    ``staff_template``, with a link to the record's admin page (or to that of
+    ``admin_record(record)``). ``context(record)`` is what the templates name besides the
+    organisation and the state. ``occasion`` keys the e-mails, so that the same state of the same
+    record never mails an address twice."""
 
     occasion: str
     template: str
     staff_template: str
     staff_topic: StaffTopic
-    admin_url: str
+    context: Callable[[models.Model], dict]
+    admin_record: Callable[[models.Model], models.Model] | None = None
     new_state: str = S.APPLIED
 
-    def send(self, record: models.Model, *, context: dict, admin_object: int | None = None) -> None:
-        """Announce ``record``'s (new) state; ``context`` adds what the templates name besides the
-        organisation and the state. The staff's link goes to ``admin_object`` (default: the record)."""
-        context = {**context, "organisation": record.organisation, "state": record.state}
+    def send(self, record: models.Model) -> None:
+        """Announce ``record``'s (new) state."""
+        context = {**self.context(record), "organisation": record.organisation, "state": record.state}
         door.organisation_told(
             self.template,
             organisation=record.organisation,
@@ -180,6 +194,6 @@ class Announcement:
                 self.staff_template,
                 topic=self.staff_topic,
                 context=context,
-                admin_url=reverse(self.admin_url, args=[admin_object or record.pk]),
+                record=self.admin_record(record) if self.admin_record else record,
                 key=f"{self.occasion}.staff:{record.pk}",
             )

@@ -4,55 +4,65 @@ under "Periodic tasks", and their edits are never overwritten from here."""
 
 from django.conf import settings
 
-# name -> task and default crontab (minute, hour, day of month, month, day of week; Europe/Berlin)
+
+def _every_minute(task: str, description: str) -> dict:
+    return {"task": task, "crontab": ("*", "*", "*", "*", "*"), "description": f"Every minute: {description}"}
+
+
+def _daily(at: str, task: str, description: str, *, when: str = "Daily") -> dict:
+    """A job run once a day at ``at`` ("01:15"), which also opens its description."""
+    hour, minute = at.split(":")
+    return {
+        "task": task,
+        "crontab": (str(int(minute)), str(int(hour)), "*", "*", "*"),
+        "description": f"{when} at {at}: {description}",
+    }
+
+
+# name -> task, default crontab (minute, hour, day of month, month, day of week; Europe/Berlin) and
+# the description staff read in the admin
 PERIODIC_TASKS = {
-    "Expire partnering profiles past their date": {
-        "task": "companies.tasks.partnering_profiles_expire",
-        "crontab": ("15", "1", "*", "*", "*"),
-        "description": "Daily at 01:15: published profiles whose 'valid until' date passed become expired.",
-    },
-    "Remind to renew partnering profiles": {
-        "task": "companies.tasks.partnering_profile_renewal_reminders_send",
-        "crontab": ("0", "8", "*", "*", "*"),
-        "description": "Daily at 08:00: e-mail the representatives 30 days before a published profile's "
-        "'valid until' date (once per profile and date).",
-    },
-    "Recompute partner matches": {
-        "task": "matchmaking.tasks.match_generation_start",
-        "crontab": ("30", "2", "*", "*", "*"),
-        "description": "Nightly at 02:30: everybody's partner matches, switched to when complete.",
-    },
-    "Resume stalled match computations": {
-        "task": "matchmaking.tasks.match_generation_watch",
-        "crontab": ("*", "*", "*", "*", "*"),
-        "description": "Every minute: a recompute nothing has worked on for a few minutes (its worker died, "
-        "its task was lost) or whose chunk failed is resumed where it stopped.",
-    },
-    "Requeue stalled reports": {
-        "task": "reports.tasks.reports_watch",
-        "crontab": ("*", "*", "*", "*", "*"),
-        "description": "Every minute: reports waiting or running without a sign of life for a few minutes "
-        "are sent to the workers again.",
-    },
-    "Deliver due outgoing messages": {
-        "task": "outbox.tasks.outbox_deliver_due",
-        "crontab": ("*", "*", "*", "*", "*"),
-        "description": "Every minute: e-mails and tasks that are due are delivered, should the relay process "
-        "(manage.py outbox_relay) be down.",
-    },
-    "Delete old outgoing messages": {
-        "task": "outbox.tasks.outbox_purge",
-        "crontab": ("40", "3", "*", "*", "*"),
-        "description": "Daily at 03:40: delivered and failed messages past their retention are deleted "
-        "(OUTBOX_KEEP_DELIVERED_DAYS and OUTBOX_KEEP_FAILED_DAYS: 30 and 180 days unless set otherwise; "
-        "addresses and texts are personal data).",
-    },
-    "Delete old idempotency records": {
-        "task": "wfs_portal.tasks.idempotency_records_delete_old",
-        "crontab": ("50", "3", "*", "*", "*"),
-        "description": "Daily at 03:50: the first answers kept for repeated API requests and portal forms are "
-        "deleted after a day.",
-    },
+    "Expire partnering profiles past their date": _daily(
+        "01:15",
+        "companies.tasks.partnering_profiles_expire",
+        "published profiles whose 'valid until' date passed become expired.",
+    ),
+    "Remind to renew partnering profiles": _daily(
+        "08:00",
+        "companies.tasks.partnering_profile_renewal_reminders_send",
+        "e-mail the representatives 30 days before a published profile's 'valid until' date (once per "
+        "profile and date).",
+    ),
+    "Recompute partner matches": _daily(
+        "02:30",
+        "matchmaking.tasks.match_generation_start",
+        "everybody's partner matches, switched to when complete.",
+        when="Nightly",
+    ),
+    "Resume stalled match computations": _every_minute(
+        "matchmaking.tasks.match_generation_watch",
+        "a recompute nothing has worked on for a few minutes (its worker died, its task was lost) or whose "
+        "chunk failed is resumed where it stopped.",
+    ),
+    "Requeue stalled reports": _every_minute(
+        "reports.tasks.reports_watch",
+        "reports waiting or running without a sign of life for a few minutes are sent to the workers again.",
+    ),
+    "Deliver due outgoing messages": _every_minute(
+        "outbox.tasks.outbox_deliver_due",
+        "e-mails and tasks that are due are delivered, should the relay process (manage.py outbox_relay) be down.",
+    ),
+    "Delete old outgoing messages": _daily(
+        "03:40",
+        "outbox.tasks.outbox_purge",
+        "delivered and failed messages past their retention are deleted (OUTBOX_KEEP_DELIVERED_DAYS and "
+        "OUTBOX_KEEP_FAILED_DAYS: 30 and 180 days unless set otherwise; addresses and texts are personal data).",
+    ),
+    "Delete old idempotency records": _daily(
+        "03:50",
+        "wfs_portal.tasks.idempotency_records_delete_old",
+        "the first answers kept for repeated API requests and portal forms are deleted after a day.",
+    ),
     "Quarterly report": {
         "task": "reports.tasks.quarterly_report_start",
         "crontab": ("0", "5", "1", "1,4,7,10", "*"),

@@ -3,36 +3,27 @@
 Two modes: with DJANGO_DEBUG=true (the default of a source checkout) a laptop runs the portal with
 nothing installed: SQLite, a local-memory cache, the console e-mail backend and Celery tasks run
 in-process. With DJANGO_DEBUG=false (the default of the container image) a secret key and allowed
-hosts are required and the security settings below are on, so that
-``manage.py check --deploy --fail-level WARNING`` passes.
+hosts are required and the security settings are on (wfs_portal/settings_parts/security.py), so
+that ``manage.py check --deploy --fail-level WARNING`` passes.
+
+The settings of one concern are a module of their own in wfs_portal/settings_parts/, named for it
+and imported below (accounts, api, celery, i18n, logging, mode, security); this module holds the
+rest: secret key and hosts, apps and middleware, database, cache, files, e-mail and the figures of
+the outbox, reports and matchmaking.
 """
 
-import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
-from wfs_portal.env import (
-    env_bool,
-    env_choice,
-    env_db_url,
-    env_email_url,
-    env_int,
-    env_list,
-    env_redis_url,
-    env_str,
-)
-
-BASE_DIR = Path(__file__).resolve().parent.parent
-
-# .env is optional; values already in the environment win.
-if (BASE_DIR / ".env").is_file():
-    import environ
-
-    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
-
-DEBUG = env_bool("DJANGO_DEBUG", default=True)
+from wfs_portal.env import env_db_url, env_email_url, env_int, env_list, env_redis_url, env_str
+from wfs_portal.settings_parts.accounts import *  # noqa: F403
+from wfs_portal.settings_parts.api import *  # noqa: F403
+from wfs_portal.settings_parts.celery import *  # noqa: F403
+from wfs_portal.settings_parts.i18n import *  # noqa: F403
+from wfs_portal.settings_parts.logging import *  # noqa: F403
+from wfs_portal.settings_parts.mode import BASE_DIR, DEBUG
+from wfs_portal.settings_parts.security import *  # noqa: F403
 
 if DEBUG:
     SECRET_KEY = env_str("DJANGO_SECRET_KEY", default="insecure-development-key-only-for-DEBUG-mode")
@@ -105,7 +96,7 @@ MIDDLEWARE = [
     # Staff without an authenticator app set up reach only its set-up page (STAFF_MFA_REQUIRED).
     "wfs_portal.staff_login.StaffMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # The Content-Security-Policy header (section "Content-Security-Policy" below); a header that a
+    # The Content-Security-Policy header (wfs_portal/settings_parts/security.py); a header that a
     # view set itself (the logo's sandbox) is kept.
     "csp.middleware.CSPMiddleware",
     # Records the requesting user on every history entry written during a request.
@@ -170,82 +161,6 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "wfs"}}
 
-# --- Authentication -------------------------------------------------------------------------
-# Argon2 first: new and changed passwords are hashed with it; the others only verify old hashes.
-PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
-    "django.contrib.auth.hashers.ScryptPasswordHasher",
-]
-# CommonPasswordValidator refuses the 20,000 most common passwords from a list shipped with Django.
-# A breached-password check (e.g. against Have I Been Pwned) is left out on purpose: it needs a
-# call to an online service, which the agency's users behind firewalls and offline installations
-# cannot make, and a validator that fails open would only pretend to check.
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-# Staff log in at /admin/ with their user name (ModelBackend); company users log in at
-# /accounts/login/ with their e-mail address (allauth's backend, which also enforces verification).
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
-LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "portal:start"
-ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
-# Sign-up with an e-mail address and a password only; allauth derives the (hidden) user name.
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_USER_DISPLAY = "notifications.accounts.user_display"
-# Nobody uses the portal before proving they own the address: an organisation's representatives
-# are reached by e-mail, and join requests are decided on the strength of that address.
-ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[WFS Portal] "
-# allauth's e-mails go through the outbox like every other e-mail.
-ACCOUNT_ADAPTER = "notifications.accounts.AccountAdapter"
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-# Throttling (counted in the cache; Redis in production, so all web processes share the counts).
-# Logins: 30 per IP address per minute (allauth's default, stated here), failed ones 5 per e-mail
-# address in 5 minutes and 20 per IP address per minute; the login form then says "Too many failed
-# login attempts. Try again later." Other limits answer 429.
-ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "20/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
-}
-# Behind the TLS proxy every request comes from the proxy's address, and the limits per address above
-# would hold for all clients together: they count the client address the proxy adds last to
-# X-Forwarded-For instead (the number of proxies in front of gunicorn; 0 without one).
-ALLAUTH_TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1, minimum=0)
-# Two-factor authentication with an authenticator app (TOTP) and one-time recovery codes: optional
-# for company users, required for staff (they reach every company's data) unless switched off for a
-# laptop demo (STAFF_MFA_REQUIRED=false; off by default in debug mode). The admin's login asks for the
-# code once a staff member has set it up (wfs_portal/staff_login.py).
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", default=not DEBUG)
-MFA_TOTP_ISSUER = "WFS Portal"
-# The one Site of django.contrib.sites (name and domain: wfs_portal/migrations/0002_portal_site.py).
-SITE_ID = 1
-
-# --- Internationalisation -------------------------------------------------------------------
-LANGUAGE_CODE = "de"
-LANGUAGES = [("de", _("German")), ("en", _("English"))]
-# locale_overrides/ holds our German for texts of third-party packages (allauth's pages and e-mails
-# in formal German, the API-key library, the admin's JavaScript); listed first, its entries win
-# over the packages' own catalogs. wfs_portal/third_party_messages.py explains why it is separate.
-LOCALE_PATHS = [BASE_DIR / "locale_overrides", BASE_DIR / "locale"]
-TIME_ZONE = "Europe/Berlin"
-USE_I18N = True
-USE_TZ = True
-COUNTRIES_FIRST = ["DE"]
-
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
@@ -268,188 +183,9 @@ STORAGES = {
 vars().update(env_email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", default="WFS Portal <portal@wfs.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-
-# --- Security -------------------------------------------------------------------------------
-X_FRAME_OPTIONS = "DENY"
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_HTTPONLY = True
-if not DEBUG:
-    # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=31536000, minimum=0)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-    SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    # /health/ is polled by the orchestrator over plain HTTP inside the private network.
-    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
-
-# --- Content-Security-Policy ----------------------------------------------------------------
-# Every page loads scripts, styles, images, fonts and data from the portal only, and runs no inline
-# script: our code is in static/, third-party pages that carry inline code have templates of ours
-# (templates/drf_spectacular/, templates/admin/djcelery/, templates/admin/import_export/).
-# Style attributes are allowed (style-src-attr): the dashboard's matplotlib charts write every fill
-# and stroke as one, as do django-simple-history's history list and django-import-export's export
-# form; they cannot load anything, since images and fonts come from 'self' only. <style> elements
-# are not, except where a view adds their hash or nonce (the dashboard, Redoc: wfs_portal/urls.py,
-# wfs_portal/api_urls.py). data: images: allauth's TOTP QR code. A view that sets a policy of its own
-# keeps it (the logo's sandbox).
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "style-src-attr": ["'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
-        "base-uri": ["'self'"],
-        "object-src": ["'none'"],
-    },
-}
-
-# --- Logging --------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {
-        "handlers": ["console"],
-        "level": env_choice("DJANGO_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), default="INFO"),
-    },
-}
-
-# --- REST framework -------------------------------------------------------------------------
-API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", default="600/min")
-if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE):
-    raise ImproperlyConfigured(f"Unexpected value API_THROTTLE_RATE={API_THROTTLE_RATE} (e.g. 600/min)")
-
-# The partner API (/api/v1/): partner API keys in the Authorization header, or a staff member's
-# session (with CSRF); every endpoint names the scope a key needs (wfs_portal/api.py).
-# The model of partner API keys (wfs_portal/api.py reads it as Django reads AUTH_USER_MODEL).
-API_KEY_MODEL = "companies.PartnerApiKey"
-
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "wfs_portal.api.PartnerKeyAuthentication",
-        "wfs_portal.api.StaffSessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["wfs_portal.api.ScopePermission"],
-    "DEFAULT_THROTTLE_CLASSES": ["wfs_portal.api.PartnerKeyThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"partner_key": API_THROTTLE_RATE},
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
-    ],
-    "DEFAULT_PAGINATION_CLASS": "wfs_portal.api.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "EXCEPTION_HANDLER": "wfs_portal.api.exception_handler",
-    "TEST_REQUEST_DEFAULT_FORMAT": "json",
-}
-API_PAGE_SIZE_MAX = 200
-
-SPECTACULAR_SETTINGS = {
-    "TITLE": "WFS Portal partner API",
-    "DESCRIPTION": (
-        "The directory, events and matchmaking data of the WFS Portal for partner organisations "
-        "(clusters, chambers, regional agencies, technology parks).\n\n"
-        "**Authentication**: send the API key that agency staff gave you in the header "
-        "`Authorization: Api-Key <key>`. Keys in the URL are refused. Each operation names the "
-        "scope it needs; a request without a key gets 401, a key without the scope 403.\n\n"
-        "**Lists** are paginated (`page`, `page_size` up to 200) and filterable; "
-        "`updated_since` returns only what changed, for incremental synchronisation. "
-        "Responses carry an `ETag`; send it back as `If-None-Match` to get 304 when nothing "
-        "changed.\n\n**Limits**: requests per key are limited (default 600 per minute); above "
-        "the limit the answer is 429 with `Retry-After`."
-    ),
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "SERVE_AUTHENTICATION": [],
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Three models have a field "kind"; each keeps a name of its own.
-    "ENUM_NAME_OVERRIDES": {
-        "OrganisationKindEnum": "companies.choices.OrganisationKind",
-        "ReportKindEnum": "reports.choices.ReportKind",
-    },
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
-}
-
-# --- Celery ---------------------------------------------------------------------------------
-# Without CELERY_BROKER_URL tasks run eagerly in-process, so a laptop needs no Redis.
-CELERY_BROKER_URL = env_redis_url("CELERY_BROKER_URL", default=None)
-CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
-CELERY_TASK_EAGER_PROPAGATES = True
-if CELERY_BROKER_URL is None:
-    CELERY_BROKER_URL = "memory://"
-    CELERY_RESULT_BACKEND = env_redis_url("CELERY_RESULT_BACKEND", default=None) or "cache+memory://"
-else:
-    CELERY_RESULT_BACKEND = env_redis_url("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_RESULT_EXPIRES = 60 * 60 * 24
-CELERY_TIMEZONE = TIME_ZONE
-# A task is acknowledged after it ran, so a killed worker's task is delivered again; tasks are
-# written to be idempotent for that reason.
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", default=10 * 60, minimum=1)
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", default=9 * 60, minimum=1)
-if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
-    raise ImproperlyConfigured(
-        f"Unexpected value CELERY_TASK_SOFT_TIME_LIMIT={CELERY_TASK_SOFT_TIME_LIMIT}: it must be below "
-        f"CELERY_TASK_TIME_LIMIT={CELERY_TASK_TIME_LIMIT}, so a task can clean up before it is killed."
-    )
-# Nothing a request does waits on the broker: tasks are written to the outbox and published by the
-# relay (outbox.relay) with its own quick, bounded attempt. The worker and beat, on the other hand,
-# reconnect for ever: an outage of Redis delays their work, it must never end them.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_CONNECTION_RETRY = True
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_CONNECTION_MAX_RETRIES = None
-# A task running when the connection drops goes on; its second delivery finds its work claimed.
-CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
-    "socket_keepalive": True,
-    # A message whose worker died without acknowledging it is handed out again after this long.
-    # Every task claims its work (and long ones renew the claim), so a second delivery of one that
-    # is still running does nothing; the watchdogs (reports, matching) resend stalled work sooner.
-    "visibility_timeout": max(CELERY_TASK_TIME_LIMIT, 5 * 60) + 60,
-}
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
-    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
-}
-# Results are stored only for tasks that declare ignore_result=False (chord parts, tasks whose
-# caller waits): storing every result costs Redis memory, and subscribing to a result before
-# publishing would turn "broker down" into a result-backend error.
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
-CELERY_REDIS_SOCKET_TIMEOUT = 5
-CELERY_TASK_PUBLISH_RETRY = True
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-CELERY_WORKER_SEND_TASK_EVENTS = True
-CELERY_TASK_SEND_SENT_EVENT = True
-# Periodic work is declared in one place, wfs_portal/schedules.py; after each migrate the missing
-# entries are created in django-celery-beat's tables, where staff see and change them in the admin
-# ("Periodic tasks"). Entries that exist are never overwritten, so staff edits stay.
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-
+# Who the notification door tells about an organisation (notifications.door.representatives): the
+# users of its approved representations, as the directory defines them.
+NOTIFICATION_REPRESENTATIVES = "companies.selectors.representative_users"
 # --- Outbox ---------------------------------------------------------------------------------
 # Every e-mail and task is written to the outbox in the transaction that causes it and delivered by
 # the relay (``manage.py outbox_relay``; see outbox/relay.py). An outage of the mail server or the

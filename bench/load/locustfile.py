@@ -167,11 +167,17 @@ def judge(response, *, expected: tuple[int, ...]) -> bool:
     return True
 
 
-class CompanyUser(FastHttpUser):
-    weight = int(os.environ.get("WFS_LOAD_COMPANY_WEIGHT", "4"))
+class LoadTestUser(FastHttpUser):
+    """What both kinds of user share: the pause between requests the runner sets, and the timeouts."""
+
+    abstract = True
     wait_time = between(WAIT_MIN, WAIT_MAX)
     network_timeout = 60.0
     connection_timeout = 10.0
+
+
+class CompanyUser(LoadTestUser):
+    weight = int(os.environ.get("WFS_LOAD_COMPANY_WEIGHT", "4"))
 
     def on_start(self):
         number = next(_accounts)
@@ -196,15 +202,7 @@ class CompanyUser(FastHttpUser):
                 response.failure("unexpected: no login form")
                 return
         data = {**form["fields"], "login": self.email, "password": self.password}
-        with self.client.post(
-            "/accounts/login/",
-            name="login",
-            data=data,
-            headers=self.origin,
-            allow_redirects=False,
-            catch_response=True,
-            context={"page": "login"},
-        ) as response:
+        with self.post_form("/accounts/login/", name="login", data=data, page="login") as response:
             if judge(response, expected=(302,)):
                 if "/accounts/" in response.headers.get("Location", ""):
                     response.failure(f"unexpected: login led to {response.headers.get('Location')}")
@@ -212,6 +210,19 @@ class CompanyUser(FastHttpUser):
                     self.logged_in = True
             elif response.status_code == 200:
                 response.failure("unexpected: login refused (form error)")
+
+    def post_form(self, path: str, *, name: str, data: dict, page: str):
+        """Send a portal form as a browser behind the TLS proxy does (with its Origin), without following
+        the redirect; the caller judges the answer."""
+        return self.client.post(
+            path,
+            name=name,
+            data=data,
+            headers=self.origin,
+            allow_redirects=False,
+            catch_response=True,
+            context={"page": page},
+        )
 
     def csrf_cookie(self) -> str:
         return next((cookie.value for cookie in self.client.cookiejar if cookie.name == "csrftoken"), "")
@@ -251,15 +262,7 @@ class CompanyUser(FastHttpUser):
             "de_minimis_declared": "on",
             "no_double_funding_declared": "on",
         }
-        with self.client.post(
-            path,
-            name="booth application",
-            data=data,
-            headers=self.origin,
-            allow_redirects=False,
-            catch_response=True,
-            context={"page": "booth apply"},
-        ) as response:
+        with self.post_form(path, name="booth application", data=data, page="booth apply") as response:
             if judge(response, expected=(200, 302)):
                 # The request event is fired when the block ends, with this context.
                 context = response.request_meta["context"]
@@ -271,11 +274,8 @@ class CompanyUser(FastHttpUser):
                     response.failure("unexpected: 200 without a form error")
 
 
-class PartnerClient(FastHttpUser):
+class PartnerClient(LoadTestUser):
     weight = int(os.environ.get("WFS_LOAD_PARTNER_WEIGHT", "1"))
-    wait_time = between(WAIT_MIN, WAIT_MAX)
-    network_timeout = 60.0
-    connection_timeout = 10.0
 
     def on_start(self):
         self.headers = {"Authorization": f"Api-Key {SETUP['api_key']}", "Accept": "application/json", **FORWARDED}

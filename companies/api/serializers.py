@@ -6,15 +6,11 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from companies.choices import ClusterRole, OrganisationKind
-from companies.models.organisations import (
-    Cluster,
-    ClusterMembership,
-    Contact,
-    Organisation,
-    PartneringProfile,
-    Sector,
-    TechnologyField,
-)
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.clusters import Cluster, ClusterMembership
+from companies.models.contacts import Contact
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 
 
 @extend_schema_serializer(
@@ -76,12 +72,44 @@ class TechnologyFieldRefSerializer(serializers.ModelSerializer):
         fields = ["slug", "name_de", "name_en"]
 
 
+class ClassifiedSerializer(serializers.ModelSerializer):
+    """A record classified by sectors and technology fields (an organisation, a cluster, a profile),
+    which it shows as references."""
+
+    sectors = SectorRefSerializer(many=True, read_only=True)
+    technology_fields = TechnologyFieldRefSerializer(many=True, read_only=True)
+
+
 class MembershipRefSerializer(serializers.ModelSerializer):
     cluster_name = serializers.CharField(source="cluster.name", read_only=True)
 
     class Meta:
         model = ClusterMembership
         fields = ["cluster", "cluster_name", "role", "since"]
+
+
+# The organisation's own columns in the public directory (the VAT ID is not among them), in the
+# order of its entries; the related lists and the time of the last change follow them.
+DIRECTORY_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "legal_form",
+    "register_court",
+    "register_number",
+    "website",
+    "email",
+    "phone",
+    "founded",
+    "employee_band",
+    "street",
+    "postal_code",
+    "city",
+    "district",
+    "country",
+    "description_de",
+    "description_en",
+)
 
 
 @extend_schema_serializer(
@@ -117,38 +145,13 @@ class MembershipRefSerializer(serializers.ModelSerializer):
         )
     ]
 )
-class OrganisationSerializer(serializers.ModelSerializer):
-    sectors = SectorRefSerializer(many=True, read_only=True)
-    technology_fields = TechnologyFieldRefSerializer(many=True, read_only=True)
+class OrganisationSerializer(ClassifiedSerializer):
     cluster_memberships = MembershipRefSerializer(many=True, read_only=True, source="active_memberships")
     country = serializers.CharField(source="country.code", read_only=True, help_text="ISO 3166-1 alpha-2 code.")
 
     class Meta:
         model = Organisation
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "legal_form",
-            "register_court",
-            "register_number",
-            "website",
-            "email",
-            "phone",
-            "founded",
-            "employee_band",
-            "street",
-            "postal_code",
-            "city",
-            "district",
-            "country",
-            "description_de",
-            "description_en",
-            "sectors",
-            "technology_fields",
-            "cluster_memberships",
-            "updated",
-        ]
+        fields = [*DIRECTORY_COLUMNS, "sectors", "technology_fields", "cluster_memberships", "updated"]
 
 
 @extend_schema_serializer(
@@ -170,10 +173,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         )
     ]
 )
-class ClusterSerializer(serializers.ModelSerializer):
-    sectors = SectorRefSerializer(many=True, read_only=True)
-    technology_fields = TechnologyFieldRefSerializer(many=True, read_only=True)
-
+class ClusterSerializer(ClassifiedSerializer):
     class Meta:
         model = Cluster
         fields = [
@@ -242,12 +242,10 @@ class ClusterMembershipSerializer(serializers.ModelSerializer):
         )
     ]
 )
-class PartneringProfileSerializer(serializers.ModelSerializer):
+class PartneringProfileSerializer(ClassifiedSerializer):
     keywords_de = serializers.SerializerMethodField()
     keywords_en = serializers.SerializerMethodField()
     target_countries = serializers.SerializerMethodField()
-    sectors = SectorRefSerializer(many=True, read_only=True)
-    technology_fields = TechnologyFieldRefSerializer(many=True, read_only=True)
 
     class Meta:
         model = PartneringProfile

@@ -21,7 +21,9 @@ from companies.filtersets import (
     SectorFilterSet,
     TechnologyFieldFilterSet,
 )
-from companies.models.organisations import Cluster, ClusterMembership, Organisation, Sector, TechnologyField
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.clusters import Cluster, ClusterMembership
+from companies.models.organisations import Organisation
 from companies.services.member_sync import StaleMemberList, cluster_members_sync, member_list, member_list_version
 from wfs_portal.api import actor, partner_key
 from wfs_portal.api_views import (
@@ -41,10 +43,8 @@ DIRECTORY = {"read": ApiScope.DIRECTORY_READ}
 @document(
     plural="sectors",
     singular="sector",
-    scope=ApiScope.DIRECTORY_READ,
     description="The NACE Rev. 2 classification (WZ 2008) that organisations and profiles are classified by: "
     "sections (letters), divisions, groups and classes.",
-    serializer=s.SectorSerializer,
 )
 class SectorViewSet(ReadOnlyViewSet):
     queryset = Sector.objects.select_related("parent").order_by("code")
@@ -57,9 +57,7 @@ class SectorViewSet(ReadOnlyViewSet):
 @document(
     plural="technology fields",
     singular="technology field",
-    scope=ApiScope.DIRECTORY_READ,
     description="The agency's technology fields (Medizin- und Biotechnologie, IKT, Robotik …).",
-    serializer=s.TechnologyFieldSerializer,
 )
 class TechnologyFieldViewSet(ReadOnlyViewSet):
     queryset = TechnologyField.objects.filter(is_active=True).order_by("position", "pk")
@@ -72,11 +70,9 @@ class TechnologyFieldViewSet(ReadOnlyViewSet):
 @document(
     plural="organisations",
     singular="organisation",
-    scope=ApiScope.DIRECTORY_READ,
     description="The public directory: verified companies, research institutes, universities, clinics, networks "
     "and public bodies, with their sectors, technology fields and current cluster memberships. Contact persons "
     "are not part of it (see contacts).",
-    serializer=s.OrganisationSerializer,
 )
 class OrganisationViewSet(ReadOnlyViewSet):
     queryset = Organisation.objects.none()  # the schema's model; requests get get_queryset()
@@ -93,9 +89,7 @@ class OrganisationViewSet(ReadOnlyViewSet):
 @document(
     plural="clusters",
     singular="cluster",
-    scope=ApiScope.DIRECTORY_READ,
     description="Clusters, sector networks and industry associations.",
-    serializer=s.ClusterSerializer,
 )
 class ClusterViewSet(ReadOnlyViewSet):
     queryset = Cluster.objects.prefetch_related("sectors", "technology_fields").order_by("name", "pk")
@@ -108,9 +102,7 @@ class ClusterViewSet(ReadOnlyViewSet):
 @document(
     plural="cluster memberships",
     singular="cluster membership",
-    scope=ApiScope.DIRECTORY_READ,
     description="Current memberships of verified organisations in clusters and networks.",
-    serializer=s.ClusterMembershipSerializer,
 )
 class ClusterMembershipViewSet(ReadOnlyViewSet):
     serializer_class = s.ClusterMembershipSerializer
@@ -133,9 +125,7 @@ class ClusterMembershipViewSet(ReadOnlyViewSet):
 @document(
     plural="partnering profiles",
     singular="partnering profile",
-    scope=ApiScope.DIRECTORY_READ,
     description="Published, still valid business and technology offers and requests of verified organisations.",
-    serializer=s.PartneringProfileSerializer,
 )
 class PartneringProfileViewSet(ReadOnlyViewSet):
     serializer_class = s.PartneringProfileSerializer
@@ -150,10 +140,8 @@ class PartneringProfileViewSet(ReadOnlyViewSet):
 @document(
     plural="contact persons",
     singular="contact person",
-    scope=ApiScope.CONTACTS_READ,
     description="Contact persons of verified organisations who consented to their details being shared with "
     "partner organisations (and have not withdrawn that consent). Nobody else appears.",
-    serializer=s.ContactSerializer,
 )
 class ContactViewSet(ReadOnlyViewSet):
     serializer_class = s.ContactSerializer

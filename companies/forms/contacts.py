@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from companies.choices import ConsentPurpose
-from companies.models.organisations import Contact
+from companies.models.contacts import Contact
 from companies.services.contacts import CONSENT_TEXTS, CONTACT_FIELDS
 from wfs_portal.choices import Language
 

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from companies import sector_search
 from companies.images import LOGO_MAX_BYTES, LOGO_MAX_SIDE
-from companies.models.organisations import Organisation, Sector, TechnologyField
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.organisations import Organisation
 from companies.models.representatives import Representative
 from companies.services.representatives import REGISTRATION_FIELDS, editable_fields
 from wfs_portal.l10n import format_decimal
@@ -52,6 +53,10 @@ class ClassificationFields(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def classification(self) -> dict:
+        """The sectors and technology fields chosen, as the services take them."""
+        return {name: self.cleaned_data[name] for name in ("sectors", "technology_fields")}
 
     def sector_options(self) -> list[dict]:
         """The sectors as rows for the picker, rendered by the template directly (a thousand

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from companies.forms.organisations import ClassificationFields
-from companies.models.organisations import PartneringProfile
+from companies.models.profiles import PartneringProfile
 from companies.services.profiles import PROFILE_FIELDS
 
 _TEXTAREA = {"summary": 6, "partner_sought": 4}

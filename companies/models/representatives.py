@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from companies.choices import RepresentationState, RepresentativeRole
+from wfs_portal.constraints import filled_when, one_per
 from wfs_portal.fields import BoundedTextField
-from wfs_portal.models import TimeStampedModel
+from wfs_portal.models import TimeStampedModel, user_reference
 
 
 class Representative(TimeStampedModel):
@@ -44,15 +45,7 @@ class Representative(TimeStampedModel):
         help_text=_("What the user wrote with the request, e.g. their position."),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Empty for the user who registered the organisation."),
-    )
+    decided_by = user_reference(_("decided by"), help_text=_("Empty for the user who registered the organisation."))
     history = HistoricalRecords()
 
     class Meta:
@@ -62,15 +55,16 @@ class Representative(TimeStampedModel):
         constraints = [
             # One row per user and organisation: a second request re-opens the declined one, so the
             # history of a person's requests stays in one place.
-            models.UniqueConstraint(
-                fields=["user", "organisation"],
-                name="%(app_label)s_%(class)s_unique_user_organisation",
-                violation_error_message=_("This user already represents or asked to represent this organisation."),
+            one_per(
+                ["user", "organisation"],
+                _("This user already represents or asked to represent this organisation."),
+                name="unique_user_organisation",
             ),
-            models.CheckConstraint(
-                condition=Q(state=RepresentationState.REQUESTED) | Q(decided_at__isnull=False),
-                name="%(app_label)s_%(class)s_decided_has_date",
-                violation_error_message=_("An approved or declined request needs the date of the decision."),
+            filled_when(
+                ~Q(state=RepresentationState.REQUESTED),
+                ["decided_at"],
+                _("An approved or declined request needs the date of the decision."),
+                name="decided_has_date",
             ),
         ]
 

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy
 from companies import audit
 from companies.access import organisation_acted_for
 from companies.choices import ConsentPurpose, ConsentSource
-from companies.models.organisations import ConsentRecord, Contact, Organisation
-from companies.services.representatives import _check_fields
+from companies.models.contacts import ConsentRecord, Contact
+from companies.models.organisations import Organisation
+from companies.services.changes import check_fields
 from wfs_portal.services import validated_save
 
 CONTACT_FIELDS = ("title", "first_name", "last_name", "position", "email", "phone", "language", "is_primary")
@@ -95,7 +96,7 @@ def _save(contact: Contact, *, user, reason: str) -> None:
 def contact_create(*, organisation: Organisation, user, data: dict) -> Contact:
     """A new contact person of an organisation the user represents."""
     organisation = organisation_acted_for(user, organisation, lock=True)
-    _check_fields(data, CONTACT_FIELDS)
+    check_fields(data, CONTACT_FIELDS)
     contact = Contact(organisation=organisation, **data)
     _save(contact, user=user, reason=audit.CONTACT_ADDED_IN_PORTAL)
     return contact
@@ -104,7 +105,7 @@ def contact_create(*, organisation: Organisation, user, data: dict) -> Contact:
 @transaction.atomic
 def contact_update(*, contact: Contact, user, data: dict) -> Contact:
     contact = _contact_of_representative(user, contact)
-    _check_fields(data, CONTACT_FIELDS)
+    check_fields(data, CONTACT_FIELDS)
     for name, value in data.items():
         setattr(contact, name, value)
     _save(contact, user=user, reason=audit.CONTACT_CHANGED_IN_PORTAL)

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from companies import audit
 from companies.choices import ClusterRole, VerificationState
-from companies.models.organisations import Cluster, ClusterMembership, Organisation
+from companies.models.clusters import Cluster, ClusterMembership
+from companies.models.organisations import Organisation
 from companies.selectors import website_domain
 from wfs_portal.services import validated_save
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from companies import audit
 from companies.access import organisation_acted_for
 from companies.choices import ProfileState, VerificationState
-from companies.models.organisations import Organisation, PartneringProfile
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from notifications import door
 from wfs_portal.services import validated_save
 

@@ -45,7 +45,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.choices import RepresentationState, RepresentativeRole
-from companies.models.organisations import Contact, Organisation, PartneringProfile
+from companies.models.contacts import Contact
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from companies.models.representatives import Representative
 from companies.selectors import represented_organisations
 from notifications import door

@@ -21,12 +21,13 @@ from django.utils.translation import gettext as _
 from companies import audit
 from companies.access import organisation_acted_for
 from companies.choices import ProfileState, VerificationState
-from companies.models.organisations import Organisation, PartneringProfile, Sector, TechnologyField
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
+from companies.services.changes import check_fields, classified_save
 from companies.services.organisations import partnering_profile_publish
-from companies.services.representatives import _check_fields
 from notifications import door
 from wfs_portal.l10n import format_date
-from wfs_portal.services import validated_save
 
 logger = logging.getLogger(__name__)
 
@@ -77,15 +78,17 @@ def partnering_profile_create(
 ) -> PartneringProfile:
     """A new draft profile of an organisation the user represents. Drafts are seen by nobody else."""
     organisation = organisation_acted_for(user, organisation, lock=True)
-    _check_fields(data, PROFILE_FIELDS)
+    check_fields(data, PROFILE_FIELDS)
     profile = PartneringProfile(organisation=organisation, state=ProfileState.DRAFT)
     _check_valid_until(profile, data.get("valid_until"))
-    for name, value in data.items():
-        setattr(profile, name, value)
-    validated_save(profile, user=user, reason=audit.PROFILE_CREATED_IN_PORTAL)
-    profile.sectors.set(sectors)
-    profile.technology_fields.set(technology_fields)
-    return profile
+    return classified_save(
+        profile,
+        data,
+        user=user,
+        reason=audit.PROFILE_CREATED_IN_PORTAL,
+        sectors=sectors,
+        technology_fields=technology_fields,
+    )
 
 
 def _representative_profile(user, profile: PartneringProfile) -> PartneringProfile:
@@ -106,18 +109,18 @@ def partnering_profile_update(
     """A representative's change of a profile in any state. A published one stays published and
     shows the change at once; its 'valid until' date may be moved within _check_valid_until."""
     profile = _representative_profile(user, profile)
-    _check_fields(data, PROFILE_FIELDS)
+    check_fields(data, PROFILE_FIELDS)
     _check_valid_until(profile, data.get("valid_until", profile.valid_until))
     if profile.state == ProfileState.PUBLISHED and data.get("valid_until", profile.valid_until) is None:
         raise ValidationError({"valid_until": _("A published profile needs a 'valid until' date.")})
-    for name, value in data.items():
-        setattr(profile, name, value)
-    validated_save(profile, user=user, reason=audit.PROFILE_CHANGED_IN_PORTAL)
-    if sectors is not None:
-        profile.sectors.set(sectors)
-    if technology_fields is not None:
-        profile.technology_fields.set(technology_fields)
-    return profile
+    return classified_save(
+        profile,
+        data,
+        user=user,
+        reason=audit.PROFILE_CHANGED_IN_PORTAL,
+        sectors=sectors,
+        technology_fields=technology_fields,
+    )
 
 
 def renewal_date(profile: PartneringProfile, *, today: datetime.date | None = None) -> datetime.date:

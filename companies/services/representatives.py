@@ -7,7 +7,6 @@ from uuid import uuid4
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,9 +14,11 @@ from companies import audit
 from companies.access import active_user, may_act_for, organisation_acted_for
 from companies.choices import RepresentationState, RepresentativeRole, VerificationState
 from companies.images import logo_reencode
-from companies.models.organisations import Organisation, Sector, TechnologyField
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.organisations import Organisation
 from companies.models.representatives import Representative
 from companies.selectors import DuplicateCandidate, organisation_duplicates
+from companies.services.changes import check_fields, classified_save
 from notifications import door
 from notifications.choices import StaffTopic
 from wfs_portal.services import validated_save
@@ -62,15 +63,6 @@ def editable_fields(organisation: Organisation) -> tuple[str, ...]:
     return REGISTRATION_FIELDS
 
 
-def _check_fields(data: dict, allowed: Iterable[str]) -> None:
-    refused = sorted(set(data) - set(allowed))
-    if refused:
-        raise ValidationError(
-            _("These fields cannot be changed in the portal: %(fields)s") % {"fields": ", ".join(refused)},
-            code="staff_only",
-        )
-
-
 @transaction.atomic
 def organisation_register(
     *,
@@ -88,16 +80,20 @@ def organisation_register(
     with ``not_a_duplicate`` that none of those is theirs."""
     if not active_user(user):
         raise PermissionDenied
-    _check_fields(data, REGISTRATION_FIELDS)
+    check_fields(data, REGISTRATION_FIELDS)
     candidates = organisation_duplicates(
         **{key: data.get(key, "") for key in ("name", "register_court", "register_number", "vat_id", "website")}
     )
     if any(c.certain for c in candidates) or (candidates and not not_a_duplicate):
         raise DuplicateOrganisation(candidates)
-    organisation = Organisation(**data, verification_state=VerificationState.SELF_REGISTERED)
-    validated_save(organisation, user=user, reason=audit.ORGANISATION_SELF_REGISTERED)
-    organisation.sectors.set(sectors)
-    organisation.technology_fields.set(technology_fields)
+    organisation = classified_save(
+        Organisation(verification_state=VerificationState.SELF_REGISTERED),
+        data,
+        user=user,
+        reason=audit.ORGANISATION_SELF_REGISTERED,
+        sectors=sectors,
+        technology_fields=technology_fields,
+    )
     representative = Representative(
         user=user,
         organisation=organisation,
@@ -110,7 +106,7 @@ def organisation_register(
         "companies/email/staff_registration",
         topic=StaffTopic.ORGANISATION_REGISTERED,
         context={"organisation": organisation, "user_email": user.email},
-        admin_url=reverse("admin:companies_organisation_change", args=[organisation.pk]),
+        record=organisation,
         key=f"companies.registration.staff:{organisation.pk}",
     )
     return organisation
@@ -218,15 +214,15 @@ def organisation_profile_update(
 ) -> Organisation:
     """A representative's change of the profile. Only editable_fields() may be given."""
     organisation = organisation_acted_for(user, organisation, lock=True)
-    _check_fields(data, editable_fields(organisation))
-    for name, value in data.items():
-        setattr(organisation, name, value)
-    validated_save(organisation, user=user, reason=audit.ORGANISATION_CHANGED_IN_PORTAL)
-    if sectors is not None:
-        organisation.sectors.set(sectors)
-    if technology_fields is not None:
-        organisation.technology_fields.set(technology_fields)
-    return organisation
+    check_fields(data, editable_fields(organisation))
+    return classified_save(
+        organisation,
+        data,
+        user=user,
+        reason=audit.ORGANISATION_CHANGED_IN_PORTAL,
+        sectors=sectors,
+        technology_fields=technology_fields,
+    )
 
 
 @transaction.atomic

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies.choices import ConsentPurpose
 from companies.forms.contacts import ConsentGiveForm, ConsentWithdrawForm, ContactForm, ContactSelfForm
-from companies.models.organisations import ConsentRecord, Contact
-from companies.portal import active_organisation, render_portal
+from companies.models.contacts import ConsentRecord, Contact
+from companies.portal import active_organisation, render_portal, with_active_organisation
 from companies.selectors import own_contact, represented_organisations
 from companies.services import contacts as contact_services
 from companies.services import contacts as contacts_services
@@ -76,11 +76,8 @@ def contact_list(request):
 @require_http_methods(["GET", "POST"])
 @portal_view
 @once_per_submission
-def contact_create(request):
-    organisation = active_organisation(request)
-    if organisation is None:
-        messages.info(request, _("Register or join an organisation first."))
-        return redirect("portal:start")
+@with_active_organisation
+def contact_create(request, organisation):
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,13 +98,10 @@ def contact_create(request):
 @require_http_methods(["GET", "POST"])
 @portal_view
 @once_per_submission
-def contact_add_self(request):
+@with_active_organisation
+def contact_add_self(request, organisation):
     """The user adds themselves as a contact person, from their account's data, and gives their own
     consents on the same page (nothing is ticked for them)."""
-    organisation = active_organisation(request)
-    if organisation is None:
-        messages.info(request, _("Register or join an organisation first."))
-        return redirect("portal:start")
     existing = own_contact(organisation, request.user)
     if existing is not None and request.method == "GET":
         messages.info(

@@ -86,9 +86,8 @@ def organisation_register(request):
             organisation = representatives_services.organisation_register(
                 user=request.user,
                 data=form.organisation_data(),
-                sectors=form.cleaned_data["sectors"],
-                technology_fields=form.cleaned_data["technology_fields"],
                 not_a_duplicate=form.cleaned_data["not_a_duplicate"],
+                **form.classification(),
             )
         except representatives_services.DuplicateOrganisation as exc:
             candidates = exc.candidates
@@ -199,8 +198,7 @@ def _save_profile(request, organisation: Organisation, form: OrganisationProfile
         organisation=organisation,
         user=request.user,
         data=form.organisation_data(),
-        sectors=form.cleaned_data["sectors"],
-        technology_fields=form.cleaned_data["technology_fields"],
+        **form.classification(),
     )
     if form.cleaned_data["logo"]:
         representatives_services.organisation_logo_set(

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies.choices import ProfileState
 from companies.forms.profiles import PartneringProfileForm
-from companies.models.organisations import PartneringProfile
-from companies.portal import active_organisation, render_portal
+from companies.models.profiles import PartneringProfile
+from companies.portal import active_organisation, render_portal, with_active_organisation
 from companies.selectors import represented_organisations
 from companies.services.organisations import partnering_profile_publish, partnering_profile_withdraw
 from companies.services.profiles import (
@@ -66,20 +66,13 @@ def profile_list(request):
 @require_http_methods(["GET", "POST"])
 @portal_view
 @once_per_submission
-def profile_create(request):
-    organisation = active_organisation(request)
-    if organisation is None:
-        messages.info(request, _("Register or join an organisation first."))
-        return redirect("portal:start")
+@with_active_organisation
+def profile_create(request, organisation):
     form = PartneringProfileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             profile = partnering_profile_create(
-                organisation=organisation,
-                user=request.user,
-                data=form.profile_data(),
-                sectors=form.cleaned_data["sectors"],
-                technology_fields=form.cleaned_data["technology_fields"],
+                organisation=organisation, user=request.user, data=form.profile_data(), **form.classification()
             )
         except ValidationError as exc:
             add_errors(form, exc)
@@ -99,11 +92,7 @@ def profile_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             partnering_profile_update(
-                profile=profile,
-                user=request.user,
-                data=form.profile_data(),
-                sectors=form.cleaned_data["sectors"],
-                technology_fields=form.cleaned_data["technology_fields"],
+                profile=profile, user=request.user, data=form.profile_data(), **form.classification()
             )
         except ValidationError as exc:
             add_errors(form, exc)

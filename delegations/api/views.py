@@ -14,11 +14,9 @@ from wfs_portal.registration_api import MemberRegistrationViewSet, document_crea
 @document(
     plural="delegations",
     singular="delegation",
-    scope=ApiScope.EVENTS_READ,
     description="Outbound delegation trips of Saxon companies and inbound foreign delegations the agency hosts, "
     "with their places and what is still free. Delegations still being planned do not appear; participants "
     "never do.",
-    serializer=s.DelegationSerializer,
 )
 class DelegationViewSet(ReadOnlyViewSet):
     serializer_class = s.DelegationSerializer
@@ -33,24 +31,20 @@ class DelegationViewSet(ReadOnlyViewSet):
 @document(
     plural="delegation participants",
     singular="delegation participant",
-    scope=ApiScope.REGISTRATIONS_WRITE,
     description="Registrations of the partner's member organisations for delegations, whoever made them, with the "
     "agency's decision (`state`).",
-    serializer=s.DelegationParticipantSerializer,
 )
 @document_create(
     summary="Register a member organisation for a delegation",
-    scope=ApiScope.REGISTRATIONS_WRITE,
     description="Applies for a place on a delegation on behalf of one of the partner's member organisations, "
     "optionally naming its person; the agency confirms, waitlists or rejects it later. Refused (400) when the "
     "organisation is not a member, the delegation is not open or its registration deadline has passed, the "
     "person (or, without a person, the organisation) is registered already, or every place is taken.",
-    serializer=s.DelegationParticipantSerializer,
 )
 class DelegationParticipantViewSet(MemberRegistrationViewSet):
     serializer_class = s.DelegationParticipantSerializer
     filterset_class = DelegationParticipantFilterSet
-    queryset = DelegationParticipant.objects.select_related("organisation").order_by("-applied_at", "-pk")
+    queryset = DelegationParticipant.objects.all()
     scopes = {"read": ApiScope.REGISTRATIONS_WRITE, "write": ApiScope.REGISTRATIONS_WRITE}
     members_of = staticmethod(partner_members)
 

@@ -14,11 +14,9 @@ from wfs_portal.registration_api import MemberRegistrationViewSet, document_crea
 @document(
     plural="trade fairs",
     singular="trade fair",
-    scope=ApiScope.EVENTS_READ,
     description="Trade fairs of the state fair programme at which the agency organises a joint company booth, with "
     "the booths' state, places, area, registration deadline and what is still free. Booths still being planned "
     "do not appear, nor do fairs without any other booth.",
-    serializer=s.TradeFairSerializer,
 )
 class TradeFairViewSet(ReadOnlyViewSet):
     serializer_class = s.TradeFairSerializer
@@ -33,24 +31,20 @@ class TradeFairViewSet(ReadOnlyViewSet):
 @document(
     plural="booth registrations",
     singular="booth registration",
-    scope=ApiScope.REGISTRATIONS_WRITE,
     description="Applications of the partner's member organisations for a place on a joint booth, whoever made "
     "them, with the agency's decision (`state`).",
-    serializer=s.BoothRegistrationSerializer,
 )
 @document_create(
     summary="Register a member organisation for a joint booth",
-    scope=ApiScope.REGISTRATIONS_WRITE,
     description="Applies for a place on a joint booth on behalf of one of the partner's member organisations; the "
     "agency confirms, waitlists or rejects it later. Refused (400) when the organisation is not a member, the "
     "booth is not open or its registration deadline has passed, the organisation has registered already, or no "
     "place or not enough area is left.",
-    serializer=s.BoothRegistrationSerializer,
 )
 class BoothRegistrationViewSet(MemberRegistrationViewSet):
     serializer_class = s.BoothRegistrationSerializer
     filterset_class = BoothRegistrationFilterSet
-    queryset = BoothRegistration.objects.select_related("organisation").order_by("-applied_at", "-pk")
+    queryset = BoothRegistration.objects.all()
     scopes = {"read": ApiScope.REGISTRATIONS_WRITE, "write": ApiScope.REGISTRATIONS_WRITE}
     members_of = staticmethod(partner_members)
 

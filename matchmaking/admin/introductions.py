@@ -8,7 +8,7 @@ from matchmaking.models.introductions import ContactRequest
 from matchmaking.services.introductions import contact_request_accept, contact_request_decline
 from wfs_portal.admin import (
     WfsModelAdmin,
-    run_service_action,
+    service_action,
 )
 
 
@@ -30,24 +30,13 @@ class ContactRequestAdmin(WfsModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(
-        description=_("Accept selected requests on behalf of the requested organisation"), permissions=["change"]
+    accept = service_action(
+        _("Accept selected requests on behalf of the requested organisation"),
+        lambda modeladmin, obj, user: contact_request_accept(contact_request=obj, user=user),
+        lambda n: ngettext("%(count)d introduction accepted.", "%(count)d introductions accepted.", n),
     )
-    def accept(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset,
-            lambda obj, user: contact_request_accept(contact_request=obj, user=user),
-            lambda n: ngettext("%(count)d introduction accepted.", "%(count)d introductions accepted.", n),
-        )
-
-    @admin.action(description=_("Decline selected requests"), permissions=["change"])
-    def decline(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset,
-            lambda obj, user: contact_request_decline(contact_request=obj, user=user),
-            lambda n: ngettext("%(count)d introduction declined.", "%(count)d introductions declined.", n),
-        )
+    decline = service_action(
+        _("Decline selected requests"),
+        lambda modeladmin, obj, user: contact_request_decline(contact_request=obj, user=user),
+        lambda n: ngettext("%(count)d introduction declined.", "%(count)d introductions declined.", n),
+    )

@@ -11,13 +11,11 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
-from companies.models.organisations import (
-    PartneringProfile,
-    TechnologyField,
-)
+from companies.models.classifications import TechnologyField
+from companies.models.profiles import PartneringProfile
 from matchmaking.admin.base import RunMatchingPermission, percent, percent_display
-from matchmaking.engine import engine as flags
-from matchmaking.engine.corpus import FIELDS
+from matchmaking.engine import reason_flags as flags
+from matchmaking.engine.vocabulary import FIELDS
 from matchmaking.models.matches import Match
 from matchmaking.reasons import render_all, render_one
 from matchmaking.selectors import active_generation_id

@@ -9,14 +9,21 @@ from wfs_portal.admin import (
 )
 
 
-@admin.register(MatchOverride)
-class MatchOverrideAdmin(WfsModelAdmin):
-    list_display = ["organisation", "partner", "action", "user", "created"]
-    list_filter = ["action"]
+class _PartnerVerdictAdmin(WfsModelAdmin):
+    """Rows in which a user says something about one partner in one organisation's list (staff's
+    overrides, the organisation's feedback): searched by either organisation's name, the user who
+    said it shown but not editable."""
+
     search_fields = ["organisation__name", "partner__name"]
     autocomplete_fields = ["organisation", "partner"]
     readonly_fields = ["user"]
     list_select_related = ["organisation", "partner", "user"]
+
+
+@admin.register(MatchOverride)
+class MatchOverrideAdmin(_PartnerVerdictAdmin):
+    list_display = ["organisation", "partner", "action", "user", "created"]
+    list_filter = ["action"]
 
     def save_model(self, request, obj, form, change):
         match_override_set(
@@ -36,13 +43,9 @@ class MatchExclusionAdmin(WfsModelAdmin):
 
 
 @admin.register(MatchFeedback)
-class MatchFeedbackAdmin(WfsModelAdmin):
+class MatchFeedbackAdmin(_PartnerVerdictAdmin):
     list_display = ["organisation", "partner", "verdict", "user", "created"]
     list_filter = ["verdict"]
-    search_fields = ["organisation__name", "partner__name"]
-    autocomplete_fields = ["organisation", "partner"]
-    list_select_related = ["organisation", "partner", "user"]
-    readonly_fields = ["user"]
 
 
 @admin.register(ComplementaryDivisions)

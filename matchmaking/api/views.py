@@ -19,11 +19,9 @@ from wfs_portal.api_views import (
 @document(
     plural="matches",
     singular="match",
-    scope=ApiScope.MATCHES_READ,
     description="The current partner proposals of the key's member organisations (members of the clusters its "
     "organisation manages), best first, with the score, its components and the reasons in German or English "
     "(`lang`).",
-    serializer=s.MatchSerializer,
 )
 class MatchViewSet(ReadOnlyViewSet):
     queryset = Match.objects.none()  # the schema's model; requests get get_queryset()

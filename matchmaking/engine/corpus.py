@@ -1,141 +1,19 @@
-"""The engine's input: every organisation as rows of numpy arrays. Built from plain records
-(``OrgRecord``) so that the database, the evaluation file and the benchmark all feed the engine
-the same way. No Django here."""
+"""The engine's input: every organisation as rows of numpy arrays, built from records
+(``matchmaking.engine.records``) and updated when some of them change, with the lexical model
+fitted on its texts. A generation's snapshot pickles ``Corpus`` and ``LexicalModel`` under this
+module's name: moving either elsewhere makes stored snapshots unreadable. No Django here."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
-KINDS = ("company", "research", "university", "clinic", "network", "public_body", "investor")
-FIELDS = (
-    "medizin-biotechnologie",
-    "ikt",
-    "robotik-automatisierung",
-    "mikroelektronik-sensorik",
-    "werkstoffe-leichtbau",
-    "logistik",
-)
-DISTRICTS = (
-    "chemnitz",
-    "dresden",
-    "leipzig",
-    "bautzen",
-    "erzgebirgskreis",
-    "goerlitz",
-    "landkreis_leipzig",
-    "meissen",
-    "mittelsachsen",
-    "nordsachsen",
-    "saechsische_schweiz_osterzgebirge",
-    "vogtlandkreis",
-    "zwickau",
-)
-SIZE_BANDS = ("1-9", "10-49", "50-249", "250-999", "1000+")
-OFFER_TYPES = ("business_offer", "technology_offer")
-REQUEST_TYPES = ("business_request", "technology_request", "rd_request")
+from matchmaking.engine.arrays import group_key, key, padded, unit_rows, widen
+from matchmaking.engine.records import OrgRecord
+from matchmaking.engine.vocabulary import DISTRICTS, FIELDS, KINDS, OFFER_TYPES, REQUEST_TYPES, SIZE_BANDS
+
 MAX_PROFILES = 3  # per organisation and direction, for the reasons (the best-matching pair of titles)
-
-# How well two kinds of organisation usually work together (symmetric): companies with research,
-# clinics with suppliers rate highest, two networks lowest.
-_KIND_FIT = {
-    ("company", "company"): 0.6,
-    ("company", "research"): 1.0,
-    ("company", "university"): 1.0,
-    ("company", "clinic"): 1.0,
-    ("company", "network"): 0.5,
-    ("company", "public_body"): 0.4,
-    ("company", "investor"): 0.8,
-    ("research", "research"): 0.5,
-    ("research", "university"): 0.5,
-    ("research", "clinic"): 0.9,
-    ("research", "investor"): 0.8,
-    ("university", "clinic"): 0.9,
-    ("university", "investor"): 0.7,
-    ("clinic", "investor"): 0.6,
-    ("network", "network"): 0.2,
-}
-
-
-def kind_fit_matrix() -> np.ndarray:
-    matrix = np.full((len(KINDS), len(KINDS)), 0.4, dtype=np.float32)
-    for (a, b), value in _KIND_FIT.items():
-        matrix[KINDS.index(a), KINDS.index(b)] = matrix[KINDS.index(b), KINDS.index(a)] = value
-    return matrix
-
-
-def key(value) -> int:
-    """A 63-bit key of a value (country, NACE code, cluster, corporate group), never 0 (0 pads the
-    key arrays), the same in every process. Two different values share a key with a probability of
-    2**-63: as good as exact, and no vocabulary to keep between a corpus and its updates."""
-    digest = hashlib.blake2b(str(value).strip().lower().encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1 or 1
-
-
-def padded(rows: list, *, fill: int = 0, dtype=np.int64, width: int = 0) -> np.ndarray:
-    """A (len(rows), width) array of the rows' values, padded with ``fill`` (width at least 1)."""
-    width = max(width, 1, *(len(r) for r in rows)) if rows else max(width, 1)
-    out = np.full((len(rows), width), fill, dtype=dtype)
-    for i, values in enumerate(rows):
-        out[i, : len(values)] = list(values)
-    return out
-
-
-def widen(matrix: np.ndarray, width: int, fill: int) -> np.ndarray:
-    """The matrix with more padding columns, if it is narrower than ``width``."""
-    if matrix.shape[1] >= width:
-        return matrix
-    extra = np.full((matrix.shape[0], width - matrix.shape[1]), fill, dtype=matrix.dtype)
-    return np.hstack([matrix, extra])
-
-
-def share(a: np.ndarray, b: np.ndarray, fill: int = 0) -> np.ndarray:
-    """Per pair, whether the rows of two padded key arrays (m, A) and (m, B) have a key in common."""
-    if a.ndim == 1:
-        a = a[:, None]
-    if b.ndim == 1:
-        b = b[:, None]
-    return ((a[:, :, None] == b[:, None, :]) & (a[:, :, None] != fill)).any(axis=(1, 2))
-
-
-def group_key(name: str) -> int:
-    """The key of a corporate group's name (0 for none)."""
-    return key(name) if name and name.strip() else 0
-
-
-@dataclass
-class ProfileRecord:
-    id: object
-    type: str
-    vector: np.ndarray  # the embedding of the profile's text
-    text: str  # for the lexical signal
-
-
-@dataclass
-class OrgRecord:
-    """One organisation as the engine sees it."""
-
-    id: object
-    kind: str
-    offer_text: str = ""  # offer profiles and the description: what it does
-    request_text: str = ""  # request profiles: what it looks for
-    offer_vector: np.ndarray | None = None
-    request_vector: np.ndarray | None = None
-    profiles: list[ProfileRecord] = field(default_factory=list)
-    fields: tuple[str, ...] = ()
-    sectors: tuple[str, ...] = ()  # NACE codes without section letter: "26.60", "52.1", "86"
-    sections: tuple[str, ...] = ()  # NACE section letters
-    district: str = ""  # a Saxon district or ""
-    country: str = "DE"
-    target_countries: tuple[str, ...] = ()
-    size_band: str = ""
-    clusters: tuple[str, ...] = ()
-    group: str = ""  # corporate group
-    competitor_rule: bool = False  # asked not to be matched with others of its NACE classes
-    eligible: bool = True  # may be proposed to others (verified, not opted out)
-    wants_list: bool = True  # gets a list of its own
 
 
 @dataclass
@@ -177,7 +55,7 @@ class Corpus:
     feedback_values: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     same_group_rule: bool = True
     lexical: LexicalModel | None = None
-    # Calibration of the text signal (raw cosine mapped to [0, 1]); set by engine.calibrate.
+    # Calibration of the text signal (raw cosine mapped to [0, 1]); set by Prefilter.calibrate.
     calibration: tuple[float, float] | None = None
 
     @property
@@ -252,11 +130,6 @@ ROW_FIELDS = (
 )
 
 
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0).astype(np.float32)
-
-
 class LexicalModel:
     """TF-IDF over word and character n-grams (so that "Kühlkette" and "Kühlkettenlogistik" meet),
     reduced by truncated SVD (latent semantic analysis) to a few dimensions, so that the lexical
@@ -309,7 +182,7 @@ class LexicalModel:
     def _finish(dense: np.ndarray, texts: list[str]) -> np.ndarray:
         dense = dense.astype(np.float32)
         dense[np.asarray([not t.strip() for t in texts], dtype=bool)] = 0
-        return _unit_rows(dense)
+        return unit_rows(dense)
 
 
 def build(records: list[OrgRecord], *, dim: int, lexical_dims: int = 64) -> Corpus:
@@ -428,7 +301,7 @@ def assemble(records: list[OrgRecord], dim: int, lex_offer: np.ndarray, lex_requ
                 target[i, slot] = len(vectors)
                 vectors.append(profile.vector)
                 profile_ids.append(profile.id)
-    profile_vectors = _unit_rows(np.asarray(vectors, dtype=np.float32).reshape(len(vectors), dim))
+    profile_vectors = unit_rows(np.asarray(vectors, dtype=np.float32).reshape(len(vectors), dim))
 
     def divisions(r: OrgRecord) -> list[int]:
         heads = (code.split(".")[0] for code in r.sectors)
@@ -436,8 +309,8 @@ def assemble(records: list[OrgRecord], dim: int, lex_offer: np.ndarray, lex_requ
 
     return Corpus(
         ids=np.asarray([r.id for r in records], dtype=object),
-        offer=_unit_rows(offer),
-        request=_unit_rows(request),
+        offer=unit_rows(offer),
+        request=unit_rows(request),
         lex_offer=lex_offer,
         lex_request=lex_request,
         fields=np.asarray([sum(1 << FIELDS.index(f) for f in set(r.fields) if f in FIELDS) for r in records], np.int64),
@@ -464,65 +337,3 @@ def assemble(records: list[OrgRecord], dim: int, lex_offer: np.ndarray, lex_requ
         profile_vectors=profile_vectors,
         profile_ids=np.asarray(profile_ids, dtype=object),
     )
-
-
-FIELD_NAMES = {
-    "Medizin- und Biotechnologie": "medizin-biotechnologie",
-    "Informations- und Kommunikationstechnologie": "ikt",
-    "Robotik und Automatisierung": "robotik-automatisierung",
-    "Mikroelektronik und Sensorik": "mikroelektronik-sensorik",
-    "Werkstofftechnologie und Leichtbau": "werkstoffe-leichtbau",
-    "Logistik": "logistik",
-}
-DISTRICT_NAMES = {
-    "Chemnitz": "chemnitz",
-    "Dresden": "dresden",
-    "Leipzig": "leipzig",
-    "Bautzen": "bautzen",
-    "Erzgebirgskreis": "erzgebirgskreis",
-    "Görlitz": "goerlitz",
-    "Landkreis Leipzig": "landkreis_leipzig",
-    "Meißen": "meissen",
-    "Mittelsachsen": "mittelsachsen",
-    "Nordsachsen": "nordsachsen",
-    "Sächsische Schweiz-Osterzgebirge": "saechsische_schweiz_osterzgebirge",
-    "Vogtlandkreis": "vogtlandkreis",
-    "Zwickau": "zwickau",
-}
-
-
-def size_band(employees: int | None) -> str:
-    if not employees:
-        return ""
-    for band, upper in zip(SIZE_BANDS, (9, 49, 249, 999), strict=False):
-        if employees <= upper:
-            return band
-    return SIZE_BANDS[-1]
-
-
-def profile_text(title: str, summary: str, keywords) -> str:
-    """The text of a partnering profile as the embedding model and TF-IDF read it."""
-    keywords = ", ".join(keywords) if not isinstance(keywords, str) else keywords
-    return " ".join(part for part in (f"{title}." if title else "", summary, keywords) if part).strip()
-
-
-def combine(vectors: list[np.ndarray], weights: list[float] | None = None) -> np.ndarray | None:
-    """The normalised weighted mean of some vectors, or None without any."""
-    if not vectors:
-        return None
-    weights = weights or [1.0] * len(vectors)
-    total = np.sum([w * v for w, v in zip(weights, vectors, strict=True)], axis=0)
-    norm = np.linalg.norm(total)
-    return (total / norm).astype(np.float32) if norm > 0 else None
-
-
-# A description says what an organisation does: it counts towards its offer, at half the weight of
-# an explicit offer profile.
-DESCRIPTION_WEIGHT = 0.5
-
-
-def offer_and_request_vectors(offers: list, requests: list, descriptions: list):
-    """Offer and request vectors of an organisation from the vectors of its offer profiles, its
-    request profiles and its description(s)."""
-    offer = combine(offers + descriptions, [1.0] * len(offers) + [DESCRIPTION_WEIGHT] * len(descriptions))
-    return offer, combine(requests)

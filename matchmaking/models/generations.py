@@ -1,13 +1,13 @@
 """Generations of computed matches: one full computation, its chunks, and the embedding cache the
 computations read."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.choices import GenerationState
-from wfs_portal.models import TimeStampedModel
+from wfs_portal.constraints import one_per
+from wfs_portal.models import TimeStampedModel, user_reference
 
 # The snapshot field of a generation while its corpus is being built.
 SNAPSHOT_PREPARING = "-"
@@ -21,14 +21,7 @@ class MatchGeneration(TimeStampedModel):
     state = models.CharField(
         _("state"), max_length=20, choices=GenerationState.choices, default=GenerationState.BUILDING, db_index=True
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    requested_by = user_reference(_("requested by"))
     organisations = models.PositiveIntegerField(_("organisations"), default=0)
     chunks_total = models.PositiveIntegerField(_("chunks"), default=0)
     chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
@@ -56,11 +49,11 @@ class MatchGeneration(TimeStampedModel):
         constraints = [
             # The switch retires the old generation and activates the new one in one transaction;
             # this index is the last guard against two active ones.
-            models.UniqueConstraint(
-                fields=["state"],
+            one_per(
+                ["state"],
+                _("Only one match generation can be active."),
+                name="one_active",
                 condition=Q(state=GenerationState.ACTIVE),
-                name="%(app_label)s_%(class)s_one_active",
-                violation_error_message=_("Only one match generation can be active."),
             ),
             models.CheckConstraint(
                 condition=Q(chunks_done__lte=F("chunks_total")),
@@ -108,11 +101,7 @@ class MatchChunk(models.Model):
         verbose_name = _("match chunk")
         verbose_name_plural = _("match chunks")
         constraints = [
-            models.UniqueConstraint(
-                fields=["generation", "phase", "index"],
-                name="%(app_label)s_%(class)s_unique_index",
-                violation_error_message=_("This chunk exists already."),
-            ),
+            one_per(["generation", "phase", "index"], _("This chunk exists already."), name="unique_index"),
             models.CheckConstraint(
                 condition=Q(stop__gt=F("start")),
                 name="%(app_label)s_%(class)s_not_empty",
@@ -137,11 +126,7 @@ class TextEmbedding(models.Model):
         verbose_name = _("text embedding")
         verbose_name_plural = _("text embeddings")
         constraints = [
-            models.UniqueConstraint(
-                fields=["model", "text_hash"],
-                name="%(app_label)s_%(class)s_unique_text",
-                violation_error_message=_("This text is embedded already."),
-            ),
+            one_per(["model", "text_hash"], _("This text is embedded already."), name="unique_text"),
         ]
 
     def __str__(self) -> str:

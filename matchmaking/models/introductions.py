@@ -3,12 +3,13 @@ details are exchanged only when the partner accepts (double opt-in)."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from companies.models.organisations import Organisation
 from matchmaking.choices import ContactRequestState
+from wfs_portal.constraints import not_self, one_per
 from wfs_portal.fields import BoundedTextField
 from wfs_portal.models import TimeStampedModel
 
@@ -38,17 +39,13 @@ class ContactRequest(TimeStampedModel):
         verbose_name = _("introduction request")
         verbose_name_plural = _("introduction requests")
         constraints = [
-            models.UniqueConstraint(
-                fields=["requester", "target"],
+            one_per(
+                ["requester", "target"],
+                _("An introduction to this partner has already been requested."),
+                name="one_open_per_pair",
                 condition=Q(state="requested"),
-                name="%(app_label)s_%(class)s_one_open_per_pair",
-                violation_error_message=_("An introduction to this partner has already been requested."),
             ),
-            models.CheckConstraint(
-                condition=~Q(requester=F("target")),
-                name="%(app_label)s_%(class)s_not_self",
-                violation_error_message=_("An organisation cannot ask to be introduced to itself."),
-            ),
+            not_self("requester", "target", _("An organisation cannot ask to be introduced to itself.")),
         ]
 
     def __str__(self) -> str:

@@ -3,13 +3,14 @@ feedback, staff overrides and exclusion rules, and the NACE divisions staff decl
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from companies.models.organisations import Organisation
 from matchmaking.choices import ExclusionKind, FeedbackVerdict, OverrideAction
 from matchmaking.models.generations import MatchGeneration
+from wfs_portal.constraints import not_self, one_per
 from wfs_portal.models import TimeStampedModel
 
 
@@ -73,21 +74,13 @@ class Match(models.Model):
             # One entry per place of a list; also the index every reader of a list uses. (The
             # engine gives each partner one place; an index to guard that too would cost a third
             # more time per written generation.)
-            models.UniqueConstraint(
-                fields=["generation", "organisation", "rank"],
-                name="%(app_label)s_%(class)s_one_per_rank",
-                violation_error_message=_("This place of the list is taken."),
-            ),
+            one_per(["generation", "organisation", "rank"], _("This place of the list is taken."), name="one_per_rank"),
             models.CheckConstraint(
                 condition=Q(score__gte=0, score__lte=1),
                 name="%(app_label)s_%(class)s_score_in_unit_interval",
                 violation_error_message=_("A score lies between 0 and 1."),
             ),
-            models.CheckConstraint(
-                condition=~Q(organisation=F("partner")),
-                name="%(app_label)s_%(class)s_not_self",
-                violation_error_message=_("An organisation is not its own partner."),
-            ),
+            not_self("organisation", "partner", _("An organisation is not its own partner.")),
         ]
 
     def __str__(self) -> str:
@@ -117,16 +110,12 @@ class MatchFeedback(TimeStampedModel):
         verbose_name = _("match feedback")
         verbose_name_plural = _("match feedback")
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "partner"],
-                name="%(app_label)s_%(class)s_one_per_pair",
-                violation_error_message=_("This organisation has already given feedback on this partner."),
+            one_per(
+                ["organisation", "partner"],
+                _("This organisation has already given feedback on this partner."),
+                name="one_per_pair",
             ),
-            models.CheckConstraint(
-                condition=~Q(organisation=F("partner")),
-                name="%(app_label)s_%(class)s_not_self",
-                violation_error_message=_("An organisation is not its own partner."),
-            ),
+            not_self("organisation", "partner", _("An organisation is not its own partner.")),
         ]
 
     def __str__(self) -> str:
@@ -152,16 +141,8 @@ class MatchOverride(TimeStampedModel):
         verbose_name = _("match override")
         verbose_name_plural = _("match overrides")
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "partner"],
-                name="%(app_label)s_%(class)s_one_per_pair",
-                violation_error_message=_("There is already an override for this pair."),
-            ),
-            models.CheckConstraint(
-                condition=~Q(organisation=F("partner")),
-                name="%(app_label)s_%(class)s_not_self",
-                violation_error_message=_("An organisation is not its own partner."),
-            ),
+            one_per(["organisation", "partner"], _("There is already an override for this pair."), name="one_per_pair"),
+            not_self("organisation", "partner", _("An organisation is not its own partner.")),
         ]
 
     def __str__(self) -> str:
@@ -211,11 +192,7 @@ class MatchExclusion(TimeStampedModel):
                     "Same group: no organisation. Competitors: one organisation. Pair: two organisations."
                 ),
             ),
-            models.CheckConstraint(
-                condition=Q(other__isnull=True) | ~Q(organisation=F("other")),
-                name="%(app_label)s_%(class)s_not_self",
-                violation_error_message=_("A pair needs two different organisations."),
-            ),
+            not_self("organisation", "other", _("A pair needs two different organisations."), other_optional=True),
         ]
 
     def __str__(self) -> str:
@@ -250,16 +227,8 @@ class ComplementaryDivisions(TimeStampedModel):
         verbose_name = _("complementary divisions")
         verbose_name_plural = _("complementary divisions")
         constraints = [
-            models.UniqueConstraint(
-                fields=["first", "second"],
-                name="%(app_label)s_%(class)s_unique_pair",
-                violation_error_message=_("These divisions are already declared complementary."),
-            ),
-            models.CheckConstraint(
-                condition=~Q(first=F("second")),
-                name="%(app_label)s_%(class)s_two_divisions",
-                violation_error_message=_("Choose two different divisions."),
-            ),
+            one_per(["first", "second"], _("These divisions are already declared complementary."), name="unique_pair"),
+            not_self("first", "second", _("Choose two different divisions."), name="two_divisions"),
         ]
 
     def __str__(self) -> str:

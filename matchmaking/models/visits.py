@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from companies.models.organisations import Organisation
+from wfs_portal.constraints import one_per
 
 
 class PortalVisit(models.Model):
@@ -34,10 +35,10 @@ class PortalVisit(models.Model):
         verbose_name = _("portal visit")
         verbose_name_plural = _("portal visits")
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "organisation"],
-                name="%(app_label)s_%(class)s_unique_user_organisation",
-                violation_error_message=_("This user's visits to this organisation are recorded already."),
+            one_per(
+                ["user", "organisation"],
+                _("This user's visits to this organisation are recorded already."),
+                name="unique_user_organisation",
             ),
         ]
 

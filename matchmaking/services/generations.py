@@ -41,27 +41,18 @@ def match_generation_start(*, user=None) -> MatchGeneration:
     a worker works on it (a sign of life within MATCHING_STALL_SECONDS) or its tasks wait in the
     outbox for the broker, it is returned as it is: starting it twice would only race."""
     with transaction.atomic():
-        generation = (
-            MatchGeneration.objects.select_for_update()
-            .filter(state=GenerationState.BUILDING)
-            .order_by("-created")
-            .first()
+        generation = _building_generation_locked()
+        if generation is not None and not _needs_resuming(generation):
+            return generation
+        if generation is not None and _resume_or_give_up(generation):
+            return generation
+        generation = MatchGeneration.objects.create(
+            requested_by=user,
+            parameters={**matching_params().as_dict(), "model": embedding.MODEL_NAME},
+            started_at=timezone.now(),
+            heartbeat_at=timezone.now(),
         )
-        if generation is not None and not (generation.error or generation_stalled(generation)):
-            return generation
-        if generation is not None and generation.attempts >= MAX_ATTEMPTS:
-            _give_up(generation)
-            generation = None
-        if generation is None:
-            generation = MatchGeneration.objects.create(
-                requested_by=user,
-                parameters={**matching_params().as_dict(), "model": embedding.MODEL_NAME},
-                started_at=timezone.now(),
-                heartbeat_at=timezone.now(),
-            )
-            _enqueue_run(generation.pk)
-            return generation
-        _resume(generation)
+        _enqueue_run(generation.pk)
     return generation
 
 
@@ -70,19 +61,34 @@ def match_generation_watch() -> str:
     MATCHING_STALL_SECONDS, or whose chunk failed, is resumed; one that failed MAX_ATTEMPTS times is
     given up (the nightly run starts afresh). Returns what it did."""
     with transaction.atomic():
-        generation = (
-            MatchGeneration.objects.select_for_update()
-            .filter(state=GenerationState.BUILDING)
-            .order_by("-created")
-            .first()
-        )
-        if generation is None or not (generation.error or generation_stalled(generation)):
+        generation = _building_generation_locked()
+        if generation is None or not _needs_resuming(generation):
             return "nothing to do"
-        if generation.attempts >= MAX_ATTEMPTS:
-            _give_up(generation)
-            return f"generation {generation.pk} given up"
-        _resume(generation)
-        return f"generation {generation.pk} resumed"
+        if _resume_or_give_up(generation):
+            return f"generation {generation.pk} resumed"
+        return f"generation {generation.pk} given up"
+
+
+def _building_generation_locked() -> MatchGeneration | None:
+    """The generation being built (the latest one), locked until the transaction ends."""
+    return (
+        MatchGeneration.objects.select_for_update().filter(state=GenerationState.BUILDING).order_by("-created").first()
+    )
+
+
+def _needs_resuming(generation: MatchGeneration) -> bool:
+    """A chunk of the generation failed, or nothing works on it (``generation_stalled``)."""
+    return bool(generation.error) or generation_stalled(generation)
+
+
+def _resume_or_give_up(generation: MatchGeneration) -> bool:
+    """Run the generation again, or mark it failed once it was run MAX_ATTEMPTS times. Whether it
+    runs again."""
+    if generation.attempts >= MAX_ATTEMPTS:
+        _give_up(generation)
+        return False
+    _resume(generation)
+    return True
 
 
 def _give_up(generation: MatchGeneration) -> None:

@@ -11,10 +11,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from companies.models.organisations import ClusterMembership, Organisation, PartneringProfile
+from companies.models.clusters import ClusterMembership
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from matchmaking import corpus_loading
 from matchmaking.engine import corpus as cm
 from matchmaking.engine.engine import ChunkResult, Engine, incremental_update
+from matchmaking.engine.records import OrgRecord
 from matchmaking.models.generations import SNAPSHOT_PREPARING, MatchGeneration
 from matchmaking.models.introductions import ContactRequest
 from matchmaking.models.matches import Match, MatchExclusion, MatchFeedback, MatchOverride
@@ -68,7 +71,7 @@ def _current_engine(generation: MatchGeneration, organisation_ids: set[int]) -> 
     # Organisations no longer verified stay in the arrays, but are neither proposed nor listed.
     corpus = engine.corpus
     records += [
-        cm.OrgRecord(id=pk, kind="company", eligible=False, wants_list=False)
+        OrgRecord(id=pk, kind="company", eligible=False, wants_list=False)
         for pk in changed - present
         if pk in corpus._index
     ]

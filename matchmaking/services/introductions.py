@@ -13,7 +13,6 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -187,6 +186,6 @@ def _announce_request(contact_request: ContactRequest) -> None:
             "companies/email/staff_introduction",
             topic=StaffTopic.INTRODUCTION_WITHOUT_USERS,
             context={"request": contact_request},
-            admin_url=reverse("admin:matchmaking_contactrequest_change", args=[contact_request.pk]),
+            record=contact_request,
             key=f"companies.introduction.staff:{contact_request.pk}",
         )

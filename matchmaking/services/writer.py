@@ -9,7 +9,8 @@ import numpy as np
 from django.db import connection
 
 from matchmaking.engine import corpus as cm
-from matchmaking.engine.engine import COMPONENTS, PINNED, ChunkResult
+from matchmaking.engine.engine import COMPONENTS, ChunkResult
+from matchmaking.engine.reason_flags import PINNED
 from matchmaking.models.matches import Match
 
 logger = logging.getLogger(__name__)

@@ -6,8 +6,6 @@ identity when it is confidential (redacted in projects.selectors.public_investme
 
 import datetime
 
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
@@ -15,29 +13,15 @@ from companies.api.serializers import SectorRefSerializer, TechnologyFieldRefSer
 from projects.choices import FigureProvenance, InvestmentKind, MilestoneKind
 from projects.filtersets import PUBLIC_INVESTMENT_STAGE_CHOICES, PUBLIC_WORKSHOP_STATE_CHOICES
 from projects.models import InvestmentMilestone, InvestmentProject, Workshop, WorkshopSession
+from projects.selectors import PUBLIC_INVESTMENT_STAGES, PUBLIC_WORKSHOP_STATES
+from wfs_portal.api_choices import choice_field
 from wfs_portal.choices import District
 
-
-class NamedChoiceField(serializers.ChoiceField):
-    """A read-only choice field whose choice set is a schema component with its own name. "kind",
-    "stage" and "state" name different choice sets across the API; left to drf-spectacular, a second
-    set under a field name renames the existing enum components or fails the schema with a warning."""
-
-    def __init__(self, *, enum_name: str, **kwargs):
-        self.enum_name = enum_name
-        super().__init__(read_only=True, **kwargs)
-
-
-class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = NamedChoiceField
-
-    def map_serializer_field(self, auto_schema, direction):
-        schema = build_choice_field(self.target)
-        schema.pop("x-spec-enum-id", None)
-        name = self.target.enum_name
-        component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema)
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
+WorkshopStateField = choice_field(PUBLIC_WORKSHOP_STATES, "WorkshopStateEnum")
+MilestoneKindField = choice_field(MilestoneKind, "MilestoneKindEnum")
+InvestmentKindField = choice_field(InvestmentKind, "InvestmentKindEnum")
+InvestmentStageField = choice_field(PUBLIC_INVESTMENT_STAGES, "InvestmentStageEnum")
+FigureProvenanceField = choice_field(FigureProvenance, "FigureProvenanceEnum")
 
 
 class WorkshopSessionRefSerializer(serializers.ModelSerializer):
@@ -86,7 +70,7 @@ class WorkshopSessionRefSerializer(serializers.ModelSerializer):
     ]
 )
 class WorkshopSerializer(serializers.ModelSerializer):
-    state = NamedChoiceField(choices=PUBLIC_WORKSHOP_STATE_CHOICES, enum_name="WorkshopStateEnum")
+    state = WorkshopStateField(choices=PUBLIC_WORKSHOP_STATE_CHOICES, read_only=True)
     sectors = SectorRefSerializer(many=True, read_only=True)
     technology_fields = TechnologyFieldRefSerializer(many=True, read_only=True)
     participant_count = serializers.IntegerField(
@@ -122,7 +106,7 @@ class WorkshopSerializer(serializers.ModelSerializer):
 class MilestoneRefSerializer(serializers.ModelSerializer):
     """A milestone's date and kind; its note is internal."""
 
-    kind = NamedChoiceField(choices=MilestoneKind.choices, enum_name="MilestoneKindEnum")
+    kind = MilestoneKindField(choices=MilestoneKind.choices, read_only=True)
 
     class Meta:
         model = InvestmentMilestone
@@ -187,9 +171,9 @@ class InvestorSerializer(serializers.Serializer):
     ]
 )
 class InvestmentProjectSerializer(serializers.ModelSerializer):
-    kind = NamedChoiceField(choices=InvestmentKind.choices, enum_name="InvestmentKindEnum")
-    stage = NamedChoiceField(choices=PUBLIC_INVESTMENT_STAGE_CHOICES, enum_name="InvestmentStageEnum")
-    figure_provenance = NamedChoiceField(choices=FigureProvenance.choices, enum_name="FigureProvenanceEnum")
+    kind = InvestmentKindField(choices=InvestmentKind.choices, read_only=True)
+    stage = InvestmentStageField(choices=PUBLIC_INVESTMENT_STAGE_CHOICES, read_only=True)
+    figure_provenance = FigureProvenanceField(choices=FigureProvenance.choices, read_only=True)
     is_confidential = serializers.BooleanField(
         read_only=True, help_text="The investor's identity is confidential; `investor` is then null."
     )

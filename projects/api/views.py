@@ -23,12 +23,10 @@ YearErrorSerializer = inline_serializer(
 @document(
     plural="project workshops",
     singular="project workshop",
-    scope=ApiScope.EVENTS_READ,
     description="The agency's project workshops: cross-sector working groups on one topic (e.g. hospital logistics), "
     "planned, active or completed, with their sessions (dates, place, host, agenda), sectors, technology fields and "
     "the number of organisations taking part. Cancelled workshops, the participants themselves, contact persons and "
     "session minutes are not part of it.",
-    serializer=s.WorkshopSerializer,
 )
 class WorkshopViewSet(ReadOnlyViewSet):
     serializer_class = s.WorkshopSerializer
@@ -43,12 +41,10 @@ class WorkshopViewSet(ReadOnlyViewSet):
 @document(
     plural="investment projects",
     singular="investment project",
-    scope=ApiScope.INVESTMENTS_READ,
     description="New settlements, expansions and retentions the agency accompanies, from the first contact to the "
     "start of production: kind, stage, site district, sectors, figures and key dates. Lost projects are not part "
     "of it. Internal code names, notes and persons never are; for a project whose investor is confidential "
     "(`is_confidential`), `investor` is null.",
-    serializer=s.InvestmentProjectSerializer,
 )
 class InvestmentProjectViewSet(ReadOnlyViewSet):
     serializer_class = s.InvestmentProjectSerializer

@@ -10,13 +10,11 @@ from wfs_portal.api_views import ReadOnlyViewSet, document
 @document(
     plural="reports",
     singular="report",
-    scope=ApiScope.INVESTMENTS_READ,
     description="The agency's finished annual, quarterly and custom reports as frozen aggregate figures: settlements "
     "and expansions accompanied, investment volume (confirmed; estimated separately), jobs, fairs and exhibitors, "
     "delegations, workshops and the matchmaking funnel, with their breakdowns by kind, district, sector, stage and "
     "country. A regenerated report is a new version; `latest=true` gives the newest per period. No per-project data "
     "and no breakdown by investor country are part of it.",
-    serializer=ReportSerializer,
 )
 class ReportViewSet(ReadOnlyViewSet):
     serializer_class = ReportSerializer

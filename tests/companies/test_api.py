@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from companies.choices import ConsentPurpose
 from companies.models.api_keys import PartnerApiKey
-from companies.models.organisations import Sector, TechnologyField
+from companies.models.classifications import Sector, TechnologyField
 from tests.api import ReadOnlyResourceTests, ids, key_client
 from tests.factories import (
     ClusterFactory,

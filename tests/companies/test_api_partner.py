@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 
 from companies.choices import VerificationState
-from companies.models.organisations import ClusterMembership, Organisation
-from tests.api import ReadOnlyResourceTests, ids, key_client
+from companies.models.clusters import ClusterMembership
+from companies.models.organisations import Organisation
+from tests.api import PartnerKeys, ReadOnlyResourceTests, ResourceTests, ids, key_client
 from tests.factories import (
     ClusterFactory,
     ClusterMembershipFactory,
@@ -150,6 +151,26 @@ def test_member_lists_need_the_members_scope():
     response = client.post(reverse("v1:member-list-sync", args=[cluster.pk]), {"members": []}, format="json")
     assert response.status_code == 403
     assert "members:write" in response.json()["detail"]
+
+
+class TestMemberLists(PartnerKeys, ResourceTests):
+    """A key reads the member lists of the clusters its organisation manages only (a list without
+    pages; a list's detail names its cluster)."""
+
+    basename = "member-list"
+    scope = "members:write"
+    other_scope = "directory:read"
+    detail_id = "cluster"
+
+    def visible(self, n=1):
+        return ClusterFactory.create_batch(n, managing_organisation=self.partner)
+
+    def hidden(self):
+        return [ClusterFactory(), ClusterFactory(managing_organisation=OrganisationFactory())]
+
+    def listed(self, response) -> set:
+        assert response.status_code == 200, response.content
+        return {row["id"] for row in response.json()}
 
 
 # --- matches --------------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from django.db.models import Q
 from django.utils import timezone, translation
 
 from companies.choices import ProfileState, VerificationState
-from companies.models.organisations import Organisation, PartneringProfile, Sector
+from companies.models.classifications import Sector
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from tests.constraints import constraint_tests
 from tests.factories import (
     ClusterFactory,

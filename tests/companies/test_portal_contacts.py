@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from companies.choices import ConsentPurpose, ConsentSource
-from companies.models.organisations import ConsentRecord, Contact
+from companies.models.contacts import ConsentRecord, Contact
 from companies.selectors import shareable_contacts
 from companies.services.contacts import CONSENT_TEXTS, consent_withdraw, contact_remove, contact_update
 from tests import factories

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from companies.choices import ConsentPurpose, ProfileState
-from companies.models.organisations import ConsentRecord, Contact, PartneringProfile
+from companies.models.contacts import ConsentRecord, Contact
+from companies.models.profiles import PartneringProfile
 from companies.services.contacts import CONSENT_TEXTS, contact_create_self
 from companies.services.profiles import partnering_profile_delete
 from delegations.choices import DelegationState
@@ -22,7 +23,7 @@ from fairs.choices import BoothState
 from matchmaking.choices import ContactRequestState, FeedbackVerdict
 from matchmaking.models.visits import PortalVisit
 from matchmaking.services.visits import VISIT_PAUSE, portal_visit_record
-from projects.models import JoinRequestState
+from projects.choices import JoinRequestState
 from tests import factories, factories_events
 from wfs_portal.choices import District, RegistrationState
 

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from companies.choices import ProfileState, ProfileType
-from companies.models.organisations import PartneringProfile
+from companies.models.profiles import PartneringProfile
 from companies.selectors import public_profiles
 from companies.services import profiles as profile_services
 from companies.services.organisations import organisation_unverify, partnering_profile_publish

@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from companies.choices import RepresentativeRole
-from companies.models.organisations import Contact, Organisation
+from companies.models.contacts import Contact
+from companies.models.organisations import Organisation
 from companies.models.representatives import Representative
 from companies.services.privacy import FORMAT_VERSION, account_data_export, account_erase, historical_models
 from companies.services.representatives import organisation_profile_update

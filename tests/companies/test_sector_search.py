@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from companies import sector_search
-from companies.models.organisations import Sector
+from companies.models.classifications import Sector
 from tests import factories
 
 pytestmark = pytest.mark.django_db

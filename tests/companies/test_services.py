@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from companies import tasks
 from companies.choices import ProfileState, VerificationState
-from companies.models.organisations import Organisation, PartneringProfile
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from companies.services.organisations import (
     organisation_reject,
     organisation_verify,

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from delegations.choices import DelegationState, Direction, ParticipantRole
 from delegations.models import DelegationParticipant
-from tests.api import ReadOnlyResourceTests, ids, key_client
+from tests.api import MemberRegistrationResourceTests, ReadOnlyResourceTests, ids, key_client
 from tests.factories import (
     ClusterFactory,
     ClusterMembershipFactory,
@@ -338,3 +338,16 @@ def test_the_participant_list_costs_the_same_queries_for_5_and_50_rows():
         counts.append((len(response.json()["results"]), len(queries)))
     assert [rows for rows, _ in counts] == [5, 50]
     assert counts[0][1] == counts[1][1]
+
+
+class TestDelegationParticipants(MemberRegistrationResourceTests):
+    """A key reads back the delegation participants of its own members only."""
+
+    basename = "delegation-participant"
+    scope = "registrations:write"
+
+    def visible(self, n=1):
+        return [DelegationParticipantFactory(organisation=self.member()) for _ in range(n)]
+
+    def hidden(self):
+        return [DelegationParticipantFactory()]

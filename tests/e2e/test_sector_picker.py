@@ -18,7 +18,7 @@ def _classification():
     """The NACE classification comes from a data migration, which a transactional test that ran
     before has flushed: load it again the same way. (serialized_rollback would restore it too, but
     clashes with the content types that flush recreates.)"""
-    from companies.models.organisations import Sector
+    from companies.models.classifications import Sector
 
     if not Sector.objects.exists():
         importlib.import_module("companies.migrations.0002_load_reference_data").load(django_apps, None)

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth
-from tests.api import ReadOnlyResourceTests, ids, key_client
+from tests.api import MemberRegistrationResourceTests, ReadOnlyResourceTests, ids, key_client
 from tests.factories import (
     BoothRegistrationFactory,
     ClusterFactory,
@@ -376,3 +376,16 @@ def test_the_registration_list_costs_the_same_queries_for_5_and_50_rows():
         counts.append((len(response.json()["results"]), len(queries)))
     assert [rows for rows, _ in counts] == [5, 50]
     assert counts[0][1] == counts[1][1]
+
+
+class TestBoothRegistrations(MemberRegistrationResourceTests):
+    """A key reads back the booth registrations of its own members only."""
+
+    basename = "booth-registration"
+    scope = "registrations:write"
+
+    def visible(self, n=1):
+        return [BoothRegistrationFactory(organisation=self.member()) for _ in range(n)]
+
+    def hidden(self):
+        return [BoothRegistrationFactory()]

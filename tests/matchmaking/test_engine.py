@@ -5,10 +5,11 @@ No database: the engine is plain numpy."""
 import numpy as np
 import pytest
 
-from matchmaking.engine import engine as flags
-from matchmaking.engine.corpus import OrgRecord, ProfileRecord, build
+from matchmaking.engine import reason_flags as flags
+from matchmaking.engine.corpus import build
 from matchmaking.engine.engine import Engine, incremental_update
 from matchmaking.engine.params import Params
+from matchmaking.engine.records import OrgRecord, ProfileRecord
 
 DIM = 8
 

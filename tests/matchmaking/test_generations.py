@@ -4,20 +4,17 @@ incremental update, staff overrides, feedback, reasons in both languages, the ad
 command on the labelled set, and the Celery workflow on a real worker (CI)."""
 
 import datetime
-import io
-import json
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from companies.choices import ProfileType
-from companies.models.organisations import Organisation, PartneringProfile
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from companies.services.organisations import organisation_unverify
 from matchmaking import corpus_loading
 from matchmaking.choices import GenerationState
@@ -42,8 +39,6 @@ from tests.factories import (
 from wfs_portal.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
-
-EVAL_FILE = Path(__file__).resolve().parent.parent / "data" / "matching_eval.json"
 
 TEXTS = {
     # (offer title, offer summary), (request title, request summary): complementary across languages
@@ -465,7 +460,7 @@ def test_staff_start_a_run_from_the_admin_and_see_its_progress(world, staff_clie
 def test_match_list_in_the_admin_filters_and_pins(world, staff_client, django_capture_on_commit_callbacks):
     run_full(django_capture_on_commit_callbacks)
     url = reverse("admin:matchmaking_match_changelist")
-    from matchmaking.engine import engine as flags
+    from matchmaking.engine import reason_flags as flags
 
     assert staff_client.get(url, {"signal": flags.PARTNER_OFFERS, "score": "0.3"}).status_code == 200
     match = Match.objects.filter(organisation=world["clinic"]).order_by("rank").last()
@@ -499,32 +494,6 @@ def test_staff_without_the_matching_permission_can_neither_start_nor_pin(
     assert f'action="{start}"' in client.get(generations).content.decode()
 
 
-# --- evaluation ------------------------------------------------------------------------------------
-
-
-def test_evaluation_on_the_labelled_set():
-    """The engine on the labelled set in tests/data (75 organisations, 36 expected pairs, most of
-    them across languages and sectors): at least 0.8 recall@10, cross-language pairs found as
-    well as same-language ones."""
-    out = io.StringIO()
-    call_command("match_eval", "--data", str(EVAL_FILE), "--k", "10", stdout=out)
-    report = json.loads(out.getvalue())
-
-    assert report["recall_at_k"] >= 0.8
-    assert report["cross_language"]["recall_at_k"] >= 0.8
-    assert report["same_language"]["recall_at_k"] >= 0.8
-    assert report["pairs_found"] >= 0.9 * report["pairs_total"]
-
-
-def test_evaluation_of_a_bad_file_says_what_is_wrong(tmp_path):
-    from django.core.management.base import CommandError
-
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"organisations": [{"id": "a"}], "expected": [["a", "zz"]]}))
-    with pytest.raises(CommandError, match="unknown organisations: zz"):
-        call_command("match_eval", "--data", str(bad))
-
-
 # --- a real Celery worker (CI) -------------------------------------------------------------------
 
 
@@ -555,7 +524,8 @@ def test_written_matches_read_back_exactly(world):
     import numpy as np
 
     from matchmaking.engine import corpus as cm
-    from matchmaking.engine.engine import PINNED, ChunkResult
+    from matchmaking.engine.engine import ChunkResult
+    from matchmaking.engine.reason_flags import PINNED
 
     a, b = world["clinic"], world["courier"]
     corpus = cm.Corpus.__new__(cm.Corpus)

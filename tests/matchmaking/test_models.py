@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from companies.models.organisations import Sector
+from companies.models.classifications import Sector
 from tests.constraints import constraint_tests
 from tests.factories import OrganisationFactory, RepresentativeFactory
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matchmaking.choices import ContactRequestState, FeedbackVerdict, GenerationState
-from matchmaking.engine import engine as flags
+from matchmaking.engine import reason_flags as flags
 from matchmaking.models.introductions import ContactRequest
 from matchmaking.models.matches import MatchFeedback
 from matchmaking.reasons import render_one

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from projects.choices import InvestmentStage, WorkshopState
-from projects.models import JoinRequestState, Workshop
+from projects.choices import InvestmentStage, JoinRequestState, WorkshopState
+from projects.models import Workshop
 from tests.constraints import constraint_tests
 from tests.factories import (
     InvestmentMilestoneFactory,

@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 
 from companies.choices import OrganisationKind
 from projects import services
-from projects.choices import WorkshopRole, WorkshopState
-from projects.models import JoinRequestState, WorkshopJoinRequest, WorkshopParticipant
+from projects.choices import JoinRequestState, WorkshopRole, WorkshopState
+from projects.models import WorkshopJoinRequest, WorkshopParticipant
 from tests import factories
 from tests.factories_events import WorkshopJoinRequestFactory
 

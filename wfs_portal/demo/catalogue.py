@@ -317,48 +317,78 @@ CLUSTERS = [
 ]
 
 # --- Trade fairs ---------------------------------------------------------------------------
-# (name, city, country, start, end, fields, website). The 2018 programme: Arab Health, CMEF and
-# seventeen further fairs with a joint booth (press release).
-FAIRS_2018 = [
-    ("Arab Health", "Dubai", "AE", "2018-01-29", "2018-02-01", [MED], "https://www.arabhealthonline.com"),
-    ("Photonics West", "San Francisco", "US", "2018-01-30", "2018-02-01", [MIC], "https://spie.org/pw"),
-    ("Mobile World Congress", "Barcelona", "ES", "2018-02-26", "2018-03-01", [ICT], ""),
-    ("MIDEST", "Paris", "FR", "2018-03-06", "2018-03-09", [MAT], ""),
-    ("SEMICON China", "Shanghai", "CN", "2018-03-14", "2018-03-16", [MIC], ""),
-    ("CMEF", "Shanghai", "CN", "2018-04-11", "2018-04-14", [MED], "https://www.cmef.com.cn"),
-    ("TransRussia", "Moskau", "RU", "2018-04-17", "2018-04-20", [LOG], ""),
-    ("Metalloobrabotka", "Moskau", "RU", "2018-05-14", "2018-05-18", [ROB, MAT], ""),
-    ("Hospitalar", "São Paulo", "BR", "2018-05-22", "2018-05-25", [MED], ""),
-    ("BIO International Convention", "Boston", "US", "2018-06-04", "2018-06-07", [MED], ""),
-    ("ITM Industry Europe", "Posen", "PL", "2018-06-05", "2018-06-08", [ROB, MAT], ""),
-    ("INNOPROM", "Jekaterinburg", "RU", "2018-07-09", "2018-07-12", [ROB], ""),
-    ("SEMICON West", "San Francisco", "US", "2018-07-10", "2018-07-12", [MIC], ""),
-    ("Vietnam Manufacturing Expo", "Hanoi", "VN", "2018-08-08", "2018-08-10", [ROB, MAT], ""),
-    ("Medical Fair Asia", "Singapur", "SG", "2018-08-29", "2018-08-31", [MED], ""),
-    ("ITMA ASIA + CITME", "Shanghai", "CN", "2018-10-15", "2018-10-19", [MAT], ""),
-    ("China International Import Expo", "Shanghai", "CN", "2018-11-05", "2018-11-10", [ROB, MED], ""),
-    ("Elmia Subcontractor", "Jönköping", "SE", "2018-11-13", "2018-11-16", [MAT, ROB], ""),
-    ("Zdravookhraneniye", "Moskau", "RU", "2018-12-03", "2018-12-07", [MED], ""),
-]
+# Every fair a joint booth goes to, by name: (city, country, fields, website). The lists of its
+# editions (here and under "The last year and the running year") name the fair and its first and
+# last day, and read as (name, city, country, start, end, fields, website).
+FAIR_SERIES = {
+    "Arab Health": ("Dubai", "AE", [MED], "https://www.arabhealthonline.com"),
+    "Photonics West": ("San Francisco", "US", [MIC], "https://spie.org/pw"),
+    "Mobile World Congress": ("Barcelona", "ES", [ICT], ""),
+    "MIDEST": ("Paris", "FR", [MAT], ""),
+    "SEMICON China": ("Shanghai", "CN", [MIC], ""),
+    "CMEF": ("Shanghai", "CN", [MED], "https://www.cmef.com.cn"),
+    "TransRussia": ("Moskau", "RU", [LOG], ""),
+    "Metalloobrabotka": ("Moskau", "RU", [ROB, MAT], ""),
+    "Hospitalar": ("São Paulo", "BR", [MED], ""),
+    "BIO International Convention": ("Boston", "US", [MED], ""),
+    "ITM Industry Europe": ("Posen", "PL", [ROB, MAT], ""),
+    "INNOPROM": ("Jekaterinburg", "RU", [ROB], ""),
+    "SEMICON West": ("San Francisco", "US", [MIC], ""),
+    "Vietnam Manufacturing Expo": ("Hanoi", "VN", [ROB, MAT], ""),
+    "Medical Fair Asia": ("Singapur", "SG", [MED], ""),
+    "ITMA ASIA + CITME": ("Shanghai", "CN", [MAT], ""),
+    "China International Import Expo": ("Shanghai", "CN", [ROB, MED], ""),
+    "Elmia Subcontractor": ("Jönköping", "SE", [MAT, ROB], ""),
+    "Zdravookhraneniye": ("Moskau", "RU", [MED], ""),
+    "Automate": ("Detroit", "US", [ROB], ""),
+    "JEC World": ("Paris", "FR", [MAT], ""),
+    "SEMICON Taiwan": ("Taipeh", "TW", [MIC], ""),
+}
+
+
+def _editions(*editions: tuple[str, str, str]) -> list[tuple]:
+    """(name, city, country, start, end, fields, website) of each (name, start, end)."""
+    rows = []
+    for name, start, end in editions:
+        city, country, fields, website = FAIR_SERIES[name]
+        rows.append((name, city, country, start, end, fields, website))
+    return rows
+
+
+# The 2018 programme: Arab Health, CMEF and seventeen further fairs with a joint booth (press
+# release).
+FAIRS_2018 = _editions(
+    ("Arab Health", "2018-01-29", "2018-02-01"),
+    ("Photonics West", "2018-01-30", "2018-02-01"),
+    ("Mobile World Congress", "2018-02-26", "2018-03-01"),
+    ("MIDEST", "2018-03-06", "2018-03-09"),
+    ("SEMICON China", "2018-03-14", "2018-03-16"),
+    ("CMEF", "2018-04-11", "2018-04-14"),
+    ("TransRussia", "2018-04-17", "2018-04-20"),
+    ("Metalloobrabotka", "2018-05-14", "2018-05-18"),
+    ("Hospitalar", "2018-05-22", "2018-05-25"),
+    ("BIO International Convention", "2018-06-04", "2018-06-07"),
+    ("ITM Industry Europe", "2018-06-05", "2018-06-08"),
+    ("INNOPROM", "2018-07-09", "2018-07-12"),
+    ("SEMICON West", "2018-07-10", "2018-07-12"),
+    ("Vietnam Manufacturing Expo", "2018-08-08", "2018-08-10"),
+    ("Medical Fair Asia", "2018-08-29", "2018-08-31"),
+    ("ITMA ASIA + CITME", "2018-10-15", "2018-10-19"),
+    ("China International Import Expo", "2018-11-05", "2018-11-10"),
+    ("Elmia Subcontractor", "2018-11-13", "2018-11-16"),
+    ("Zdravookhraneniye", "2018-12-03", "2018-12-07"),
+)
 # Editions around 2018, so that first-time exhibitors can be recognised and the years compared.
-FAIRS_OTHER_YEARS = [
-    ("Arab Health", "Dubai", "AE", "2017-01-30", "2017-02-02", [MED], "https://www.arabhealthonline.com"),
-    ("SEMICON West", "San Francisco", "US", "2017-07-11", "2017-07-13", [MIC], ""),
-    ("Metalloobrabotka", "Moskau", "RU", "2017-05-15", "2017-05-19", [ROB, MAT], ""),
-    ("Arab Health", "Dubai", "AE", "2019-01-28", "2019-01-31", [MED], "https://www.arabhealthonline.com"),
-    ("CMEF", "Shanghai", "CN", "2019-05-14", "2019-05-17", [MED], "https://www.cmef.com.cn"),
-    ("SEMICON West", "San Francisco", "US", "2019-07-09", "2019-07-11", [MIC], ""),
-    ("Hospitalar", "São Paulo", "BR", "2019-05-21", "2019-05-24", [MED], ""),
-]
-# Fairs of the coming year's programme, open for registration. Month and day; the year is the
-# year after the demo is loaded. (No fair in Russia after 2022: the state programme left it.)
-FAIRS_UPCOMING = [
-    ("Arab Health", "Dubai", "AE", "01-25", "01-28", [MED], "https://www.arabhealthonline.com"),
-    ("CMEF", "Shanghai", "CN", "04-08", "04-11", [MED], "https://www.cmef.com.cn"),
-    ("SEMICON West", "San Francisco", "US", "07-13", "07-15", [MIC], ""),
-    ("Automate", "Detroit", "US", "06-22", "06-25", [ROB], ""),
-    ("Medical Fair Asia", "Singapur", "SG", "09-08", "09-10", [MED], ""),
-]
+FAIRS_OTHER_YEARS = _editions(
+    ("Arab Health", "2017-01-30", "2017-02-02"),
+    ("SEMICON West", "2017-07-11", "2017-07-13"),
+    ("Metalloobrabotka", "2017-05-15", "2017-05-19"),
+    ("Arab Health", "2019-01-28", "2019-01-31"),
+    ("CMEF", "2019-05-14", "2019-05-17"),
+    ("SEMICON West", "2019-07-09", "2019-07-11"),
+    ("Hospitalar", "2019-05-21", "2019-05-24"),
+)
+
 
 # --- Delegations ---------------------------------------------------------------------------
 # (title, countries, cities, start, end, theme, fields, political lead)
@@ -625,25 +655,31 @@ OTHER_WORKSHOPS = [
 # that the dashboard always has a live year next to a complete one. Each year takes a part of each
 # list, drawn from a seed of its own. No trips to or from Russia and Belarus any more.
 
-# (name, city, country, month-day start, month-day end, fields, website). Editions that are also in
-# FAIRS_UPCOMING have the same dates, so that the coming year's edition is found again a year later.
-RECENT_FAIRS = [
-    ("Arab Health", "Dubai", "AE", "01-25", "01-28", [MED], "https://www.arabhealthonline.com"),
-    ("Photonics West", "San Francisco", "US", "01-27", "01-29", [MIC], "https://spie.org/pw"),
-    ("Mobile World Congress", "Barcelona", "ES", "03-02", "03-05", [ICT], ""),
-    ("JEC World", "Paris", "FR", "03-10", "03-12", [MAT], ""),
-    ("SEMICON China", "Shanghai", "CN", "03-25", "03-27", [MIC], ""),
-    ("CMEF", "Shanghai", "CN", "04-08", "04-11", [MED], "https://www.cmef.com.cn"),
-    ("Hospitalar", "São Paulo", "BR", "05-19", "05-22", [MED], ""),
-    ("ITM Industry Europe", "Posen", "PL", "06-09", "06-12", [ROB, MAT], ""),
-    ("BIO International Convention", "Boston", "US", "06-15", "06-18", [MED], ""),
-    ("Automate", "Detroit", "US", "06-22", "06-25", [ROB], ""),
-    ("SEMICON West", "San Francisco", "US", "07-13", "07-15", [MIC], ""),
-    ("Vietnam Manufacturing Expo", "Hanoi", "VN", "08-12", "08-14", [ROB, MAT], ""),
-    ("Medical Fair Asia", "Singapur", "SG", "09-08", "09-10", [MED], ""),
-    ("SEMICON Taiwan", "Taipeh", "TW", "09-09", "09-11", [MIC], ""),
-    ("China International Import Expo", "Shanghai", "CN", "11-05", "11-10", [ROB, MED], ""),
-    ("Elmia Subcontractor", "Jönköping", "SE", "11-10", "11-13", [MAT, ROB], ""),
+# Month and day; the year is the last or the running one.
+RECENT_FAIRS = _editions(
+    ("Arab Health", "01-25", "01-28"),
+    ("Photonics West", "01-27", "01-29"),
+    ("Mobile World Congress", "03-02", "03-05"),
+    ("JEC World", "03-10", "03-12"),
+    ("SEMICON China", "03-25", "03-27"),
+    ("CMEF", "04-08", "04-11"),
+    ("Hospitalar", "05-19", "05-22"),
+    ("ITM Industry Europe", "06-09", "06-12"),
+    ("BIO International Convention", "06-15", "06-18"),
+    ("Automate", "06-22", "06-25"),
+    ("SEMICON West", "07-13", "07-15"),
+    ("Vietnam Manufacturing Expo", "08-12", "08-14"),
+    ("Medical Fair Asia", "09-08", "09-10"),
+    ("SEMICON Taiwan", "09-09", "09-11"),
+    ("China International Import Expo", "11-05", "11-10"),
+    ("Elmia Subcontractor", "11-10", "11-13"),
+)
+# Fairs of the coming year's programme, open for registration: their editions of RECENT_FAIRS, in the
+# year after the demo is loaded, so that the coming year's edition is found again a year later. (No
+# fair in Russia after 2022: the state programme left it.)
+FAIRS_UPCOMING = [
+    next(row for row in RECENT_FAIRS if row[0] == name)
+    for name in ("Arab Health", "CMEF", "SEMICON West", "Automate", "Medical Fair Asia")
 ]
 # (title, countries, cities, month-day start, month-day end, theme, fields, political lead)
 RECENT_OUTBOUND = [

@@ -22,7 +22,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from companies.choices import RepresentationState, RepresentativeRole, VerificationState
-from companies.models.organisations import ConsentRecord, Contact, Organisation
+from companies.models.contacts import ConsentRecord, Contact
+from companies.models.organisations import Organisation
 from companies.models.representatives import Representative
 from companies.services.contacts import CONSENT_TEXTS
 from fairs.choices import BoothState

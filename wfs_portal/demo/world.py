@@ -30,16 +30,11 @@ from django.db import IntegrityError, models, transaction
 from django.db.models.signals import post_save
 from faker import Faker
 
-from companies.models.organisations import (
-    Cluster,
-    ClusterMembership,
-    ConsentRecord,
-    Contact,
-    Organisation,
-    PartneringProfile,
-    Sector,
-    TechnologyField,
-)
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.clusters import Cluster, ClusterMembership
+from companies.models.contacts import ConsentRecord, Contact
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
 from fairs.models import BoothRegistration, JointBooth, TradeFair
 from projects.models import InvestmentMilestone, InvestmentProject, Workshop, WorkshopParticipant, WorkshopSession
@@ -704,12 +699,7 @@ class DemoWorld:
         for values in fixed:
             self._project(year_code=year, **values)
         for i, kind in enumerate(kinds):
-            if kind == "new_settlement":
-                investor = self.rng.choice(self.foreign_investors)
-                field = self.org_fields[investor][0]
-            else:
-                field = self.rng.choice(cat.FIELDS)
-                investor = self.rng.choice(self.companies_by_field[field])
+            investor, field = self._investor_and_field(kind)
             production = datetime.date(year, self.rng.randint(1, 12), self.rng.randint(1, 28))
             decision = production - datetime.timedelta(days=self.rng.randint(120, 500))
             first_contact = decision - datetime.timedelta(days=self.rng.randint(90, 400))
@@ -725,6 +715,15 @@ class DemoWorld:
             }
             stage = "production_started" if production <= self.today else self._not_started_yet(values)
             self._project(year_code=year, investor=investor, kind=kind, stage=stage, field=field, values=values)
+
+    def _investor_and_field(self, kind: str) -> tuple[str, str]:
+        """The investor of a project of ``kind`` and its field: a new settlement comes from a foreign
+        investor (in its first field), any other project from a company of a field."""
+        if kind == "new_settlement":
+            investor = self.rng.choice(self.foreign_investors)
+            return investor, self.org_fields[investor][0]
+        field = self.rng.choice(cat.FIELDS)
+        return self.rng.choice(self.companies_by_field[field]), field
 
     def _not_started_yet(self, values: dict) -> str:
         """The stage of a project whose production starts after the day of loading; the dates that
@@ -771,12 +770,7 @@ class DemoWorld:
         stages += ["on_hold"] * 3 + ["lost"] * 4
         for n, stage in enumerate(stages):
             kind = self.rng.choice(["new_settlement", "new_settlement", "expansion", "retention"])
-            if kind == "new_settlement":
-                investor = self.rng.choice(self.foreign_investors)
-                field = self.org_fields[investor][0]
-            else:
-                field = self.rng.choice(cat.FIELDS)
-                investor = self.rng.choice(self.companies_by_field[field])
+            investor, field = self._investor_and_field(kind)
             first_contact = datetime.date(
                 self.rng.choice([2025, 2026]), self.rng.randint(1, 10), self.rng.randint(1, 28)
             )

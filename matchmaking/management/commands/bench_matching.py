@@ -11,6 +11,8 @@ from companies.models.organisations import Organisation
 from matchmaking import embedding
 from matchmaking.engine import corpus as cm
 from matchmaking.engine.engine import ChunkResult, Engine, incremental_update
+from matchmaking.engine.records import OrgRecord, ProfileRecord
+from matchmaking.engine.vocabulary import DISTRICTS, FIELDS, KINDS, SIZE_BANDS
 from matchmaking.models.generations import MatchGeneration
 from matchmaking.services.engines import matching_params
 from matchmaking.services.generations import _blocks, _map_rows
@@ -199,23 +201,23 @@ def synthetic_corpus(n: int, dim: int, rng: np.random.Generator) -> cm.Corpus:
     sections = ["C", "G", "H", "J", "M", "Q"]
     records = []
     for i in range(n):
-        profiles = [cm.ProfileRecord(id=2 * i, type="technology_offer", vector=offers[i], text="")]
+        profiles = [ProfileRecord(id=2 * i, type="technology_offer", vector=offers[i], text="")]
         if has_request[i]:
-            profiles.append(cm.ProfileRecord(id=2 * i + 1, type="technology_request", vector=requests[i], text=""))
+            profiles.append(ProfileRecord(id=2 * i + 1, type="technology_request", vector=requests[i], text=""))
         section = sections[i % len(sections)]
         records.append(
-            cm.OrgRecord(
+            OrgRecord(
                 id=i,
-                kind=cm.KINDS[int(rng.integers(len(cm.KINDS)))],
+                kind=KINDS[int(rng.integers(len(KINDS)))],
                 offer_vector=offers[i],
                 request_vector=requests[i] if has_request[i] else None,
                 profiles=profiles,
-                fields=tuple(rng.choice(cm.FIELDS, size=int(rng.integers(1, 3)), replace=False)),
+                fields=tuple(rng.choice(FIELDS, size=int(rng.integers(1, 3)), replace=False)),
                 sectors=(f"{10 + i % 80}.{i % 9}",),
                 sections=(section,),
-                district=cm.DISTRICTS[int(rng.integers(len(cm.DISTRICTS)))] if rng.random() < 0.9 else "",
+                district=DISTRICTS[int(rng.integers(len(DISTRICTS)))] if rng.random() < 0.9 else "",
                 country="DE",
-                size_band=cm.SIZE_BANDS[int(rng.integers(len(cm.SIZE_BANDS)))],
+                size_band=SIZE_BANDS[int(rng.integers(len(SIZE_BANDS)))],
                 clusters=(str(int(rng.integers(40))),) if rng.random() < 0.3 else (),
             )
         )
@@ -265,13 +267,13 @@ def write_generation(corpus: cm.Corpus, results: list[ChunkResult], engine: Engi
             row = int(row)
             vector = rng.standard_normal(corpus.offer.shape[1]).astype(np.float32)
             vector /= np.linalg.norm(vector)
-            changed = cm.OrgRecord(
+            changed = OrgRecord(
                 id=corpus.ids[row],
-                kind=cm.KINDS[int(corpus.kind[row])],
+                kind=KINDS[int(corpus.kind[row])],
                 offer_text="Kühlkettenlogistik für Laborproben",
                 offer_vector=vector,
                 request_vector=corpus.request[row] if corpus.request[row].any() else None,
-                profiles=[cm.ProfileRecord(id=row, type="technology_offer", vector=vector, text="")],
+                profiles=[ProfileRecord(id=row, type="technology_offer", vector=vector, text="")],
             )
             t = time.perf_counter()
             before = corpus.eligible[[row]].copy()

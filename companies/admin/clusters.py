@@ -1,0 +1,45 @@
+"""Clusters and networks in the admin, with their members."""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from companies.models.clusters import Cluster, ClusterMembership
+from wfs_portal.admin import TabularInline, WfsModelAdmin
+
+
+class ClusterMemberInline(TabularInline):
+    model = ClusterMembership
+    extra = 0
+    autocomplete_fields = ["organisation"]
+    fields = ["organisation", "role", "since", "until"]
+
+
+@admin.register(Cluster)
+class ClusterAdmin(WfsModelAdmin):
+    list_display = ["name", "acronym", "managing_organisation", "member_count"]
+    search_fields = ["name", "acronym"]
+    autocomplete_fields = ["managing_organisation", "sectors"]
+    filter_horizontal = ["technology_fields"]
+    inlines = [ClusterMemberInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("managing_organisation")
+            .annotate(member_count=Count("memberships", distinct=True))
+        )
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def member_count(self, obj):
+        return obj.member_count
+
+
+@admin.register(ClusterMembership)
+class ClusterMembershipAdmin(WfsModelAdmin):
+    list_display = ["organisation", "cluster", "role", "since", "until"]
+    list_filter = ["cluster", "role"]
+    search_fields = ["organisation__name", "cluster__name"]
+    autocomplete_fields = ["organisation", "cluster"]
+    list_select_related = ["organisation", "cluster"]

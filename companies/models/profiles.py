@@ -1,0 +1,80 @@
+"""Partnering profiles: what an organisation offers or looks for, the matchmaking's input."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from companies.choices import DevelopmentStage, ProfileState, ProfileType
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.organisations import Organisation
+from wfs_portal.constraints import filled_when
+from wfs_portal.fields import BoundedTextField
+from wfs_portal.models import TimeStampedModel, localised_property
+
+
+class PartneringProfile(TimeStampedModel):
+    """What an organisation offers or looks for (the Enterprise Europe Network's profile types),
+    in German and/or English. Published profiles feed the matchmaking."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="partnering_profiles"
+    )
+    type = models.CharField(_("type"), max_length=20, choices=ProfileType.choices)
+    title_de = models.CharField(_("title (German)"), max_length=200, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    summary_de = BoundedTextField(_("summary (German)"), max_length=2000, blank=True)
+    summary_en = BoundedTextField(_("summary (English)"), max_length=2000, blank=True)
+    keywords_de = models.CharField(_("keywords (German)"), max_length=500, blank=True, help_text=_("Comma-separated."))
+    keywords_en = models.CharField(_("keywords (English)"), max_length=500, blank=True, help_text=_("Comma-separated."))
+    partner_sought_de = BoundedTextField(_("partner sought (German)"), max_length=2000, blank=True)
+    partner_sought_en = BoundedTextField(_("partner sought (English)"), max_length=2000, blank=True)
+    technology_fields = models.ManyToManyField(
+        TechnologyField, verbose_name=_("technology fields"), blank=True, related_name="partnering_profiles"
+    )
+    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True, related_name="partnering_profiles")
+    target_countries = CountryField(_("target countries"), multiple=True, blank=True)
+    stage = models.CharField(_("stage of development"), max_length=20, choices=DevelopmentStage.choices, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=ProfileState.choices, default=ProfileState.DRAFT)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # The 'valid until' date the renewal reminder went out for: one reminder per validity period,
+    # and a renewal (a new date) makes the profile due for the next one.
+    renewal_reminder_sent_for = models.DateField(_("renewal reminder sent for"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(m2m_fields=[technology_fields, sectors])
+
+    class Meta:
+        ordering = ["organisation", "-created"]
+        verbose_name = _("partnering profile")
+        verbose_name_plural = _("partnering profiles")
+        indexes = [models.Index(fields=["state", "valid_until"], name="companies_profile_state_valid")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(title_de="", title_en=""),
+                name="%(app_label)s_%(class)s_has_title",
+                violation_error_message=_("Give the profile a title in German or English."),
+            ),
+            filled_when(
+                Q(state=ProfileState.PUBLISHED),
+                ["valid_until", "published_at"],
+                _("A published profile needs a publication date and a 'valid until' date."),
+                name="published_has_dates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()}: {self.title}"
+
+    title = localised_property("title")
+
+    summary = localised_property("summary")
+
+    @property
+    def language(self) -> str:
+        """The profile's main language: the one its title is written in (German if both)."""
+        return "de" if self.title_de else "en"
+
+    @staticmethod
+    def split_keywords(value: str) -> list[str]:
+        return [word.strip() for word in value.split(",") if word.strip()]

@@ -1,0 +1,52 @@
+"""Helpers on the corpus's arrays: keys of values (countries, NACE codes, clusters, corporate
+groups), the padded arrays that hold several keys per organisation, and unit rows. No Django here."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+
+def key(value) -> int:
+    """A 63-bit key of a value (country, NACE code, cluster, corporate group), never 0 (0 pads the
+    key arrays), the same in every process. Two different values share a key with a probability of
+    2**-63: as good as exact, and no vocabulary to keep between a corpus and its updates."""
+    digest = hashlib.blake2b(str(value).strip().lower().encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1 or 1
+
+
+def padded(rows: list, *, fill: int = 0, dtype=np.int64, width: int = 0) -> np.ndarray:
+    """A (len(rows), width) array of the rows' values, padded with ``fill`` (width at least 1)."""
+    width = max(width, 1, *(len(r) for r in rows)) if rows else max(width, 1)
+    out = np.full((len(rows), width), fill, dtype=dtype)
+    for i, values in enumerate(rows):
+        out[i, : len(values)] = list(values)
+    return out
+
+
+def widen(matrix: np.ndarray, width: int, fill: int) -> np.ndarray:
+    """The matrix with more padding columns, if it is narrower than ``width``."""
+    if matrix.shape[1] >= width:
+        return matrix
+    extra = np.full((matrix.shape[0], width - matrix.shape[1]), fill, dtype=matrix.dtype)
+    return np.hstack([matrix, extra])
+
+
+def share(a: np.ndarray, b: np.ndarray, fill: int = 0) -> np.ndarray:
+    """Per pair, whether the rows of two padded key arrays (m, A) and (m, B) have a key in common."""
+    if a.ndim == 1:
+        a = a[:, None]
+    if b.ndim == 1:
+        b = b[:, None]
+    return ((a[:, :, None] == b[:, None, :]) & (a[:, :, None] != fill)).any(axis=(1, 2))
+
+
+def group_key(name: str) -> int:
+    """The key of a corporate group's name (0 for none)."""
+    return key(name) if name and name.strip() else 0
+
+
+def unit_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0).astype(np.float32)
