@@ -10,7 +10,7 @@ import time
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import caches
 from django.db import OperationalError, connection
@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 from fairs.models import BoothRegistration
 from tests import factories
 from tests.api import key_client
+from tests.totp import totp_code
 from wfs_portal import views as wfs_views
 from wfs_portal.models import IdempotencyRecord
 
@@ -336,16 +337,9 @@ def _admin_login(client, username: str, password: str, code: str = ""):
 
 
 def _current_code(authenticator: Authenticator) -> str:
-    from allauth.mfa import app_settings
     from allauth.mfa.utils import decrypt
 
-    # A code taken in the last moments of its period is checked in the next one and refused (a
-    # fresh-clone run saw it): take it from the next period instead.
-    left = app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD
-    if left < 3:
-        time.sleep(left + 0.1)
-    secret = decrypt(authenticator.data["secret"])
-    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    return totp_code(decrypt(authenticator.data["secret"]))
 
 
 @pytest.fixture
