@@ -91,16 +91,35 @@ class Delegation(RegistrationTarget, TimeStampedModel):
         confirmed = self.participants.filter(state=RegistrationState.CONFIRMED, role__in=PLACE_ROLES)
         return set(confirmed.exclude(pk=excluding).values_list("organisation_id", flat=True))
 
+    def capacity_errors(self, *, place: "DelegationParticipant | None" = None) -> dict[str, str]:
+        """The delegation's capacity rule with its messages, by field: organisations holding a
+        confirmed place are no more than the places the delegation has (none: no limit). Without
+        ``place``: whether the confirmed places fit the delegation as it is (staff reducing its
+        places). With ``place``: whether that participant's organisation finds a place beside the
+        others (an application, a confirmation) — it needs none if it holds one already. The caller
+        locks the delegation row first, so that two calls for the last place are answered one after
+        the other."""
+        if self.capacity is None or not self.pk:
+            return {}
+        taken = self.places_taken(excluding=place.pk if place is not None else None)
+        if place is None:
+            if self.capacity < len(taken):
+                return {
+                    "capacity": _("%(count)d places are confirmed already: the delegation needs at least as many.")
+                    % {"count": len(taken)}
+                }
+            return {}
+        if place.organisation_id not in taken and len(taken) >= self.capacity:
+            return {
+                NON_FIELD_ERRORS: _("The delegation is full: all %(capacity)d places are confirmed.")
+                % {"capacity": self.capacity}
+            }
+        return {}
+
     def clean(self):
-        if self.pk and self.capacity is not None:
-            taken = len(self.places_taken())
-            if self.capacity < taken:
-                raise ValidationError(
-                    {
-                        "capacity": _("%(count)d places are confirmed already: the delegation needs at least as many.")
-                        % {"count": taken}
-                    }
-                )
+        errors = self.capacity_errors()
+        if errors:
+            raise ValidationError(errors)
 
 
 class DelegationParticipant(TimeStampedModel):
@@ -147,18 +166,8 @@ class DelegationParticipant(TimeStampedModel):
         # Checked on every save of a confirmed place; the service locks the delegation row first,
         # so two confirmations of the last place cannot both pass.
         delegation = getattr(self, "delegation", None)
-        if (
-            self.state == RegistrationState.CONFIRMED
-            and self.role in PLACE_ROLES
-            and delegation is not None
-            and delegation.pk
-            and delegation.capacity is not None
-        ):
-            taken = delegation.places_taken(excluding=self.pk)
-            if self.organisation_id not in taken and len(taken) >= delegation.capacity:
-                errors[NON_FIELD_ERRORS] = _("The delegation is full: all %(capacity)d places are confirmed.") % {
-                    "capacity": delegation.capacity
-                }
+        if self.state == RegistrationState.CONFIRMED and self.role in PLACE_ROLES and delegation is not None:
+            errors.update(delegation.capacity_errors(place=self))
         if errors:
             raise ValidationError(errors)
 

@@ -73,12 +73,6 @@ def delegation_participant_apply(
         raise ValidationError(_("This person is already registered for this delegation."))
     if contact is None and registered.filter(organisation=organisation).exists():
         raise ValidationError(_("This organisation is already registered for this delegation."))
-    if delegation.capacity is not None:
-        taken = delegation.places_taken()
-        if organisation.pk not in taken and len(taken) >= delegation.capacity:
-            raise ValidationError(
-                _("The delegation is full: all %(capacity)d places are confirmed.") % {"capacity": delegation.capacity}
-            )
     participant = DelegationParticipant(
         delegation=delegation,
         organisation=organisation,
@@ -87,6 +81,10 @@ def delegation_participant_apply(
         applied_at=timezone.now(),
         **fields,
     )
+    # An application takes no place yet, but one for a full delegation is refused at once.
+    full = delegation.capacity_errors(place=participant)
+    if full:
+        raise ValidationError(full)
     validated_save(participant, user=user, reason=reason)
     ANNOUNCEMENT.send(participant)
     return participant
