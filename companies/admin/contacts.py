@@ -4,8 +4,10 @@ entered them, and withdrawn, never deleted."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from companies.imports import ContactResource
 from companies.models.contacts import ConsentRecord, Contact
 from wfs_portal.admin import TabularInline, WfsModelAdmin
+from wfs_portal.imports import WfsImportMixin
 
 
 class ConsentInline(TabularInline):
@@ -20,7 +22,8 @@ class ConsentInline(TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(WfsModelAdmin):
+class ContactAdmin(WfsImportMixin, WfsModelAdmin):
+    resource_classes = [ContactResource]
     list_display = ["full_name", "organisation", "position", "email", "language", "is_primary"]
     list_filter = ["language", "is_primary", "consents__purpose"]
     search_fields = ["first_name", "last_name", "email", "organisation__name"]

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from django_countries.filters import CountryFilter
 
 from companies.choices import VerificationState
+from companies.imports import OrganisationResource
 from companies.models.clusters import ClusterMembership
 from companies.models.contacts import Contact
 from companies.models.organisations import Organisation
@@ -19,6 +20,7 @@ from companies.models.profiles import PartneringProfile
 from companies.models.representatives import Representative
 from companies.services.organisations import organisation_reject, organisation_unverify, organisation_verify
 from wfs_portal.admin import TabularInline, WfsModelAdmin, run_service_action, service_action
+from wfs_portal.imports import WfsImportMixin
 
 
 class ContactInline(TabularInline):
@@ -78,7 +80,8 @@ class RejectForm(forms.Form):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(WfsModelAdmin):
+class OrganisationAdmin(WfsImportMixin, WfsModelAdmin):
+    resource_classes = [OrganisationResource]
     list_display = ["name", "kind", "city", "district", "country", "verification_state", "updated"]
     list_filter = [
         AwaitingVerificationFilter,
