@@ -104,12 +104,12 @@ def _references(target: type[models.Model]):
 
 def _refusal(obj: models.Model, exc: ValidationError) -> ValidationError:
     return ValidationError(
-        gettext("The merge is not possible: %(kind)s “%(record)s”: %(reason)s")
-        % {"kind": obj._meta.verbose_name, "record": obj, "reason": " ".join(exc.messages)}
+        gettext("The merge is not possible: %(kind)s “%(record)s”: %(problem)s")
+        % {"kind": obj._meta.verbose_name, "record": obj, "problem": " ".join(exc.messages)}
     )
 
 
-def _move(survivor, other, *, user, detail: str, result: MergeResult, keep_survivors=()) -> None:
+def _move(survivor, other, *, user, detail: str, result: MergeResult) -> None:
     target = type(survivor)
     reason = with_detail(RECORD_MERGED, detail)
     for model, fk in sorted(_references(target), key=lambda item: item[0] is not Contact):
