@@ -84,3 +84,21 @@ PROFILE_WITHDRAWN = declare("companies.profile.withdrawn", pgettext_lazy("change
 # partner API keys (services/api_keys.py)
 API_KEY_CREATED = declare("companies.api_key.created", pgettext_lazy("change reason", "API key created"))
 API_KEY_REVOKED = declare("companies.api_key.revoked", pgettext_lazy("change reason", "API key revoked"))
+
+# spreadsheet imports (imports.py): every record one import writes, with the file's name and a
+# token of the import as detail, so that the history shows the import as one action.
+IMPORT_APPLIED = declare("companies.import.applied", pgettext_lazy("change reason", "imported from %(file)s"))
+
+# merges of duplicates (services/merge.py); the detail names the other record.
+ORGANISATION_MERGED_IN = declare(
+    "companies.organisation.merged_in", pgettext_lazy("change reason", "merged with the duplicate %(other)s")
+)
+ORGANISATION_MERGED_AWAY = declare(
+    "companies.organisation.merged_away", pgettext_lazy("change reason", "merged into %(other)s")
+)
+CONTACT_MERGED_IN = declare(
+    "companies.contact.merged_in", pgettext_lazy("change reason", "merged with the duplicate %(other)s")
+)
+CONTACT_MERGED_AWAY = declare("companies.contact.merged_away", pgettext_lazy("change reason", "merged into %(other)s"))
+# A record of another kind that a merge moved to the surviving record (or removed as a duplicate).
+RECORD_MERGED = declare("companies.merge.record_moved", pgettext_lazy("change reason", "moved in the merge %(merge)s"))

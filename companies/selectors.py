@@ -172,7 +172,7 @@ def website_domain(url: str) -> str:
     return host.lower().rstrip(".").removeprefix("www.")
 
 
-def _register_key(court: str, number: str) -> tuple[str, str]:
+def register_key(court: str, number: str) -> tuple[str, str]:
     court_words = [w for w in re.findall(r"[a-z0-9äöü]+", court.lower()) if w not in ("amtsgericht", "ag")]
     return " ".join(court_words), re.sub(r"[^0-9A-Z]", "", number.upper())
 
@@ -203,11 +203,11 @@ def organisation_duplicates(
     if vat:
         for organisation in existing.filter(vat_id__iexact=vat):
             add(organisation, _("same VAT ID"), certain=True)
-    court_key, number_key = _register_key(register_court, register_number)
+    court_key, number_key = register_key(register_court, register_number)
     digits = re.sub(r"\D", "", register_number)
     if number_key and digits:
         for organisation in existing.filter(register_number__contains=digits):
-            if _register_key(organisation.register_court, organisation.register_number) == (court_key, number_key):
+            if register_key(organisation.register_court, organisation.register_number) == (court_key, number_key):
                 add(organisation, _("same register court and number"), certain=True)
     domain = website_domain(website)
     if domain:

@@ -6,9 +6,11 @@ from django_countries.filters import CountryFilter
 
 from fairs import selectors, services
 from fairs.filtersets import BoothRegistrationFilterSet, JointBoothFilterSet, TradeFairFilterSet
+from fairs.imports import BoothRegistrationResource
 from fairs.models import BoothRegistration, JointBooth, TradeFair
 from wfs_portal.admin import RegistrationStateActions, StackedInline, TabularInline, WfsModelAdmin
 from wfs_portal.admin_columns import annotation_column
+from wfs_portal.imports import WfsImportMixin
 from wfs_portal.l10n import format_decimal
 from wfs_portal.registration_admin import ApplicantVerification, RegistrationTargetAdmin
 
@@ -130,7 +132,10 @@ class JointBoothAdmin(FilterSetSearch, RegistrationTargetAdmin, WfsModelAdmin):
 
 
 @admin.register(BoothRegistration)
-class BoothRegistrationAdmin(FilterSetSearch, RegistrationStateActions, ApplicantVerification, WfsModelAdmin):
+class BoothRegistrationAdmin(
+    WfsImportMixin, FilterSetSearch, RegistrationStateActions, ApplicantVerification, WfsModelAdmin
+):
+    resource_classes = [BoothRegistrationResource]
     list_display = [
         "organisation",
         "organisation_verification",

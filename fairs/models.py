@@ -214,6 +214,7 @@ class BoothRegistration(TimeStampedModel):
         ordering = ["booth", "applied_at"]
         verbose_name = _("booth registration")
         verbose_name_plural = _("booth registrations")
+        permissions = [("import_boothregistration", _("Can import booth registrations from a spreadsheet"))]
         constraints = [
             one_per(
                 ["booth", "organisation"],

@@ -4,8 +4,10 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from companies.imports import ClusterMembershipResource
 from companies.models.clusters import Cluster, ClusterMembership
 from wfs_portal.admin import TabularInline, WfsModelAdmin
+from wfs_portal.imports import WfsImportMixin
 
 
 class ClusterMemberInline(TabularInline):
@@ -37,7 +39,8 @@ class ClusterAdmin(WfsModelAdmin):
 
 
 @admin.register(ClusterMembership)
-class ClusterMembershipAdmin(WfsModelAdmin):
+class ClusterMembershipAdmin(WfsImportMixin, WfsModelAdmin):
+    resource_classes = [ClusterMembershipResource]
     list_display = ["organisation", "cluster", "role", "since", "until"]
     list_filter = ["cluster", "role"]
     search_fields = ["organisation__name", "cluster__name"]

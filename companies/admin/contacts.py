@@ -4,8 +4,13 @@ entered them, and withdrawn, never deleted."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from companies.admin.duplicates import DuplicatesAdmin
+from companies.duplicates import contact_duplicates_all
+from companies.imports import ContactResource
 from companies.models.contacts import ConsentRecord, Contact
+from companies.services.merge import CONTACT_FIELDS, contact_merge
 from wfs_portal.admin import TabularInline, WfsModelAdmin
+from wfs_portal.imports import WfsImportMixin
 
 
 class ConsentInline(TabularInline):
@@ -20,7 +25,17 @@ class ConsentInline(TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(WfsModelAdmin):
+class ContactAdmin(DuplicatesAdmin, WfsImportMixin, WfsModelAdmin):
+    resource_classes = [ContactResource]
+    merge_permission = "companies.merge_contact"
+    merge_fields = CONTACT_FIELDS
+
+    def find_duplicates(self):
+        return contact_duplicates_all()
+
+    def merge(self, *, survivor, other, choices, user):
+        return contact_merge(survivor=survivor, other=other, choices=choices, user=user)
+
     list_display = ["full_name", "organisation", "position", "email", "language", "is_primary"]
     list_filter = ["language", "is_primary", "consents__purpose"]
     search_fields = ["first_name", "last_name", "email", "organisation__name"]

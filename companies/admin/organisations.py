@@ -11,14 +11,19 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from django_countries.filters import CountryFilter
 
+from companies.admin.duplicates import DuplicatesAdmin
 from companies.choices import VerificationState
+from companies.duplicates import organisation_duplicates_all
+from companies.imports import OrganisationResource
 from companies.models.clusters import ClusterMembership
 from companies.models.contacts import Contact
 from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
 from companies.models.representatives import Representative
+from companies.services.merge import ORGANISATION_FIELDS, organisation_merge
 from companies.services.organisations import organisation_reject, organisation_unverify, organisation_verify
 from wfs_portal.admin import TabularInline, WfsModelAdmin, run_service_action, service_action
+from wfs_portal.imports import WfsImportMixin
 
 
 class ContactInline(TabularInline):
@@ -78,7 +83,10 @@ class RejectForm(forms.Form):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(WfsModelAdmin):
+class OrganisationAdmin(DuplicatesAdmin, WfsImportMixin, WfsModelAdmin):
+    resource_classes = [OrganisationResource]
+    merge_permission = "companies.merge_organisation"
+    merge_fields = [*ORGANISATION_FIELDS, "verification_state"]
     list_display = ["name", "kind", "city", "district", "country", "verification_state", "updated"]
     list_filter = [
         AwaitingVerificationFilter,
@@ -124,6 +132,12 @@ class OrganisationAdmin(WfsModelAdmin):
             },
         ),
     ]
+
+    def find_duplicates(self):
+        return organisation_duplicates_all()
+
+    def merge(self, *, survivor, other, choices, user):
+        return organisation_merge(survivor=survivor, other=other, choices=choices, user=user)
 
     def get_ordering(self, request):
         # The queue is worked off in the order the registrations came in.

@@ -75,6 +75,7 @@ class ClusterMembership(TimeStampedModel):
         ordering = ["cluster", "organisation"]
         verbose_name = _("cluster membership")
         verbose_name_plural = _("cluster memberships")
+        permissions = [("import_clustermembership", _("Can import cluster memberships from a spreadsheet"))]
         constraints = [
             one_per(
                 ["cluster", "organisation"],

@@ -38,6 +38,10 @@ class Contact(TimeStampedModel):
         ordering = ["organisation", "last_name", "first_name"]
         verbose_name = _("contact person")
         verbose_name_plural = _("contact persons")
+        permissions = [
+            ("import_contact", _("Can import contact persons and their consents from a spreadsheet")),
+            ("merge_contact", _("Can merge duplicate contact persons")),
+        ]
         constraints = [
             one_per(
                 ["organisation"],

@@ -83,6 +83,10 @@ class Organisation(TimeStampedModel):
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        permissions = [
+            ("import_organisation", _("Can import organisations from a spreadsheet")),
+            ("merge_organisation", _("Can merge duplicate organisations")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(district="") | Q(country="DE"),
