@@ -122,7 +122,10 @@ def _move(survivor, other, *, user, detail: str, result: MergeResult) -> None:
             continue
         if not hasattr(model, "history"):
             continue  # derived records: deleted with the other one
-        for row in rows.select_for_update():
+        # Locked in the order of their keys, and only the row itself: a model's ordering may join a
+        # nullable relation, which PostgreSQL refuses to lock ("FOR UPDATE cannot be applied to the
+        # nullable side of an outer join").
+        for row in rows.order_by("pk").select_for_update(of=("self",)):
             setattr(row, fk.name, survivor)
             ends = [f for f in model._meta.concrete_fields if f.many_to_one and f.related_model is target]
             if len(ends) > 1 and all(getattr(row, f.attname) == survivor.pk for f in ends):
@@ -172,7 +175,10 @@ def organisation_merge(*, survivor: Organisation, other: Organisation, choices: 
     A ValidationError names what prevents the merge; then nothing has changed."""
     if survivor.pk == other.pk:
         raise ValidationError(gettext("An organisation cannot be merged with itself."))
-    locked = {o.pk: o for o in Organisation.objects.select_for_update().filter(pk__in=[survivor.pk, other.pk])}
+    # Both rows locked in the order of their keys, so two merges of the same pair cannot deadlock.
+    locked = {
+        o.pk: o for o in Organisation.objects.select_for_update().filter(pk__in=[survivor.pk, other.pk]).order_by("pk")
+    }
     survivor, other = locked[survivor.pk], locked[other.pk]
     result = MergeResult(survivor)
     detail = f"{_describe(other)} → #{survivor.pk}"
@@ -207,7 +213,10 @@ def contact_merge(*, survivor: Contact, other: Contact, choices: dict[str, str],
     participations that name the other now name the survivor (see the module docstring)."""
     if survivor.pk == other.pk:
         raise ValidationError(gettext("A contact person cannot be merged with themselves."))
-    locked = {c.pk: c for c in Contact.objects.select_for_update().filter(pk__in=[survivor.pk, other.pk])}
+    locked = {
+        c.pk: c
+        for c in Contact.objects.select_for_update(of=("self",)).filter(pk__in=[survivor.pk, other.pk]).order_by("pk")
+    }
     survivor, other = locked[survivor.pk], locked[other.pk]
     result = MergeResult(survivor)
     _move(survivor, other, user=user, detail=f"{_describe(other)} → #{survivor.pk}", result=result)
