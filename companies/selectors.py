@@ -139,7 +139,7 @@ def join_requests_to_decide(user) -> QuerySet[Representative]:
 
 # Words that say nothing about which organisation is meant: legal forms and their parts.
 _LEGAL_WORDS = {
-    "gmbh", "mbh", "ag", "se", "kg", "ohg", "gbr", "ug", "eg", "ev", "e", "v", "k", "co", "und", "&",
+    "gmbh", "mbh", "ag", "se", "kg", "kgaa", "ohg", "gbr", "ug", "eg", "ev", "e", "v", "k", "co", "und", "&",
     "haftungsbeschrankt", "ltd", "inc", "llc", "sa", "sarl", "bv", "nv", "plc", "corp", "gesellschaft",
 }  # fmt: skip
 # Names at least this similar (difflib ratio of the normalised names) are offered as duplicates.

@@ -73,6 +73,27 @@ def test_a_similar_name_at_the_same_postal_code_counts_with_less_similarity():
     assert (3, 4) not in found
 
 
+def test_a_common_name_alone_is_no_duplicate_but_a_distinctive_one_is():
+    common = [
+        OrganisationKeys(i, f"Müller {form}", postal_code=f"0{1000 + i}") for i, form in enumerate(["GmbH", "AG", "KG"])
+    ]
+    others = [OrganisationKeys(10 + i, f"Müller Sensorik {i} GmbH", postal_code="09111") for i in range(3)]
+    distinctive = [
+        OrganisationKeys(20, "Universitätsklinikum Carl Gustav Carus", postal_code="01307"),
+        OrganisationKeys(21, "Universitätsklinikum Carl Gustav Carus Dresden", postal_code=""),
+    ]
+    same_place = [
+        OrganisationKeys(30, "Müller Bau GmbH", postal_code="04103"),
+        OrganisationKeys(31, "Müller Bau AG", postal_code="04103"),
+    ]
+
+    found = pairs_by_ids(find_organisation_duplicates(common + others + distinctive + same_place))
+
+    assert not {(0, 1), (0, 2), (1, 2)} & set(found)
+    assert (20, 21) in found
+    assert (30, 31) in found
+
+
 def test_the_finder_reads_the_directory():
     first = OrganisationFactory(name="Sensorik Nord GmbH", website="https://sensorik-nord.de")
     second = OrganisationFactory(name="Sensorik Nord", website="http://www.sensorik-nord.de/")
