@@ -121,3 +121,10 @@ class RepresentationState(models.TextChoices):
     REQUESTED = "requested", _("Requested")
     APPROVED = "approved", _("Approved")
     DECLINED = "declined", _("Declined")
+
+
+class DuplicateKind(models.TextChoices):
+    """What a possible duplicate pair is made of."""
+
+    ORGANISATION = "organisation", _("Organisations")
+    CONTACT = "contact", _("Contact persons")

@@ -32,6 +32,8 @@ WITHOUT_ADMIN = {
     "matchmaking.MatchChunk": "a part of a generation's computation, shown as the generation's progress",
     "matchmaking.TextEmbedding": "a cache of vectors",
     "matchmaking.PortalVisit": "bookkeeping of a user's visits, in the user's data export",
+    "companies.PossibleDuplicate": "listed, marked and proposed again on the Possible duplicates pages",
+    "companies.DuplicateSearch": "a run of the duplicate search, shown on the Possible duplicates pages",
 }
 
 

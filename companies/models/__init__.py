@@ -6,6 +6,7 @@ from companies.models import (  # noqa: F401
     classifications,
     clusters,
     contacts,
+    duplicates,
     organisations,
     profiles,
     representatives,
