@@ -88,6 +88,11 @@ class DuplicatePair:
         return ", ".join(str(reason) for reason in self.reasons)
 
 
+def stored_reason_text(reasons: list) -> str:
+    """The reasons of a stored pair (companies.PossibleDuplicate.reasons) in the reader's language."""
+    return ", ".join(str(Reason(kind, percent)) for kind, percent in reasons)
+
+
 @dataclass(frozen=True)
 class OrganisationKeys:
     """What the finder compares of an organisation (the bench builds these without a database)."""

@@ -12,10 +12,18 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from companies.choices import ConsentPurpose, ProfileState, RepresentationState, RepresentativeRole, VerificationState
+from companies.choices import (
+    ConsentPurpose,
+    DuplicateKind,
+    ProfileState,
+    RepresentationState,
+    RepresentativeRole,
+    VerificationState,
+)
 from companies.models.classifications import Sector, TechnologyField
 from companies.models.clusters import ClusterMembership
 from companies.models.contacts import Contact
+from companies.models.duplicates import DuplicateSearch, PossibleDuplicate
 from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
 from companies.models.representatives import Representative
@@ -282,3 +290,26 @@ def organisation_public_profile(user, pk: int) -> Organisation:
     """One of the user's organisations with what others see of it (the public profile of the match
     and introduction pages, public_profile_lookups); DoesNotExist for any other organisation."""
     return represented_organisations(user).prefetch_related(*public_profile_lookups()).get(pk=pk)
+
+
+# --- possible duplicates (admin) ----------------------------------------------------------------------
+
+
+def duplicate_candidates(kind: str, *, dismissed: bool = False) -> QuerySet[PossibleDuplicate]:
+    """The stored possible duplicates of ``kind`` for staff to look at, the most certain first; with
+    ``dismissed`` those marked "not a duplicate". A pair went with a deleted (or merged) record; a
+    pair with a contact person removed since the search is left out."""
+    rows = PossibleDuplicate.objects.filter(kind=kind, dismissed_at__isnull=not dismissed)
+    if kind == DuplicateKind.CONTACT:
+        return rows.filter(
+            first_contact__removed_at__isnull=True, second_contact__removed_at__isnull=True
+        ).select_related("first_contact", "second_contact", "dismissed_by")
+    return rows.select_related("first_organisation", "second_organisation", "dismissed_by")
+
+
+def duplicate_search_state(kind: str) -> tuple[DuplicateSearch | None, DuplicateSearch | None]:
+    """The search of ``kind`` that waits or runs (or None), and the last finished one (or None)."""
+    searches = DuplicateSearch.objects.filter(kind=kind)
+    waiting = searches.filter(finished_at__isnull=True).first()
+    last = searches.filter(finished_at__isnull=False).order_by("-finished_at", "-pk").first()
+    return waiting, last

@@ -7,6 +7,8 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
+from companies.choices import DuplicateKind
+from companies.services import duplicates as duplicates_services
 from companies.services import organisations as organisations_services
 from companies.services import profiles as profiles_services
 
@@ -26,3 +28,11 @@ def partnering_profile_renewal_reminders_send() -> int:
     """Daily: remind the representatives 30 days before a published profile's 'valid until' date
     (once per profile and date, however often or on however many workers it runs)."""
     return profiles_services.partnering_profile_renewal_reminders_send()
+
+
+@shared_task(soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, **RETRY)
+def duplicates_search(kind: str | None = None) -> int:
+    """Nightly (both kinds) and on staff's "Search again" (one kind): compute the possible duplicates
+    and store them for the admin's page. Returns the number of pairs stored."""
+    kinds = [kind] if kind else list(DuplicateKind)
+    return sum(duplicates_services.duplicates_search_run(kind=one) for one in kinds)

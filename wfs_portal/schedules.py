@@ -39,6 +39,13 @@ PERIODIC_TASKS = {
         "everybody's partner matches, switched to when complete.",
         when="Nightly",
     ),
+    "Search for possible duplicates": _daily(
+        "01:30",
+        "companies.tasks.duplicates_search",
+        "possible duplicate organisations and contact persons are searched and stored for the admin's "
+        "'Possible duplicates' pages.",
+        when="Nightly",
+    ),
     "Resume stalled match computations": _every_minute(
         "matchmaking.tasks.match_generation_watch",
         "a recompute nothing has worked on for a few minutes (its worker died, its task was lost) or whose "

@@ -10,9 +10,9 @@ Where moving a record would break a rule, one of these applies:
 
 - a record between the two (a match, an introduction, feedback, an override or an exclusion of the
   pair) means nothing once they are one: it is deleted;
-- derived records without a history of their own (matches, portal visits) are not moved: they go
-  with the other one, and matchmaking recomputes the survivor (``match_organisation_update`` is
-  handed to the outbox by name);
+- derived records without a history of their own (matches, portal visits, possible duplicates) are
+  not moved: they go with the other one, and matchmaking recomputes the survivor
+  (``match_organisation_update`` is handed to the outbox by name);
 - the organisation's own sectors and technology fields, and rows of a plain many-to-many table,
   are united;
 - a cluster membership or a representation the survivor has already stays, the other's is deleted;
