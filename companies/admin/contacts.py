@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from companies.admin.duplicates import DuplicatesAdmin
-from companies.duplicates import contact_duplicates_all
+from companies.choices import DuplicateKind
 from companies.imports import ContactResource
 from companies.models.contacts import ConsentRecord, Contact
 from companies.services.merge import CONTACT_FIELDS, contact_merge
@@ -27,11 +27,9 @@ class ConsentInline(TabularInline):
 @admin.register(Contact)
 class ContactAdmin(DuplicatesAdmin, WfsImportMixin, WfsModelAdmin):
     resource_classes = [ContactResource]
+    duplicate_kind = DuplicateKind.CONTACT
     merge_permission = "companies.merge_contact"
     merge_fields = CONTACT_FIELDS
-
-    def find_duplicates(self):
-        return contact_duplicates_all()
 
     def merge(self, *, survivor, other, choices, user):
         return contact_merge(survivor=survivor, other=other, choices=choices, user=user)

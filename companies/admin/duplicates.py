@@ -1,23 +1,29 @@
-"""The admin's "Possible duplicates" of organisations and contact persons: the candidate pairs
-(companies.duplicates), a side-by-side comparison where staff choose per field which value
-survives, and the merge (companies.services.merge), for staff with the model's merge permission."""
+"""The admin's "Possible duplicates" of organisations and contact persons: the pairs the background
+search stored (companies.services.duplicates; the page never searches itself), "Search again", "Not
+a duplicate", a side-by-side comparison where staff choose per field which value survives, and the
+merge (companies.services.merge), for staff with the model's merge permission."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from companies.duplicates import stored_reason_text
+from companies.models.duplicates import PossibleDuplicate
+from companies.selectors import duplicate_candidates, duplicate_search_state
+from companies.services.duplicates import duplicate_dismiss, duplicate_dismissal_withdraw, duplicate_search_request
 from wfs_portal.services import constraint_message
 
-SHOWN_PAIRS = 200
+PAGE_SIZE = 100
 
 
 def _display(obj, name: str) -> str:
@@ -60,15 +66,14 @@ class MergeForm(forms.Form):
 
 
 class DuplicatesAdmin:
-    """Adds "Possible duplicates" and the merge page to a model admin. A subclass names the finder,
-    the merge service, the fields staff choose between and the permission."""
+    """Adds "Possible duplicates" and the merge page to a model admin. A subclass names the kind of
+    pair (companies.choices.DuplicateKind), the merge service, the fields staff choose between and
+    the permission."""
 
     change_list_template = "admin/companies/change_list_duplicates.html"
     merge_permission: str = ""
     merge_fields: list[str] = []
-
-    def find_duplicates(self):
-        raise NotImplementedError
+    duplicate_kind: str = ""
 
     def merge(self, *, survivor, other, choices, user):
         raise NotImplementedError
@@ -97,25 +102,61 @@ class DuplicatesAdmin:
     def _context(self, request, title, **kwargs):
         return {**self.admin_site.each_context(request), "title": title, "opts": self.model._meta, **kwargs}
 
+    @staticmethod
+    def _pair_names(candidate: PossibleDuplicate) -> dict[str, str]:
+        return {"first": str(candidate.first), "second": str(candidate.second)}
+
     def duplicates_view(self, request):
         if not self.has_merge_permission(request):
             raise PermissionDenied
-        pairs = self.find_duplicates()
-        shown = pairs[:SHOWN_PAIRS]
-        records = self.model._default_manager.in_bulk({pk for pair in shown for pk in (pair.first_id, pair.second_id)})
-        rows = [
-            (pair, records[pair.first_id], records[pair.second_id])
-            for pair in shown
-            if pair.first_id in records and pair.second_id in records
-        ]
+        if request.method == "POST":
+            return self._duplicates_post(request)
+        dismissed = request.GET.get("dismissed") == "1"
+        page = Paginator(duplicate_candidates(self.duplicate_kind, dismissed=dismissed), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        waiting, last = duplicate_search_state(self.duplicate_kind)
+        title = (
+            gettext("Marked as not a duplicate: %(models)s")
+            if dismissed
+            else gettext("Possible duplicates: %(models)s")
+        )
         context = self._context(
             request,
-            gettext("Possible duplicates: %(models)s") % {"models": self.model._meta.verbose_name_plural},
-            rows=rows,
-            total=len(pairs),
-            shown=len(rows),
+            title % {"models": self.model._meta.verbose_name_plural},
+            page=page,
+            rows=[(candidate, stored_reason_text(candidate.reasons)) for candidate in page],
+            dismissed=dismissed,
+            waiting=waiting,
+            last=last,
         )
         return TemplateResponse(request, "admin/companies/duplicates.html", context)
+
+    def _duplicates_post(self, request):
+        if "search" in request.POST:
+            duplicate_search_request(kind=self.duplicate_kind, user=request.user)
+            self.message_user(
+                request,
+                gettext(
+                    "A new search for possible duplicates was started. Until it is done, the last result is shown."
+                ),
+                messages.SUCCESS,
+            )
+        elif "dismiss" in request.POST or "restore" in request.POST:
+            pk = request.POST.get("dismiss") or request.POST.get("restore") or ""
+            if not pk.isdigit():
+                raise Http404
+            candidate = get_object_or_404(PossibleDuplicate.objects.filter(kind=self.duplicate_kind), pk=pk)
+            if "dismiss" in request.POST:
+                duplicate_dismiss(candidate=candidate, user=request.user)
+                text = gettext(
+                    "“%(first)s” and “%(second)s” are marked as not a duplicate and will not be proposed again."
+                )
+            else:
+                duplicate_dismissal_withdraw(candidate=candidate)
+                text = gettext("“%(first)s” and “%(second)s” are proposed as possible duplicates again.")
+            self.message_user(request, text % self._pair_names(candidate), messages.SUCCESS)
+        return HttpResponseRedirect(request.get_full_path())
 
     def merge_view(self, request, first, second):
         if not self.has_merge_permission(request):

@@ -12,8 +12,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from django_countries.filters import CountryFilter
 
 from companies.admin.duplicates import DuplicatesAdmin
-from companies.choices import VerificationState
-from companies.duplicates import organisation_duplicates_all
+from companies.choices import DuplicateKind, VerificationState
 from companies.imports import OrganisationResource
 from companies.models.clusters import ClusterMembership
 from companies.models.contacts import Contact
@@ -85,6 +84,7 @@ class RejectForm(forms.Form):
 @admin.register(Organisation)
 class OrganisationAdmin(DuplicatesAdmin, WfsImportMixin, WfsModelAdmin):
     resource_classes = [OrganisationResource]
+    duplicate_kind = DuplicateKind.ORGANISATION
     merge_permission = "companies.merge_organisation"
     merge_fields = [*ORGANISATION_FIELDS, "verification_state"]
     list_display = ["name", "kind", "city", "district", "country", "verification_state", "updated"]
@@ -132,9 +132,6 @@ class OrganisationAdmin(DuplicatesAdmin, WfsImportMixin, WfsModelAdmin):
             },
         ),
     ]
-
-    def find_duplicates(self):
-        return organisation_duplicates_all()
 
     def merge(self, *, survivor, other, choices, user):
         return organisation_merge(survivor=survivor, other=other, choices=choices, user=user)

@@ -16,6 +16,7 @@ from companies.duplicates import (
     organisation_duplicates_all,
 )
 from companies.models.organisations import Organisation
+from companies.tasks import duplicates_search
 from tests.factories import ContactFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -126,6 +127,7 @@ def duplicates():
 
 def test_staff_see_the_duplicates_and_the_comparison(staff_client, duplicates):
     first, second = duplicates
+    duplicates_search()
 
     listing = staff_client.get(reverse("admin:companies_organisation_duplicates"))
     comparison = staff_client.get(reverse("admin:companies_organisation_merge", args=[first.pk, second.pk]))
