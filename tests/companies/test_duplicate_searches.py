@@ -171,3 +171,15 @@ def test_a_pair_of_the_other_kind_or_a_bad_id_is_not_found(staff_client, pair):
     assert staff_client.post(reverse(PAGE), {"dismiss": contact_pair.pk}).status_code == 404
     assert staff_client.post(reverse(PAGE), {"dismiss": "x"}).status_code == 404
     assert PossibleDuplicate.objects.filter(dismissed_at__isnull=False).count() == 0
+
+
+def test_a_search_waiting_too_long_is_handed_to_the_outbox_again_without_a_second_message(staff_client):
+    staff_client.post(reverse(PAGE), {"search": "1"})
+    DuplicateSearch.objects.update(requested_at=timezone.now() - duplicates_services.SEARCH_STALL * 2)
+
+    staff_client.post(reverse(PAGE), {"search": "1"})
+    staff_client.post(reverse(PAGE), {"search": "1"})
+
+    # The lost search is asked for again; the message still waiting takes the request (coalesced).
+    assert OutboxMessage.objects.filter(task_name="companies.tasks.duplicates_search").count() == 1
+    assert DuplicateSearch.objects.count() == 1
