@@ -9,4 +9,5 @@ from companies.models import (  # noqa: F401
     organisations,
     profiles,
     representatives,
+    reviews,
 )
