@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "fairs",
     "delegations",
     "reports",
+    "interests",
 ]
 
 MIDDLEWARE = [
