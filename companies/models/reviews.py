@@ -2,7 +2,6 @@
 criteria scored 0–5; a total of PUBLISH_THRESHOLD or more publishes the profile, less puts it on
 hold with the reviewer's comment to the company (companies.services.reviews)."""
 
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -20,9 +19,8 @@ SCORE_FIELDS = ("innovation", "clarity", "cooperation", "language")
 
 
 def _score(verbose_name, help_text) -> models.PositiveSmallIntegerField:
-    return models.PositiveSmallIntegerField(
-        verbose_name, validators=[MinValueValidator(0), MaxValueValidator(MAX_SCORE)], help_text=help_text
-    )
+    # The upper bound is the constraint scores_at_most_five, so that a form shows its one message.
+    return models.PositiveSmallIntegerField(verbose_name, help_text=help_text)
 
 
 class ProfileReview(TimeStampedModel):
