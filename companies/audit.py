@@ -80,6 +80,14 @@ PROFILE_DRAFT_DELETED_IN_PORTAL = declare(
 PROFILE_PUBLISHED = declare("companies.profile.published", pgettext_lazy("change reason", "published"))
 PROFILE_EXPIRED = declare("companies.profile.expired", pgettext_lazy("change reason", "expired"))
 PROFILE_WITHDRAWN = declare("companies.profile.withdrawn", pgettext_lazy("change reason", "withdrawn"))
+# review before publication (services/reviews.py)
+PROFILE_SUBMITTED = declare(
+    "companies.profile.submitted", pgettext_lazy("change reason", "submitted for review in the portal")
+)
+PROFILE_PUT_ON_HOLD = declare(
+    "companies.profile.put_on_hold", pgettext_lazy("change reason", "put on hold after review")
+)
+PROFILE_REVIEWED = declare("companies.profile_review.recorded", pgettext_lazy("change reason", "review recorded"))
 
 # partner API keys (services/api_keys.py)
 API_KEY_CREATED = declare("companies.api_key.created", pgettext_lazy("change reason", "API key created"))

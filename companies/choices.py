@@ -96,6 +96,10 @@ class ProfileState(models.TextChoices):
     PUBLISHED = "published", _("Published")
     EXPIRED = "expired", _("Expired")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # Review before publication: a representative submits, staff score it and publish it or put it
+    # on hold with a comment; an edited profile on hold is submitted again.
+    SUBMITTED = "submitted", _("Submitted for review")
+    ON_HOLD = "on_hold", _("On hold after review")
 
 
 class ApiScope(models.TextChoices):

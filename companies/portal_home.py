@@ -83,6 +83,8 @@ class PortalHome:
     deadlines: list[UpcomingDeadline] = field(default_factory=list)
     own_contact: Contact | None = None
     join_requests: list[Representative] = field(default_factory=list)
+    # Set by the interests app's contribution: expressions of interest awaiting an answer.
+    interests_received: list = field(default_factory=list)
 
     @property
     def open_applications(self) -> list[PendingApplication]:
@@ -98,6 +100,7 @@ class PortalHome:
             or self.deadlines
             or self.applications
             or self.introductions_sent
+            or self.interests_received
         )
 
 

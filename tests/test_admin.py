@@ -31,8 +31,10 @@ from companies.models.contacts import ConsentRecord, Contact
 from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
 from companies.models.representatives import Representative
+from companies.models.reviews import ProfileReview
 from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
 from fairs.models import BoothRegistration, JointBooth, TradeFair
+from interests.models import ExpressionOfInterest, Follow
 from matchmaking.models.generations import MatchGeneration
 from matchmaking.models.introductions import ContactRequest
 from matchmaking.models.matches import ComplementaryDivisions, Match, MatchExclusion, MatchFeedback, MatchOverride
@@ -47,7 +49,7 @@ from projects.models import (
     WorkshopSession,
 )
 from reports.models import Report
-from tests import factories, factories_events
+from tests import factories, factories_events, factories_interests
 from wfs_portal.choices import RegistrationState
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +99,9 @@ FACTORIES = {
     Report: factories.ReportFactory,
     OutboxMessage: factories.OutboxMessageFactory,
     StaffAlert: factories.StaffAlertFactory,
+    ProfileReview: factories_interests.ProfileReviewFactory,
+    ExpressionOfInterest: factories_interests.ExpressionOfInterestFactory,
+    Follow: factories_interests.FollowFactory,
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)

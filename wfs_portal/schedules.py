@@ -70,6 +70,12 @@ PERIODIC_TASKS = {
         "wfs_portal.tasks.idempotency_records_delete_old",
         "the first answers kept for repeated API requests and portal forms are deleted after a day.",
     ),
+    "Weekly digest of followed profiles and searches": {
+        "task": "interests.tasks.follow_digests_send",
+        "crontab": ("0", "7", "*", "*", "1"),
+        "description": "On Mondays at 07:00: each follow's new matching profiles (or the followed profile's changes) "
+        "since its previous digest, one e-mail per follow and week; nothing where nothing is new.",
+    },
     "Quarterly report": {
         "task": "reports.tasks.quarterly_report_start",
         "crontab": ("0", "5", "1", "1,4,7,10", "*"),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from wfs_portal.env import env_db_url, env_email_url, env_int, env_list, env_redis_url, env_str
+from wfs_portal.env import env_bool, env_db_url, env_email_url, env_int, env_list, env_redis_url, env_str
 from wfs_portal.settings_parts.accounts import *  # noqa: F403
 from wfs_portal.settings_parts.api import *  # noqa: F403
 from wfs_portal.settings_parts.celery import *  # noqa: F403
@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "fairs",
     "delegations",
     "reports",
+    "interests",
 ]
 
 MIDDLEWARE = [
@@ -241,3 +242,6 @@ MATCHING_THREADS = env_int("MATCHING_THREADS", default=2, minimum=1)
 # --- Domain ---------------------------------------------------------------------------------
 # How long a partnering profile stays published unless its owner renews it.
 PARTNERING_PROFILE_VALIDITY_DAYS = env_int("PARTNERING_PROFILE_VALIDITY_DAYS", default=365, minimum=1)
+# Partnering profiles are published after staff reviewed them (companies/services/reviews.py); with
+# this set, a verified organisation's profile is published as soon as its representative submits it.
+PUBLISH_VERIFIED_PROFILES_WITHOUT_REVIEW = env_bool("PUBLISH_VERIFIED_PROFILES_WITHOUT_REVIEW", default=False)

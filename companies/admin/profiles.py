@@ -1,23 +1,25 @@
 """Partnering profiles in the admin; publishing and withdrawing go through the same services as
-the portal (companies.services.organisations)."""
+the portal (companies.services.organisations), the review of a submitted profile through
+companies.services.reviews (its page: companies.admin.reviews)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from companies.admin.reviews import ReviewPage
 from companies.models.profiles import PartneringProfile
 from companies.services.organisations import partnering_profile_publish, partnering_profile_withdraw
 from wfs_portal.admin import WfsModelAdmin, service_action
 
 
 @admin.register(PartneringProfile)
-class PartneringProfileAdmin(WfsModelAdmin):
-    list_display = ["__str__", "organisation", "type", "state", "valid_until", "language"]
+class PartneringProfileAdmin(ReviewPage, WfsModelAdmin):
+    list_display = ["__str__", "organisation", "type", "state", "valid_until", "language", "review_link"]
     list_filter = ["type", "state", "technology_fields", "stage"]
     search_fields = ["title_de", "title_en", "keywords_de", "keywords_en", "organisation__name"]
     autocomplete_fields = ["organisation", "sectors"]
     filter_horizontal = ["technology_fields"]
-    readonly_fields = ["state", "published_at", "created", "updated"]
+    readonly_fields = ["state", "published_at", "submitted_at", "created", "updated"]
     list_select_related = ["organisation"]
     date_hierarchy = "created"
     actions = ["publish", "withdraw"]
@@ -26,7 +28,11 @@ class PartneringProfileAdmin(WfsModelAdmin):
         (_("German"), {"fields": ["title_de", "summary_de", "keywords_de", "partner_sought_de"]}),
         (_("English"), {"fields": ["title_en", "summary_en", "keywords_en", "partner_sought_en"]}),
         (_("Classification"), {"fields": ["technology_fields", "sectors", "target_countries"]}),
-        (_("Publication"), {"fields": ["state", "published_at", "valid_until", "created", "updated"]}),
+        (_("Questions for interested partners"), {"fields": ["question_1", "question_2", "question_3"]}),
+        (
+            _("Publication"),
+            {"fields": ["state", "submitted_at", "published_at", "valid_until", "created", "updated"]},
+        ),
     ]
 
     @admin.display(description=_("language"))

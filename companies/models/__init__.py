@@ -10,4 +10,5 @@ from companies.models import (  # noqa: F401
     organisations,
     profiles,
     representatives,
+    reviews,
 )

@@ -37,8 +37,15 @@ class PartneringProfile(TimeStampedModel):
     target_countries = CountryField(_("target countries"), multiple=True, blank=True)
     stage = models.CharField(_("stage of development"), max_length=20, choices=DevelopmentStage.choices, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    # Up to three questions a company expressing interest answers (interests.ExpressionOfInterest),
+    # in the language the profile is written in.
+    question_1 = models.CharField(_("question 1 for interested partners"), max_length=300, blank=True)
+    question_2 = models.CharField(_("question 2 for interested partners"), max_length=300, blank=True)
+    question_3 = models.CharField(_("question 3 for interested partners"), max_length=300, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=ProfileState.choices, default=ProfileState.DRAFT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # When the profile was last submitted for review: the review queue's order, oldest first.
+    submitted_at = models.DateTimeField(_("submitted for review at"), null=True, blank=True, editable=False)
     # The 'valid until' date the renewal reminder went out for: one reminder per validity period,
     # and a renewal (a new date) makes the profile due for the next one.
     renewal_reminder_sent_for = models.DateField(_("renewal reminder sent for"), null=True, blank=True, editable=False)
@@ -69,6 +76,11 @@ class PartneringProfile(TimeStampedModel):
     title = localised_property("title")
 
     summary = localised_property("summary")
+
+    @property
+    def questions(self) -> list[str]:
+        """The questions for interested partners that are filled in, in their order."""
+        return [text for text in (self.question_1, self.question_2, self.question_3) if text.strip()]
 
     @property
     def language(self) -> str:

@@ -114,12 +114,36 @@ def partnering_profile_publish(*, profile: PartneringProfile, user, valid_until:
     valid_until = valid_until or today + datetime.timedelta(days=settings.PARTNERING_PROFILE_VALIDITY_DAYS)
     if valid_until <= today:
         raise ValidationError({"valid_until": _("The 'valid until' date must lie in the future.")})
+    staff = user.is_staff and user.has_perm("companies.change_partneringprofile")
+    if not staff and profile.state not in (ProfileState.PUBLISHED, ProfileState.EXPIRED) and review_required(profile):
+        # A representative's way to publication is partnering_profile_submit, past the staff review;
+        # renewing a profile that was published already needs none.
+        raise ValidationError(
+            _("The profile is published after the agency has reviewed it: submit it for review."),
+            code="review_required",
+        )
+    return profile_publication_set(profile, user=user, valid_until=valid_until)
+
+
+def review_required(profile: PartneringProfile) -> bool:
+    """Whether the profile goes through the staff review before publication: always, unless the
+    agency lets verified organisations publish at once (PUBLISH_VERIFIED_PROFILES_WITHOUT_REVIEW)."""
+    from django.conf import settings
+
+    return not (settings.PUBLISH_VERIFIED_PROFILES_WITHOUT_REVIEW and profile.organisation.is_verified)
+
+
+def profile_publication_set(
+    profile: PartneringProfile, *, user, valid_until: datetime.date, reason: str = audit.PROFILE_PUBLISHED
+) -> bool:
+    """Publish a locked profile whose publication the caller has checked (partnering_profile_publish,
+    a review that passed). False when it was published until that date already."""
     if profile.state == ProfileState.PUBLISHED and profile.valid_until == valid_until:
         return False
     profile.state = ProfileState.PUBLISHED
     profile.valid_until = valid_until
     profile.published_at = profile.published_at or timezone.now()
-    validated_save(profile, user=user, reason=audit.PROFILE_PUBLISHED)
+    validated_save(profile, user=user, reason=reason)
     return True
 
 

@@ -12,13 +12,17 @@ the version). The directory's part is made here; every other app adds its own se
 - ``representations``: every request to act for an organisation, whatever its state
 - ``portal_visits`` (matchmaking): per organisation, when the user's last visit started and was last seen, and
   the partner lists (organisation ids) it remembers to mark new partner suggestions
+- ``follows`` (interests): the profiles and searches the user follows or followed, with the time of
+  the last digest
 - ``organisations``: the organisations the user represents (approved), each with its record
   (without the staff member who verified it), sectors (NACE codes), technology fields (short
   names), ``contacts`` with their ``consents``, ``partnering_profiles``; ``match_feedback``,
   ``introductions_sent`` and ``introductions_received`` (matchmaking: the other side by id and
   name; its consenting contact persons only when the introduction was accepted);
   ``booth_registrations`` (fairs), ``delegation_participations`` (delegations),
-  ``workshop_participations`` (projects; without the agency's internal notes)
+  ``workshop_participations`` (projects; without the agency's internal notes); ``interests_sent`` and
+  ``interests_received`` (interests: answers, message, state; the other side's named contact
+  person only when the interest was accepted)
 - ``history``: every audit-history entry of a change the user made, in any model with a history:
   {model, object_id, history_id, date, type (created/changed/deleted), change_reason (the stored
   code, wfs_portal.audit), change_reason_label (its label in the export's language), record}

@@ -4,7 +4,8 @@ representatives 30 days before a published profile's 'valid until' date.
 
 Publishing and withdrawing are companies.services.organisations.partnering_profile_publish and
 partnering_profile_withdraw (shared with the admin); a profile is published only once staff
-verified its organisation."""
+verified its organisation, and a representative's new profile only after the staff review
+(companies.services.reviews.partnering_profile_submit)."""
 
 import datetime
 import logging
@@ -46,6 +47,9 @@ PROFILE_FIELDS = (
     "target_countries",
     "stage",
     "valid_until",
+    "question_1",
+    "question_2",
+    "question_3",
 )
 # How long before the 'valid until' date the representatives are reminded to renew.
 RENEWAL_REMINDER_DAYS = 30

@@ -3,8 +3,9 @@
 from django import template
 from django.urls import reverse
 
-from companies.choices import RepresentationState, VerificationState
+from companies.choices import ProfileState, RepresentationState, VerificationState
 from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from companies.models.representatives import Representative
 
 register = template.Library()
@@ -29,6 +30,15 @@ def staff_queue(context):
                 "count": Representative.objects.filter(state=RepresentationState.REQUESTED).count(),
                 "url": reverse("admin:companies_representative_changelist")
                 + f"?state__exact={RepresentationState.REQUESTED}",
+            }
+        )
+    if user.has_perm("companies.add_profilereview"):
+        rows.append(
+            {
+                "kind": "profiles",
+                "count": PartneringProfile.objects.filter(state=ProfileState.SUBMITTED).count(),
+                "url": reverse("admin:companies_partneringprofile_changelist")
+                + f"?state__exact={ProfileState.SUBMITTED}",
             }
         )
     return {"rows": rows}

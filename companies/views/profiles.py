@@ -17,7 +17,7 @@ from companies.forms.profiles import PartneringProfileForm
 from companies.models.profiles import PartneringProfile
 from companies.portal import active_organisation, render_portal, with_active_organisation
 from companies.selectors import represented_organisations
-from companies.services.organisations import partnering_profile_publish, partnering_profile_withdraw
+from companies.services.organisations import partnering_profile_withdraw, review_required
 from companies.services.profiles import (
     RENEWABLE_STATES,
     partnering_profile_create,
@@ -26,6 +26,7 @@ from companies.services.profiles import (
     partnering_profile_update,
     renewal_date,
 )
+from companies.services.reviews import SUBMITTABLE_STATES, partnering_profile_submit
 from wfs_portal.idempotency import once_per_submission
 from wfs_portal.portal import add_errors, portal_view
 
@@ -55,11 +56,15 @@ def profile_list(request):
         profiles = list(
             PartneringProfile.objects.filter(organisation=organisation)
             .select_related("organisation")
+            .prefetch_related("reviews")
             .order_by("-created", "-pk")
         )
         for profile in profiles:
             profile.is_public = is_public(profile)
             profile.is_renewable = profile.state in RENEWABLE_STATES
+            profile.is_submittable = profile.state in SUBMITTABLE_STATES
+            profile.needs_review = review_required(profile)
+            profile.latest_review = next(iter(profile.reviews.all()), None)
     return render_portal(request, "portal/profiles/list.html", {"organisation": organisation, "profiles": profiles})
 
 
@@ -102,7 +107,12 @@ def profile_edit(request, pk: int):
     return render_portal(
         request,
         "portal/profiles/form.html",
-        {"form": form, "organisation": profile.organisation, "profile": profile},
+        {
+            "form": form,
+            "organisation": profile.organisation,
+            "profile": profile,
+            "latest_review": profile.reviews.first(),
+        },
     )
 
 
@@ -113,21 +123,23 @@ def _error(request, exc: ValidationError) -> None:
 @require_POST
 @portal_view
 def profile_publish(request, pk: int):
+    """Hand the profile in: to the staff review, or published at once where none is required."""
     profile = get_object_or_404(_profiles(request.user), pk=pk)
-    today = timezone.localdate()
-    # The date the representative chose, while it lies ahead; else the default validity.
-    valid_until = profile.valid_until if profile.valid_until and profile.valid_until > today else None
     try:
-        partnering_profile_publish(profile=profile, user=request.user, valid_until=valid_until)
+        state = partnering_profile_submit(profile=profile, user=request.user)
     except ValidationError as exc:
         _error(request, exc)
     else:
         profile.refresh_from_db()
-        messages.success(
-            request,
-            _("“%(title)s” is published until %(date)s.")
-            % {"title": profile.title, "date": date_format(profile.valid_until)},
-        )
+        if state == ProfileState.PUBLISHED:
+            messages.success(
+                request,
+                _("“%(title)s” is published until %(date)s.")
+                % {"title": profile.title, "date": date_format(profile.valid_until)},
+            )
+        else:
+            text = _("“%(title)s” was submitted. The agency reviews it before it is published.")
+            messages.success(request, text % {"title": profile.title})
     return redirect("portal:profile-list")
 
 

@@ -24,6 +24,7 @@ from tests.factories import (
     RepresentativeFactory,
     TechnologyFieldFactory,
 )
+from tests.factories_interests import ProfileReviewFactory
 from wfs_portal.choices import District
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +71,13 @@ def _decided_without_date():
     )
 
 
+def _review(**fields):
+    """An unsaved review of a saved profile; the scores 3, 3, 3, 3 (12 points, published) unless set."""
+    values = {"innovation": 3, "clarity": 3, "cooperation": 3, "language": 3, "total": 12, "published": True}
+    values["comment"] = ""
+    return ProfileReviewFactory.build(profile=PartneringProfileFactory(), reviewer=None, **{**values, **fields})
+
+
 # Constraint name -> a function returning an unsaved instance that violates exactly that constraint.
 VIOLATIONS = {
     "companies_representative_unique_user_organisation": _second_representation,
@@ -106,6 +114,12 @@ VIOLATIONS = {
     ),
     "companies_partneringprofile_published_has_dates": lambda: PartneringProfileFactory.build(
         organisation=OrganisationFactory(), state=ProfileState.PUBLISHED, published_at=timezone.now(), valid_until=None
+    ),
+    "companies_profilereview_scores_at_most_five": lambda: _review(innovation=6, total=15),
+    "companies_profilereview_total_is_sum": lambda: _review(total=11),
+    "companies_profilereview_published_from_total": lambda: _review(published=False, comment="Zu knapp."),
+    "companies_profilereview_on_hold_has_comment": lambda: _review(
+        innovation=2, clarity=2, cooperation=2, language=2, total=8, published=False
     ),
 }
 

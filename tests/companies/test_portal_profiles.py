@@ -161,7 +161,13 @@ def test_a_user_with_a_pending_join_request_cannot_act(client, profile_b):
 
 
 def test_the_list_shows_profiles_in_every_state(client_a, organisation_a):
-    for state in (ProfileState.DRAFT, ProfileState.WITHDRAWN, ProfileState.EXPIRED):
+    for state in (
+        ProfileState.DRAFT,
+        ProfileState.WITHDRAWN,
+        ProfileState.EXPIRED,
+        ProfileState.SUBMITTED,
+        ProfileState.ON_HOLD,
+    ):
         factories.PartneringProfileFactory(organisation=organisation_a, state=state, valid_until=_days(-3))
     factories.PartneringProfileFactory(organisation=organisation_a, published=True)
 
@@ -324,6 +330,8 @@ def test_a_longer_date_set_by_staff_survives_an_edit(client_a, organisation_a):
 
 
 def test_publishing_a_draft(client_a, organisation_a, representative_a, settings):
+    """Where the agency publishes verified organisations' profiles without review."""
+    settings.PUBLISH_VERIFIED_PROFILES_WITHOUT_REVIEW = True
     settings.PARTNERING_PROFILE_VALIDITY_DAYS = 365
     profile = factories.PartneringProfileFactory(organisation=organisation_a)
 
@@ -338,7 +346,8 @@ def test_publishing_a_draft(client_a, organisation_a, representative_a, settings
     assert profile in public_profiles()
 
 
-def test_publishing_keeps_the_chosen_date(client_a, organisation_a):
+def test_publishing_keeps_the_chosen_date(client_a, organisation_a, settings):
+    settings.PUBLISH_VERIFIED_PROFILES_WITHOUT_REVIEW = True
     profile = factories.PartneringProfileFactory(organisation=organisation_a, valid_until=_days(90))
 
     client_a.post(reverse("portal:profile-publish", args=[profile.pk]))
@@ -358,7 +367,8 @@ def test_withdrawing_a_published_profile(client_a, organisation_a):
     assert profile not in public_profiles()
 
 
-def test_a_withdrawn_profile_can_be_published_again(client_a, organisation_a):
+def test_a_withdrawn_profile_can_be_published_again(client_a, organisation_a, settings):
+    settings.PUBLISH_VERIFIED_PROFILES_WITHOUT_REVIEW = True
     profile = factories.PartneringProfileFactory(
         organisation=organisation_a, state=ProfileState.WITHDRAWN, valid_until=_days(-30)
     )

@@ -104,6 +104,7 @@ def test_the_export_is_a_json_download(client_a, user_a, organisation_a):
         "user",
         "representations",
         "portal_visits",
+        "follows",
         "organisations",
         "history",
     }

@@ -81,7 +81,7 @@ def test_sign_up_register_and_get_verified(new_page, shot, staff):
     shot(company, "06-portal-start-verified")
     assert "Kühlkette Leipzig GmbH" in company.content()
 
-    # The verified organisation describes what it offers and publishes it.
+    # The verified organisation describes what it offers and submits it; staff review and publish it.
     company.goto("/portal/profiles/new/")
     company.select_option("select[name=type]", "business_offer")
     company.fill("input[name=title_de]", "Kühlkettenlogistik für klinische Proben")
@@ -90,9 +90,18 @@ def test_sign_up_register_and_get_verified(new_page, shot, staff):
     with company.expect_navigation():
         company.click("main form button[type=submit]")
     with company.expect_navigation():
-        company.get_by_role("button", name="Veröffentlichen").click()
-    shot(company, "08-profile-published")
+        company.click("main form[action$='/publish/'] button[type=submit]")
     profile = organisation.partnering_profiles.get()
+    assert profile.state == "submitted"
+    desk.goto(f"/admin/companies/partneringprofile/{profile.pk}/review/")
+    for criterion in ("innovation", "clarity", "cooperation", "language"):
+        desk.fill(f"input[name={criterion}]", "3")
+    shot(desk, "08-admin-profile-review")
+    with desk.expect_navigation():
+        desk.click("form input[type=submit].default")
+    company.goto("/portal/profiles/")
+    shot(company, "08-profile-published")
+    profile.refresh_from_db()
     assert profile.state == "published" and profile.valid_until is not None
 
     # It applies for a place on a joint booth of the state fair programme ...
