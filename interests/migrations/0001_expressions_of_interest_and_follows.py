@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("companies", "0014_profile_review_and_questions"),
+        ("companies", "0016_profile_review_and_questions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,7 @@ import wfs_portal.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("companies", "0013_audit_reason_codes"),
+        ("companies", "0015_possible_duplicates_and_searches"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
