@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "fairs",
     "delegations",
     "reports",
+    "marketplace",
 ]
 
 MIDDLEWARE = [
@@ -241,3 +242,10 @@ MATCHING_THREADS = env_int("MATCHING_THREADS", default=2, minimum=1)
 # --- Domain ---------------------------------------------------------------------------------
 # How long a partnering profile stays published unless its owner renews it.
 PARTNERING_PROFILE_VALIDITY_DAYS = env_int("PARTNERING_PROFILE_VALIDITY_DAYS", default=365, minimum=1)
+
+# --- Search ---------------------------------------------------------------------------------
+# The directory's search (companies/search.py) ranks by meaning with the function named here (the
+# matchmaking's sentence embeddings), so that companies imports nothing above it; empty: without.
+SEARCH_SEMANTIC_RANKER = env_str("SEARCH_SEMANTIC_RANKER", default="matchmaking.search_vectors.nearest")
+# How often a process looks for changed profiles and new embeddings before a search (seconds).
+SEARCH_VECTORS_REFRESH_SECONDS = env_int("SEARCH_VECTORS_REFRESH_SECONDS", default=10, minimum=0)

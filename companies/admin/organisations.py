@@ -11,12 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from django_countries.filters import CountryFilter
 
+from companies.admin.search import DirectorySearchMixin
 from companies.choices import VerificationState
 from companies.models.clusters import ClusterMembership
 from companies.models.contacts import Contact
 from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
 from companies.models.representatives import Representative
+from companies.search import organisation_search_ids
 from companies.services.organisations import organisation_reject, organisation_unverify, organisation_verify
 from wfs_portal.admin import TabularInline, WfsModelAdmin, run_service_action, service_action
 
@@ -78,7 +80,8 @@ class RejectForm(forms.Form):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(WfsModelAdmin):
+class OrganisationAdmin(DirectorySearchMixin, WfsModelAdmin):
+    directory_search = staticmethod(organisation_search_ids)
     list_display = ["name", "kind", "city", "district", "country", "verification_state", "updated"]
     list_filter = [
         AwaitingVerificationFilter,

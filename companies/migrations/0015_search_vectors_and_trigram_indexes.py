@@ -1,0 +1,66 @@
+"""The search of profiles and organisations (companies/search.py) on PostgreSQL: the trigram
+extension, a weighted full-text vector per row (a stored generated column, so every write path
+keeps it current, bulk imports included) with a GIN index, and trigram indexes on the short texts
+where typos are looked for. SQLite (the laptop) skips all of it and searches more simply."""
+
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations
+
+# Weights: A the title (or name), B the keywords, C the summary and what is sought (or the
+# description). German texts with the German configuration, English ones with the English one, and
+# keywords, names and the reference number also word for word ('simple').
+PROFILE_VECTOR = """
+    setweight(to_tsvector('simple'::regconfig, reference), 'A')
+    || setweight(to_tsvector('german'::regconfig, title_de), 'A')
+    || setweight(to_tsvector('english'::regconfig, title_en), 'A')
+    || setweight(to_tsvector('simple'::regconfig, keywords_de::text || ' ' || keywords_en::text), 'B')
+    || setweight(to_tsvector('german'::regconfig, keywords_de), 'B')
+    || setweight(to_tsvector('english'::regconfig, keywords_en), 'B')
+    || setweight(to_tsvector('german'::regconfig, summary_de::text || ' ' || partner_sought_de::text), 'C')
+    || setweight(to_tsvector('english'::regconfig, summary_en::text || ' ' || partner_sought_en::text), 'C')
+"""
+PROFILE_WORDS = "title_de::text || ' ' || title_en::text || ' ' || keywords_de::text || ' ' || keywords_en::text"
+ORGANISATION_VECTOR = """
+    setweight(to_tsvector('simple'::regconfig, name), 'A')
+    || setweight(to_tsvector('simple'::regconfig, city), 'B')
+    || setweight(to_tsvector('german'::regconfig, description_de), 'C')
+    || setweight(to_tsvector('english'::regconfig, description_en), 'C')
+"""
+
+FORWARD = [
+    f"ALTER TABLE companies_partneringprofile ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({PROFILE_VECTOR}) STORED",
+    f"ALTER TABLE companies_partneringprofile ADD COLUMN search_words text GENERATED ALWAYS AS ({PROFILE_WORDS}) STORED",
+    "CREATE INDEX companies_profile_search_vector ON companies_partneringprofile USING gin (search_vector)",
+    "CREATE INDEX companies_profile_search_words ON companies_partneringprofile USING gin (search_words gin_trgm_ops)",
+    f"ALTER TABLE companies_organisation ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({ORGANISATION_VECTOR}) STORED",
+    "CREATE INDEX companies_organisation_search_vector ON companies_organisation USING gin (search_vector)",
+    "CREATE INDEX companies_organisation_name_trgm ON companies_organisation USING gin (name gin_trgm_ops)",
+]
+BACKWARD = [
+    "ALTER TABLE companies_partneringprofile DROP COLUMN search_vector",
+    "ALTER TABLE companies_partneringprofile DROP COLUMN search_words",
+    "ALTER TABLE companies_organisation DROP COLUMN search_vector",
+    "DROP INDEX companies_organisation_name_trgm",
+]
+
+
+class PostgresOnlySQL(migrations.RunSQL):
+    """SQL that only PostgreSQL runs; the columns are the database's, not the models' (Django
+    never writes them), so the model state does not change."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("companies", "0014_profile_reference_numbers")]
+
+    operations = [
+        TrigramExtension(),
+        PostgresOnlySQL(FORWARD, BACKWARD),
+    ]
