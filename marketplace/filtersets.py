@@ -1,0 +1,84 @@
+"""The marketplace's filters: the directory's FilterSets (companies/filtersets.py, with the same
+``q`` as the partner API and the admin), with single choices that a phone's select can show."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from companies.choices import OrganisationKind, ProfileType, VerificationState
+from companies.filtersets import OrganisationFilterSet, PartneringProfileFilterSet, sector_and_below
+from companies.models.classifications import Sector, TechnologyField
+from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
+from wfs_portal.choices import District
+
+
+def technology_field_choices():
+    return [(f.slug, f.name) for f in TechnologyField.objects.filter(is_active=True).order_by("name_de")]
+
+
+def sector_choices():
+    """NACE sections and divisions, "C · Manufacturing", "C 26 · Manufacture of …" (the classes
+    below are reached through the filter's "and below")."""
+    rows = Sector.objects.filter(level__lte=2).select_related("parent").order_by("code")
+    return [(s.code, f"{s.code} · {s.name}") for s in rows]
+
+
+def country_choices():
+    """The countries verified organisations are in, by name in the reader's language."""
+    codes = set(
+        Organisation.objects.filter(verification_state=VerificationState.VERIFIED)
+        .values_list("country", flat=True)
+        .distinct()
+    )
+    return sorted(((code, countries.name(code)) for code in codes if code), key=lambda c: c[1])
+
+
+ALL = _("All")
+
+
+class MarketplaceFilterMixin(django_filters.FilterSet):
+    technology_field = django_filters.ChoiceFilter(
+        field_name="technology_fields__slug",
+        choices=technology_field_choices,
+        label=_("Technology field"),
+        empty_label=ALL,
+    )
+    sector = django_filters.ChoiceFilter(
+        choices=sector_choices, method="sector_and_below", label=_("Sector (NACE)"), empty_label=ALL
+    )
+
+    def sector_and_below(self, queryset, name, value):
+        return queryset.filter(sectors__in=sector_and_below(value)).distinct()
+
+
+class MarketplaceProfileFilterSet(MarketplaceFilterMixin, PartneringProfileFilterSet):
+    type = django_filters.ChoiceFilter(choices=ProfileType.choices, label=_("Type of profile"), empty_label=ALL)
+    kind = django_filters.ChoiceFilter(
+        field_name="organisation__kind",
+        choices=OrganisationKind.choices,
+        label=_("Kind of organisation"),
+        empty_label=ALL,
+    )
+    country = django_filters.ChoiceFilter(
+        field_name="organisation__country", choices=country_choices, label=_("Country"), empty_label=ALL
+    )
+    district = django_filters.ChoiceFilter(
+        field_name="organisation__district", choices=District.choices, label=_("District"), empty_label=ALL
+    )
+
+    class Meta:
+        model = PartneringProfile
+        fields = ["q", "type", "technology_field", "sector", "kind", "country", "district", "language"]
+
+
+class MarketplaceOrganisationFilterSet(MarketplaceFilterMixin, OrganisationFilterSet):
+    kind = django_filters.ChoiceFilter(
+        choices=OrganisationKind.choices, label=_("Kind of organisation"), empty_label=ALL
+    )
+    country = django_filters.ChoiceFilter(choices=country_choices, label=_("Country"), empty_label=ALL)
+    district = django_filters.ChoiceFilter(choices=District.choices, label=_("District"), empty_label=ALL)
+
+    class Meta:
+        model = Organisation
+        fields = ["q", "technology_field", "sector", "kind", "country", "district", "language"]
