@@ -8,8 +8,9 @@ On PostgreSQL three rankings are fused by reciprocal rank fusion (each row score
   keywords B, summary or description C; German texts with the German configuration, English ones
   with the English one, names and keywords also word for word) against the query read as German,
   as English and word for word;
-- typos: trigram word similarity of each query word with a profile's titles and keywords (an
-  organisation's name), so "Robtik" finds "Robotik";
+- typos: the full-text ranking once more, with each query word that occurs nowhere replaced by the
+  known word (of the titles, keywords and names) nearest to it by trigram similarity, so "Robtik"
+  finds "Robotik";
 - meaning: the multilingual sentence embeddings of the matchmaking, so a German query finds an
   English profile. This app knows nothing of them: the function named by the setting
   SEARCH_SEMANTIC_RANKER (``matchmaking.search_vectors.nearest``) answers with the ids of the
@@ -40,8 +41,8 @@ from companies.references import looks_like_reference
 RRF_K = 60
 # Rows each ranking contributes at most.
 LIMIT = 1000
-# Trigram word similarity from which a word counts as a misspelling of another ("robtik" and
-# "robotik" are 0.5 apart; pg_trgm's default of 0.6 misses such one-letter slips).
+# Trigram similarity from which a word counts as a misspelling of another ("robtik" and "robotik"
+# share half their trigrams; pg_trgm's default of 0.3 would also correct to unrelated words).
 TYPO_SIMILARITY = 0.45
 # Query words looked at; shorter ones than MIN_TYPO_WORD have too few trigrams to judge a typo.
 MAX_WORDS = 8
@@ -104,32 +105,50 @@ def in_order(queryset: QuerySet, ids: Sequence[int]) -> QuerySet:
 # --- PostgreSQL ------------------------------------------------------------------------------------
 
 
-def _postgres_rankings(queryset: QuerySet, text: str, *, typo_column: str, semantic: list[int]) -> list[list[int]]:
-    """The full-text, the trigram and the semantic ranking of the rows of ``queryset``, in one
-    statement (the caller's filters are the subquery ``base``)."""
-    table = queryset.model._meta.db_table
-    base_sql, base_params = queryset.order_by().values("pk").query.sql_with_params()
-    typo_words = [w for w in words(text) if len(w) >= MIN_TYPO_WORD]
-    parts, params = [], []
-    # Full text: the query as German, as English and word for word (any of the three readings).
-    parts.append(
-        f"""(SELECT 1 AS ranking, t.id,
+def corrections(text: str) -> dict[str, str]:
+    """The query's misspelt words with their nearest known word (titles, keywords and names:
+    migration companies 0016), by trigram similarity; a word that occurs as typed is no typo."""
+    typed = [w for w in words(text) if len(w) >= MIN_TYPO_WORD]
+    if not typed:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, false)", [str(TYPO_SIMILARITY)])
+        cursor.execute(
+            """SELECT q.word, c.word FROM unnest(%s::text[]) AS q(word)
+            CROSS JOIN LATERAL (
+                SELECT w.word FROM companies_search_word w WHERE w.word %% q.word
+                ORDER BY similarity(w.word, q.word) DESC, w.word LIMIT 1
+            ) c
+            WHERE NOT EXISTS (SELECT 1 FROM companies_search_word k WHERE k.word = q.word)""",
+            [typed],
+        )
+        return dict(cursor.fetchall())
+
+
+def _full_text_part(table: str, base_sql: str, ranking: int) -> str:
+    """The rows whose vector answers the query (read as German, as English and word for word),
+    best first by ts_rank_cd, at most LIMIT."""
+    return f"""(SELECT {ranking} AS ranking, t.id,
             row_number() OVER (ORDER BY ts_rank_cd(t.search_vector, q.query) DESC, t.id) AS place
         FROM {table} t, (SELECT websearch_to_tsquery('german', %s) || websearch_to_tsquery('english', %s)
                          || websearch_to_tsquery('simple', %s) AS query) q
         WHERE t.search_vector @@ q.query AND t.id IN ({base_sql})
         ORDER BY place LIMIT {LIMIT})"""
-    )
-    params += [text, text, text, *base_params]
-    if typo_words:
-        matches = " OR ".join([f"%s <%% t.{typo_column}"] * len(typo_words))
-        similarity = " + ".join([f"word_similarity(%s, t.{typo_column})"] * len(typo_words))
-        parts.append(
-            f"""(SELECT 2 AS ranking, t.id, row_number() OVER (ORDER BY {similarity} DESC, t.id) AS place
-            FROM {table} t WHERE ({matches}) AND t.id IN ({base_sql})
-            ORDER BY place LIMIT {LIMIT})"""
-        )
-        params += [*typo_words, *typo_words, *base_params]
+
+
+def _postgres_rankings(queryset: QuerySet, text: str, *, semantic: list[int]) -> list[list[int]]:
+    """The full-text ranking of the query as typed, that of the query with its typos corrected,
+    and the semantic ranking, of the rows of ``queryset`` (the caller's filters are a subquery), in
+    one statement."""
+    table = queryset.model._meta.db_table
+    base_sql, base_params = queryset.order_by().values("pk").query.sql_with_params()
+    parts = [_full_text_part(table, base_sql, 1)]
+    params = [text, text, text, *base_params]
+    fixed = corrections(text)
+    if fixed:
+        corrected = " ".join(fixed.get(word, word) for word in words(text))
+        parts.append(_full_text_part(table, base_sql, 2))
+        params += [corrected, corrected, corrected, *base_params]
     if semantic:
         parts.append(
             f"""(SELECT 3 AS ranking, s.id, s.place FROM unnest(%s::bigint[]) WITH ORDINALITY AS s(id, place)
@@ -138,7 +157,6 @@ def _postgres_rankings(queryset: QuerySet, text: str, *, typo_column: str, seman
         params += [semantic, *base_params]
     rankings: dict[int, list[tuple[int, int]]] = {1: [], 2: [], 3: []}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(TYPO_SIMILARITY)])
         cursor.execute(" UNION ALL ".join(parts), params)
         for ranking, pk, place in cursor.fetchall():
             rankings[ranking].append((place, pk))
@@ -165,10 +183,10 @@ def _simple_ranking(queryset: QuerySet, text: str, fields: Sequence[str]) -> lis
 # --- the two searches ------------------------------------------------------------------------------
 
 
-def _search(queryset: QuerySet, text: str, *, kind: str, typo_column: str, fields: Sequence[str]) -> list[int]:
+def _search(queryset: QuerySet, text: str, *, kind: str, fields: Sequence[str]) -> list[int]:
     semantic = _semantic(kind, text)
     if connection.vendor == "postgresql":
-        rankings = _postgres_rankings(queryset, text, typo_column=typo_column, semantic=semantic)
+        rankings = _postgres_rankings(queryset, text, semantic=semantic)
     else:
         allowed = set(queryset.filter(pk__in=semantic).values_list("pk", flat=True)) if semantic else set()
         rankings = [_simple_ranking(queryset, text, fields), [pk for pk in semantic if pk in allowed]]
@@ -182,7 +200,7 @@ def profile_search_ids(queryset: QuerySet[PartneringProfile], text: str) -> list
         return []
     if looks_like_reference(text):
         return list(queryset.filter(reference__iexact=text).values_list("pk", flat=True))
-    return _search(queryset, text, kind="profile", typo_column="search_words", fields=PROFILE_TEXT_FIELDS)
+    return _search(queryset, text, kind="profile", fields=PROFILE_TEXT_FIELDS)
 
 
 def organisation_search_ids(queryset: QuerySet[Organisation], text: str) -> list[int]:
@@ -190,7 +208,7 @@ def organisation_search_ids(queryset: QuerySet[Organisation], text: str) -> list
     text = text.strip()
     if not text:
         return []
-    return _search(queryset, text, kind="organisation", typo_column="name", fields=ORGANISATION_TEXT_FIELDS)
+    return _search(queryset, text, kind="organisation", fields=ORGANISATION_TEXT_FIELDS)
 
 
 def profile_search(queryset: QuerySet[PartneringProfile], text: str) -> QuerySet[PartneringProfile]:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from companies.models.organisations import Organisation
 from companies.portal import active_organisation, render_portal
+from companies.search import in_order, organisation_search_ids, profile_search_ids
 from marketplace.filtersets import MarketplaceOrganisationFilterSet, MarketplaceProfileFilterSet
 from marketplace.selectors import (
     marketplace_organisation,
@@ -24,14 +25,22 @@ from wfs_portal.portal import portal_view
 PER_PAGE = 20
 
 
-def _listing(request, filterset_class, queryset):
-    """The filter form, whether it narrows anything, and the page asked for."""
+def _listing(request, filterset_class, queryset, search_ids):
+    """The filter form, whether it narrows anything, and the page asked for. With a search, the
+    page is cut from the ranked ids (their number is the count) and only its rows are read."""
     filterset = filterset_class(request.GET or None, queryset=queryset)
-    if filterset.is_bound and filterset.is_valid():
-        rows, filtered = filterset.qs, any(filterset.form.cleaned_data.values())
-    else:
-        rows, filtered = queryset, False
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    if not (filterset.is_bound and filterset.is_valid()):
+        return filterset, False, Paginator(queryset, PER_PAGE).get_page(number)
+    filtered = any(filterset.form.cleaned_data.values())
+    text = filterset.form.cleaned_data.get("q") or ""
+    if not text.strip():
+        return filterset, filtered, Paginator(filterset.qs, PER_PAGE).get_page(number)
+    without_search = request.GET.copy()
+    without_search.pop("q")
+    narrowed = filterset_class(without_search, queryset=queryset).qs
+    page = Paginator(search_ids(narrowed, text), PER_PAGE).get_page(number)
+    page.object_list = list(in_order(queryset, page.object_list))
     return filterset, filtered, page
 
 
@@ -44,7 +53,9 @@ def _introduction_partner(request, organisation: Organisation) -> bool:
 @require_GET
 @portal_view
 def profile_list(request):
-    filterset, filtered, page = _listing(request, MarketplaceProfileFilterSet, marketplace_profiles())
+    filterset, filtered, page = _listing(
+        request, MarketplaceProfileFilterSet, marketplace_profiles(), profile_search_ids
+    )
     return render_portal(
         request,
         "portal/marketplace/profile_list.html",
@@ -55,7 +66,9 @@ def profile_list(request):
 @require_GET
 @portal_view
 def organisation_list(request):
-    filterset, filtered, page = _listing(request, MarketplaceOrganisationFilterSet, marketplace_organisations())
+    filterset, filtered, page = _listing(
+        request, MarketplaceOrganisationFilterSet, marketplace_organisations(), organisation_search_ids
+    )
     counts = published_profile_count([o.pk for o in page.object_list])
     for organisation in page.object_list:
         organisation.profile_count = counts.get(organisation.pk, 0)

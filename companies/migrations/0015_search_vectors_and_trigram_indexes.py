@@ -1,10 +1,12 @@
 """The search of profiles and organisations (companies/search.py) on PostgreSQL: the trigram
 extension, a weighted full-text vector per row (a stored generated column, so every write path
-keeps it current, bulk imports included) with a GIN index, and trigram indexes on the short texts
-where typos are looked for. SQLite (the laptop) skips all of it and searches more simply."""
+keeps it current, bulk imports included) with a GIN index, and a profile's short texts (titles and
+keywords) in one column, whose words migration 0016 collects for the correction of typos. SQLite (the laptop) skips all of it and searches more simply."""
 
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
+
+from companies.migrations._postgres import PostgresOnlySQL
 
 # Weights: A the title (or name), B the keywords, C the summary and what is sought (or the
 # description). German texts with the German configuration, English ones with the English one, and
@@ -31,30 +33,14 @@ FORWARD = [
     f"ALTER TABLE companies_partneringprofile ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({PROFILE_VECTOR}) STORED",
     f"ALTER TABLE companies_partneringprofile ADD COLUMN search_words text GENERATED ALWAYS AS ({PROFILE_WORDS}) STORED",
     "CREATE INDEX companies_profile_search_vector ON companies_partneringprofile USING gin (search_vector)",
-    "CREATE INDEX companies_profile_search_words ON companies_partneringprofile USING gin (search_words gin_trgm_ops)",
     f"ALTER TABLE companies_organisation ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({ORGANISATION_VECTOR}) STORED",
     "CREATE INDEX companies_organisation_search_vector ON companies_organisation USING gin (search_vector)",
-    "CREATE INDEX companies_organisation_name_trgm ON companies_organisation USING gin (name gin_trgm_ops)",
 ]
 BACKWARD = [
     "ALTER TABLE companies_partneringprofile DROP COLUMN search_vector",
     "ALTER TABLE companies_partneringprofile DROP COLUMN search_words",
     "ALTER TABLE companies_organisation DROP COLUMN search_vector",
-    "DROP INDEX companies_organisation_name_trgm",
 ]
-
-
-class PostgresOnlySQL(migrations.RunSQL):
-    """SQL that only PostgreSQL runs; the columns are the database's, not the models' (Django
-    never writes them), so the model state does not change."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):
