@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from companies.choices import OrganisationKind, ProfileType, VerificationState
-from companies.filtersets import OrganisationFilterSet, PartneringProfileFilterSet, sector_and_below
+from companies.filtersets import LanguageFilter, OrganisationFilterSet, PartneringProfileFilterSet, sector_and_below
 from companies.models.classifications import Sector, TechnologyField
 from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
@@ -81,6 +81,10 @@ class MarketplaceProfileFilterSet(MarketplaceFilterMixin, PartneringProfileFilte
         field_name="organisation__district", choices=District.choices, label=_("District"), empty_label=ALL
     )
 
+    language = LanguageFilter("title", empty_label=ALL)
+    # What the portal's form shows (the API's filters of the parent stay usable in the address).
+    shown = ("type", "technology_field", "sector", "kind", "country", "district", "language")
+
     class Meta:
         model = PartneringProfile
         fields = ["q", "type", "technology_field", "sector", "kind", "country", "district", "language"]
@@ -92,6 +96,9 @@ class MarketplaceOrganisationFilterSet(MarketplaceFilterMixin, OrganisationFilte
     )
     country = django_filters.ChoiceFilter(choices=country_choices, label=_("Country"), empty_label=ALL)
     district = django_filters.ChoiceFilter(choices=District.choices, label=_("District"), empty_label=ALL)
+
+    language = LanguageFilter("description", empty_label=ALL)
+    shown = ("technology_field", "sector", "kind", "country", "district", "language")
 
     class Meta:
         model = Organisation

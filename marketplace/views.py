@@ -29,10 +29,14 @@ def _listing(request, filterset_class, queryset, search_ids):
     """The filter form, whether it narrows anything, and the page asked for. With a search, the
     page is cut from the ranked ids (their number is the count) and only its rows are read."""
     filterset = filterset_class(request.GET or None, queryset=queryset)
+    filterset.shown_fields = [filterset.form[name] for name in filterset_class.shown]
+    filterset.narrowed = False
     number = request.GET.get("page")
     if not (filterset.is_bound and filterset.is_valid()):
         return filterset, False, Paginator(queryset, PER_PAGE).get_page(number)
     filtered = any(filterset.form.cleaned_data.values())
+    # The filters beside the search box are open when one of them narrows the list.
+    filterset.narrowed = any(value for name, value in filterset.form.cleaned_data.items() if name != "q")
     text = filterset.form.cleaned_data.get("q") or ""
     if not text.strip():
         return filterset, filtered, Paginator(filterset.qs, PER_PAGE).get_page(number)

@@ -34,9 +34,9 @@ def log_in(page, representative):
 
 
 def search(page, text: str) -> list[str]:
-    page.fill("form[role=search] input[name=q]", text)
+    page.fill("form.marketplace-search input[name=q]", text)
     with page.expect_navigation():
-        page.click("form[role=search] div[role=group] button[type=submit]")
+        page.click("form.marketplace-search div[role=search] button[type=submit]")
     return page.locator(".match-card .match-title strong").all_inner_texts()
 
 
@@ -66,10 +66,10 @@ def test_a_company_user_searches_the_marketplace(new_page, shot, representative,
     desk.goto("/portal/marketplace/")
     switch_language(desk, "en")
     assert search(desk, "wearable sensors")[0] == "Wearable sensors for monitoring patients after surgery"
-    desk.click("form[role=search] details summary")
+    desk.click("form.marketplace-search details summary")
     desk.select_option("#id_kind", "clinic")
     with desk.expect_navigation():
-        desk.click("form[role=search] details button[type=submit]")
+        desk.click("form.marketplace-search details button[type=submit]")
     assert desk.locator(".match-card .match-title strong").all_inner_texts() == [
         "Wearable sensors for monitoring patients after surgery"
     ]

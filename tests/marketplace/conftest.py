@@ -3,7 +3,7 @@ from django.db import connection
 
 from tests import factories
 
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the ranked search needs PostgreSQL")
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL, set by .ci/run)")
 
 
 @pytest.fixture
