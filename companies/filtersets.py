@@ -10,6 +10,7 @@ from companies.models.clusters import Cluster, ClusterMembership
 from companies.models.contacts import Contact
 from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
+from companies.search import organisation_search, profile_search
 from wfs_portal.choices import District
 from wfs_portal.filters import BaseFilterSet, UpdatedSinceMixin
 
@@ -64,6 +65,24 @@ class TechnologyFieldFilterSet(BaseFilterSet, UpdatedSinceMixin):
         fields = ["slug", "is_active"]
 
 
+LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+
+
+class LanguageFilter(django_filters.ChoiceFilter):
+    """``language``: records with a text in that language (``de`` or ``en``) in the first of the
+    fields named (a profile's title, an organisation's description)."""
+
+    def __init__(self, prefix: str, **kwargs):
+        self.prefix = prefix
+        kwargs.setdefault("label", _("Language"))
+        super().__init__(choices=LANGUAGES, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.exclude(**{f"{self.prefix}_{value}": ""})
+
+
 class OrganisationFilterSet(BaseFilterSet, UpdatedSinceMixin):
     search_fields = ("name", "city", "description_de", "description_en")
     kind = django_filters.MultipleChoiceFilter(choices=OrganisationKind.choices)
@@ -74,10 +93,14 @@ class OrganisationFilterSet(BaseFilterSet, UpdatedSinceMixin):
     sector = SectorFilter()
     technology_field = django_filters.CharFilter(field_name="technology_fields__slug", label=_("Technology field"))
     cluster = django_filters.NumberFilter(field_name="clusters__id", label=_("Cluster"))
+    language = LanguageFilter("description")
 
     class Meta:
         model = Organisation
         fields = ["kind", "district", "country", "employee_band"]
+
+    def search(self, queryset, name, value):
+        return organisation_search(queryset, value)
 
 
 class ClusterFilterSet(BaseFilterSet, UpdatedSinceMixin):
@@ -107,10 +130,25 @@ class PartneringProfileFilterSet(BaseFilterSet, UpdatedSinceMixin):
     published_since = django_filters.IsoDateTimeFilter(
         field_name="published_at", lookup_expr="gte", label=_("Published since")
     )
+    language = LanguageFilter("title")
+    kind = django_filters.MultipleChoiceFilter(
+        field_name="organisation__kind", choices=OrganisationKind.choices, label=_("Kind of organisation")
+    )
+    country = CountryCodeFilter(
+        field_name="organisation__country",
+        help_text=_("The organisation's country: ISO 3166-1 alpha-2 codes, e.g. DE,PL."),
+    )
+    district = django_filters.MultipleChoiceFilter(
+        field_name="organisation__district", choices=District.choices, label=_("District")
+    )
+    reference = django_filters.CharFilter(lookup_expr="iexact", label=_("Reference number"))
 
     class Meta:
         model = PartneringProfile
         fields = ["type", "organisation"]
+
+    def search(self, queryset, name, value):
+        return profile_search(queryset, value)
 
 
 class ContactFilterSet(BaseFilterSet, UpdatedSinceMixin):

@@ -39,7 +39,8 @@ def _sector_codes() -> dict[int, tuple[str, str]]:
     return result
 
 
-def _profile_texts(profile: PartneringProfile) -> list[str]:
+def profile_embedding_texts(profile: PartneringProfile) -> list[str]:
+    """The texts of a profile that the sentence encoder embeds (one per language it is written in)."""
     texts = []
     for lang in ("de", "en"):
         title = getattr(profile, f"title_{lang}")
@@ -86,7 +87,7 @@ def org_records(organisations, today: datetime.date | None = None) -> list[OrgRe
     texts = []
     for org in organisations:
         for profile in org.matchable_profiles:
-            texts.extend(_profile_texts(profile))
+            texts.extend(profile_embedding_texts(profile))
         texts.extend(t for t in (org.description_de, org.description_en) if t)
     vectors = embedding.embed_cached(texts)
 
@@ -95,7 +96,7 @@ def org_records(organisations, today: datetime.date | None = None) -> list[OrgRe
         profiles, offers, needs, offer_texts, request_texts = [], [], [], [], []
         targets = set()
         for profile in org.matchable_profiles:
-            profile_texts = _profile_texts(profile)
+            profile_texts = profile_embedding_texts(profile)
             found = [vectors[t] for t in profile_texts if t in vectors]
             if not found:
                 continue

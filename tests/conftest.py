@@ -29,6 +29,15 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _search_vectors_forgotten():
+    """The search's vectors are kept per process (matchmaking/search_vectors.py): a test must not
+    find the rows of another test's rolled-back data by their ids."""
+    from matchmaking import search_vectors
+
+    search_vectors.forget()
+
+
 @pytest.fixture
 def outbox_relay():
     """The outbox's relay in a thread of the test process, delivering what the test commits."""

@@ -12,6 +12,7 @@ from django.contrib import admin
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = ("companies", "matchmaking", "projects", "fairs", "delegations", "reports", "interests")
+DOMAIN = ("companies", "matchmaking", "projects", "fairs", "delegations", "reports", "marketplace")
 # What each part may import of the domain apps (the layers of DEVELOPERS.md).
 ALLOWED = {
     "wfs_portal": set(),
@@ -24,6 +25,7 @@ ALLOWED = {
     "delegations": {"companies"},
     "reports": {"companies", "matchmaking", "projects", "fairs", "delegations"},
     "interests": {"companies", "matchmaking"},
+    "marketplace": {"companies", "matchmaking"},
 }
 # The shell's modules that wire the apps together: URLs, settings, demo data, operator commands.
 WIRING = ("wfs_portal/urls.py", "wfs_portal/api_urls.py", "wfs_portal/settings.py", "wfs_portal/demo/")
@@ -35,6 +37,7 @@ WITHOUT_ADMIN = {
     "matchmaking.PortalVisit": "bookkeeping of a user's visits, in the user's data export",
     "companies.PossibleDuplicate": "listed, marked and proposed again on the Possible duplicates pages",
     "companies.DuplicateSearch": "a run of the duplicate search, shown on the Possible duplicates pages",
+    "companies.ProfileReferenceCounter": "the counter behind the profiles' reference numbers, shown on the profiles",
 }
 
 

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "delegations",
     "reports",
     "interests",
+    "marketplace",
 ]
 
 MIDDLEWARE = [
@@ -245,3 +246,10 @@ PARTNERING_PROFILE_VALIDITY_DAYS = env_int("PARTNERING_PROFILE_VALIDITY_DAYS", d
 # Partnering profiles are published after staff reviewed them (companies/services/reviews.py); with
 # this set, a verified organisation's profile is published as soon as its representative submits it.
 PUBLISH_VERIFIED_PROFILES_WITHOUT_REVIEW = env_bool("PUBLISH_VERIFIED_PROFILES_WITHOUT_REVIEW", default=False)
+
+# --- Search ---------------------------------------------------------------------------------
+# The directory's search (companies/search.py) ranks by meaning with the function named here (the
+# matchmaking's sentence embeddings), so that companies imports nothing above it; empty: without.
+SEARCH_SEMANTIC_RANKER = env_str("SEARCH_SEMANTIC_RANKER", default="matchmaking.search_vectors.nearest")
+# How often a process looks for changed profiles and new embeddings before a search (seconds).
+SEARCH_VECTORS_REFRESH_SECONDS = env_int("SEARCH_VECTORS_REFRESH_SECONDS", default=10, minimum=0)

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from django_countries.filters import CountryFilter
 
 from companies.admin.duplicates import DuplicatesAdmin
+from companies.admin.search import DirectorySearchMixin
 from companies.choices import DuplicateKind, VerificationState
 from companies.imports import OrganisationResource
 from companies.models.clusters import ClusterMembership
@@ -19,6 +20,7 @@ from companies.models.contacts import Contact
 from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
 from companies.models.representatives import Representative
+from companies.search import organisation_search_ids
 from companies.services.merge import ORGANISATION_FIELDS, organisation_merge
 from companies.services.organisations import organisation_reject, organisation_unverify, organisation_verify
 from wfs_portal.admin import TabularInline, WfsModelAdmin, run_service_action, service_action
@@ -82,7 +84,8 @@ class RejectForm(forms.Form):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(DuplicatesAdmin, WfsImportMixin, WfsModelAdmin):
+class OrganisationAdmin(DirectorySearchMixin, DuplicatesAdmin, WfsImportMixin, WfsModelAdmin):
+    directory_search = staticmethod(organisation_search_ids)
     resource_classes = [OrganisationResource]
     duplicate_kind = DuplicateKind.ORGANISATION
     merge_permission = "companies.merge_organisation"

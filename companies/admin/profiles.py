@@ -7,24 +7,27 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from companies.admin.reviews import ReviewPage
+from companies.admin.search import DirectorySearchMixin
 from companies.models.profiles import PartneringProfile
+from companies.search import profile_search_ids
 from companies.services.organisations import partnering_profile_publish, partnering_profile_withdraw
 from wfs_portal.admin import WfsModelAdmin, service_action
 
 
 @admin.register(PartneringProfile)
-class PartneringProfileAdmin(ReviewPage, WfsModelAdmin):
-    list_display = ["__str__", "organisation", "type", "state", "valid_until", "language", "review_link"]
+class PartneringProfileAdmin(DirectorySearchMixin, ReviewPage, WfsModelAdmin):
+    directory_search = staticmethod(profile_search_ids)
+    list_display = ["__str__", "reference", "organisation", "type", "state", "valid_until", "language", "review_link"]
     list_filter = ["type", "state", "technology_fields", "stage"]
     search_fields = ["title_de", "title_en", "keywords_de", "keywords_en", "organisation__name"]
     autocomplete_fields = ["organisation", "sectors"]
     filter_horizontal = ["technology_fields"]
-    readonly_fields = ["state", "published_at", "submitted_at", "created", "updated"]
+    readonly_fields = ["reference", "state", "published_at", "submitted_at", "created", "updated"]
     list_select_related = ["organisation"]
     date_hierarchy = "created"
     actions = ["publish", "withdraw"]
     fieldsets = [
-        (None, {"fields": ["organisation", "type", "stage"]}),
+        (None, {"fields": ["reference", "organisation", "type", "stage"]}),
         (_("German"), {"fields": ["title_de", "summary_de", "keywords_de", "partner_sought_de"]}),
         (_("English"), {"fields": ["title_en", "summary_en", "keywords_en", "partner_sought_en"]}),
         (_("Classification"), {"fields": ["technology_fields", "sectors", "target_countries"]}),

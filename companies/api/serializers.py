@@ -251,6 +251,7 @@ class PartneringProfileSerializer(ClassifiedSerializer):
         model = PartneringProfile
         fields = [
             "id",
+            "reference",
             "organisation",
             "type",
             "title_de",

@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 from companies.choices import DevelopmentStage, ProfileState, ProfileType
 from companies.models.classifications import Sector, TechnologyField
 from companies.models.organisations import Organisation
-from wfs_portal.constraints import filled_when
+from wfs_portal.constraints import filled_when, one_per
 from wfs_portal.fields import BoundedTextField
 from wfs_portal.models import TimeStampedModel, localised_property
 
@@ -46,6 +46,9 @@ class PartneringProfile(TimeStampedModel):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # When the profile was last submitted for review: the review queue's order, oldest first.
     submitted_at = models.DateTimeField(_("submitted for review at"), null=True, blank=True, editable=False)
+    # WFS-<type>-<year>-<number>, given once at the first publication (companies/references.py):
+    # what staff and companies quote.
+    reference = models.CharField(_("reference number"), max_length=20, blank=True, editable=False)
     # The 'valid until' date the renewal reminder went out for: one reminder per validity period,
     # and a renewal (a new date) makes the profile due for the next one.
     renewal_reminder_sent_for = models.DateField(_("renewal reminder sent for"), null=True, blank=True, editable=False)
@@ -61,6 +64,12 @@ class PartneringProfile(TimeStampedModel):
                 condition=~Q(title_de="", title_en=""),
                 name="%(app_label)s_%(class)s_has_title",
                 violation_error_message=_("Give the profile a title in German or English."),
+            ),
+            one_per(
+                ["reference"],
+                _("A profile with this reference number already exists."),
+                name="unique_reference",
+                condition=~Q(reference=""),
             ),
             filled_when(
                 Q(state=ProfileState.PUBLISHED),
@@ -90,3 +99,23 @@ class PartneringProfile(TimeStampedModel):
     @staticmethod
     def split_keywords(value: str) -> list[str]:
         return [word.strip() for word in value.split(",") if word.strip()]
+
+
+class ProfileReferenceCounter(models.Model):
+    """The last sequence number given to a profile type in a year (companies/references.py): one
+    row per type and year, incremented in one statement, so two publications at once never get
+    the same number."""
+
+    profile_type = models.CharField(_("type"), max_length=20, choices=ProfileType.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"))
+
+    class Meta:
+        verbose_name = _("reference number counter")
+        verbose_name_plural = _("reference number counters")
+        constraints = [
+            one_per(["profile_type", "year"], _("This type and year have a counter already."), name="one_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile_type} {self.year}: {self.last_number}"

@@ -13,6 +13,7 @@ from companies.access import organisation_acted_for
 from companies.choices import ProfileState, VerificationState
 from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
+from companies.references import reference_assign
 from notifications import door
 from wfs_portal.services import validated_save
 
@@ -143,6 +144,7 @@ def profile_publication_set(
     profile.state = ProfileState.PUBLISHED
     profile.valid_until = valid_until
     profile.published_at = profile.published_at or timezone.now()
+    reference_assign(profile, year=timezone.localtime(profile.published_at).year)
     validated_save(profile, user=user, reason=reason)
     return True
 
