@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from companies.choices import ProfileState, VerificationState
+from companies.choices import DuplicateKind, ProfileState, ProfileType, VerificationState
 from companies.models.classifications import Sector
+from companies.models.duplicates import DuplicateSearch, PossibleDuplicate
 from companies.models.organisations import Organisation
-from companies.models.profiles import PartneringProfile
+from companies.models.profiles import PartneringProfile, ProfileReferenceCounter
 from tests.constraints import constraint_tests
 from tests.factories import (
     ClusterFactory,
@@ -79,6 +80,78 @@ def _review(**fields):
 
 
 # Constraint name -> a function returning an unsaved instance that violates exactly that constraint.
+
+
+def _organisation_pair(**fields):
+    first, second = OrganisationFactory(), OrganisationFactory()
+    return PossibleDuplicate(
+        kind=DuplicateKind.ORGANISATION,
+        first_organisation=first,
+        second_organisation=second,
+        score=90,
+        computed_at=timezone.now(),
+        **fields,
+    )
+
+
+def _contact_pair(**fields):
+    first, second = ContactFactory(), ContactFactory()
+    return PossibleDuplicate(
+        kind=DuplicateKind.CONTACT,
+        first_contact=first,
+        second_contact=second,
+        score=90,
+        computed_at=timezone.now(),
+        **fields,
+    )
+
+
+def _self_pair_of_organisations():
+    organisation = OrganisationFactory()
+    return PossibleDuplicate(
+        kind=DuplicateKind.ORGANISATION,
+        first_organisation=organisation,
+        second_organisation=organisation,
+        score=90,
+        computed_at=timezone.now(),
+    )
+
+
+def _self_pair_of_contacts():
+    contact = ContactFactory()
+    return PossibleDuplicate(
+        kind=DuplicateKind.CONTACT, first_contact=contact, second_contact=contact, score=90, computed_at=timezone.now()
+    )
+
+
+def _stored_again(pair):
+    pair.save()
+    return PossibleDuplicate(
+        kind=pair.kind,
+        first_organisation=pair.first_organisation,
+        second_organisation=pair.second_organisation,
+        first_contact=pair.first_contact,
+        second_contact=pair.second_contact,
+        score=80,
+        computed_at=timezone.now(),
+    )
+
+
+def _second_waiting_search():
+    DuplicateSearch.objects.create(kind=DuplicateKind.ORGANISATION)
+    return DuplicateSearch(kind=DuplicateKind.ORGANISATION)
+
+
+def _second_counter():
+    ProfileReferenceCounter.objects.create(profile_type=ProfileType.TECHNOLOGY_OFFER, year=2027, last_number=3)
+    return ProfileReferenceCounter(profile_type=ProfileType.TECHNOLOGY_OFFER, year=2027, last_number=1)
+
+
+def _second_profile_with_reference():
+    PartneringProfileFactory(organisation=OrganisationFactory(), reference="WFS-TO-2027-0001")
+    return PartneringProfileFactory.build(organisation=OrganisationFactory(), reference="WFS-TO-2027-0001")
+
+
 VIOLATIONS = {
     "companies_representative_unique_user_organisation": _second_representation,
     "companies_representative_decided_has_date": _decided_without_date,
@@ -121,6 +194,14 @@ VIOLATIONS = {
     "companies_profilereview_on_hold_has_comment": lambda: _review(
         innovation=2, clarity=2, cooperation=2, language=2, total=8, published=False
     ),
+    "companies_possibleduplicate_records_of_its_kind": lambda: _organisation_pair(first_contact=ContactFactory()),
+    "companies_possibleduplicate_not_self_organisation": lambda: _self_pair_of_organisations(),
+    "companies_possibleduplicate_not_self_contact": lambda: _self_pair_of_contacts(),
+    "companies_possibleduplicate_one_per_organisation_pair": lambda: _stored_again(_organisation_pair()),
+    "companies_possibleduplicate_one_per_contact_pair": lambda: _stored_again(_contact_pair()),
+    "companies_duplicatesearch_one_waiting_per_kind": _second_waiting_search,
+    "companies_profilereferencecounter_one_per_year": _second_counter,
+    "companies_partneringprofile_unique_reference": _second_profile_with_reference,
 }
 
 
