@@ -11,7 +11,7 @@ from django.apps import apps
 from django.contrib import admin
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = ("companies", "matchmaking", "projects", "fairs", "delegations", "reports")
+DOMAIN = ("companies", "matchmaking", "projects", "fairs", "delegations", "reports", "webhooks")
 # What each part may import of the domain apps (the layers of DEVELOPERS.md).
 ALLOWED = {
     "wfs_portal": set(),
@@ -23,6 +23,7 @@ ALLOWED = {
     "fairs": {"companies"},
     "delegations": {"companies"},
     "reports": {"companies", "matchmaking", "projects", "fairs", "delegations"},
+    "webhooks": {"companies", "matchmaking", "fairs", "delegations"},
 }
 # The shell's modules that wire the apps together: URLs, settings, demo data, operator commands.
 WIRING = ("wfs_portal/urls.py", "wfs_portal/api_urls.py", "wfs_portal/settings.py", "wfs_portal/demo/")

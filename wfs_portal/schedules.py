@@ -63,6 +63,10 @@ PERIODIC_TASKS = {
         "wfs_portal.tasks.idempotency_records_delete_old",
         "the first answers kept for repeated API requests and portal forms are deleted after a day.",
     ),
+    "Send overdue webhook retries": _every_minute(
+        "webhooks.tasks.webhook_deliveries_due_send",
+        "partner webhook deliveries whose next attempt is overdue by 30 seconds are handed to the outbox again.",
+    ),
     "Quarterly report": {
         "task": "reports.tasks.quarterly_report_start",
         "crontab": ("0", "5", "1", "1,4,7,10", "*"),

@@ -14,6 +14,7 @@ from companies.choices import ProfileState, VerificationState
 from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
 from notifications import door
+from wfs_portal import events
 from wfs_portal.services import validated_save
 
 
@@ -29,6 +30,7 @@ def organisation_verify(*, organisation: Organisation, user) -> bool:
     organisation.rejection_reason = ""
     validated_save(organisation, user=user, reason=audit.ORGANISATION_VERIFIED)
     _announce_verification(organisation)
+    events.publish(events.ORGANISATION_UPDATED, organisation)
     return True
 
 
@@ -120,6 +122,7 @@ def partnering_profile_publish(*, profile: PartneringProfile, user, valid_until:
     profile.valid_until = valid_until
     profile.published_at = profile.published_at or timezone.now()
     validated_save(profile, user=user, reason=audit.PROFILE_PUBLISHED)
+    events.publish(events.PROFILE_PUBLISHED, profile)
     return True
 
 
@@ -133,4 +136,5 @@ def partnering_profile_withdraw(*, profile: PartneringProfile, user) -> bool:
         return False
     profile.state = ProfileState.WITHDRAWN
     validated_save(profile, user=user, reason=audit.PROFILE_WITHDRAWN)
+    events.publish(events.PROFILE_WITHDRAWN, profile)
     return True
