@@ -47,7 +47,8 @@ from projects.models import (
     WorkshopSession,
 )
 from reports.models import Report
-from tests import factories, factories_events
+from tests import factories, factories_events, factories_webhooks
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 from wfs_portal.choices import RegistrationState
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +98,8 @@ FACTORIES = {
     Report: factories.ReportFactory,
     OutboxMessage: factories.OutboxMessageFactory,
     StaffAlert: factories.StaffAlertFactory,
+    WebhookEndpoint: factories_webhooks.WebhookEndpointFactory,
+    WebhookDelivery: factories_webhooks.WebhookDeliveryFactory,
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
