@@ -26,7 +26,7 @@ from wfs_portal.admin import ConstraintValidatingModelForm, WfsModelAdmin, run_s
 
 
 class WebhookEndpointForm(ConstraintValidatingModelForm):
-    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    url = forms.URLField(label=_("URL"), max_length=200, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("events"), choices=[(e.value, e.label) for e in SUBSCRIBABLE], widget=forms.CheckboxSelectMultiple
     )

@@ -18,6 +18,7 @@ class WebhookEndpointFilterSet(BaseFilterSet, UpdatedSinceMixin):
 
 class WebhookDeliveryFilterSet(BaseFilterSet):
     search_fields = ("message_id",)
+    endpoint = django_filters.NumberFilter(field_name="endpoint", label=_("Endpoint"), help_text=_("Its id."))
     state = django_filters.MultipleChoiceFilter(choices=DeliveryState.choices)
     event = django_filters.MultipleChoiceFilter(choices=WebhookEvent.choices)
     created_since = django_filters.IsoDateTimeFilter(
@@ -26,4 +27,4 @@ class WebhookDeliveryFilterSet(BaseFilterSet):
 
     class Meta:
         model = WebhookDelivery
-        fields = ["endpoint", "state", "event"]
+        fields = ["state", "event"]

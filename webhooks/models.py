@@ -31,7 +31,7 @@ class WebhookEndpoint(TimeStampedModel):
     api_key = models.ForeignKey(
         PartnerApiKey, verbose_name=_("API key"), on_delete=models.CASCADE, related_name="webhook_endpoints"
     )
-    url = models.URLField(_("URL"), max_length=500)
+    url = models.URLField(_("URL"), max_length=200)
     description = models.CharField(_("description"), max_length=200, blank=True)
     events = models.JSONField(_("events"), default=list, validators=[validate_events])
     enabled = models.BooleanField(_("switched on"), default=True)

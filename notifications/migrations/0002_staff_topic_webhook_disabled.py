@@ -4,15 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='staffalert',
-            name='topic',
-            field=models.CharField(choices=[('organisation_registered', 'An organisation registered itself in the portal'), ('booth_application', 'An organisation applied for a joint booth'), ('delegation_registration', 'A person was registered for a delegation trip'), ('workshop_join_request', 'An organisation asked to join a project workshop'), ('introduction_without_users', 'An introduction was requested from an organisation without portal users'), ('organisation_orphaned', 'An organisation lost its last administrator in the portal'), ('delivery_failed', 'An e-mail or a background task failed for good'), ('webhook_disabled', "A partner's webhook endpoint was switched off after failing")], max_length=50, unique=True, verbose_name='topic'),
+            model_name="staffalert",
+            name="topic",
+            field=models.CharField(
+                choices=[
+                    ("organisation_registered", "An organisation registered itself in the portal"),
+                    ("booth_application", "An organisation applied for a joint booth"),
+                    ("delegation_registration", "A person was registered for a delegation trip"),
+                    ("workshop_join_request", "An organisation asked to join a project workshop"),
+                    (
+                        "introduction_without_users",
+                        "An introduction was requested from an organisation without portal users",
+                    ),
+                    ("organisation_orphaned", "An organisation lost its last administrator in the portal"),
+                    ("delivery_failed", "An e-mail or a background task failed for good"),
+                    ("webhook_disabled", "A partner's webhook endpoint was switched off after failing"),
+                ],
+                max_length=50,
+                unique=True,
+                verbose_name="topic",
+            ),
         ),
     ]

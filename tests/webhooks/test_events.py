@@ -68,9 +68,7 @@ def test_an_event_of_a_rolled_back_change_sends_nothing(receiver, staff_user, dj
     assert not WebhookDelivery.objects.exists()
 
 
-def test_an_unverified_organisations_profile_is_not_sent(
-    receiver, staff_user, django_capture_on_commit_callbacks
-):
+def test_an_unverified_organisations_profile_is_not_sent(receiver, staff_user, django_capture_on_commit_callbacks):
     endpoint_for(receiver.url, "directory:read", events=["profile.withdrawn"])
     profile = factories.PartneringProfileFactory(organisation=factories.OrganisationFactory(self_registered=True))
     with django_capture_on_commit_callbacks(execute=True):

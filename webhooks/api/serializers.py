@@ -1,10 +1,39 @@
 """Serializers of the webhooks' partner API."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from webhooks.choices import SUBSCRIBABLE, DeliveryState, WebhookEvent
 from webhooks.models import WebhookDelivery, WebhookEndpoint
+
+
+class TextField(serializers.CharField):
+    """A string, not a number turned into one (the schema says string)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "uri",
+        "pattern": r"^https://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(/[a-z0-9_-]+)*/?$",
+        "maxLength": 200,
+    }
+)
+class UrlField(TextField):
+    """An https URL (plain http only to localhost where the portal allows it: development)."""
+
+
+@extend_schema_field(
+    {"type": "array", "items": {"type": "string", "enum": [str(e) for e in SUBSCRIBABLE]}, "minItems": 1}
+)
+class EventsField(serializers.MultipleChoiceField):
+    """Events to receive, at least one."""
+
 
 ENDPOINT_FIELDS = [
     "id",
@@ -39,18 +68,22 @@ ENDPOINT_FIELDS = [
     ]
 )
 class WebhookEndpointSerializer(serializers.ModelSerializer):
-    events = serializers.ListField(
-        child=serializers.ChoiceField(choices=[(e.value, e.label) for e in SUBSCRIBABLE]),
+    events = EventsField(
+        choices=[(e.value, e.label) for e in SUBSCRIBABLE],
         allow_empty=False,
         help_text="The events to receive; each needs the scope under which the API shows its data "
         "(directory:read, events:read, registrations:write, matches:read).",
     )
-    url = serializers.CharField(max_length=500, help_text="https:// (http:// only to localhost in development).")
+    url = UrlField(max_length=200, help_text="https:// (http:// only to localhost in development).")
+    description = TextField(max_length=200, required=False, allow_blank=True)
 
     class Meta:
         model = WebhookEndpoint
         fields = [*ENDPOINT_FIELDS[:-2], "previous_secret_until", *ENDPOINT_FIELDS[-2:]]
         read_only_fields = ["enabled", "failing_since", "disabled_at", "previous_secret_until", "created", "updated"]
+
+    def to_representation(self, instance):
+        return {**super().to_representation(instance), "events": sorted(instance.events)}
 
 
 class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):

@@ -4,8 +4,8 @@ change, delete, rotate the secret, switch on again) and their delivery log (read
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -28,7 +28,6 @@ from wfs_portal.api_views import (
     IDEMPOTENCY_ERRORS,
     IDEMPOTENCY_KEY,
     NOT_FOUND,
-    VALIDATION_ERRORS,
     ReadOnlyViewSet,
     document,
 )
@@ -47,7 +46,20 @@ SIGNING = (
     "`events:read`; registration.state_changed `registrations:write` (member organisations only); "
     "match.created `matches:read` (member organisations only)."
 )
-WRITE_ERRORS = {400: OpenApiResponse(VALIDATION_ERRORS, description="A field is invalid."), **ERRORS}
+ENDPOINT_ERROR = inline_serializer(
+    "WebhookEndpointError",
+    fields={
+        **{
+            name: serializers.ListField(child=serializers.CharField(), required=False)
+            for name in ["url", "description", "events", "non_field_errors"]
+        },
+        "detail": serializers.CharField(required=False, help_text="A body that is no JSON object."),
+    },
+)
+WRITE_ERRORS = {
+    400: OpenApiResponse(ENDPOINT_ERROR, description="Refused; the messages name the field concerned."),
+    **ERRORS,
+}
 
 
 def _service(call):
