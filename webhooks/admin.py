@@ -24,6 +24,8 @@ from webhooks.services.endpoints import (
 )
 from wfs_portal.admin import ConstraintValidatingModelForm, WfsModelAdmin, run_service_action, service_action
 
+SECRET_FIELDS = ("secret", "previous_secret")
+
 
 class WebhookEndpointForm(ConstraintValidatingModelForm):
     url = forms.URLField(label=_("URL"), max_length=200, assume_scheme="https")
@@ -68,6 +70,17 @@ class WebhookEndpointAdmin(WfsModelAdmin):
     def get_fields(self, request, obj=None):
         fields = ["api_key", "url", "description", "events"]
         return fields if obj is None else [*fields, "enabled", "failing_since", "disabled_at", "previous_secret_until"]
+
+    def get_export_resource_classes(self, request):
+        # The readable export takes every field; the secrets stay out of it.
+        (resource,) = super().get_export_resource_classes(request)
+
+        class WithoutSecrets(resource):
+            def get_export_fields(self, selected_fields=None):
+                fields = super().get_export_fields(selected_fields)
+                return [field for field in fields if field.attribute not in SECRET_FIELDS]
+
+        return [WithoutSecrets]
 
     @admin.display(description=_("partner organisation"), ordering="api_key__organisation__name")
     def partner(self, obj):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from companies.models.api_keys import PartnerApiKey
-from webhooks.choices import SUBSCRIBABLE, DeliveryState
+from webhooks.choices import SUBSCRIBABLE, DeliveryState, WebhookEvent
 from wfs_portal.constraints import filled_when
 from wfs_portal.models import TimeStampedModel
 
@@ -69,7 +69,7 @@ class WebhookDelivery(models.Model):
     endpoint = models.ForeignKey(
         WebhookEndpoint, verbose_name=_("endpoint"), on_delete=models.CASCADE, related_name="deliveries"
     )
-    event = models.CharField(_("event"), max_length=50)
+    event = models.CharField(_("event"), max_length=50, choices=WebhookEvent.choices)
     payload = models.JSONField(_("payload"))
     state = models.CharField(_("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING)
     created = models.DateTimeField(_("created"), auto_now_add=True)

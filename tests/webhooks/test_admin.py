@@ -9,6 +9,7 @@ from tests import factories
 from tests.factories_webhooks import WebhookDeliveryFactory, WebhookEndpointFactory
 from webhooks.choices import DeliveryState
 from webhooks.models import WebhookDelivery, WebhookEndpoint
+from webhooks.services.endpoints import webhook_secret_rotate
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +72,17 @@ def test_the_delivery_log_filters_and_sends_again(staff_client, django_capture_o
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.PENDING
     assert WebhookDelivery.objects.count() == 1
+
+
+def test_the_export_leaves_the_secrets_out(staff_client):
+    endpoint = WebhookEndpointFactory()
+    webhook_secret_rotate(endpoint=endpoint)
+    endpoint.refresh_from_db()
+    response = staff_client.post(
+        reverse("admin:webhooks_webhookendpoint_changelist"),
+        {"action": "export_admin_action", "_selected_action": [endpoint.pk]},
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    assert endpoint.url in text
+    assert endpoint.secret not in text and endpoint.previous_secret not in text
