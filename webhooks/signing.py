@@ -27,9 +27,9 @@ def new_message_id() -> str:
     return f"msg_{uuid.uuid4().hex}"
 
 
-def headers(*, message_id: str, body: bytes, secrets_: list[str], at: datetime.datetime) -> dict[str, str]:
-    """The headers of one attempt to send ``body``, signed with each of ``secrets_``."""
-    signatures = [Webhook(secret).sign(message_id, at, body) for secret in secrets_]
+def headers(*, message_id: str, body: bytes, keys: list[str], at: datetime.datetime) -> dict[str, str]:
+    """The headers of one attempt to send ``body``, signed with each of ``keys``."""
+    signatures = [Webhook(secret).sign(message_id, at, body) for secret in keys]
     return {
         "webhook-id": message_id,
         "webhook-timestamp": str(math.floor(at.timestamp())),

@@ -72,7 +72,7 @@ def webhook_delivery_attempt(*, delivery_id: int) -> str:
         )
         return SWITCHED_OFF
     signed = headers(
-        message_id=delivery.message_id, body=body(delivery), secrets_=signing_secrets(endpoint, at=now), at=now
+        message_id=delivery.message_id, body=body(delivery), keys=signing_secrets(endpoint, at=now), at=now
     )
     outcome = post(endpoint.url, body(delivery), signed)
     done = timezone.now()
