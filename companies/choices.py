@@ -112,6 +112,7 @@ class ApiScope(models.TextChoices):
     CONTACTS_READ = "contacts:read", _("Read contact persons who consented to sharing with partners")
     INVESTMENTS_READ = "investments:read", _("Read investment projects (without confidential data)")
     MATCHES_READ = "matches:read", _("Read the partner matches of the partner's member organisations")
+    WEBHOOKS_MANAGE = "webhooks:manage", _("Manage the partner's webhook endpoints and read their deliveries")
 
 
 class RepresentativeRole(models.TextChoices):

@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 
 from companies.access import ensure_may_take_part
 from companies.models.organisations import Organisation
-from delegations.choices import ParticipantRole
+from delegations.choices import DelegationState, ParticipantRole
 from delegations.models import Delegation, DelegationParticipant
 from notifications.choices import StaffTopic
+from wfs_portal import events
 from wfs_portal.choices import RegistrationState
 from wfs_portal.registrations import (
     Announcement,
@@ -136,10 +137,17 @@ def delegation_participant_staff_save(*, participant: DelegationParticipant, use
     registration_staff_save(participant, target="delegation", user=user)
 
 
+@transaction.atomic
 def delegation_staff_save(*, delegation: Delegation, user) -> None:
     """Save a delegation as staff edited it in the admin, its row locked, so that a reduced
-    capacity is checked (Delegation.clean) against the places confirmed at this moment."""
+    capacity is checked (Delegation.clean) against the places confirmed at this moment. A trip that
+    opens for registration is announced (wfs_portal.events)."""
+    opens = delegation.state == DelegationState.OPEN and not (
+        Delegation.objects.filter(pk=delegation.pk, state=delegation.state).exists()
+    )
     target_staff_save(delegation, user=user)
+    if opens:
+        events.publish(events.EVENT_PUBLISHED, delegation)
 
 
 # --- e-mails ----------------------------------------------------------------------------------------

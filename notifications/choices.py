@@ -16,3 +16,4 @@ class StaffTopic(models.TextChoices):
     ORGANISATION_ORPHANED = "organisation_orphaned", _("An organisation lost its last administrator in the portal")
     DELIVERY_FAILED = "delivery_failed", _("An e-mail or a background task failed for good")
     PROFILE_SUBMITTED = "profile_submitted", _("A partnering profile was submitted for review")
+    WEBHOOK_DISABLED = "webhook_disabled", _("A partner's webhook endpoint was switched off after failing")

@@ -49,7 +49,8 @@ from projects.models import (
     WorkshopSession,
 )
 from reports.models import Report
-from tests import factories, factories_events, factories_interests
+from tests import factories, factories_events, factories_interests, factories_webhooks
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 from wfs_portal.choices import RegistrationState
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +103,8 @@ FACTORIES = {
     ProfileReview: factories_interests.ProfileReviewFactory,
     ExpressionOfInterest: factories_interests.ExpressionOfInterestFactory,
     Follow: factories_interests.FollowFactory,
+    WebhookEndpoint: factories_webhooks.WebhookEndpointFactory,
+    WebhookDelivery: factories_webhooks.WebhookDeliveryFactory,
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)

@@ -36,6 +36,7 @@ from schemathesis.openapi.checks import (
 from companies.choices import ApiScope, ClusterRole, ConsentPurpose, ProfileType
 from fairs.models import JointBooth
 from tests import factories as f
+from tests import factories_webhooks
 
 SCHEMA_URL = "/api/schema/?format=json"
 SEED = 20261128
@@ -172,6 +173,8 @@ def seeded(db) -> Seeded:
     f.WorkshopParticipantFactory(workshop=workshop, organisation=organisations[2])
     f.InvestmentMilestoneFactory(project=f.InvestmentProjectFactory(investor=foreign))
     f.ReportFactory()
+    endpoint = factories_webhooks.WebhookEndpointFactory(api_key=api_key)
+    factories_webhooks.WebhookDeliveryFactory(endpoint=endpoint)
 
     return Seeded(
         headers={"Authorization": f"Api-Key {api_key.raw_key}"},
@@ -184,6 +187,7 @@ def seeded(db) -> Seeded:
             "fair": [booth.fair_id],
             "delegation": [delegation.pk],
             "contact": [c.pk for c in contacts],
+            "endpoint": [endpoint.pk],
         },
         # The member lists have no list operation to read ids from; the key's own cluster first.
         fallback_ids={"/api/v1/member-lists/": [cluster.pk, other_cluster.pk]},

@@ -11,8 +11,17 @@ from django.apps import apps
 from django.contrib import admin
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = ("companies", "matchmaking", "projects", "fairs", "delegations", "reports", "interests")
-DOMAIN = ("companies", "matchmaking", "projects", "fairs", "delegations", "reports", "marketplace")
+DOMAIN = (
+    "companies",
+    "matchmaking",
+    "projects",
+    "fairs",
+    "delegations",
+    "reports",
+    "interests",
+    "marketplace",
+    "webhooks",
+)
 # What each part may import of the domain apps (the layers of DEVELOPERS.md).
 ALLOWED = {
     "wfs_portal": set(),
@@ -26,6 +35,7 @@ ALLOWED = {
     "reports": {"companies", "matchmaking", "projects", "fairs", "delegations"},
     "interests": {"companies", "matchmaking"},
     "marketplace": {"companies", "matchmaking"},
+    "webhooks": {"companies", "matchmaking", "fairs", "delegations"},
 }
 # The shell's modules that wire the apps together: URLs, settings, demo data, operator commands.
 WIRING = ("wfs_portal/urls.py", "wfs_portal/api_urls.py", "wfs_portal/settings.py", "wfs_portal/demo/")

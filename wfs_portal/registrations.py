@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from notifications import door
 from notifications.choices import StaffTopic
+from wfs_portal import events
 from wfs_portal.audit import ADMIN_CHANGED, registration_state_reason
 from wfs_portal.choices import RegistrationState as S
 from wfs_portal.services import validated_save
@@ -50,9 +51,11 @@ def registration_transition(registration: models.Model, *, to: str, user=None) -
             _("A registration cannot go from “%(current)s” to “%(target)s”.")
             % {"current": S(registration.state).label, "target": S(to).label}
         )
+    previous = registration.state
     registration.state = to
     registration.decided_at = timezone.now()
     validated_save(registration, user=user, reason=registration_state_reason(registration, to))
+    events.publish(events.REGISTRATION_STATE_CHANGED, registration, previous_state=previous)
     return True
 
 

@@ -76,6 +76,10 @@ PERIODIC_TASKS = {
         "description": "On Mondays at 07:00: each follow's new matching profiles (or the followed profile's changes) "
         "since its previous digest, one e-mail per follow and week; nothing where nothing is new.",
     },
+    "Send overdue webhook retries": _every_minute(
+        "webhooks.tasks.webhook_deliveries_due_send",
+        "partner webhook deliveries whose next attempt is overdue by 30 seconds are handed to the outbox again.",
+    ),
     "Quarterly report": {
         "task": "reports.tasks.quarterly_report_start",
         "crontab": ("0", "5", "1", "1,4,7,10", "*"),

@@ -24,6 +24,7 @@ from wfs_portal.settings_parts.i18n import *  # noqa: F403
 from wfs_portal.settings_parts.logging import *  # noqa: F403
 from wfs_portal.settings_parts.mode import BASE_DIR, DEBUG
 from wfs_portal.settings_parts.security import *  # noqa: F403
+from wfs_portal.settings_parts.webhooks import *  # noqa: F403
 
 if DEBUG:
     SECRET_KEY = env_str("DJANGO_SECRET_KEY", default="insecure-development-key-only-for-DEBUG-mode")
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "reports",
     "interests",
     "marketplace",
+    "webhooks",
 ]
 
 MIDDLEWARE = [

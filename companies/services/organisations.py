@@ -15,6 +15,7 @@ from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
 from companies.references import reference_assign
 from notifications import door
+from wfs_portal import events
 from wfs_portal.services import validated_save
 
 
@@ -30,6 +31,7 @@ def organisation_verify(*, organisation: Organisation, user) -> bool:
     organisation.rejection_reason = ""
     validated_save(organisation, user=user, reason=audit.ORGANISATION_VERIFIED)
     _announce_verification(organisation)
+    events.publish(events.ORGANISATION_UPDATED, organisation)
     return True
 
 
@@ -146,6 +148,7 @@ def profile_publication_set(
     profile.published_at = profile.published_at or timezone.now()
     reference_assign(profile, year=timezone.localtime(profile.published_at).year)
     validated_save(profile, user=user, reason=reason)
+    events.publish(events.PROFILE_PUBLISHED, profile)
     return True
 
 
@@ -159,4 +162,5 @@ def partnering_profile_withdraw(*, profile: PartneringProfile, user) -> bool:
         return False
     profile.state = ProfileState.WITHDRAWN
     validated_save(profile, user=user, reason=audit.PROFILE_WITHDRAWN)
+    events.publish(events.PROFILE_WITHDRAWN, profile)
     return True

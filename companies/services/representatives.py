@@ -21,6 +21,7 @@ from companies.selectors import DuplicateCandidate, organisation_duplicates
 from companies.services.changes import check_fields, classified_save
 from notifications import door
 from notifications.choices import StaffTopic
+from wfs_portal import events
 from wfs_portal.services import validated_save
 
 # Fields a representative fills in and keeps current. Everything else (verification, corporate
@@ -215,7 +216,7 @@ def organisation_profile_update(
     """A representative's change of the profile. Only editable_fields() may be given."""
     organisation = organisation_acted_for(user, organisation, lock=True)
     check_fields(data, editable_fields(organisation))
-    return classified_save(
+    organisation = classified_save(
         organisation,
         data,
         user=user,
@@ -223,6 +224,8 @@ def organisation_profile_update(
         sectors=sectors,
         technology_fields=technology_fields,
     )
+    events.publish(events.ORGANISATION_UPDATED, organisation)
+    return organisation
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from matchmaking.services.incremental import changed_since, matching_update_sche
 from matchmaking.services.writer import analyse_matches, write_matches
 from outbox.selectors import waiting
 from outbox.services import task_enqueue
+from wfs_portal import events
 from wfs_portal.heartbeat import heartbeat
 
 logger = logging.getLogger(__name__)
@@ -377,10 +378,12 @@ def match_generation_activate(*, generation_id: int) -> bool:
         if not (generation.chunks_total > 0 and chunks["total"] == chunks["done"] == generation.chunks_total):
             return False
         now = timezone.now()
+        previous = MatchGeneration.objects.filter(state=GenerationState.ACTIVE).values_list("pk", flat=True).first()
         MatchGeneration.objects.filter(state=GenerationState.ACTIVE).update(state=GenerationState.RETIRED)
         MatchGeneration.objects.filter(pk=generation_id).update(
             state=GenerationState.ACTIVE, finished_at=now, activated_at=now, error=""
         )
+        events.publish(events.MATCH_CREATED, generation, previous_generation_id=previous)
     analyse_matches()
     for name in _map_files(generation_id):
         default_storage.delete(name)
