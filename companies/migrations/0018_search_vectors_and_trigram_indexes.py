@@ -3,10 +3,9 @@ extension, a weighted full-text vector per row (a stored generated column, so ev
 keeps it current, bulk imports included) with a GIN index, and a profile's short texts (titles and
 keywords) in one column, whose words migration 0016 collects for the correction of typos. SQLite (the laptop) skips all of it and searches more simply."""
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from companies.migrations._postgres import PostgresOnlySQL
+from companies.migrations._postgres import PostgresOnlySQL, PostgresOnlyTrigramExtension
 
 # Weights: A the title (or name), B the keywords, C the summary and what is sought (or the
 # description). German texts with the German configuration, English ones with the English one, and
@@ -47,6 +46,6 @@ class Migration(migrations.Migration):
     dependencies = [("companies", "0017_profile_reference_numbers")]
 
     operations = [
-        TrigramExtension(),
+        PostgresOnlyTrigramExtension(),
         PostgresOnlySQL(FORWARD, BACKWARD),
     ]

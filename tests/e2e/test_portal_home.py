@@ -189,7 +189,7 @@ def test_the_phone_navigation_is_compact_and_stays_on_the_screen(new_page, shot,
     shot(page, f"nav-02-phone-menu-open-{language}")
 
     with page.expect_navigation():
-        menu.locator("a").nth(1).click()  # Introductions
+        menu.locator("a[href$='/portal/introductions/']").click()
     assert page.url.endswith("/portal/introductions/")
 
 

@@ -52,7 +52,23 @@ def _latest() -> list[tuple[str, str]]:
 
 
 def _before_move() -> list[tuple[str, str | None]]:
-    others = [node for node in _latest() if node[0] not in {"companies", "matchmaking"}]
+    """Companies and matchmaking just before the move; every other app at its latest migration, or
+    unapplied where that migration needs companies or matchmaking after the move (apps built on
+    them later, such as interests)."""
+    graph = MigrationExecutor(connection).loader.graph
+    allowed = {node for target in BEFORE_MOVE if target[1] for node in graph.forwards_plan(target)}
+
+    def after_move(node) -> bool:
+        return any(
+            ancestor[0] in {"companies", "matchmaking"} and ancestor not in allowed
+            for ancestor in graph.forwards_plan(node)
+        )
+
+    others = [
+        (app, None) if name and after_move((app, name)) else (app, name)
+        for app, name in _latest()
+        if app not in {"companies", "matchmaking"}
+    ]
     return others + BEFORE_MOVE
 
 
