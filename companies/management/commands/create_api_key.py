@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from companies.choices import ApiScope
-from companies.models.organisations import Organisation
+from companies.management.partners import find_partner
 from companies.services.api_keys import partner_api_key_create
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--rate", default="", help="Request limit of this key, e.g. 600/min (default: global).")
 
     def handle(self, *args, partner, scopes, name, expires, rate, **options):
-        organisation = self.find(partner)
+        organisation = find_partner(partner)
         wanted = [s.strip() for s in scopes.split(",") if s.strip()]
         unknown = sorted(set(wanted) - set(ApiScope.values))
         if not wanted or unknown:
@@ -46,13 +46,3 @@ class Command(BaseCommand):
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
         self.stdout.write(f"API key {api_key.prefix} for {organisation} ({', '.join(api_key.scopes)}):")
         self.stdout.write(key)
-
-    def find(self, partner: str) -> Organisation:
-        matches = list(Organisation.objects.filter(name__iexact=partner.strip())[:2])
-        if not matches and partner.isdigit():
-            matches = list(Organisation.objects.filter(pk=int(partner)))
-        if not matches:
-            raise CommandError(f"No organisation named {partner!r}.")
-        if len(matches) > 1:
-            raise CommandError(f"Several organisations are named {partner!r}; give the id instead.")
-        return matches[0]

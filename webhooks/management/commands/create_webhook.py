@@ -1,21 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from companies.management.partners import find_partner
 from companies.models.api_keys import PartnerApiKey
-from companies.models.organisations import Organisation
 from webhooks.choices import SUBSCRIBABLE
 from webhooks.services.endpoints import webhook_endpoint_create
-
-
-def find_partner(partner: str) -> Organisation:
-    matches = list(Organisation.objects.filter(name__iexact=partner.strip())[:2])
-    if not matches and partner.isdigit():
-        matches = list(Organisation.objects.filter(pk=int(partner)))
-    if not matches:
-        raise CommandError(f"No organisation named {partner!r}.")
-    if len(matches) > 1:
-        raise CommandError(f"Several organisations are named {partner!r}; give the id instead.")
-    return matches[0]
 
 
 class Command(BaseCommand):

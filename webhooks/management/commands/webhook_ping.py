@@ -3,8 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from companies.management.partners import find_partner
 from webhooks.choices import DeliveryState
-from webhooks.management.commands.create_webhook import find_partner
 from webhooks.models import WebhookDelivery
 from webhooks.services.deliveries import webhook_deliveries_due_send
 from webhooks.services.publishing import webhook_ping
