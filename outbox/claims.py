@@ -59,13 +59,16 @@ def due_q(now: datetime.datetime) -> Q:
     return Q(state=MessageState.PENDING, available_at__lte=now) | Q(state=MessageState.SENDING, locked_until__lt=now)
 
 
-def claim(kind: str, *, limit: int, ids: list[int] | None = None) -> list[OutboxMessage]:
+def claim(kind: str, *, limit: int, ids: list[int] | None = None, due_only: bool = False) -> list[OutboxMessage]:
     """Mark up to ``limit`` due messages of ``kind`` as being delivered, oldest first, and return
-    them. With ``ids``: those messages, due or not (delivery right after the commit)."""
+    them. With ``ids``: those messages, due or not (delivery right after the commit), or only if due
+    (``due_only``)."""
     now = timezone.now()
     with transaction.atomic():
         candidates = OutboxMessage.objects.filter(kind=kind)
-        if ids is not None:
+        if ids is not None and due_only:
+            candidates = candidates.filter(pk__in=ids).filter(due_q(now))
+        elif ids is not None:
             candidates = candidates.filter(pk__in=ids).filter(
                 Q(state=MessageState.PENDING) | Q(state=MessageState.SENDING, locked_until__lt=now)
             )

@@ -10,7 +10,9 @@ beat's ``outbox_deliver_due`` runs a pass should that process be down.
 
 Without a broker (CELERY_TASK_ALWAYS_EAGER: a laptop, the test suite) there is no relay process:
 the messages of a transaction are delivered right after its commit (``deliver_now``), tasks run
-in-process."""
+in-process. A message due later (a webhook's retry, a debounced update) is delivered by a timer of
+the same process at its time (``deliver_later``); should the process end first, the message waits in
+the outbox for the next pass."""
 
 from __future__ import annotations
 
@@ -37,20 +39,44 @@ def delivers_after_commit() -> bool:
     return bool(celery_app().conf.task_always_eager)
 
 
-def relay_pass(*, limit: int | None = None, kinds=tuple(MessageKind), ids: list[int] | None = None) -> PassResult:
+def relay_pass(
+    *, limit: int | None = None, kinds=tuple(MessageKind), ids: list[int] | None = None, due_only: bool = False
+) -> PassResult:
     """Claim and deliver one batch of each kind. Returns what happened."""
     result = PassResult()
     for kind in kinds:
-        batch = claim(kind, limit=limit or settings.OUTBOX_BATCH_SIZE, ids=ids)
+        batch = claim(kind, limit=limit or settings.OUTBOX_BATCH_SIZE, ids=ids, due_only=due_only)
         result.claimed += len(batch)
         if batch:
             DELIVER[kind](batch, result)
     return result
 
 
-def deliver_now(ids: list[int]) -> PassResult:
-    """Deliver the messages a transaction just committed (no broker: in this process)."""
-    return relay_pass(ids=ids, limit=len(ids))
+def deliver_now(ids: list[int], *, due_only: bool = False) -> PassResult:
+    """Deliver the messages a transaction just committed (no broker: in this process), due or not
+    unless ``due_only``."""
+    return relay_pass(ids=ids, limit=len(ids), due_only=due_only)
+
+
+def deliver_later(ids: list[int], when: datetime.datetime) -> threading.Timer:
+    """Deliver messages due at ``when`` from a timer thread of this process (no broker, and
+    OUTBOX_DELIVER_LATER_IN_PROCESS on). Only what is due then is claimed: a message delivered or
+    moved to a later time meanwhile is left alone, and the later time has its own timer."""
+    wait = max((when - timezone.now()).total_seconds(), 0) + 0.05
+    timer = threading.Timer(wait, _deliver_in_thread, args=(ids,))
+    timer.daemon = True
+    timer.name = "outbox-deliver-later"
+    timer.start()
+    return timer
+
+
+def _deliver_in_thread(ids: list[int]) -> None:
+    try:
+        deliver_now(ids, due_only=True)
+    except Exception:
+        logger.exception("outbox: delivering messages %s later in this process failed (they stay pending)", ids)
+    finally:
+        connection.close()
 
 
 def next_due(now: datetime.datetime | None = None) -> datetime.datetime | None:

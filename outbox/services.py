@@ -16,6 +16,7 @@ import json
 import uuid
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -125,13 +126,28 @@ def _add(messages: list[OutboxMessage]) -> list[OutboxMessage]:
     from outbox.relay import delivers_after_commit
 
     if delivers_after_commit():
-        ids = [message.pk for message in result if message.state == MessageState.PENDING]
-        if ids:
-            from outbox.relay import deliver_now
-
-            # robust: a failed delivery stays in the outbox (for the relay); it never fails the request.
-            transaction.on_commit(lambda: deliver_now(ids), robust=True)
+        _deliver_after_commit([message for message in result if message.state == MessageState.PENDING])
     return result
+
+
+def _deliver_after_commit(messages: list[OutboxMessage]) -> None:
+    """No broker: what is due goes right after the commit, what is due later at its time (a timer
+    of this process), or also right away when OUTBOX_DELIVER_LATER_IN_PROCESS is off (the test
+    suite does not wait). ``robust``: a failed delivery stays in the outbox; it never fails the
+    request."""
+    from outbox.relay import deliver_later, deliver_now
+
+    now = timezone.now()
+    waits = settings.OUTBOX_DELIVER_LATER_IN_PROCESS
+    at_once = [message.pk for message in messages if message.available_at <= now or not waits]
+    if at_once:
+        transaction.on_commit(lambda: deliver_now(at_once), robust=True)
+    later: dict = {}
+    for message in messages:
+        if message.available_at > now and waits:
+            later.setdefault(message.available_at, []).append(message.pk)
+    for when, ids in later.items():
+        transaction.on_commit(lambda ids=ids, when=when: deliver_later(ids, when), robust=True)
 
 
 def _add_one(message: OutboxMessage) -> OutboxMessage:

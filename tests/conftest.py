@@ -21,6 +21,13 @@ def _celery_eager(request):
 
 
 @pytest.fixture(autouse=True)
+def _no_deliveries_later(settings):
+    """A message due later is not delivered by a timer of the test process (it would fire in
+    another test); the tests of that path switch it on."""
+    settings.OUTBOX_DELIVER_LATER_IN_PROCESS = False
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache: rate limits counted by one test (logins, the API
     throttle, used TOTP codes) must not refuse the next test's requests."""

@@ -111,6 +111,24 @@ def test_without_a_broker_messages_are_delivered_after_the_commit(django_capture
     assert set(OutboxMessage.objects.values_list("state", flat=True)) == {MessageState.SENT}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_a_task_due_later_runs_at_its_time_in_the_same_process(settings):
+    settings.OUTBOX_DELIVER_LATER_IN_PROCESS = True
+    first = services.task_enqueue(EXPIRE, coalesce="expire", delay=0.5)
+    moved = services.task_enqueue(EXPIRE, coalesce="expire", delay=1.5)
+    assert moved.pk == first.pk
+    started = time.monotonic()
+
+    time.sleep(0.9)
+    first.refresh_from_db()
+    assert first.state == MessageState.PENDING, "the first timer finds the message moved and leaves it"
+    while first.state == MessageState.PENDING and time.monotonic() - started < 6:
+        time.sleep(0.1)
+        first.refresh_from_db()
+    assert first.state == MessageState.SENT
+    assert time.monotonic() - started >= 1.4
+
+
 def test_an_email_carries_a_message_id_made_from_its_key(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         message = _email(key="k-1", language="en")

@@ -5,6 +5,7 @@ switched off with the partner and staff told."""
 
 import datetime
 import json
+import time
 
 import pytest
 from django.core import mail
@@ -98,6 +99,36 @@ def test_the_first_retry_waits_its_turn_and_comes_within_ten_seconds(
     assert receiver.requests[0].headers["webhook-id"] == receiver.requests[1].headers["webhook-id"]
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.DELIVERED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_the_laptop_path_the_first_retry_comes_by_itself_within_ten_seconds(receiver, settings, staff_user):
+    """No broker, no beat, no relay (``make run``): the process that made the change sends the retry
+    at its time."""
+    settings.OUTBOX_DELIVER_LATER_IN_PROCESS = True
+    settings.WEBHOOK_RETRY_SCHEDULE = [2, 300]
+    receiver.answers = [500]
+    endpoint, secret = endpoint_for(receiver.url, "directory:read", events=["organisation.updated"])
+    organisation = factories.OrganisationFactory(
+        verification_state="self_registered", verified_at=None, verified_by=None
+    )
+    started = time.monotonic()
+    organisation_verify(organisation=organisation, user=staff_user)
+    assert len(receiver.requests) == 1
+
+    while len(receiver.requests) < 2 and time.monotonic() - started < 10:
+        time.sleep(0.1)
+    assert len(receiver.requests) == 2, "no retry within ten seconds"
+    assert time.monotonic() - started >= 2
+    first, second = receiver.requests
+    assert first.headers["webhook-id"] == second.headers["webhook-id"]
+    assert Webhook(secret).verify(second.body, second.headers)["data"]["id"] == organisation.pk
+    for _ in range(50):  # the timer's thread records the outcome after the answer
+        delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+        if delivery.state == DeliveryState.DELIVERED:
+            break
+        time.sleep(0.1)
+    assert (delivery.state, delivery.attempts, delivery.last_status) == (DeliveryState.DELIVERED, 2, 200)
 
 
 def test_after_the_last_retry_a_delivery_is_given_up(receiver, staff_user, django_capture_on_commit_callbacks):
