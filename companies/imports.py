@@ -21,6 +21,7 @@ from companies.models.clusters import Cluster, ClusterMembership
 from companies.models.contacts import ConsentRecord, Contact
 from companies.models.organisations import Organisation
 from companies.selectors import register_key
+from companies.services.organisations import organisation_changed
 from wfs_portal.choices import District, Language
 from wfs_portal.import_widgets import ChoiceWidget, DateCell, KeyListWidget, LookupWidget, NumberCell, YesNoCell
 from wfs_portal.imports import ValidatedImportResource, cell_text
@@ -115,6 +116,11 @@ class OrganisationResource(ValidatedImportResource):
         if not key[1]:
             return None
         return Organisation.objects.filter(name__iexact=key[1], city__iexact=key[2]).first()
+
+    def save_m2m(self, instance, row, **kwargs):
+        super().save_m2m(instance, row, **kwargs)
+        if not self._is_dry_run(kwargs):
+            organisation_changed(organisation=instance)
 
 
 class ContactResource(ValidatedImportResource):
@@ -253,3 +259,8 @@ class ClusterMembershipResource(ValidatedImportResource):
         if organisation is None or cluster is None:
             return None
         return ClusterMembership.objects.filter(cluster=cluster, organisation=organisation).first()
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if not self._is_dry_run(kwargs):
+            organisation_changed(organisation=instance.organisation)

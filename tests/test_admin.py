@@ -50,6 +50,7 @@ from projects.models import (
 )
 from reports.models import Report
 from tests import factories, factories_events, factories_interests, factories_webhooks
+from tests.admin_forms import change_form_data, unchanged_post
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from wfs_portal.choices import RegistrationState
 
@@ -613,18 +614,6 @@ def test_language_switch_to_english(staff_client):
 # --- rules involving read-only fields, and the last line of defence ----------------------------
 
 
-def _change_form_data(response) -> dict:
-    """The POST data of an unchanged change form (no inlines), as the browser would send it."""
-    form = response.context["adminform"].form
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None or value is False:
-            continue
-        data[name] = [str(item) for item in value] if isinstance(value, (list, tuple)) else str(value)
-    return data
-
-
 def test_clearing_valid_until_of_a_published_profile_is_a_form_error(staff_client):
     profile = factories.PartneringProfileFactory(
         state=ProfileState.PUBLISHED,
@@ -632,7 +621,7 @@ def test_clearing_valid_until_of_a_published_profile_is_a_form_error(staff_clien
         valid_until=timezone.localdate() + datetime.timedelta(days=30),
     )
     url = _url(PartneringProfile, "change", profile.pk)
-    data = _change_form_data(staff_client.get(url))
+    data = change_form_data(staff_client.get(url))
     data["valid_until"] = ""
 
     response = staff_client.post(url, data)
@@ -662,7 +651,7 @@ def test_a_database_refusal_during_save_is_reported_not_a_server_error(staff_cli
     organisation = factories.OrganisationFactory(vat_id="DE123456789")
     other = factories.OrganisationFactory()
     url = _url(Organisation, "change", other.pk)
-    data = {**_change_form_data(staff_client.get(url)), **_inline_management_data_for_change(staff_client, url)}
+    data = unchanged_post(staff_client, url)
 
     def colliding_save(self, request, obj, form, change):
         # What a concurrent save of the same VAT ID looks like to this request.
@@ -676,17 +665,3 @@ def test_a_database_refusal_during_save_is_reported_not_a_server_error(staff_cli
     assert any(level == ERROR for level, _ in _messages(response))
     other.refresh_from_db()
     assert other.vat_id != "DE123456789"
-
-
-def _inline_management_data_for_change(client, url) -> dict[str, str]:
-    data = {}
-    for inline in client.get(url).context["inline_admin_formsets"]:
-        formset = inline.formset
-        data[f"{formset.prefix}-TOTAL_FORMS"] = str(formset.initial_form_count())
-        data[f"{formset.prefix}-INITIAL_FORMS"] = str(formset.initial_form_count())
-        for form in formset.initial_forms:
-            for name in form.fields:
-                value = form[name].value()
-                if value not in (None, False):
-                    data[form.add_prefix(name)] = value if not isinstance(value, (list, tuple)) else list(value)
-    return data

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.imports import ClusterMembershipResource
 from companies.models.clusters import Cluster, ClusterMembership
+from companies.services.organisations import organisation_changed
 from wfs_portal.admin import TabularInline, WfsModelAdmin
 from wfs_portal.imports import WfsImportMixin
 
@@ -46,3 +47,11 @@ class ClusterMembershipAdmin(WfsImportMixin, WfsModelAdmin):
     search_fields = ["organisation__name", "cluster__name"]
     autocomplete_fields = ["organisation", "cluster"]
     list_select_related = ["organisation", "cluster"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        organisation_changed(organisation=obj.organisation)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        organisation_changed(organisation=obj.organisation)

@@ -22,7 +22,12 @@ from companies.models.profiles import PartneringProfile
 from companies.models.representatives import Representative
 from companies.search import organisation_search_ids
 from companies.services.merge import ORGANISATION_FIELDS, organisation_merge
-from companies.services.organisations import organisation_reject, organisation_unverify, organisation_verify
+from companies.services.organisations import (
+    organisation_changed,
+    organisation_reject,
+    organisation_unverify,
+    organisation_verify,
+)
 from wfs_portal.admin import TabularInline, WfsModelAdmin, run_service_action, service_action
 from wfs_portal.imports import WfsImportMixin
 
@@ -135,6 +140,11 @@ class OrganisationAdmin(DirectorySearchMixin, DuplicatesAdmin, WfsImportMixin, W
             },
         ),
     ]
+
+    def save_related(self, request, form, formsets, change):
+        # After the sectors, fields and inlines (memberships): the partners get the whole entry.
+        super().save_related(request, form, formsets, change)
+        organisation_changed(organisation=form.instance)
 
     def merge(self, *, survivor, other, choices, user):
         return organisation_merge(survivor=survivor, other=other, choices=choices, user=user)

@@ -20,6 +20,7 @@ from companies.choices import ClusterRole, VerificationState
 from companies.models.clusters import Cluster, ClusterMembership
 from companies.models.organisations import Organisation
 from companies.selectors import website_domain
+from companies.services.organisations import organisation_changed
 from wfs_portal.services import validated_save
 
 # Fields of a row that describe a new organisation (only used when none is found).
@@ -193,10 +194,12 @@ def cluster_members_sync(
         if row.get("since") is not None:
             membership.since = row["since"]
         validated_save(membership, user=user, reason=reason or audit.CLUSTER_MEMBERS_SYNCED)
+        organisation_changed(organisation=organisation)
     for organisation_id in ended:
         membership = current[organisation_id]
         membership.until = max(today - datetime.timedelta(days=1), membership.since or datetime.date.min)
         validated_save(membership, user=user, reason=reason or audit.CLUSTER_MEMBERS_SYNCED)
+        organisation_changed(organisation=membership.organisation)
     report.applied = True
     return report
 

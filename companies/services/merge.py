@@ -45,6 +45,7 @@ from companies.models.clusters import ClusterMembership
 from companies.models.contacts import ConsentRecord, Contact
 from companies.models.organisations import Organisation
 from companies.models.representatives import Representative
+from companies.services.organisations import organisation_changed
 from outbox.services import task_enqueue
 from wfs_portal.audit import with_detail
 from wfs_portal.services import validated_save
@@ -197,6 +198,7 @@ def organisation_merge(*, survivor: Organisation, other: Organisation, choices: 
     other._change_reason = with_detail(ORGANISATION_MERGED_AWAY, _describe(survivor))
     other.delete()
     validated_save(survivor, user=user, reason=merged_in)
+    organisation_changed(organisation=survivor)
     # The survivor's matches recomputed; the coalescing key is matchmaking's own, so a waiting
     # update of the survivor is not doubled.
     task_enqueue(

@@ -19,6 +19,14 @@ from wfs_portal import events
 from wfs_portal.services import validated_save
 
 
+def organisation_changed(*, organisation: Organisation) -> None:
+    """Announce that the organisation's directory entry changed (``organisation.updated`` for the
+    partner webhooks, which send only what the public directory shows), inside the writer's
+    transaction. For the writes that have no service of their own here: the admin's form, the
+    import, the merge, the member-list sync, the logo."""
+    events.publish(events.ORGANISATION_UPDATED, organisation)
+
+
 @transaction.atomic
 def organisation_verify(*, organisation: Organisation, user) -> bool:
     """Mark a self-registered (or rejected) organisation as verified. Returns False when it already was."""
@@ -31,7 +39,7 @@ def organisation_verify(*, organisation: Organisation, user) -> bool:
     organisation.rejection_reason = ""
     validated_save(organisation, user=user, reason=audit.ORGANISATION_VERIFIED)
     _announce_verification(organisation)
-    events.publish(events.ORGANISATION_UPDATED, organisation)
+    organisation_changed(organisation=organisation)
     return True
 
 

@@ -19,9 +19,9 @@ from companies.models.organisations import Organisation
 from companies.models.representatives import Representative
 from companies.selectors import DuplicateCandidate, organisation_duplicates
 from companies.services.changes import check_fields, classified_save
+from companies.services.organisations import organisation_changed
 from notifications import door
 from notifications.choices import StaffTopic
-from wfs_portal import events
 from wfs_portal.services import validated_save
 
 # Fields a representative fills in and keeps current. Everything else (verification, corporate
@@ -224,7 +224,7 @@ def organisation_profile_update(
         sectors=sectors,
         technology_fields=technology_fields,
     )
-    events.publish(events.ORGANISATION_UPDATED, organisation)
+    organisation_changed(organisation=organisation)
     return organisation
 
 
@@ -248,6 +248,7 @@ def organisation_logo_set(*, organisation: Organisation, user, upload) -> Organi
     if previous:
         storage = organisation.logo.storage
         transaction.on_commit(lambda: storage.delete(previous))
+    organisation_changed(organisation=organisation)
     return organisation
 
 
@@ -260,4 +261,5 @@ def organisation_logo_remove(*, organisation: Organisation, user) -> bool:
     organisation.logo = ""
     validated_save(organisation, user=user, reason=audit.ORGANISATION_LOGO_REMOVED_IN_PORTAL)
     transaction.on_commit(lambda: storage.delete(previous))
+    organisation_changed(organisation=organisation)
     return True
