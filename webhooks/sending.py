@@ -1,6 +1,7 @@
 """The one place that sends a webhook over HTTP: a POST with a short timeout that never follows a
 redirect (a receiver that moved answers 3xx, which counts as a failure the partner sees in the
-delivery log). Any 2xx answer is a delivery."""
+delivery log), and never to an address inside a private network (webhooks.addresses). Any 2xx
+answer is a delivery."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import dataclass
 
 import requests
 from django.conf import settings
+
+from webhooks.addresses import refused_address
 
 EXCERPT = 500
 
@@ -24,6 +27,9 @@ class Outcome:
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
+    refused = refused_address(url)
+    if refused:
+        return Outcome(None, "", refused)
     try:
         answer = requests.post(
             url,

@@ -77,6 +77,20 @@ class TestWebhookEndpointResource(OwnKeys, ListResourceTests):
         assert response.status_code == 400 and "events" in response.json()
         assert not WebhookEndpoint.objects.exists()
 
+    @pytest.mark.parametrize(
+        "url", ["https://10.0.0.5/in", "https://169.254.169.254/latest", "https://[fd00::1]/in", "https://localhost/in"]
+    )
+    def test_create_refuses_an_address_in_a_private_network(self, url, settings):
+        settings.WEBHOOK_ALLOW_HTTP_LOCALHOST = False
+        response = self.key(self.scope).post(
+            self.list_url(), {"url": url, "events": ["organisation.updated"]}, format="json"
+        )
+        assert response.status_code == 400
+        assert response.json()["url"] == [
+            "Eine Webhook-URL muss zu einer öffentlichen Adresse führen, nicht in ein privates Netz."
+        ]
+        assert not WebhookEndpoint.objects.exists()
+
     def test_change_rotate_and_delete(self):
         client = self.key(self.scope)
         endpoint = self.visible()[0]

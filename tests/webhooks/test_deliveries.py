@@ -5,6 +5,7 @@ switched off with the partner and staff told."""
 
 import datetime
 import json
+import socket
 import time
 
 import pytest
@@ -268,3 +269,26 @@ def test_the_payload_is_the_json_the_signature_covers(receiver, staff_user, djan
     _verified(staff_user, django_capture_on_commit_callbacks)
     body = json.loads(receiver.requests[0].body)
     assert set(body) == {"type", "timestamp", "data"}
+
+
+def test_a_name_that_resolves_into_a_private_network_is_not_called(
+    receiver, staff_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Registered as a public name, resolved at sending time to the agency's own network (or to a
+    cloud's metadata service): the delivery fails with the reason and no request leaves."""
+    endpoint, _secret = endpoint_for(receiver.url, "directory:read", events=["organisation.updated"])
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url="https://hooks.partner.example/in")
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host == "hooks.partner.example":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", 443))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    _verified(staff_user, django_capture_on_commit_callbacks)
+
+    assert receiver.requests == []
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert delivery.last_status is None
+    assert delivery.last_error == "refused: hooks.partner.example resolves to 10.1.2.3, which is not a public address"

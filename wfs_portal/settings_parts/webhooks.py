@@ -3,7 +3,7 @@ long a rotated secret stays valid, and which URLs an endpoint may have."""
 
 from django.core.exceptions import ImproperlyConfigured
 
-from wfs_portal.env import env_int, env_list
+from wfs_portal.env import env_bool, env_int, env_list
 from wfs_portal.settings_parts.mode import DEBUG
 
 # Seconds to wait before each retry after a failed attempt (the first within 10 seconds); after the
@@ -22,3 +22,6 @@ WEBHOOK_SECRET_OVERLAP_SECONDS = env_int("WEBHOOK_SECRET_OVERLAP_SECONDS", defau
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", default=5, minimum=1)
 # Plain http:// only to this machine (localhost, 127.0.0.1, ::1), and only when this is on.
 WEBHOOK_ALLOW_HTTP_LOCALHOST = DEBUG
+# Deliveries to private, loopback and link-local addresses (the agency's own network, a cloud's
+# metadata service) are refused unless this is on (receivers of partners inside one network).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
