@@ -3,6 +3,7 @@
 
 import django_filters
 from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -12,22 +13,36 @@ from companies.models.classifications import Sector, TechnologyField
 from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
 from wfs_portal.choices import District
+from wfs_portal.widgets import QuickSelect
+
+
+# The choices of the filters (technology fields, NACE divisions, the countries of the verified
+# organisations) change rarely; reading them on every page would cost more than the search.
+CHOICES_CACHE_SECONDS = 300
+
+
+def _cached(name: str, build):
+    """The choices ``build`` makes, kept for a few minutes per language (their labels are translated)."""
+    return cache.get_or_set(f"marketplace:{name}:{get_language()}", build, CHOICES_CACHE_SECONDS)
 
 
 def technology_field_choices():
-    return [(f.slug, f.name) for f in TechnologyField.objects.filter(is_active=True).order_by("name_de")]
+    return _cached(
+        "fields",
+        lambda: [(f.slug, f.name) for f in TechnologyField.objects.filter(is_active=True).order_by("name_de")],
+    )
 
 
 def sector_choices():
     """NACE sections and divisions, "C · Manufacturing", "C 26 · Manufacture of …" (the classes
     below are reached through the filter's "and below")."""
-    rows = Sector.objects.filter(level__lte=2).select_related("parent").order_by("code")
-    return [(s.code, f"{s.code} · {s.name}") for s in rows]
-
-
-# The countries of the verified organisations change rarely; a DISTINCT over all of them on every
-# page would cost more than the search.
-COUNTRIES_CACHE_SECONDS = 300
+    return _cached(
+        "sectors",
+        lambda: [
+            (s.code, f"{s.code} · {s.name}")
+            for s in Sector.objects.filter(level__lte=2).select_related("parent").order_by("code")
+        ],
+    )
 
 
 def _country_codes() -> list[str]:
@@ -44,7 +59,7 @@ def _country_codes() -> list[str]:
 
 def country_choices():
     """The countries verified organisations are in, by name in the reader's language."""
-    codes = cache.get_or_set("marketplace:countries", _country_codes, COUNTRIES_CACHE_SECONDS)
+    codes = cache.get_or_set("marketplace:countries", _country_codes, CHOICES_CACHE_SECONDS)
     return sorted(((code, countries.name(code)) for code in codes), key=lambda c: c[1])
 
 
@@ -57,9 +72,14 @@ class MarketplaceFilterMixin(django_filters.FilterSet):
         choices=technology_field_choices,
         label=_("Technology field"),
         empty_label=ALL,
+        widget=QuickSelect,
     )
     sector = django_filters.ChoiceFilter(
-        choices=sector_choices, method="sector_and_below", label=_("Sector (NACE)"), empty_label=ALL
+        choices=sector_choices,
+        method="sector_and_below",
+        label=_("Sector (NACE)"),
+        empty_label=ALL,
+        widget=QuickSelect,
     )
 
     def sector_and_below(self, queryset, name, value):
@@ -67,21 +87,32 @@ class MarketplaceFilterMixin(django_filters.FilterSet):
 
 
 class MarketplaceProfileFilterSet(MarketplaceFilterMixin, PartneringProfileFilterSet):
-    type = django_filters.ChoiceFilter(choices=ProfileType.choices, label=_("Type of profile"), empty_label=ALL)
+    type = django_filters.ChoiceFilter(
+        choices=ProfileType.choices, label=_("Type of profile"), empty_label=ALL, widget=QuickSelect
+    )
     kind = django_filters.ChoiceFilter(
         field_name="organisation__kind",
         choices=OrganisationKind.choices,
         label=_("Kind of organisation"),
         empty_label=ALL,
+        widget=QuickSelect,
     )
     country = django_filters.ChoiceFilter(
-        field_name="organisation__country", choices=country_choices, label=_("Country"), empty_label=ALL
+        field_name="organisation__country",
+        choices=country_choices,
+        label=_("Country"),
+        empty_label=ALL,
+        widget=QuickSelect,
     )
     district = django_filters.ChoiceFilter(
-        field_name="organisation__district", choices=District.choices, label=_("District"), empty_label=ALL
+        field_name="organisation__district",
+        choices=District.choices,
+        label=_("District"),
+        empty_label=ALL,
+        widget=QuickSelect,
     )
 
-    language = LanguageFilter("title", empty_label=ALL)
+    language = LanguageFilter("title", empty_label=ALL, widget=QuickSelect)
     # What the portal's form shows (the API's filters of the parent stay usable in the address).
     shown = ("type", "technology_field", "sector", "kind", "country", "district", "language")
 
@@ -92,12 +123,16 @@ class MarketplaceProfileFilterSet(MarketplaceFilterMixin, PartneringProfileFilte
 
 class MarketplaceOrganisationFilterSet(MarketplaceFilterMixin, OrganisationFilterSet):
     kind = django_filters.ChoiceFilter(
-        choices=OrganisationKind.choices, label=_("Kind of organisation"), empty_label=ALL
+        choices=OrganisationKind.choices, label=_("Kind of organisation"), empty_label=ALL, widget=QuickSelect
     )
-    country = django_filters.ChoiceFilter(choices=country_choices, label=_("Country"), empty_label=ALL)
-    district = django_filters.ChoiceFilter(choices=District.choices, label=_("District"), empty_label=ALL)
+    country = django_filters.ChoiceFilter(
+        choices=country_choices, label=_("Country"), empty_label=ALL, widget=QuickSelect
+    )
+    district = django_filters.ChoiceFilter(
+        choices=District.choices, label=_("District"), empty_label=ALL, widget=QuickSelect
+    )
 
-    language = LanguageFilter("description", empty_label=ALL)
+    language = LanguageFilter("description", empty_label=ALL, widget=QuickSelect)
     shown = ("technology_field", "sector", "kind", "country", "district", "language")
 
     class Meta:
