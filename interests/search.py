@@ -1,17 +1,18 @@
 """What a saved search is and which profiles it finds. ``saved_search_profiles`` is the one place
-that decides "this profile matches this saved search" (the follows' digest uses it); the
-marketplace's full search can take its place without anything else changing."""
+that decides "this profile matches this saved search" (the follows' digest uses it), with the
+marketplace's search for the words."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from companies.choices import ProfileType
+from companies.filtersets import sector_and_below
 from companies.models.classifications import Sector, TechnologyField
 from companies.models.profiles import PartneringProfile
+from companies.search import in_order, profile_search_ids
 
 QUERY_KEYS = ("q", "type", "technology_field", "sector")
-TEXT_FIELDS = ("title_de", "title_en", "summary_de", "summary_en", "keywords_de", "keywords_en")
 MAX_WORDS_LENGTH = 200
 
 
@@ -48,30 +49,21 @@ def clean_query(data: dict) -> dict:
 
 def saved_search_profiles(profiles: QuerySet[PartneringProfile], query: dict) -> QuerySet[PartneringProfile]:
     """The profiles of ``profiles`` that match the saved search: the type, the technology field and
-    the sector (the profile's own or one below it) as chosen, and every word of ``q`` found in a
-    title, summary or the keywords (either language, case ignored)."""
+    the sector (the profile's own or one below it) as chosen, and the words of ``q`` as the
+    marketplace's search finds them (companies.search: in either language, with typos, by meaning
+    above the search's similarity threshold), best first."""
     if query.get("type"):
         profiles = profiles.filter(type=query["type"])
     if query.get("technology_field"):
         profiles = profiles.filter(technology_fields__pk=query["technology_field"])
     if query.get("sector"):
-        profiles = profiles.filter(sectors__pk__in=_sector_and_below(query["sector"]))
-    for word in str(query.get("q") or "").split():
-        found = Q()
-        for field in TEXT_FIELDS:
-            found |= Q(**{f"{field}__icontains": word})
-        profiles = profiles.filter(found)
-    return profiles.distinct()
-
-
-def _sector_and_below(pk: int) -> set[int]:
-    """The sector and every sector below it (a section's divisions, groups and classes): four
-    levels at most, one query per level."""
-    found, level = {pk}, {pk}
-    while level:
-        level = set(Sector.objects.filter(parent__in=level).values_list("pk", flat=True)) - found
-        found |= level
-    return found
+        code = Sector.objects.filter(pk=query["sector"]).values_list("code", flat=True).first() or ""
+        profiles = profiles.filter(sectors__in=sector_and_below(code))
+    profiles = profiles.distinct()
+    words = str(query.get("q") or "").strip()
+    if words:
+        return in_order(profiles, profile_search_ids(profiles, words))
+    return profiles
 
 
 def describe(query: dict) -> str:

@@ -95,7 +95,8 @@ def digest_profiles(follow: Follow, since: datetime.datetime) -> tuple[list[Part
         )
         found = list(changed)
         return found, len(found)
-    rows = saved_search_profiles(public_profiles(), follow.query).filter(published_at__gt=since)
+    # The week's new profiles first, then the search among them (its rankings are cut at a limit).
+    rows = saved_search_profiles(public_profiles().filter(published_at__gt=since), follow.query)
     if follow.organisation_id:
         rows = rows.exclude(organisation_id=follow.organisation_id)
     rows = rows.select_related("organisation").order_by("published_at", "pk")

@@ -1,10 +1,14 @@
 """The directory's search (companies/search.py) on PostgreSQL: both languages, typos, meaning
 across languages, filters, and never a draft or an unverified organisation's profile."""
 
+import datetime
+
 import pytest
 
 from companies.search import organisation_search, profile_search, profile_search_ids
+from interests.services.follows import digest_profiles, follow_search
 from marketplace.selectors import marketplace_organisations, marketplace_profiles
+from tests import factories
 from tests.marketplace.conftest import postgres_only
 
 pytestmark = [pytest.mark.django_db, postgres_only]
@@ -56,3 +60,16 @@ def test_organisations_are_found_by_name_with_a_typo_and_by_description(market):
     assert list(organisation_search(marketplace_organisations(), "Greifwrk"))[0] == market["robots"]
     assert market["robots"] in organisation_search(marketplace_organisations(), "Industrieroboter")
     assert market["unverified"] not in organisation_search(marketplace_organisations(), "Schatten Robotik")
+
+
+def test_a_followed_german_search_brings_the_english_cold_chain_profile_into_the_digest(market):
+    """The weekly digest of a followed search finds what the marketplace finds: a German search, an
+    English profile on the matter; nothing unrelated."""
+    representative = factories.RepresentativeFactory(organisation=market["clinic"], administrator=True)
+    follow = follow_search(
+        user=representative.user, organisation=market["clinic"], query={"q": "Kühlkette für Laborproben"}
+    )
+    since = market["profiles"]["cold_chain"].published_at - datetime.timedelta(days=1)
+
+    profiles, count = digest_profiles(follow, since)
+    assert (profiles, count) == ([market["profiles"]["cold_chain"]], 1)
