@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM, used by the tests between
 # browser steps, would refuse to run beside it without this.
@@ -69,3 +70,36 @@ def link_in(mail, path: str) -> str:
     match = re.search(rf"https?://[^/\s]+(/{path}[^\s]*)", mail.body)
     assert match, mail.body
     return match.group(1)
+
+
+# --- the staff admin ----------------------------------------------------------------------
+
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def staff_page(new_page, live_server, settings, django_user_model):
+    """make(language=..., **size): a page logged in as a staff member (the session of a forced
+    login handed to the browser: no password hashing, no authenticator)."""
+    settings.STAFF_MFA_REQUIRED = False
+    staff = django_user_model.objects.create_superuser(username="sachbearbeiter", email="sb@wfs.example", password=None)
+    client = Client()
+    client.force_login(staff)
+    session = client.cookies["sessionid"].value
+
+    def make(*, language: str = "de", **size):
+        page = new_page(**size)
+        page.context.add_cookies(
+            [
+                {"name": "sessionid", "value": session, "url": live_server.url},
+                {"name": "django_language", "value": language, "url": live_server.url},
+            ]
+        )
+        return page
+
+    return make
+
+
+def fits(page) -> tuple[int, int]:
+    return page.evaluate("document.documentElement.scrollWidth"), page.evaluate("window.innerWidth")

@@ -6,44 +6,14 @@ desktop and a phone, go to test-artifacts/e2e/admin-screens-*.png."""
 import datetime
 
 import pytest
-from django.test import Client
 
 from delegations.models import Delegation
 from matchmaking.models.generations import MatchGeneration
 from tests import factories
+from tests.e2e.conftest import DESKTOP, PHONE, fits
 from wfs_portal.choices import RegistrationState
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-DESKTOP = {"width": 1400, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def staff_page(new_page, live_server, settings, django_user_model):
-    """make(language=..., **size): a page logged in as a staff member (the session of a forced
-    login handed to the browser: no password hashing, no authenticator)."""
-    settings.STAFF_MFA_REQUIRED = False
-    staff = django_user_model.objects.create_superuser(username="sachbearbeiter", email="sb@wfs.example", password=None)
-    client = Client()
-    client.force_login(staff)
-    session = client.cookies["sessionid"].value
-
-    def make(*, language: str = "de", **size):
-        page = new_page(**size)
-        page.context.add_cookies(
-            [
-                {"name": "sessionid", "value": session, "url": live_server.url},
-                {"name": "django_language", "value": language, "url": live_server.url},
-            ]
-        )
-        return page
-
-    return make
-
-
-def _fits(page) -> tuple[int, int]:
-    return page.evaluate("document.documentElement.scrollWidth"), page.evaluate("window.innerWidth")
 
 
 @pytest.fixture
@@ -129,13 +99,13 @@ def test_change_pages_with_many_inline_rows_fit_a_1400_px_screen(staff_page, sho
         page.goto(path, wait_until="networkidle")
 
         assert page.locator(".inline-group").count() > 0
-        scroll_width, viewport = _fits(page)
+        scroll_width, viewport = fits(page)
         assert scroll_width <= 1400, f"{path} is {scroll_width} px wide ({language})"
         shot(page, f"admin-screens-{record}-{language}-desktop")
 
         phone = staff_page(language=language, **PHONE)
         phone.goto(path, wait_until="networkidle")
-        scroll_width, viewport = _fits(phone)
+        scroll_width, viewport = fits(phone)
         assert scroll_width <= viewport, f"{path} is {scroll_width} px wide on a phone ({language})"
         shot(phone, f"admin-screens-{record}-{language}-phone")
 
