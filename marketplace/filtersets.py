@@ -15,7 +15,6 @@ from companies.models.profiles import PartneringProfile
 from wfs_portal.choices import District
 from wfs_portal.widgets import QuickSelect
 
-
 # The choices of the filters (technology fields, NACE divisions, the countries of the verified
 # organisations) change rarely; reading them on every page would cost more than the search.
 CHOICES_CACHE_SECONDS = 300
