@@ -12,8 +12,8 @@ per new match).
 - registration.state_changed: the booth registration or delegation participant as the key's
   registration list shows it (the contact person by id, as there), of the key's member
   organisations only; ``registrations:write``.
-- match.created: each match of a member organisation that its previous list did not hold, with the
-  reasons in German; ``matches:read``.
+- match.created: each match of a member organisation that its previous list did not hold (after a
+  full run or an organisation's update), with the reasons in German; ``matches:read``.
 """
 
 from __future__ import annotations
@@ -82,9 +82,12 @@ def registration_state_changed(registration, key, **details) -> list[dict]:
     return [{"kind": kind, "previous_state": details.get("previous_state"), kind: data}]
 
 
-def match_created(generation, key, *, previous_generation_id: int | None = None, **details) -> list[dict]:
+def match_created(
+    generation, key, *, previous_generation_id: int | None = None, pairs: list | None = None, **details
+) -> list[dict]:
     """The matches of the key's members in ``generation`` whose pair the previous generation did
-    not hold."""
+    not hold (a full run), or the new ``pairs`` (organisation, partner) an update of the active
+    generation wrote."""
     matches = (
         Match.objects.filter(generation=generation, organisation__in=partner_members(key.organisation))
         .select_related("organisation", "partner")
@@ -97,6 +100,10 @@ def match_created(generation, key, *, previous_generation_id: int | None = None,
             partner_id=OuterRef("partner_id"),
         )
         matches = matches.exclude(Exists(earlier))
+    if pairs is not None:
+        wanted = {tuple(pair) for pair in pairs}
+        matches = matches.filter(organisation_id__in={organisation for organisation, _ in wanted})
+        matches = [m for m in matches if (m.organisation_id, m.partner_id) in wanted]
     matches = list(matches)
     context = {"reasons": render_all(matches, "de"), "language": "de"}
     return [MatchSerializer(match, context=context).data for match in matches]

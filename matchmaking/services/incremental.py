@@ -26,6 +26,7 @@ from matchmaking.services import engines
 from matchmaking.services.engines import generation_engine
 from matchmaking.services.writer import write_matches
 from outbox.services import task_enqueue
+from wfs_portal import events
 
 logger = logging.getLogger(__name__)
 
@@ -162,8 +163,13 @@ def update_lists(generation: MatchGeneration, engine: Engine, row: int) -> dict:
     result = ChunkResult.concat([engine.compute(exact), engine.rerank_with(entered, current, row)])
     with transaction.atomic():
         owners = [int(corpus.ids[r]) for r in np.concatenate([exact, entered])]
-        Match.objects.filter(generation=generation, organisation_id__in=owners).delete()
+        lists = Match.objects.filter(generation=generation, organisation_id__in=owners)
+        before = set(lists.values_list("organisation_id", "partner_id"))
+        lists.delete()
         write_matches(generation.pk, result, corpus)
+        new_pairs = sorted(set(lists.values_list("organisation_id", "partner_id")) - before)
+        if new_pairs:
+            events.publish(events.MATCH_CREATED, generation, pairs=new_pairs)
     holding = set(result.rows[result.partners == row].tolist())
     return {
         "own": int((result.rows == row).sum()),

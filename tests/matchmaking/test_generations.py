@@ -31,11 +31,16 @@ from matchmaking.services.writer import write_matches
 from outbox.choices import MessageState
 from outbox.models import OutboxMessage
 from tests.factories import (
+    ClusterFactory,
+    ClusterMembershipFactory,
     ContactRequestFactory,
     MatchExclusionFactory,
     OrganisationFactory,
+    PartnerApiKeyFactory,
     PartneringProfileFactory,
 )
+from tests.factories_webhooks import WebhookEndpointFactory
+from webhooks.models import WebhookDelivery
 from wfs_portal.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
@@ -206,6 +211,28 @@ def test_incremental_update_puts_a_new_partner_into_the_right_lists(world, djang
     assert "rival courier" in partners(world["clinic"])[:2]
     assert "rival courier" not in partners(world["printer"])[:1]
     assert partners(rival)[0] == "clinic"
+
+
+def test_an_incremental_update_tells_the_partners_webhook_of_its_members_new_match(
+    world, django_capture_on_commit_callbacks
+):
+    partner = OrganisationFactory(kind="network")
+    cluster = ClusterFactory(managing_organisation=partner)
+    ClusterMembershipFactory(cluster=cluster, organisation=world["clinic"])
+    endpoint = WebhookEndpointFactory(
+        api_key=PartnerApiKeyFactory(organisation=partner, scopes=["matches:read"]), events=["match.created"]
+    )
+    run_full(django_capture_on_commit_callbacks)
+    after_full_run = set(WebhookDelivery.objects.filter(endpoint=endpoint).values_list("pk", flat=True))
+
+    rival = with_profile("courier")
+    rival.name = "rival courier"
+    rival.save()
+    match_organisation_update(organisation_id=rival.pk)
+
+    new = WebhookDelivery.objects.filter(endpoint=endpoint).exclude(pk__in=after_full_run)
+    sent = [(d.payload["data"]["organisation"]["id"], d.payload["data"]["partner"]["name"]) for d in new]
+    assert sent == [(world["clinic"].pk, "rival courier")]  # the member's new pair, nothing it already had
 
 
 def test_incremental_update_removes_an_organisation_that_lost_its_verification(
