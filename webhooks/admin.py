@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import truncatechars
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -30,7 +31,9 @@ SECRET_FIELDS = ("secret", "previous_secret")
 class WebhookEndpointForm(ConstraintValidatingModelForm):
     url = forms.URLField(label=_("URL"), max_length=200, assume_scheme="https")
     events = forms.MultipleChoiceField(
-        label=_("events"), choices=[(e.value, e.label) for e in SUBSCRIBABLE], widget=forms.CheckboxSelectMultiple
+        label=capfirst(_("events")),
+        choices=[(e.value, e.label) for e in SUBSCRIBABLE],
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
@@ -138,7 +141,8 @@ class WebhookEndpointAdmin(WfsModelAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["created", "message_id", "event", "endpoint", "state", "attempts", "last_status", "error"]
+    # What staff look for first (did it arrive, what did the receiver answer) before what identifies it.
+    list_display = ["created", "state", "last_status", "attempts", "error", "event", "receiver", "message_id"]
     list_filter = ["state", "event", "endpoint"]
     search_fields = ["message_id", "endpoint__url"]
     list_select_related = ["endpoint"]
@@ -150,6 +154,11 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     @admin.display(description=_("last error"))
     def error(self, obj):
         return truncatechars(obj.last_error, 80)
+
+    @admin.display(description=_("receiver"), ordering="endpoint__url")
+    def receiver(self, obj):
+        """The endpoint's host and path, without the scheme (the whole address is on its page)."""
+        return truncatechars(obj.endpoint.url.split("://", 1)[-1], 50)
 
     def has_add_permission(self, request):
         return False

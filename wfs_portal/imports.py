@@ -21,9 +21,11 @@ import re
 import secrets
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.encoding import force_str
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from import_export import resources, widgets
 from import_export.admin import ImportMixin
@@ -73,6 +75,19 @@ class ValidatedImportResource(resources.ModelResource):
         self._seen_keys: dict[tuple, int] = {}
         file_name = kwargs.get("file_name") or gettext("spreadsheet")
         self._stored_reason = with_detail(self.reason, f"{file_name} #{secrets.token_hex(4)}")
+
+    def get_diff_headers(self):
+        """The preview's column headings in the reader's language, each with the file's column
+        name it comes from: "Art (kind)"."""
+        headers = []
+        for field in self.get_import_fields():
+            try:
+                label = capfirst(self._meta.model._meta.get_field(field.attribute).verbose_name)
+            except (FieldDoesNotExist, TypeError):
+                label = ""
+            column = force_str(field.column_name)
+            headers.append(f"{label} ({column})" if label and str(label).lower() != column.lower() else column)
+        return headers
 
     def column_of(self, attribute: str) -> str:
         for field in self.fields.values():

@@ -5,6 +5,7 @@ Some texts the portal shows are not ours but a package's, and its German does no
 - allauth (sign-up, login, password reset, two-factor pages under /accounts/ and their e-mails)
   addresses the reader with "du", beside the portal's "Sie";
 - djangorestframework-api-key (the API-key form in the admin) ships no German at all;
+- django-import-export (the admin's import and export pages) says "du" too;
 - Django's German catalog of the admin's JavaScript lacks the newer texts of the selection
   widget ("Choose all %s", "Remove all %s").
 
@@ -83,6 +84,21 @@ SOURCES: tuple[Source, ...] = (
     # and its e-mails use; socialaccount, usersessions, headless and idp are not installed.
     Source("allauth", ("account", "mfa", "core", "templates/account", "templates/mfa", "templates/allauth")),
     Source("rest_framework_api_key", ("models.py",)),
+    # The admin's import and export pages (django-import-export says "du": "klicke auf …").
+    Source(
+        "import_export",
+        (
+            "admin.py",
+            "fields.py",
+            "forms.py",
+            "formats",
+            "mixins.py",
+            "resources.py",
+            "results.py",
+            "templates",
+            "widgets.py",
+        ),
+    ),
     Source("django.contrib.admin", ("static/admin/js",), domain="djangojs"),
 )
 DOMAINS = ("django", "djangojs")
