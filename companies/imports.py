@@ -19,7 +19,7 @@ from companies.choices import ClusterRole, ConsentPurpose, ConsentSource, Employ
 from companies.models.classifications import Sector, TechnologyField
 from companies.models.clusters import Cluster, ClusterMembership
 from companies.models.contacts import ConsentRecord, Contact
-from companies.models.organisations import Organisation
+from companies.models.organisations import ENTRY_FIELDS, Organisation
 from companies.selectors import register_key
 from companies.services.organisations import organisation_changed
 from wfs_portal.choices import District, Language
@@ -69,29 +69,7 @@ class OrganisationResource(ValidatedImportResource):
     class Meta(ValidatedImportResource.Meta):
         model = Organisation
         name = "organisations"
-        fields = [
-            "name",
-            "kind",
-            "legal_form",
-            "register_court",
-            "register_number",
-            "vat_id",
-            "website",
-            "email",
-            "phone",
-            "founded",
-            "employee_band",
-            "street",
-            "postal_code",
-            "city",
-            "district",
-            "country",
-            "description_de",
-            "description_en",
-            "sectors",
-            "technology_fields",
-            "corporate_group",
-        ]
+        fields = [*ENTRY_FIELDS, "sectors", "technology_fields", "corporate_group"]
         import_id_fields = []
 
     def row_key(self, row):

@@ -9,7 +9,7 @@ from companies.choices import ClusterRole, OrganisationKind
 from companies.models.classifications import Sector, TechnologyField
 from companies.models.clusters import Cluster, ClusterMembership
 from companies.models.contacts import Contact
-from companies.models.organisations import Organisation
+from companies.models.organisations import ENTRY_FIELDS, Organisation
 from companies.models.profiles import PartneringProfile
 
 
@@ -90,26 +90,7 @@ class MembershipRefSerializer(serializers.ModelSerializer):
 
 # The organisation's own columns in the public directory (the VAT ID is not among them), in the
 # order of its entries; the related lists and the time of the last change follow them.
-DIRECTORY_COLUMNS = (
-    "id",
-    "name",
-    "kind",
-    "legal_form",
-    "register_court",
-    "register_number",
-    "website",
-    "email",
-    "phone",
-    "founded",
-    "employee_band",
-    "street",
-    "postal_code",
-    "city",
-    "district",
-    "country",
-    "description_de",
-    "description_en",
-)
+DIRECTORY_COLUMNS = ("id", *(name for name in ENTRY_FIELDS if name != "vat_id"))
 
 
 @extend_schema_serializer(

@@ -14,6 +14,32 @@ from wfs_portal.constraints import filled_when, one_per
 from wfs_portal.fields import BoundedTextField, PhoneNumberField, VatIdField
 from wfs_portal.models import TimeStampedModel, localised_property, user_reference
 
+# The fields of an organisation's directory entry, in the order every list of them follows (the
+# API's columns, the import's, the merge page's rows, the portal's form): who it is, how to reach
+# it, its size, where it is and what it does.
+ENTRY_FIELDS = (
+    "name",
+    "kind",
+    "legal_form",
+    "register_court",
+    "register_number",
+    "vat_id",
+    "website",
+    "email",
+    "phone",
+    "founded",
+    "employee_band",
+    "street",
+    "postal_code",
+    "city",
+    "district",
+    "country",
+    "description_de",
+    "description_en",
+)
+# Those that say which legal entity the record is: staff verify them.
+IDENTITY_FIELDS = ("name", "legal_form", "register_court", "register_number", "vat_id")
+
 
 class Organisation(TimeStampedModel):
     """A company, research institute, university, clinic, network, public body or foreign investor.

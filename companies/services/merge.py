@@ -43,7 +43,7 @@ from companies.audit import (
 )
 from companies.models.clusters import ClusterMembership
 from companies.models.contacts import ConsentRecord, Contact
-from companies.models.organisations import Organisation
+from companies.models.organisations import ENTRY_FIELDS, Organisation
 from companies.models.representatives import Representative
 from companies.services.organisations import organisation_changed
 from outbox.services import task_enqueue
@@ -51,29 +51,7 @@ from wfs_portal.audit import with_detail
 from wfs_portal.services import validated_save
 
 # Fields staff choose between (the rest follows the survivor): identity, address, profile texts.
-ORGANISATION_FIELDS = [
-    "name",
-    "kind",
-    "legal_form",
-    "register_court",
-    "register_number",
-    "vat_id",
-    "website",
-    "email",
-    "phone",
-    "founded",
-    "employee_band",
-    "street",
-    "postal_code",
-    "city",
-    "district",
-    "country",
-    "description_de",
-    "description_en",
-    "corporate_group",
-    "matchmaking_opt_out",
-    "logo",
-]
+ORGANISATION_FIELDS = [*ENTRY_FIELDS, "corporate_group", "matchmaking_opt_out", "logo"]
 # The verification goes as a whole with the side chosen for "verification_state".
 VERIFICATION_FIELDS = ["verification_state", "verified_at", "verified_by", "rejection_reason"]
 CONTACT_FIELDS = ["title", "first_name", "last_name", "position", "email", "phone", "language"]

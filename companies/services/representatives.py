@@ -15,7 +15,7 @@ from companies.access import active_user, may_act_for, organisation_acted_for
 from companies.choices import RepresentationState, RepresentativeRole, VerificationState
 from companies.images import logo_reencode
 from companies.models.classifications import Sector, TechnologyField
-from companies.models.organisations import Organisation
+from companies.models.organisations import ENTRY_FIELDS, IDENTITY_FIELDS, Organisation
 from companies.models.representatives import Representative
 from companies.selectors import DuplicateCandidate, organisation_duplicates
 from companies.services.changes import check_fields, classified_save
@@ -24,26 +24,11 @@ from notifications import door
 from notifications.choices import StaffTopic
 from wfs_portal.services import validated_save
 
-# Fields a representative fills in and keeps current. Everything else (verification, corporate
-# group, matchmaking opt-out, …) is staff business and never set from the portal.
-PROFILE_FIELDS = (
-    "kind",
-    "website",
-    "email",
-    "phone",
-    "founded",
-    "employee_band",
-    "street",
-    "postal_code",
-    "city",
-    "district",
-    "country",
-    "description_de",
-    "description_en",
-)
-# The fields that say which legal entity the record is. Staff verify them; after that only staff
-# change them, so a verified record cannot be turned into a different company from the portal.
-IDENTITY_FIELDS = ("name", "legal_form", "register_court", "register_number", "vat_id")
+# Fields a representative fills in and keeps current: the entry but for the legal identity
+# (IDENTITY_FIELDS), which staff verify and after that alone change, so a verified record cannot be
+# turned into a different company from the portal. Everything else (verification, corporate group,
+# matchmaking opt-out, …) is staff business and never set from the portal.
+PROFILE_FIELDS = tuple(name for name in ENTRY_FIELDS if name not in IDENTITY_FIELDS)
 REGISTRATION_FIELDS = IDENTITY_FIELDS + PROFILE_FIELDS
 
 
