@@ -147,19 +147,9 @@ class ContactResource(ValidatedImportResource):
             email="", first_name__iexact=cell_text(row, "first_name"), last_name__iexact=cell_text(row, "last_name")
         ).first()
 
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+    def import_related(self, instance, row) -> None:
         instance._imported_consent = None
-        try:
-            instance._imported_consent = self._consent(instance, row)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
+        instance._imported_consent = self._consent(instance, row)
 
     def _consent(self, contact: Contact, row) -> ConsentRecord | None:
         if not any(cell_text(row, column) for column in self.CONSENT_COLUMNS):

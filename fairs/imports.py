@@ -88,12 +88,8 @@ class BoothRegistrationResource(ValidatedImportResource):
             return None
         return BoothRegistration.objects.filter(booth=booth, organisation=organisation).first()
 
-    def import_instance(self, instance, row, **kwargs):
+    def import_related(self, instance, row) -> None:
         errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
         try:
             instance.booth = self._booth(row)
         except ValidationError as exc:

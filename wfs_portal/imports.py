@@ -138,8 +138,16 @@ class ValidatedImportResource(resources.ModelResource):
                     field.clean(row)
                 except ValueError as exc:
                     errors.setdefault(field.attribute, []).append(str(exc))
+        try:
+            self.import_related(instance, row)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
+
+    def import_related(self, instance, row) -> None:
+        """Read what the row says beyond the resource's own fields (a contact person's consent, a
+        registration's booth). A ValidationError here is shown with the row's other errors."""
 
     def do_instance_save(self, instance, is_create):
         validated_save(instance, user=self._user, reason=self._stored_reason)
