@@ -25,7 +25,9 @@ class Command(BaseCommand):
         "Benchmark the matching engine on synthetic organisations (random unit vectors of the model's "
         "dimension instead of embeddings). Prints recompute_s (the full top-k with all signals as the "
         "Celery chunks run it, summed over the chunks, without embedding and database writes), kernel_s "
-        "(a bare numpy blocked matrix product + argpartition top-k on the same vectors), their ratio, "
+        "(the strongest simple exact numpy top-k on the same vectors: blocked matrix product, the best "
+        "64-column groups by their maxima, argpartition within them), their ratio, kernel_naive_s (the "
+        "product with a full-width argpartition), "
         "write_s (writing the generation to the configured database, inside a transaction that is rolled "
         "back), incremental_ms (median engine time of one organisation's incremental update), "
         "incremental_service_ms (the same update as the Celery task runs it on the written generation: the "
@@ -91,6 +93,7 @@ class Command(BaseCommand):
             self.say("bare kernel")
             report["kernel_s"] = round(bare_kernel(corpus.offer, params.k, block), 2)
             report["ratio"] = round(report["recompute_s"] / report["kernel_s"], 3)
+            report["kernel_naive_s"] = round(naive_kernel(corpus.offer, params.k, block), 2)
 
         # Incremental: one organisation changed; its list, the lists it enters and leaves.
         k = params.k
@@ -235,12 +238,43 @@ def synthetic_corpus(n: int, dim: int, rng: np.random.Generator) -> cm.Corpus:
     return corpus
 
 
+KERNEL_GROUP = 64
+
+
+def top_k_grouped(scores: np.ndarray, k: int, group: int = KERNEL_GROUP) -> np.ndarray:
+    """The column indices of each row's k largest scores (unordered), exactly: the maximum of each
+    group of ``group`` columns, the k groups with the largest maxima (each of the k largest scores
+    lies in one of them), and argpartition over those groups' columns only. ``scores`` is changed
+    where its width is padded (a copy is made only then)."""
+    rows, n = scores.shape
+    if n <= k:
+        return np.tile(np.arange(n), (rows, 1))
+    pad = (-n) % group
+    if pad:
+        scores = np.concatenate([scores, np.full((rows, pad), -np.inf, dtype=scores.dtype)], axis=1)
+    grouped = scores.reshape(rows, -1, group)
+    maxima = grouped.max(axis=2)
+    groups = min(k, maxima.shape[1])
+    best_groups = np.argpartition(maxima, -groups, axis=1)[:, -groups:]
+    candidates = np.take_along_axis(grouped, best_groups[:, :, None], axis=1).reshape(rows, -1)
+    best = np.argpartition(candidates, -k, axis=1)[:, -k:]
+    return (best_groups[:, :, None] * group + np.arange(group)).reshape(rows, -1)[np.arange(rows)[:, None], best]
+
+
 def bare_kernel(vectors: np.ndarray, k: int, block: int) -> float:
-    """Blocked matrix product of the vectors with themselves and an argpartition top-k per row."""
+    """The strongest simple exact baseline: a blocked matrix product of the vectors with
+    themselves and each row's top k by ``top_k_grouped``, with the BLAS threads the engine has."""
     started = time.perf_counter()
     for s in range(0, len(vectors), block):
-        scores = vectors[s : s + block] @ vectors.T
-        np.argpartition(scores, -k, axis=1)[:, -k:]
+        top_k_grouped(vectors[s : s + block] @ vectors.T, k)
+    return time.perf_counter() - started
+
+
+def naive_kernel(vectors: np.ndarray, k: int, block: int) -> float:
+    """The blocked matrix product with a full-width argpartition per row (the earlier baseline)."""
+    started = time.perf_counter()
+    for s in range(0, len(vectors), block):
+        np.argpartition(vectors[s : s + block] @ vectors.T, -k, axis=1)[:, -k:]
     return time.perf_counter() - started
 
 
