@@ -2,10 +2,11 @@ import json
 import resource
 import statistics
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, connections, transaction
 
 from companies.models.organisations import Organisation
 from matchmaking import embedding
@@ -14,6 +15,7 @@ from matchmaking.engine.engine import ChunkResult, Engine, incremental_update
 from matchmaking.engine.records import OrgRecord, ProfileRecord
 from matchmaking.engine.vocabulary import DISTRICTS, FIELDS, KINDS, SIZE_BANDS
 from matchmaking.models.generations import MatchGeneration
+from matchmaking.models.matches import Match
 from matchmaking.services.engines import matching_params
 from matchmaking.services.generations import _blocks, _map_rows
 from matchmaking.services.incremental import update_lists
@@ -23,16 +25,16 @@ from matchmaking.services.writer import analyse_matches, write_matches
 class Command(BaseCommand):
     help = (
         "Benchmark the matching engine on synthetic organisations (random unit vectors of the model's "
-        "dimension instead of embeddings). Prints recompute_s (the full top-k with all signals as the "
-        "Celery chunks run it, summed over the chunks, without embedding and database writes), kernel_s "
-        "(the strongest simple exact numpy top-k on the same vectors: blocked matrix product, the best "
-        "64-column groups by their maxima, argpartition within them), their ratio, kernel_naive_s (the "
-        "product with a full-width argpartition), "
-        "write_s (writing the generation to the configured database, inside a transaction that is rolled "
-        "back), incremental_ms (median engine time of one organisation's incremental update), "
-        "incremental_service_ms (the same update as the Celery task runs it on the written generation: the "
-        "engine patched in place, the lists it is in, enters and leaves recomputed, read and rewritten in "
-        "the database) and peak_rss_mb."
+        "dimension instead of embeddings). Prints end_to_end_s (wall-clock time from the start of the run "
+        "until the generation is written, with --workers processes), recompute_s (the full top-k with all "
+        "signals as the Celery chunks run it, summed over the chunks, without embedding and writes), "
+        "kernel_s (the strongest simple exact numpy top-k on the same vectors: blocked matrix product, the "
+        "best 64-column groups by their maxima, argpartition within them), their ratio, kernel_naive_s (the "
+        "product with a full-width argpartition), write_s (the chunks writing their lists, summed), "
+        "incremental_ms (median engine time of one organisation's incremental update), "
+        "incremental_service_ms (the same update as the Celery task runs it on the written generation, "
+        "rolled back) and peak_rss_mb (the largest process). Writing needs a scratch database "
+        "(bench/matching makes one)."
     )
 
     def add_arguments(self, parser):
@@ -48,7 +50,7 @@ class Command(BaseCommand):
             type=int,
             default=1,
             help="Processes running the chunks in parallel, as Celery worker processes would (one BLAS "
-            "thread each); wall_s is then the elapsed time, recompute_s still the sum over chunks.",
+            "thread each, their own database connection); recompute_s is still the sum over chunks.",
         )
 
     def say(self, message):
@@ -70,6 +72,17 @@ class Command(BaseCommand):
         corpus = synthetic_corpus(orgs, dim, rng)
         report = {"orgs": orgs, "dim": dim, "k": params.k, "block": block}
 
+        generation_id = None
+        if not no_write:
+            name = str(connection.settings_dict["NAME"])
+            if not name.startswith(SCRATCH_PREFIX):
+                raise CommandError(
+                    f"Writing the generation needs a scratch database whose name begins with {SCRATCH_PREFIX} "
+                    f"(bench/matching makes one), not {name!r}; or run with --no-write."
+                )
+            self.say("creating the organisations behind the keys")
+            generation_id = create_organisations(corpus)
+
         started = time.perf_counter()
         engine = Engine(corpus, params, seed=seed)
         wants = np.flatnonzero(corpus.wants_list)
@@ -77,17 +90,18 @@ class Command(BaseCommand):
         thresholds[wants] = engine.thresholds(wants)
         prepare_s = time.perf_counter() - started
         blocks = _blocks(corpus.n, block)
-        wall = time.perf_counter()
-        map_seconds, reduce_seconds, results = run_chunks(engine, thresholds, blocks, workers)
-        report["wall_s"] = round(prepare_s + time.perf_counter() - wall, 2)
+        chunks = run_chunks(engine, thresholds, blocks, workers, generation_id)
+        if generation_id is not None:
+            analyse_matches()  # as the switch to a new generation does
+        report["end_to_end_s"] = round(time.perf_counter() - started, 2)
         report["workers"] = workers
-        self.say(f"map: {sum(map_seconds):.1f} s, reduce: {sum(reduce_seconds):.1f} s (summed over chunks)")
-        chunk_seconds = map_seconds + reduce_seconds
-        result = ChunkResult.concat(results)
+        self.say(f"map: {sum(chunks.map_s):.1f} s, reduce: {sum(chunks.reduce_s):.1f} s (summed over chunks)")
         report["prepare_s"] = round(prepare_s, 2)
-        report["chunks"] = len(chunk_seconds)
-        report["recompute_s"] = round(prepare_s + sum(chunk_seconds), 2)
-        report["pairs_written"] = len(result)
+        report["chunks"] = len(chunks.map_s) + len(chunks.reduce_s)
+        report["recompute_s"] = round(prepare_s + sum(chunks.map_s) + sum(chunks.reduce_s), 2)
+        report["pairs_written"] = chunks.pairs
+        if generation_id is not None:
+            report["write_s"] = round(sum(chunks.write_s), 2)
 
         if not no_kernel:
             self.say("bare kernel")
@@ -96,16 +110,10 @@ class Command(BaseCommand):
             report["kernel_naive_s"] = round(naive_kernel(corpus.offer, params.k, block), 2)
 
         # Incremental: one organisation changed; its list, the lists it enters and leaves.
-        k = params.k
-        order = np.lexsort((result.ranks, result.rows))
-        sizes = np.bincount(result.rows, minlength=corpus.n)
-        lowest = np.full(corpus.n, np.inf, dtype=np.float32)
-        np.minimum.at(lowest, result.rows, result.scores)
-        kth = np.where(sizes >= k, lowest, -np.inf).astype(np.float32)
-        del order
+        kth, members_of = list_bounds(corpus, params.k, generation_id, chunks.results)
         timings = []
         for row in rng.choice(wants, size=min(incremental_samples, len(wants)), replace=False):
-            members = result.rows[result.partners == row]
+            members = members_of(int(row))
             t = time.perf_counter()
             own, leaves, enters = incremental_update(engine, int(row), kth, members)
             if len(leaves):
@@ -114,15 +122,18 @@ class Command(BaseCommand):
         report["incremental_ms"] = round(statistics.median(timings), 1)
         report["incremental_ms_max"] = round(max(timings), 1)
 
-        if not no_write:
-            self.say("writing the generation to the database (rolled back afterwards)")
+        if generation_id is not None:
+            self.say("incremental updates as the task runs them (rolled back afterwards)")
             samples = rng.choice(wants, size=min(incremental_samples, len(wants)), replace=False)
-            write_s, service_ms = write_generation(corpus, results, engine, samples, rng)
-            report["write_s"] = round(write_s, 2)
-            report["end_to_end_s"] = round(report["recompute_s"] + report["write_s"], 2)
+            service_ms = incremental_service(corpus, engine, generation_id, samples, rng)
             report["incremental_service_ms"] = round(statistics.median(service_ms), 1)
             report["incremental_service_ms_max"] = round(max(service_ms), 1)
-        report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        report["peak_rss_parent_mb"] = round(parent, 1)
+        if workers > 1:
+            report["peak_rss_worker_mb"] = round(children, 1)
+        report["peak_rss_mb"] = round(max(parent, children if workers > 1 else 0), 1)
         self.stdout.write(_json(report))
 
 
@@ -142,10 +153,12 @@ def _map(index: int) -> float:
     return time.perf_counter() - started
 
 
-def _reduce(index: int) -> tuple[float, ChunkResult]:
+def _reduce(index: int) -> tuple[float, float, int, ChunkResult | None]:
+    """Rank one block's candidates and, with a generation, write its lists at once (as the Celery
+    reduce chunk does): only the seconds and the number of pairs go back, never the lists."""
     import glob
 
-    engine, blocks, folder = (_shared[k] for k in ("engine", "blocks", "folder"))
+    engine, blocks, folder, generation_id = (_shared[k] for k in ("engine", "blocks", "folder", "generation_id"))
     started = time.perf_counter()
     pieces = []
     for path in glob.glob(f"{folder}/map-*-to-{index}.npz"):
@@ -154,7 +167,12 @@ def _reduce(index: int) -> tuple[float, ChunkResult]:
     rows, cols, fwd, bwd = (np.concatenate(x) for x in zip(*pieces, strict=True))
     block = blocks[index]
     result = engine.rank(np.arange(block.start, block.stop), rows, cols, fwd, bwd)
-    return time.perf_counter() - started, result
+    rank_s = time.perf_counter() - started
+    if generation_id is None:
+        return rank_s, 0.0, len(result), result
+    started = time.perf_counter()
+    write_matches(generation_id, result, engine.corpus)
+    return rank_s, time.perf_counter() - started, len(result), None
 
 
 def _one_thread() -> None:
@@ -163,26 +181,43 @@ def _one_thread() -> None:
     threadpool_limits(1)
 
 
-def run_chunks(engine: Engine, thresholds: np.ndarray, blocks: list, workers: int):
-    """All map chunks, then all reduce chunks, in ``workers`` processes. Returns the seconds of
-    each map chunk, of each reduce chunk, and the lists."""
+@dataclass
+class Chunks:
+    map_s: list[float]
+    reduce_s: list[float]
+    write_s: list[float]
+    pairs: int
+    results: list[ChunkResult]  # only without a generation to write to (--no-write)
+
+
+def run_chunks(engine: Engine, thresholds: np.ndarray, blocks: list, workers: int, generation_id: int | None) -> Chunks:
+    """All map chunks, then all reduce chunks, in ``workers`` processes (forked, each with its own
+    database connection, one BLAS thread each). With ``generation_id`` each reduce chunk writes its
+    lists and no process holds them all."""
     import multiprocessing
     import tempfile
     from concurrent.futures import ProcessPoolExecutor
 
     maps = range((len(blocks) + 1) // 2)
     with tempfile.TemporaryDirectory() as folder:
-        _shared.update(engine=engine, thresholds=thresholds, blocks=blocks, folder=folder)
+        _shared.update(engine=engine, thresholds=thresholds, blocks=blocks, folder=folder, generation_id=generation_id)
         if workers == 1:
             map_seconds = [_map(i) for i in maps]
             reduced = [_reduce(d) for d in range(len(blocks))]
         else:
+            connections.close_all()  # the children open their own; a shared socket would break
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread) as pool:
                 map_seconds = list(pool.map(_map, maps))
                 reduced = list(pool.map(_reduce, range(len(blocks))))
         _shared.clear()
-    return map_seconds, [s for s, _ in reduced], [r for _, r in reduced]
+    return Chunks(
+        map_s=map_seconds,
+        reduce_s=[r[0] for r in reduced],
+        write_s=[r[1] for r in reduced],
+        pairs=sum(r[2] for r in reduced),
+        results=[r[3] for r in reduced if r[3] is not None],
+    )
 
 
 def _json(data) -> str:
@@ -278,25 +313,50 @@ def naive_kernel(vectors: np.ndarray, k: int, block: int) -> float:
     return time.perf_counter() - started
 
 
-def write_generation(corpus: cm.Corpus, results: list[ChunkResult], engine: Engine, samples, rng):
-    """Time to write the generation's lists block by block, as the reduce chunks do, with real
-    organisations behind the keys, and the time of incremental updates of the sample rows against
-    it (a changed offer each, taken up in place and written, as the Celery task does it); all inside
-    a transaction that is rolled back, so the database is as it was."""
+SCRATCH_PREFIX = "wfs_bench"
+
+
+def create_organisations(corpus: cm.Corpus) -> int:
+    """Real organisations behind the corpus's keys (the lists refer to them) and an empty generation
+    to write into, committed: the chunks write from their own processes. Returns the generation's id."""
+    created = Organisation.objects.bulk_create(
+        [Organisation(name=f"Benchmark {i}", kind="company", city="Dresden") for i in range(corpus.n)],
+        batch_size=5000,
+    )
+    corpus.ids = np.asarray([o.pk for o in created], dtype=object)
+    corpus.__post_init__()  # the index by id
+    return MatchGeneration.objects.create().pk
+
+
+def list_bounds(corpus: cm.Corpus, k: int, generation_id: int | None, results: list[ChunkResult]):
+    """The score at each full list's last place (-inf for shorter lists) and a function giving the
+    rows whose lists hold a row: from the written generation, or from the lists in memory."""
+    kth = np.full(corpus.n, -np.inf, dtype=np.float32)
+    if generation_id is None:
+        result = ChunkResult.concat(results)
+        sizes = np.bincount(result.rows, minlength=corpus.n)
+        lowest = np.full(corpus.n, np.inf, dtype=np.float32)
+        np.minimum.at(lowest, result.rows, result.scores)
+        kth = np.where(sizes >= k, lowest, -np.inf).astype(np.float32)
+        return kth, lambda row: result.rows[result.partners == row]
+    matches = Match.objects.filter(generation_id=generation_id)
+    for organisation, score in matches.filter(rank=k - 1).values_list("organisation_id", "score").iterator():
+        kth[corpus.index_of(organisation)] = score
+
+    def members_of(row: int) -> np.ndarray:
+        owners = matches.filter(partner_id=corpus.ids[row]).values_list("organisation_id", flat=True)
+        return np.asarray([corpus.index_of(owner) for owner in owners], dtype=np.int64)
+
+    return kth, members_of
+
+
+def incremental_service(corpus: cm.Corpus, engine: Engine, generation_id: int, samples, rng) -> list[float]:
+    """The time of incremental updates of the sample rows against the written generation, as the
+    Celery task runs them (a changed offer each, taken up in place and written), inside a
+    transaction that is rolled back."""
+    generation = MatchGeneration.objects.get(pk=generation_id)
+    timings = []
     with transaction.atomic():
-        created = Organisation.objects.bulk_create(
-            [Organisation(name=f"Benchmark {i}", kind="company", city="Dresden") for i in range(corpus.n)],
-            batch_size=5000,
-        )
-        corpus.ids = np.asarray([o.pk for o in created], dtype=object)
-        corpus.__post_init__()  # the index by id
-        generation = MatchGeneration.objects.create()
-        started = time.perf_counter()
-        for result in results:
-            write_matches(generation.pk, result, corpus)
-        analyse_matches()  # as the switch to a new generation does
-        seconds = time.perf_counter() - started
-        timings = []
         for row in samples:
             row = int(row)
             vector = rng.standard_normal(corpus.offer.shape[1]).astype(np.float32)
@@ -315,4 +375,4 @@ def write_generation(corpus: cm.Corpus, results: list[ChunkResult], engine: Engi
             update_lists(generation, engine, row)
             timings.append((time.perf_counter() - t) * 1000)
         transaction.set_rollback(True)
-    return seconds, timings
+    return timings
