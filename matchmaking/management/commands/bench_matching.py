@@ -279,21 +279,22 @@ KERNEL_GROUP = 64
 def top_k_grouped(scores: np.ndarray, k: int, group: int = KERNEL_GROUP) -> np.ndarray:
     """The column indices of each row's k largest scores (unordered), exactly: the maximum of each
     group of ``group`` columns, the k groups with the largest maxima (each of the k largest scores
-    lies in one of them), and argpartition over those groups' columns only. ``scores`` is changed
-    where its width is padded (a copy is made only then)."""
+    lies in one of them, or in the columns after the last whole group, which always take part), and
+    argpartition over those columns only. Nothing of ``scores`` is copied but the candidates."""
     rows, n = scores.shape
     if n <= k:
         return np.tile(np.arange(n), (rows, 1))
-    pad = (-n) % group
-    if pad:
-        scores = np.concatenate([scores, np.full((rows, pad), -np.inf, dtype=scores.dtype)], axis=1)
-    grouped = scores.reshape(rows, -1, group)
+    whole = n - n % group
+    grouped = scores[:, :whole].reshape(rows, -1, group)  # a view: each group is contiguous
     maxima = grouped.max(axis=2)
     groups = min(k, maxima.shape[1])
     best_groups = np.argpartition(maxima, -groups, axis=1)[:, -groups:]
-    candidates = np.take_along_axis(grouped, best_groups[:, :, None], axis=1).reshape(rows, -1)
+    columns = (best_groups[:, :, None] * group + np.arange(group)).reshape(rows, -1)
+    if whole < n:
+        columns = np.concatenate([columns, np.broadcast_to(np.arange(whole, n), (rows, n - whole))], axis=1)
+    candidates = np.take_along_axis(scores, columns, axis=1)
     best = np.argpartition(candidates, -k, axis=1)[:, -k:]
-    return (best_groups[:, :, None] * group + np.arange(group)).reshape(rows, -1)[np.arange(rows)[:, None], best]
+    return np.take_along_axis(columns, best, axis=1)
 
 
 def bare_kernel(vectors: np.ndarray, k: int, block: int) -> float:
