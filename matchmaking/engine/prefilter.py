@@ -36,13 +36,19 @@ class Prefilter:
         structure = np.sqrt(p.prefilter_structure) * np.hstack([fields, district])
         text = np.sqrt(1 - p.lexical_share)
         lexical = np.sqrt(p.lexical_share)
-        parts_x = [text * c.request[rows], lexical * c.lex_request[rows], structure]
-        parts_y = [text * c.offer[rows], lexical * c.lex_offer[rows], structure]
-        # float32 throughout: half the memory and twice the speed of the matrix products.
-        return (
-            np.ascontiguousarray(np.hstack(parts_x), dtype=np.float32),
-            np.ascontiguousarray(np.hstack(parts_y), dtype=np.float32),
-        )
+        # float32 throughout: half the memory and twice the speed of the matrix products. Each part
+        # is scaled straight into its columns (no copies of the whole corpus on the way: at 200,000
+        # organisations those were gigabytes).
+        d, lex = c.offer.shape[1], c.lex_offer.shape[1]
+        out = []
+        for vectors, lexicals in ((c.request, c.lex_request), (c.offer, c.lex_offer)):
+            features = np.empty((len(rows), d + lex + structure.shape[1]), dtype=np.float32)
+            # In double precision, rounded once into float32 (as the products always were).
+            np.multiply(vectors[rows], text, out=features[:, :d], casting="same_kind")
+            np.multiply(lexicals[rows], lexical, out=features[:, d : d + lex], casting="same_kind")
+            features[:, d + lex :] = structure
+            out.append(features)
+        return out[0], out[1]
 
     def _columns(self) -> None:
         c = self.corpus
