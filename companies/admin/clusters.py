@@ -55,3 +55,9 @@ class ClusterMembershipAdmin(WfsImportMixin, WfsModelAdmin):
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         organisation_changed(organisation=obj.organisation)
+
+    def delete_queryset(self, request, queryset):
+        organisations = {membership.organisation for membership in queryset.select_related("organisation")}
+        super().delete_queryset(request, queryset)
+        for organisation in organisations:
+            organisation_changed(organisation=organisation)

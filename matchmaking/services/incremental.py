@@ -167,7 +167,9 @@ def update_lists(generation: MatchGeneration, engine: Engine, row: int) -> dict:
         before = set(lists.values_list("organisation_id", "partner_id"))
         lists.delete()
         write_matches(generation.pk, result, corpus)
-        new_pairs = sorted(set(lists.values_list("organisation_id", "partner_id")) - before)
+        ids = np.asarray(corpus.ids, dtype=np.int64)
+        written = zip(ids[result.rows].tolist(), ids[result.partners].tolist(), strict=True)
+        new_pairs = sorted(set(written) - before)
         if new_pairs:
             events.publish(events.MATCH_CREATED, generation, pairs=new_pairs)
     holding = set(result.rows[result.partners == row].tolist())

@@ -162,3 +162,16 @@ def test_an_import_sends_what_it_changed_and_its_preview_sends_nothing(
         OrganisationResource().import_data(dataset, dry_run=False, file_name="liste.csv")
     (payload,) = _payloads(receiver, directory_endpoint)
     assert (payload["data"]["name"], payload["data"]["city"]) == ("Alt GmbH", "Zwickau")
+
+
+def test_memberships_deleted_in_the_admin_send_their_organisations(
+    receiver, directory_endpoint, staff_client, django_capture_on_commit_callbacks
+):
+    memberships = factories.ClusterMembershipFactory.create_batch(2)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:companies_clustermembership_changelist"),
+            {"action": "delete_selected", "_selected_action": [m.pk for m in memberships], "post": "yes"},
+        )
+    assert response.status_code == 302
+    assert sorted(_updated_names(receiver, directory_endpoint)) == sorted(m.organisation.name for m in memberships)
