@@ -7,6 +7,7 @@ import datetime
 import io
 import zipfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext, override
@@ -200,7 +201,8 @@ def _display_width(column: Column, value: Any) -> int:
 
 class _FixedTimeZipFile(zipfile.ZipFile):
     """A ZipFile that stamps every entry with one fixed time instead of the clock's, so the same
-    workbook gives the same bytes (openpyxl writes entries by name, which takes the current time)."""
+    workbook gives the same bytes (openpyxl writes entries by name, which takes the current time,
+    and the worksheets from temporary files, which keep theirs)."""
 
     def __init__(self, *args: Any, date_time: tuple[int, int, int, int, int, int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -212,6 +214,11 @@ class _FixedTimeZipFile(zipfile.ZipFile):
             zinfo_or_arcname.compress_type = self.compression
             zinfo_or_arcname.external_attr = 0o600 << 16
         super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        # The worksheets come from temporary files, whose modification time the zip would keep.
+        with open(filename, "rb") as handle:
+            self.writestr(arcname or Path(filename).name, handle.read())
 
 
 def _save_workbook(workbook: Workbook, stamp: datetime.datetime) -> bytes:

@@ -8,6 +8,7 @@ import copy
 import csv
 import datetime
 import io
+import zipfile
 from decimal import Decimal
 
 import openpyxl
@@ -264,6 +265,13 @@ def test_xlsx_header_rows_are_bold_and_frozen(figures):
 
 def test_xlsx_is_byte_identical_for_the_same_figures(figures):
     assert render_xlsx(figures, title=TITLE) == render_xlsx(figures, title=TITLE)
+
+
+def test_every_entry_of_the_xlsx_carries_the_periods_end_not_the_clock(figures):
+    """The worksheets too (openpyxl writes them from temporary files): two renders a few seconds
+    apart must not differ in their zip headers."""
+    archive = zipfile.ZipFile(io.BytesIO(render_xlsx(figures, title=TITLE)))
+    assert {entry.date_time for entry in archive.infolist()} == {(2018, 12, 31, 0, 0, 0)}
 
 
 # --- PDF -----------------------------------------------------------------------------------------
