@@ -20,6 +20,7 @@ DOMAIN = (
     "reports",
     "interests",
     "marketplace",
+    "brokerage",
     "webhooks",
 )
 # What each part may import of the domain apps (the layers of DEVELOPERS.md).
@@ -35,6 +36,7 @@ ALLOWED = {
     "reports": {"companies", "matchmaking", "projects", "fairs", "delegations"},
     "interests": {"companies", "matchmaking"},
     "marketplace": {"companies", "matchmaking"},
+    "brokerage": {"companies", "matchmaking", "projects", "fairs", "delegations"},
     "webhooks": {"companies", "matchmaking", "fairs", "delegations"},
 }
 # The shell's modules that wire the apps together: URLs, settings, demo data, operator commands.
@@ -48,6 +50,10 @@ WITHOUT_ADMIN = {
     "companies.PossibleDuplicate": "listed, marked and proposed again on the Possible duplicates pages",
     "companies.DuplicateSearch": "a run of the duplicate search, shown on the Possible duplicates pages",
     "companies.ProfileReferenceCounter": "the counter behind the profiles' reference numbers, shown on the profiles",
+    "brokerage.EventSession": "edited inline on its brokerage event",
+    "brokerage.MeetingPoint": "edited inline on its brokerage event",
+    "brokerage.Slot": "cut from its session when the event is saved",
+    "brokerage.MeetingSeat": "written with its meeting, the database's guard against double booking",
 }
 
 

@@ -76,6 +76,10 @@ PERIODIC_TASKS = {
         "description": "On Mondays at 07:00: each follow's new matching profiles (or the followed profile's changes) "
         "since its previous digest, one e-mail per follow and week; nothing where nothing is new.",
     },
+    "Expire unanswered meeting requests": _every_minute(
+        "brokerage.tasks.meeting_requests_expire",
+        "meeting requests of brokerage events that nobody answered within the event's time expire.",
+    ),
     "Send overdue webhook retries": _every_minute(
         "webhooks.tasks.webhook_deliveries_due_send",
         "partner webhook deliveries whose next attempt is overdue by 30 seconds are handed to the outbox again.",

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "reports",
     "interests",
     "marketplace",
+    "brokerage",
     "webhooks",
 ]
 
