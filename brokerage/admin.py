@@ -2,20 +2,46 @@
 participants (validation), meeting requests and meetings; the scheduler is an action."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import slugify
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from import_export.formats.base_formats import XLSX
 
+from brokerage import selectors
 from brokerage.models import (
     BrokerageEvent,
     EventSession,
     Meeting,
+    MeetingOutcome,
     MeetingPoint,
     MeetingRequest,
     Participant,
+    PartnershipAgreement,
 )
 from brokerage.services import events, meetings, participants
 from wfs_portal.admin import WfsModelAdmin, service_action
 from wfs_portal.l10n import format_decimal
+
+
+@admin.action(description=_("Export the selected as a spreadsheet (XLSX)"), permissions=["view"])
+def export_xlsx(modeladmin, request, queryset):
+    """The list's readable export (the same columns, labels and formula escaping as the CSV) as an
+    Excel workbook, for the organiser's lists of participants and meetings."""
+    resource = modeladmin.get_export_resource_classes(request)[0]()
+    workbook = XLSX()
+    response = HttpResponse(
+        workbook.export_data(resource.export(queryset=queryset)), content_type=workbook.get_content_type()
+    )
+    name = slugify(str(modeladmin.model._meta.verbose_name_plural))
+    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate().isoformat()}.xlsx"'
+    return response
 
 
 class SessionInline(admin.TabularInline):
@@ -26,16 +52,46 @@ class SessionInline(admin.TabularInline):
 class PointInline(admin.TabularInline):
     model = MeetingPoint
     extra = 0
+    formfield_overrides = WfsModelAdmin.formfield_overrides
 
 
 @admin.register(BrokerageEvent)
 class BrokerageEventAdmin(WfsModelAdmin):
-    list_display = ["title", "state", "format", "scheduling", "registration_deadline"]
+    list_display = ["title", "state", "format", "scheduling", "registration_deadline", "grid_link"]
     list_filter = ["state", "format", "scheduling"]
     search_fields = ["title", "place"]
     autocomplete_fields = ["trade_fair", "delegation", "workshop"]
     inlines = [SessionInline, PointInline]
+    readonly_fields = ["last_run", "grid_link"]
     actions = ["run_scheduler", "publish_schedule"]
+
+    def get_urls(self):
+        grid = path("<int:pk>/grid/", self.admin_site.admin_view(self.grid_view), name="brokerage_brokerageevent_grid")
+        return [grid, *super().get_urls()]
+
+    @admin.display(description=_("schedule"))
+    def grid_link(self, event):
+        if event.pk is None:
+            return "—"
+        url = reverse("admin:brokerage_brokerageevent_grid", args=[event.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Grid of slots and tables"))
+
+    def grid_view(self, request, pk: int):
+        event = get_object_or_404(BrokerageEvent, pk=pk)
+        if not self.has_view_permission(request, event):
+            raise PermissionDenied
+        points, rows = selectors.schedule_grid(event)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Schedule: %(event)s") % {"event": event},
+            "event": event,
+            "points": points,
+            "rows": rows,
+            "interpreter_meetings": selectors.interpreter_meetings(event),
+            "unpublished": any(cell and not cell.published for row in rows for cell in row.cells),
+        }
+        return TemplateResponse(request, "admin/brokerage/grid.html", context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -45,18 +101,23 @@ class BrokerageEventAdmin(WfsModelAdmin):
     @admin.action(description=_("Run the scheduler (proposal, not yet published)"), permissions=["change"])
     def run_scheduler(self, request, queryset):
         for event in queryset:
-            figures = meetings.schedule_run(event, user=request.user)
-            self.message_user(
-                request,
-                _("%(event)s: %(placed)s of %(requests)s accepted requests placed (at most %(bound)s possible).")
-                % {
-                    "event": event,
-                    "placed": format_decimal(figures["placed"]),
-                    "requests": format_decimal(figures["requests"]),
-                    "bound": format_decimal(figures["upper_bound"] or 0),
-                },
-                messages.SUCCESS,
-            )
+            meetings.schedule_start(event)
+        self.message_user(
+            request,
+            _("The scheduler is running. Its proposal appears under Meetings in about a minute; publish it then."),
+            messages.SUCCESS,
+        )
+
+    @admin.display(description=_("last scheduler run"))
+    def last_run(self, event):
+        figures = event.schedule_figures
+        if not figures:
+            return "—"
+        return _("%(placed)s of %(requests)s accepted requests placed (at most %(bound)s possible)") % {
+            "placed": format_decimal(figures["placed"]),
+            "requests": format_decimal(figures["requests"]),
+            "bound": format_decimal(figures["upper_bound"] or 0),
+        }
 
     @admin.action(description=_("Publish the schedule to the participants"), permissions=["change"])
     def publish_schedule(self, request, queryset):
@@ -76,7 +137,7 @@ class ParticipantAdmin(WfsModelAdmin):
     list_filter = ["state", "attendance", "event"]
     search_fields = ["organisation__name"]
     autocomplete_fields = ["organisation"]
-    actions = ["validate", "reject"]
+    actions = ["validate", "reject", export_xlsx]
 
     validate = service_action(
         _("Validate the selected participants"),
@@ -101,5 +162,32 @@ class MeetingRequestAdmin(WfsModelAdmin):
 @admin.register(Meeting)
 class MeetingAdmin(WfsModelAdmin):
     list_display = ["request", "slot", "point", "booked", "published"]
+    actions = [export_xlsx]
     list_filter = ["published", "booked", "request__event"]
     raw_id_fields = ["request", "slot", "point"]
+
+
+@admin.register(MeetingOutcome)
+class MeetingOutcomeAdmin(WfsModelAdmin):
+    """What came of the meetings: the participants' reports, for staff only."""
+
+    list_display = ["meeting", "participant", "verdict", "follow_up_answer", "created"]
+    list_filter = ["verdict", "follow_up_answer", "meeting__request__event"]
+    search_fields = ["participant__organisation__name", "comment"]
+    raw_id_fields = ["meeting", "participant"]
+    readonly_fields = ["reported_by", "follow_up_3_sent_at", "follow_up_6_sent_at", "follow_up_answered_at"]
+
+
+@admin.register(PartnershipAgreement)
+class PartnershipAgreementAdmin(WfsModelAdmin):
+    list_display = ["__str__", "kind", "signed_on", "meeting"]
+    list_filter = ["kind"]
+    search_fields = ["organisations__name", "description"]
+    autocomplete_fields = ["organisations"]
+    raw_id_fields = ["meeting", "introduction"]
+    date_hierarchy = "signed_on"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

@@ -29,3 +29,14 @@ REQUEST_EXPIRED = declare(
 MEETING_BOOKED = declare("brokerage.meeting.booked", pgettext_lazy("change reason", "meeting booked by a participant"))
 MEETING_SCHEDULED = declare("brokerage.meeting.scheduled", pgettext_lazy("change reason", "placed by the scheduler"))
 MEETING_PUBLISHED = declare("brokerage.meeting.published", pgettext_lazy("change reason", "schedule published"))
+
+# what came of the meetings (services/outcomes.py)
+OUTCOME_REPORTED = declare(
+    "brokerage.outcome.reported", pgettext_lazy("change reason", "outcome reported in the portal")
+)
+OUTCOME_FOLLOWED_UP = declare(
+    "brokerage.outcome.followed_up", pgettext_lazy("change reason", "asked whether an agreement came about")
+)
+OUTCOME_FOLLOW_UP_ANSWERED = declare(
+    "brokerage.outcome.follow_up_answered", pgettext_lazy("change reason", "follow-up answered in the portal")
+)

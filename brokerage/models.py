@@ -14,6 +14,7 @@ slot cannot both succeed, whatever the application checked before."""
 import datetime
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -24,10 +25,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from brokerage.choices import (
+    SPOKEN_LANGUAGES,
+    AgreementKind,
     Attendance,
     EventFormat,
     EventState,
+    FollowUpAnswer,
     MeetingRequestState,
+    MeetingVerdict,
     ParticipantState,
     SchedulingMode,
 )
@@ -35,6 +40,7 @@ from companies.models.contacts import contact_person_field
 from companies.models.organisations import Organisation
 from delegations.models import Delegation
 from fairs.models import TradeFair
+from matchmaking.models.introductions import ContactRequest
 from projects.models import Workshop
 from wfs_portal.constraints import not_before, not_self, one_per
 from wfs_portal.models import TimeStampedModel, user_reference
@@ -45,6 +51,13 @@ from wfs_portal.registration_targets import (
     Requirement,
     deadline_not_passed,
 )
+
+
+def time_span(start: datetime.datetime, end: datetime.datetime, zone, day_format: str = "SHORT_DATE_FORMAT") -> str:
+    """ "12.03.2027 10:00–10:30" in ``zone`` (an event's time zone), the day in ``day_format``."""
+    start, end = timezone.localtime(start, zone), timezone.localtime(end, zone)
+    return f"{date_format(start, day_format)} {date_format(start, 'TIME_FORMAT')}–{date_format(end, 'TIME_FORMAT')}"
+
 
 SLOT_LENGTHS = [(15, _("15 minutes")), (20, _("20 minutes")), (30, _("30 minutes"))]
 
@@ -119,6 +132,13 @@ class BrokerageEvent(RegistrationTarget, TimeStampedModel):
         _("languages"), max_length=100, blank=True, default="de,en", help_text=_("Comma-separated, e.g. de,en,cs.")
     )
     organiser = user_reference(_("responsible staff member"))
+    schedule_figures = models.JSONField(
+        _("last scheduler run"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("When the scheduler last ran and what it placed."),
+    )
     history = HistoricalRecords()
 
     objects = RegistrationTargetQuerySet.as_manager()
@@ -171,6 +191,12 @@ class EventSession(models.Model):
         start = timezone.localtime(self.starts_at, self.event.zone)
         return self.title or date_format(start, "SHORT_DATETIME_FORMAT")
 
+    @property
+    def label(self) -> str:
+        """The session as a participant reads it: its title, day and hours in the event's time zone."""
+        hours = time_span(self.starts_at, self.ends_at, self.event.zone, "DATE_FORMAT")
+        return f"{self.title} ({hours})" if self.title else hours
+
 
 class Slot(models.Model):
     """A time slot of a session; written by brokerage.services.events.session_slots_update."""
@@ -188,9 +214,7 @@ class Slot(models.Model):
         ]
 
     def __str__(self) -> str:
-        zone = self.session.event.zone
-        start, end = timezone.localtime(self.starts_at, zone), timezone.localtime(self.ends_at, zone)
-        return f"{date_format(start, 'SHORT_DATETIME_FORMAT')}–{date_format(end, 'TIME_FORMAT')}"
+        return time_span(self.starts_at, self.ends_at, self.session.event.zone)
 
 
 class MeetingPoint(models.Model):
@@ -242,6 +266,14 @@ class Participant(TimeStampedModel):
     languages = models.CharField(_("languages spoken"), max_length=100, default="de,en")
     offer = models.TextField(_("what we offer"), blank=True)
     request = models.TextField(_("what we are looking for"), blank=True)
+    share_meetings = models.BooleanField(
+        _("share our meetings with our networks"),
+        default=False,
+        help_text=_(
+            "The clusters and networks your organisation belongs to may read your meetings at this event "
+            "through the partner interface, where the other side agreed too."
+        ),
+    )
     state = models.CharField(
         _("state"), max_length=20, choices=ParticipantState.choices, default=ParticipantState.REGISTERED
     )
@@ -266,6 +298,11 @@ class Participant(TimeStampedModel):
     @property
     def language_set(self) -> frozenset[str]:
         return frozenset(code.strip().lower() for code in self.languages.split(",") if code.strip())
+
+    @property
+    def language_names(self) -> str:
+        names = dict(SPOKEN_LANGUAGES)
+        return ", ".join(str(names.get(code, code)) for code in sorted(self.language_set, key=list(names).index))
 
 
 class MeetingRequest(TimeStampedModel):
@@ -369,3 +406,100 @@ class MeetingSeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} · {self.slot}"
+
+
+class MeetingOutcome(TimeStampedModel):
+    """What came of a meeting as one side reports it; seen by staff only. Those who report
+    "cooperation possible" are asked again three and six months later whether an agreement came
+    about (``follow_up_*``)."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="outcomes")
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("reported by participant"), on_delete=models.CASCADE, related_name="outcomes"
+    )
+    verdict = models.CharField(_("what came of it"), max_length=30, choices=MeetingVerdict.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    reported_by = user_reference(_("reported by"))
+    follow_up_3_sent_at = models.DateTimeField(_("asked after three months"), null=True, blank=True)
+    follow_up_6_sent_at = models.DateTimeField(_("asked after six months"), null=True, blank=True)
+    follow_up_answer = models.CharField(
+        _("answer to the follow-up"), max_length=20, choices=FollowUpAnswer.choices, blank=True
+    )
+    follow_up_answered_at = models.DateTimeField(_("follow-up answered at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("meeting outcome")
+        verbose_name_plural = _("meeting outcomes")
+        constraints = [
+            one_per(
+                ["meeting", "participant"],
+                _("Your organisation has reported on this meeting already."),
+                name="one_per_side",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting.request} · {self.get_verdict_display()}"
+
+
+class PartnershipAgreement(TimeStampedModel):
+    """A partnership agreement that came of the agency's matchmaking, recorded by staff."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=AgreementKind.choices)
+    organisations = models.ManyToManyField(Organisation, verbose_name=_("partners"), related_name="agreements")
+    signed_on = models.DateField(_("concluded on"))
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("from the meeting"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agreements",
+    )
+    introduction = models.ForeignKey(
+        ContactRequest,
+        verbose_name=_("from the introduction"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    description = models.TextField(_("description"), blank=True)
+    recorded_by = user_reference(_("recorded by"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-signed_on", "-pk"]
+        verbose_name = _("partnership agreement")
+        verbose_name_plural = _("partnership agreements")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({date_format(self.signed_on)})"
+
+
+class CalendarFeed(models.Model):
+    """A private calendar subscription of one person for one participant's agenda: the secret token
+    is the only key, so it can be revoked (a new one replaces it)."""
+
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar subscription")
+        verbose_name_plural = _("calendar subscriptions")
+        constraints = [
+            one_per(
+                ["participant", "user"], _("This person has a calendar subscription already."), name="one_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.participant}"

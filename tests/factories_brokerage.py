@@ -6,8 +6,18 @@ import datetime
 import factory
 from django.utils import timezone
 
-from brokerage.choices import EventState, ParticipantState
-from brokerage.models import BrokerageEvent, EventSession, MeetingPoint, MeetingRequest, Participant
+from brokerage.choices import AgreementKind, EventState, MeetingRequestState, MeetingVerdict, ParticipantState
+from brokerage.models import (
+    BrokerageEvent,
+    EventSession,
+    Meeting,
+    MeetingOutcome,
+    MeetingPoint,
+    MeetingRequest,
+    Participant,
+    PartnershipAgreement,
+    Slot,
+)
 from brokerage.services.events import session_slots_update
 from tests import factories
 
@@ -60,3 +70,40 @@ class MeetingRequestFactory(factory.django.DjangoModelFactory):
     requester = factory.SubFactory(ParticipantFactory)
     recipient = factory.SubFactory(ParticipantFactory, event=factory.SelfAttribute("..requester.event"))
     event = factory.SelfAttribute("requester.event")
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A published meeting in the first slot at the first table of its event."""
+
+    class Meta:
+        model = Meeting
+
+    request = factory.SubFactory(MeetingRequestFactory, state=MeetingRequestState.ACCEPTED)
+    slot = factory.LazyAttribute(lambda o: Slot.objects.filter(session__event=o.request.event).order_by("starts_at")[0])
+    point = factory.LazyAttribute(lambda o: o.request.event.points.order_by("number")[0])
+    published = True
+
+
+class MeetingOutcomeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeetingOutcome
+
+    meeting = factory.SubFactory(MeetingFactory)
+    participant = factory.SelfAttribute("meeting.request.requester")
+    verdict = MeetingVerdict.COOPERATION_POSSIBLE
+    comment = "Angebot für Einwegsets folgt."
+
+
+class PartnershipAgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnershipAgreement
+        skip_postgeneration_save = True
+
+    kind = AgreementKind.COMMERCIAL
+    signed_on = factory.LazyFunction(timezone.localdate)
+    description = "Vertriebsvereinbarung für Polen"
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        if create:
+            self.organisations.set(extracted or [factories.OrganisationFactory(), factories.OrganisationFactory()])

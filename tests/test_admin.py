@@ -23,6 +23,7 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
+from brokerage.models import BrokerageEvent, Meeting, MeetingOutcome, MeetingRequest, Participant, PartnershipAgreement
 from companies.choices import OrganisationKind, ProfileState, VerificationState
 from companies.models.api_keys import PartnerApiKey
 from companies.models.classifications import Sector, TechnologyField
@@ -49,7 +50,7 @@ from projects.models import (
     WorkshopSession,
 )
 from reports.models import Report
-from tests import factories, factories_events, factories_interests, factories_webhooks
+from tests import factories, factories_brokerage, factories_events, factories_interests, factories_webhooks
 from tests.admin_forms import change_form_data, unchanged_post
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from wfs_portal.choices import RegistrationState
@@ -106,6 +107,12 @@ FACTORIES = {
     Follow: factories_interests.FollowFactory,
     WebhookEndpoint: factories_webhooks.WebhookEndpointFactory,
     WebhookDelivery: factories_webhooks.WebhookDeliveryFactory,
+    BrokerageEvent: factories_brokerage.BrokerageEventFactory,
+    Participant: factories_brokerage.ParticipantFactory,
+    MeetingRequest: factories_brokerage.MeetingRequestFactory,
+    Meeting: factories_brokerage.MeetingFactory,
+    MeetingOutcome: factories_brokerage.MeetingOutcomeFactory,
+    PartnershipAgreement: factories_brokerage.PartnershipAgreementFactory,
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)

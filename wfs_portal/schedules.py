@@ -80,6 +80,12 @@ PERIODIC_TASKS = {
         "brokerage.tasks.meeting_requests_expire",
         "meeting requests of brokerage events that nobody answered within the event's time expire.",
     ),
+    "Ask what came of brokerage meetings": _daily(
+        "09:30",
+        "brokerage.tasks.outcome_follow_ups_send",
+        "participants who saw a cooperation possible after a brokerage meeting are asked three and six months "
+        "later whether an agreement came about.",
+    ),
     "Send overdue webhook retries": _every_minute(
         "webhooks.tasks.webhook_deliveries_due_send",
         "partner webhook deliveries whose next attempt is overdue by 30 seconds are handed to the outbox again.",

@@ -34,6 +34,7 @@ urlpatterns = [
     path("portal/workshops/", include("projects.urls")),
     path("portal/interests/", include("interests.urls")),
     path("portal/marketplace/", include("marketplace.urls")),
+    path("portal/brokerage/", include("brokerage.urls")),
     path("portal/", include("matchmaking.urls")),
     path("portal/", include("companies.urls")),
     path("health/", views.health, name="health"),

@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brokerage import audit, scheduling
@@ -18,6 +19,7 @@ from brokerage.models import BrokerageEvent, Meeting, MeetingPoint, MeetingReque
 from brokerage.selectors import agenda
 from companies.access import may_act_for
 from notifications import door
+from outbox.services import task_enqueue
 from wfs_portal.services import validated_save
 
 
@@ -150,12 +152,21 @@ def schedule_run(event: BrokerageEvent, *, user=None, seconds: float = 30.0) -> 
         if getattr(request, "meeting", None) is not None and request.meeting.booked:
             continue
         _write(request, slot_id, point_id, booked=False, published=False, user=user, reason=audit.MEETING_SCHEDULED)
-    return {
+    figures = {
+        "finished_at": timezone.now().isoformat(),
         "requests": len(problem.requests),
         "placed": len(schedule.placed),
         "upper_bound": schedule.upper_bound,
         "optimal": schedule.optimal,
     }
+    BrokerageEvent.objects.filter(pk=event.pk).update(schedule_figures=figures)
+    return figures
+
+
+def schedule_start(event: BrokerageEvent) -> None:
+    """Run the scheduler in the background (a large event takes a minute); started twice while it
+    waits, it runs once."""
+    task_enqueue("brokerage.tasks.schedule_run", args=[event.pk], coalesce=f"brokerage.schedule:{event.pk}")
 
 
 @transaction.atomic
@@ -181,3 +192,25 @@ def schedule_publish(event: BrokerageEvent, *, user=None) -> int:
             key=f"brokerage.schedule:{event.pk}:{participant.pk}:{len(meetings)}",
         )
     return len(meetings)
+
+
+def _fitting_point_ids(request: MeetingRequest, problem: scheduling.Problem) -> set[int]:
+    wanted = next(r for r in problem.requests if r.id == request.pk)
+    return {p.id for p in problem.points if scheduling.fits(problem, wanted, p)}
+
+
+def bookable_slots(request: MeetingRequest) -> list[Slot]:
+    """The slots an accepted request can be booked into now: both sides available and free, and a
+    fitting point free. (What the page offers; meeting_book decides.)"""
+    if request.state != MeetingRequestState.ACCEPTED or Meeting.objects.filter(request=request).exists():
+        return []
+    problem, _accepted = as_problem(request.event)
+    fitting = _fitting_point_ids(request, problem)
+    sides = (request.requester_id, request.recipient_id)
+    common = problem.participants[sides[0]].slots & problem.participants[sides[1]].slots
+    busy = set(MeetingSeat.objects.filter(participant_id__in=sides).values_list("slot_id", flat=True))
+    taken: dict[int, set[int]] = defaultdict(set)
+    for slot_id, point_id in Meeting.objects.filter(slot_id__in=common).values_list("slot_id", "point_id"):
+        taken[slot_id].add(point_id)
+    free = [slot_id for slot_id in common - busy if fitting - taken[slot_id]]
+    return list(Slot.objects.filter(pk__in=free).select_related("session__event").order_by("starts_at"))

@@ -12,7 +12,7 @@ from companies.models.organisations import Organisation
 from wfs_portal.services import validated_save
 
 # What a registering organisation fills in.
-REGISTRATION_FIELDS = frozenset({"contact", "persons", "attendance", "languages", "offer", "request"})
+REGISTRATION_FIELDS = frozenset({"contact", "persons", "attendance", "languages", "offer", "request", "share_meetings"})
 
 
 @transaction.atomic

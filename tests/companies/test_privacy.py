@@ -105,6 +105,7 @@ def test_the_export_is_a_json_download(client_a, user_a, organisation_a):
         "representations",
         "portal_visits",
         "follows",
+        "calendar_subscriptions",
         "organisations",
         "history",
     }
