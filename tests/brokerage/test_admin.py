@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from brokerage.choices import MeetingRequestState, SchedulingMode
 from brokerage.models import Meeting, Slot
@@ -41,7 +42,7 @@ def test_the_scheduler_proposes_the_grid_shows_it_and_publishing_mails_the_sides
     assert event.schedule_figures["placed"] == 1 and event.schedule_figures["requests"] == 2
 
     grid = staff_client.get(reverse("admin:brokerage_brokerageevent_grid", args=[event.pk])).content.decode()
-    assert hub.organisation.name in grid and others[0].organisation.name in grid
+    assert escape(hub.organisation.name) in grid and escape(others[0].organisation.name) in grid
     assert "Vorschlag" in grid  # the proposal is marked as not yet published
 
     with django_capture_on_commit_callbacks(execute=True):
