@@ -36,7 +36,7 @@ from schemathesis.openapi.checks import (
 from companies.choices import ApiScope, ClusterRole, ConsentPurpose, ProfileType
 from fairs.models import JointBooth
 from tests import factories as f
-from tests import factories_webhooks
+from tests import factories_brokerage, factories_webhooks
 
 SCHEMA_URL = "/api/schema/?format=json"
 SEED = 20261128
@@ -175,6 +175,17 @@ def seeded(db) -> Seeded:
     f.ReportFactory()
     endpoint = factories_webhooks.WebhookEndpointFactory(api_key=api_key)
     factories_webhooks.WebhookDeliveryFactory(endpoint=endpoint)
+    brokerage = factories_brokerage.BrokerageEventFactory()
+    shared = factories_brokerage.MeetingRequestFactory(
+        state="accepted",
+        requester=factories_brokerage.ParticipantFactory(
+            event=brokerage, organisation=organisations[0], share_meetings=True
+        ),
+        recipient=factories_brokerage.ParticipantFactory(
+            event=brokerage, organisation=organisations[1], share_meetings=True
+        ),
+    )
+    factories_brokerage.MeetingFactory(request=shared)
 
     return Seeded(
         headers={"Authorization": f"Api-Key {api_key.raw_key}"},

@@ -12,7 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 # The apps whose api/urls.py registers its viewsets (a function ``register(router)``).
-API_APPS = ("companies", "matchmaking", "projects", "fairs", "delegations", "reports", "webhooks")
+API_APPS = ("companies", "matchmaking", "projects", "fairs", "delegations", "brokerage", "reports", "webhooks")
 
 
 class Router(DefaultRouter):

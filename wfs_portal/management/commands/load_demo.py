@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from matchmaking.choices import GenerationState
+from wfs_portal.demo.brokerage import load_brokerage
 from wfs_portal.demo.matches import matches_ensure
 from wfs_portal.demo.representatives import load_representatives
 from wfs_portal.demo.world import DemoConflict, DemoWorld
@@ -33,6 +34,8 @@ class Command(BaseCommand):
         self.report_matches(matches_ensure(created=created, timeout=options["matching_timeout"]))
         try:
             load_representatives(world)
+            # After the company users: their organisations take part in the coming brokerage event.
+            load_brokerage(world)
         except DemoConflict as exc:
             raise CommandError(str(exc)) from exc
         if not created:
