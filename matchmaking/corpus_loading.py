@@ -6,12 +6,15 @@ from __future__ import annotations
 import datetime
 import io
 import pickle
+from importlib import import_module
 
 import numpy as np
+from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from companies.choices import ProfileState, VerificationState
 from companies.models.classifications import Sector
@@ -138,6 +141,20 @@ def org_records(organisations, today: datetime.date | None = None) -> list[OrgRe
     return records
 
 
+LABELS_MODULE = "matchmaking_labels"
+
+
+def contributed_labels() -> list[tuple[int, int, float]]:
+    """(organisation id, partner id, value) from every app with a module ``matchmaking_labels`` that
+    has ``labels()``: what came of meetings the app arranged, as the engine's feedback (1.0 is an
+    accepted introduction; larger is stronger, negative lowers). Later apps win for the same pair."""
+    found = []
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, LABELS_MODULE):
+            found.extend(import_module(f"{config.name}.{LABELS_MODULE}").labels())
+    return found
+
+
 def apply_rules(corpus: Corpus) -> None:
     """Staff rules, overrides and the organisations' feedback, by organisation id."""
     active_pairs = MatchExclusion.objects.filter(kind=ExclusionKind.PAIR, is_active=True)
@@ -149,6 +166,9 @@ def apply_rules(corpus: Corpus) -> None:
         "requester_id", "target_id"
     ):
         feedback[a, b] = feedback[b, a] = 1.0
+    # What came of meetings arranged elsewhere (brokerage events), by the apps that arrange them.
+    for a, b, value in contributed_labels():
+        feedback[a, b] = value
     for a, b, verdict in MatchFeedback.objects.values_list("organisation_id", "partner_id", "verdict"):
         feedback[a, b] = 1.0 if verdict == FeedbackVerdict.INTERESTING else -1.0
     corpus.set_rules(

@@ -38,6 +38,7 @@ AREAS: dict[str, Area] = {
         Area("delegations", _("Delegations")),
         Area("workshops", _("Project workshops")),
         Area("matchmaking", _("Matchmaking")),
+        Area("brokerage", _("Brokerage events")),
         # Tables of a newer schema that this code does not know yet still get exported, here.
         Area("other", _("Other")),
     )
@@ -131,6 +132,15 @@ KPIS: dict[str, Kpi] = {
         Kpi("matches_interesting", _("Matches marked as interesting"), "int", "matchmaking"),
         Kpi("introductions_requested", _("Introductions requested"), "int", "matchmaking", dashboard=True),
         Kpi("introductions_accepted", _("Introductions accepted"), "int", "matchmaking", dashboard=True),
+        Kpi("brokerage_events", _("Brokerage events"), "int", "brokerage", dashboard=True, is_result=True),
+        Kpi("brokerage_participants", _("Participants in brokerage events"), "int", "brokerage"),
+        # From here on the steps of the brokerage funnel, in this order.
+        Kpi("meeting_requests", _("Meeting requests"), "int", "brokerage"),
+        Kpi("meeting_requests_accepted", _("Meeting requests accepted"), "int", "brokerage"),
+        Kpi("meetings_scheduled", _("Meetings scheduled"), "int", "brokerage", dashboard=True),
+        Kpi("meetings_realised", _("Meetings that took place"), "int", "brokerage", dashboard=True),
+        Kpi("meetings_cooperation_possible", _("Meetings with a cooperation possible"), "int", "brokerage"),
+        Kpi("partnership_agreements", _("Partnership agreements"), "int", "brokerage", dashboard=True, is_result=True),
     )
 }
 

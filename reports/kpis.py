@@ -32,6 +32,12 @@ Definitions (a period is the closed date range [start, end] in the agency's time
 - **Matchmaking funnel**: matches of the last match generation switched to in the period (every
   organisation's list as it stood then), partners marked "interesting" in the period, introductions
   requested in the period, introductions accepted in the period.
+- **Brokerage events**: events (not planned or cancelled) whose first session starts in the period,
+  with their validated participants. The brokerage funnel counts by its own dates: meeting requests
+  sent in the period, requests accepted in the period, published meetings held (by their slot) in
+  the period; of those, the ones that **took place** (at least one side reported, and no side said
+  it did not take place) and those where a side saw a **cooperation possible**; and partnership
+  agreements concluded in the period (from a meeting, an introduction or otherwise).
 
 Each figure costs a fixed number of queries, whatever the number of records: aggregation happens
 in SQL. The only rows that reach Python are the period's ids (for the drill-down), the period's
@@ -44,9 +50,11 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from brokerage.choices import EventState, MeetingRequestState, MeetingVerdict, ParticipantState
+from brokerage.models import BrokerageEvent, Meeting, MeetingOutcome, MeetingRequest, Participant, PartnershipAgreement
 from companies.models.classifications import Sector
 from delegations.choices import Direction
 from delegations.models import DelegationParticipant
@@ -390,9 +398,67 @@ def matchmaking_figures(start: datetime.date, end: datetime.date) -> tuple[dict,
     return kpis, tables, sources
 
 
+# --- brokerage events -----------------------------------------------------------------------------
+
+BROKERAGE_FUNNEL_KEYS = tuple(kpi.key for kpi in kpis_of("brokerage"))[2:]
+
+
+def brokerage_figures(start: datetime.date, end: datetime.date) -> tuple[dict, dict, dict]:
+    first, after = moment_range(start, end)
+    events = (
+        BrokerageEvent.objects.exclude(state__in=[EventState.PLANNED, EventState.CANCELLED])
+        .annotate(first_session=Min("sessions__starts_at"))
+        .filter(first_session__gte=first, first_session__lt=after)
+    )
+    event_ids = _ids(events)
+    participants = Participant.objects.filter(event_id__in=event_ids, state=ParticipantState.VALIDATED)
+    requests = MeetingRequest.objects.filter(created__gte=first, created__lt=after)
+    accepted = MeetingRequest.objects.filter(
+        state=MeetingRequestState.ACCEPTED, answered_at__gte=first, answered_at__lt=after
+    )
+    scheduled = Meeting.objects.filter(published=True, slot__starts_at__gte=first, slot__starts_at__lt=after)
+    realised = scheduled.filter(Exists(MeetingOutcome.objects.filter(meeting=OuterRef("pk")))).exclude(
+        Exists(MeetingOutcome.objects.filter(meeting=OuterRef("pk"), verdict=MeetingVerdict.NOT_HELD))
+    )
+    cooperation = realised.filter(
+        Exists(MeetingOutcome.objects.filter(meeting=OuterRef("pk"), verdict=MeetingVerdict.COOPERATION_POSSIBLE))
+    )
+    agreements = PartnershipAgreement.objects.filter(signed_on__gte=start, signed_on__lte=end)
+    ids = {
+        "brokerage_participants": _ids(participants),
+        "meeting_requests": _ids(requests),
+        "meeting_requests_accepted": _ids(accepted),
+        "meetings_scheduled": _ids(scheduled),
+        "meetings_realised": _ids(realised),
+        "meetings_cooperation_possible": _ids(cooperation),
+        "partnership_agreements": _ids(agreements),
+    }
+    kpis = {"brokerage_events": len(event_ids), **{key: len(found) for key, found in ids.items()}}
+    tables = {"brokerage_funnel": [{"key": key, "count": kpis[key]} for key in BROKERAGE_FUNNEL_KEYS]}
+    models = {
+        "brokerage_participants": Participant,
+        "meeting_requests": MeetingRequest,
+        "meeting_requests_accepted": MeetingRequest,
+        "meetings_scheduled": Meeting,
+        "meetings_realised": Meeting,
+        "meetings_cooperation_possible": Meeting,
+        "partnership_agreements": PartnershipAgreement,
+    }
+    sources = {"brokerage_events": _source(BrokerageEvent, event_ids)}
+    sources.update({key: _source(models[key], found) for key, found in ids.items()})
+    return kpis, tables, sources
+
+
 # --- all together ---------------------------------------------------------------------------------
 
-AREAS = (investment_figures, fair_figures, delegation_figures, workshop_figures, matchmaking_figures)
+AREAS = (
+    investment_figures,
+    fair_figures,
+    delegation_figures,
+    workshop_figures,
+    matchmaking_figures,
+    brokerage_figures,
+)
 
 
 def compute(*, start: datetime.date, end: datetime.date, progress: Progress | None = None) -> dict:

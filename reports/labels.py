@@ -168,6 +168,14 @@ TABLES: dict[str, Table] = {
             Column("count", _("Count"), "int"),
             totals=False,
         ),
+        _table(
+            "brokerage_funnel",
+            "brokerage",
+            _("Brokerage funnel"),
+            _("Step"),
+            Column("count", _("Count"), "int"),
+            totals=False,
+        ),
     )
 }
 
@@ -206,7 +214,7 @@ def label(table_name: str, key: Any, row: Mapping[str, Any] | None = None) -> st
         return sector_label(key, row.get("name", ""), row.get("name_en", ""))
     elif table_name == "fairs":
         return fair_label(row) or _fallback(key)
-    elif table_name == "matchmaking_funnel" and key in KPIS:
+    elif table_name in ("matchmaking_funnel", "brokerage_funnel") and key in KPIS:
         return str(KPIS[key].label)
     return _fallback(key)
 

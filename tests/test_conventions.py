@@ -33,7 +33,7 @@ ALLOWED = {
     "projects": {"companies"},
     "fairs": {"companies"},
     "delegations": {"companies"},
-    "reports": {"companies", "matchmaking", "projects", "fairs", "delegations"},
+    "reports": {"companies", "matchmaking", "projects", "fairs", "delegations", "brokerage"},
     "interests": {"companies", "matchmaking"},
     "marketplace": {"companies", "matchmaking"},
     "brokerage": {"companies", "matchmaking", "projects", "fairs", "delegations"},

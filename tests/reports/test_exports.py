@@ -173,6 +173,7 @@ def test_xlsx_has_an_overview_and_one_sheet_per_area_in_english(figures):
         "Delegations",
         "Project workshops",
         "Matchmaking",
+        "Brokerage events",
     ]
 
 
