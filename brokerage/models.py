@@ -365,6 +365,8 @@ class Meeting(TimeStampedModel):
     )
     published = models.BooleanField(_("published"), default=False)
     booked_by = user_reference(_("booked by"))
+    reminded_day_before_at = models.DateTimeField(_("reminded the day before"), null=True, blank=True, editable=False)
+    reminded_soon_at = models.DateTimeField(_("reminded shortly before"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

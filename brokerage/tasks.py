@@ -27,3 +27,9 @@ def schedule_run(event_id: int) -> dict:
     """The organiser's scheduler, started from the admin (brokerage.services.meetings.schedule_start)."""
     event = BrokerageEvent.objects.filter(pk=event_id).first()
     return meetings.schedule_run(event) if event is not None else {}
+
+
+@shared_task(soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, **RETRY)
+def meeting_reminders_send() -> int:
+    """Beat job: remind both sides of a meeting the day before and 15 minutes before."""
+    return meetings.meeting_reminders_send()

@@ -80,6 +80,10 @@ PERIODIC_TASKS = {
         "brokerage.tasks.meeting_requests_expire",
         "meeting requests of brokerage events that nobody answered within the event's time expire.",
     ),
+    "Remind of brokerage meetings": _every_minute(
+        "brokerage.tasks.meeting_reminders_send",
+        "both sides of a published brokerage meeting are reminded the day before and 15 minutes before it.",
+    ),
     "Ask what came of brokerage meetings": _daily(
         "09:30",
         "brokerage.tasks.outcome_follow_ups_send",

@@ -6,6 +6,7 @@ seat per slot (constraints of Meeting and MeetingSeat). Two participants booking
 slot at once both pass the checks here, and the second insert fails on the constraint; it is
 answered as "taken", and nothing of it is kept."""
 
+import datetime
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -128,9 +129,11 @@ def meeting_book(request: MeetingRequest, slot: Slot, *, user) -> Meeting:
     for point in sorted(points, key=lambda p: (p.capacity, p.interpreter, p.id)):
         try:
             with transaction.atomic():
-                return _write(
+                meeting = _write(
                     request, slot.pk, point.id, booked=True, published=True, user=user, reason=audit.MEETING_BOOKED
                 )
+                _tell_both(meeting, "brokerage/email/meeting_booked", f"brokerage.meeting:{meeting.pk}:booked")
+                return meeting
         except IntegrityError as exc:
             # Only the point was taken meanwhile: try the next one. A side's seat in the slot, or
             # the request booked meanwhile, ends the attempt.
@@ -214,3 +217,58 @@ def bookable_slots(request: MeetingRequest) -> list[Slot]:
         taken[slot_id].add(point_id)
     free = [slot_id for slot_id in common - busy if fitting - taken[slot_id]]
     return list(Slot.objects.filter(pk__in=free).select_related("session__event").order_by("starts_at"))
+
+
+REMINDERS = (
+    # (field, how long before the start at the most, at the least): the day before (within 24
+    # hours, while more than an hour is left), and shortly before (within 15 minutes).
+    ("reminded_day_before_at", datetime.timedelta(hours=24), datetime.timedelta(hours=1)),
+    ("reminded_soon_at", datetime.timedelta(minutes=15), datetime.timedelta(0)),
+)
+
+
+def _tell_both(meeting: Meeting, template: str, key: str, **context) -> None:
+    request = meeting.request
+    for side, other in ((request.requester, request.recipient), (request.recipient, request.requester)):
+        door.organisation_told(
+            template,
+            organisation=side.organisation,
+            contact=side.contact,
+            context={"meeting": meeting, "event": request.event, "partner": other.organisation.name, **context},
+            key=f"{key}:{side.pk}",
+        )
+
+
+def meeting_reminders_send(now: datetime.datetime | None = None) -> int:
+    """Remind both sides of their published meetings the day before and 15 minutes before; each
+    reminder once (claimed with a conditional update). Returns how many meetings were reminded."""
+    now = now or timezone.now()
+    sent = 0
+    for field, at_most, at_least in REMINDERS:
+        due = Meeting.objects.filter(
+            published=True,
+            slot__starts_at__lte=now + at_most,
+            slot__starts_at__gt=now + at_least,
+            **{f"{field}__isnull": True},
+        ).values_list("pk", flat=True)
+        for pk in list(due):
+            with transaction.atomic():
+                if not Meeting.objects.filter(pk=pk, **{f"{field}__isnull": True}).update(**{field: now}):
+                    continue
+                meeting = Meeting.objects.select_related(
+                    "slot__session__event",
+                    "point",
+                    "request__requester__organisation",
+                    "request__requester__contact",
+                    "request__recipient__organisation",
+                    "request__recipient__contact",
+                    "request__event",
+                ).get(pk=pk)
+                _tell_both(
+                    meeting,
+                    "brokerage/email/reminder",
+                    f"brokerage.meeting:{pk}:{field}",
+                    soon=field == "reminded_soon_at",
+                )
+                sent += 1
+    return sent

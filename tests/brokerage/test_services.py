@@ -11,7 +11,7 @@ from django.utils import timezone
 from brokerage.choices import Attendance, EventFormat, EventState, MeetingRequestState, ParticipantState, SchedulingMode
 from brokerage.models import Meeting, MeetingSeat, Slot
 from brokerage.selectors import agenda
-from brokerage.services.meetings import meeting_book, schedule_publish, schedule_run
+from brokerage.services.meetings import meeting_book, meeting_reminders_send, schedule_publish, schedule_run
 from brokerage.services.participants import participant_decide, participant_register
 from brokerage.services.requests import (
     meeting_request_answer,
@@ -246,3 +246,23 @@ def test_an_online_event_takes_only_online_attendance(representative_a):
         sessions=list(event.sessions.all()),
         attendance=Attendance.ONLINE,
     )
+
+
+def test_both_sides_are_reminded_the_day_before_and_shortly_before_each_once(
+    event, a, b, representative_a, representative_b, mailoutbox, django_capture_on_commit_callbacks
+):
+    request = MeetingRequestFactory(requester=a, recipient=b, state=MeetingRequestState.ACCEPTED)
+    slot = Slot.objects.filter(session__event=event).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_book(request, slot, user=representative_a.user)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([representative_a.user.email, representative_b.user.email])
+    mailoutbox.clear()
+    start = slot.starts_at
+    with django_capture_on_commit_callbacks(execute=True):
+        assert meeting_reminders_send(start - datetime.timedelta(hours=30)) == 0
+        assert meeting_reminders_send(start - datetime.timedelta(hours=20)) == 1
+        assert meeting_reminders_send(start - datetime.timedelta(hours=19)) == 0
+        assert meeting_reminders_send(start - datetime.timedelta(minutes=10)) == 1
+        assert meeting_reminders_send(start - datetime.timedelta(minutes=5)) == 0
+    assert len(mailoutbox) == 4
+    assert all(b.organisation.name in m.subject or a.organisation.name in m.subject for m in mailoutbox)
