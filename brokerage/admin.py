@@ -23,6 +23,7 @@ from brokerage.models import (
     MeetingPoint,
     MeetingRequest,
     Participant,
+    ParticipationType,
     PartnershipAgreement,
 )
 from brokerage.services import events, meetings, participants
@@ -49,6 +50,21 @@ class SessionInline(admin.TabularInline):
     extra = 0
 
 
+class ParticipationTypeInline(admin.TabularInline):
+    model = ParticipationType
+    extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.event = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Whom a type may ask: the types of the same event.
+        if db_field.name == "may_request":
+            kwargs["queryset"] = ParticipationType.objects.filter(event=getattr(self, "event", None))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 class PointInline(admin.TabularInline):
     model = MeetingPoint
     extra = 0
@@ -61,7 +77,7 @@ class BrokerageEventAdmin(WfsModelAdmin):
     list_filter = ["state", "format", "scheduling"]
     search_fields = ["title", "place"]
     autocomplete_fields = ["trade_fair", "delegation", "workshop"]
-    inlines = [SessionInline, PointInline]
+    inlines = [SessionInline, PointInline, ParticipationTypeInline]
     readonly_fields = ["last_run", "grid_link"]
     actions = ["run_scheduler", "publish_schedule"]
 
@@ -133,10 +149,10 @@ class BrokerageEventAdmin(WfsModelAdmin):
 
 @admin.register(Participant)
 class ParticipantAdmin(WfsModelAdmin):
-    list_display = ["organisation", "event", "attendance", "state", "languages"]
+    list_display = ["organisation", "event", "participation_type", "attendance", "state", "languages"]
     list_filter = ["state", "attendance", "event"]
     search_fields = ["organisation__name"]
-    autocomplete_fields = ["organisation"]
+    autocomplete_fields = ["organisation", "profiles"]
     actions = ["validate", "reject", export_xlsx]
 
     validate = service_action(

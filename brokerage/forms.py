@@ -6,11 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from brokerage.choices import SPOKEN_LANGUAGES, Attendance, EventFormat, FollowUpAnswer, MeetingVerdict
 from brokerage.models import BrokerageEvent
 from brokerage.services.requests import MESSAGE_MAX_LENGTH
+from companies.choices import ProfileState
 from companies.models.contacts import Contact
 from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 
 
 class ParticipantRegistrationForm(forms.Form):
+    participation_type = forms.ModelChoiceField(queryset=None, label=_("You take part as"), empty_label=None)
     sessions = forms.ModelMultipleChoiceField(
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -48,6 +51,12 @@ class ParticipantRegistrationForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    profiles = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Show these partnering profiles to the other participants"),
+    )
     share_meetings = forms.BooleanField(
         label=_("Our clusters and networks may see our meetings at this event"),
         required=False,
@@ -56,6 +65,17 @@ class ParticipantRegistrationForm(forms.Form):
 
     def __init__(self, *args, event: BrokerageEvent, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
+        types = event.participation_types.all()
+        if types:
+            self.fields["participation_type"].queryset = types
+        else:
+            del self.fields["participation_type"]
+        profiles = PartneringProfile.objects.filter(organisation=organisation, state=ProfileState.PUBLISHED)
+        if profiles:
+            self.fields["profiles"].queryset = profiles.order_by("reference")
+            self.fields["profiles"].label_from_instance = lambda profile: f"{profile.title} ({profile.reference})"
+        else:
+            del self.fields["profiles"]
         self.fields["sessions"].queryset = event.sessions.order_by("starts_at")
         self.fields["sessions"].label_from_instance = lambda session: session.label
         contacts = Contact.objects.filter(organisation=organisation, removed_at__isnull=True).order_by("last_name")
@@ -70,6 +90,8 @@ class ParticipantRegistrationForm(forms.Form):
     def service_fields(self) -> dict:
         data = self.cleaned_data
         return {
+            "participation_type": data.get("participation_type"),
+            "profiles": list(data.get("profiles") or []),
             "contact": data["contact"],
             "persons": data["persons"],
             "attendance": data["attendance"],
@@ -92,12 +114,23 @@ class MeetingRequestForm(forms.Form):
 
 class ParticipantSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    participation_type = forms.ModelChoiceField(
+        queryset=None, label=_("Taking part as"), required=False, empty_label=_("Every kind")
+    )
     attendance = forms.ChoiceField(
         label=_("Attendance"), required=False, choices=[("", _("On site and online")), *Attendance.choices]
     )
     language = forms.ChoiceField(
         label=_("Speaks"), required=False, choices=[("", _("Any language")), *SPOKEN_LANGUAGES]
     )
+
+    def __init__(self, *args, event: BrokerageEvent, **kwargs):
+        super().__init__(*args, **kwargs)
+        types = event.participation_types.all()
+        if types:
+            self.fields["participation_type"].queryset = types
+        else:
+            del self.fields["participation_type"]
 
 
 class OutcomeForm(forms.Form):

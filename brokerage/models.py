@@ -38,6 +38,7 @@ from brokerage.choices import (
 )
 from companies.models.contacts import contact_person_field
 from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from delegations.models import Delegation
 from fairs.models import TradeFair
 from matchmaking.models.introductions import ContactRequest
@@ -243,6 +244,34 @@ class MeetingPoint(models.Model):
         return gettext("Table %(number)s") % {"number": self.number}
 
 
+class ParticipationType(models.Model):
+    """A role the organiser offers at an event (e.g. buyer, supplier, research partner), and whom
+    its participants may ask for a meeting."""
+
+    event = models.ForeignKey(
+        BrokerageEvent, verbose_name=_("brokerage event"), on_delete=models.CASCADE, related_name="participation_types"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    may_request = models.ManyToManyField(
+        "self",
+        verbose_name=_("may request meetings with"),
+        symmetrical=False,
+        blank=True,
+        help_text=_("Empty: with every participant."),
+    )
+
+    class Meta:
+        ordering = ["event", "name"]
+        verbose_name = _("participation type")
+        verbose_name_plural = _("participation types")
+        constraints = [
+            one_per(["event", "name"], _("This event has a participation type of this name already."), name="name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Participant(TimeStampedModel):
     """An organisation's registration for a brokerage event."""
 
@@ -255,6 +284,14 @@ class Participant(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="brokerage_participations",
     )
+    participation_type = models.ForeignKey(
+        ParticipationType,
+        verbose_name=_("taking part as"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participants",
+    )
     contact = contact_person_field(_("attending person"))
     persons = models.PositiveSmallIntegerField(_("persons attending"), default=1)
     attendance = models.CharField(
@@ -266,6 +303,13 @@ class Participant(TimeStampedModel):
     languages = models.CharField(_("languages spoken"), max_length=100, default="de,en")
     offer = models.TextField(_("what we offer"), blank=True)
     request = models.TextField(_("what we are looking for"), blank=True)
+    profiles = models.ManyToManyField(
+        PartneringProfile,
+        verbose_name=_("partnering profiles shown"),
+        blank=True,
+        related_name="brokerage_participations",
+        help_text=_("Published profiles of the organisation that other participants see in the participant list."),
+    )
     share_meetings = models.BooleanField(
         _("share our meetings with our networks"),
         default=False,

@@ -36,8 +36,10 @@ def participation(event: BrokerageEvent, organisation: Organisation | None) -> P
 def participants_visible_to(user) -> QuerySet[Participant]:
     """The participations of the organisations the user represents: a page about "our" participation
     fetches through here, so another organisation's gives 404."""
-    return Participant.objects.filter(organisation__in=represented_organisations(user)).select_related(
-        "event", "organisation"
+    return (
+        Participant.objects.filter(organisation__in=represented_organisations(user))
+        .select_related("event", "organisation", "participation_type")
+        .prefetch_related("participation_type__may_request")
     )
 
 
@@ -55,15 +57,20 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
     )
 
 
-def other_participants(participant: Participant, *, q: str = "", attendance: str = "", language: str = ""):
+def other_participants(
+    participant: Participant, *, q: str = "", attendance: str = "", language: str = "", participation_type=None
+):
     """The event's validated participants besides ``participant``, filtered by words (name, offer,
     request), attendance and a language spoken."""
     rows = (
         Participant.objects.filter(event=participant.event, state=ParticipantState.VALIDATED)
         .exclude(pk=participant.pk)
-        .select_related("organisation")
+        .select_related("organisation", "participation_type")
+        .prefetch_related("profiles")
         .order_by("organisation__name")
     )
+    if participation_type is not None:
+        rows = rows.filter(participation_type=participation_type)
     for word in q.split():
         rows = rows.filter(
             Q(organisation__name__icontains=word)
@@ -93,7 +100,8 @@ def suggestions(participant: Participant, *, limit: int = 5) -> list[Suggestion]
         p.organisation_id: p
         for p in Participant.objects.filter(event=participant.event, state=ParticipantState.VALIDATED)
         .exclude(pk=participant.pk)
-        .select_related("organisation")
+        .select_related("organisation", "participation_type")
+        .prefetch_related("profiles")
     }
     if not others:
         return []

@@ -115,7 +115,7 @@ def register(request, organisation, pk: int):
 def participant_list(request, pk: int):
     event = _event(pk)
     me = _own_participant(request, event)
-    search = ParticipantSearchForm(request.GET or None)
+    search = ParticipantSearchForm(request.GET or None, event=event)
     filters = search.cleaned_data if search.is_valid() else {}
     rows = []
     suggested = []
@@ -127,11 +127,13 @@ def participant_list(request, pk: int):
                 q=filters.get("q", ""),
                 attendance=filters.get("attendance", ""),
                 language=filters.get("language", ""),
+                participation_type=filters.get("participation_type"),
             )
         )
     states = selectors.request_states(me)
     for row in [*rows, *(s.participant for s in suggested)]:
         row.open_request = states.get(row.pk)
+        row.may_be_asked = requests.may_request(me, row)
     return render_portal(
         request,
         "brokerage/participant_list.html",

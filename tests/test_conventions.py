@@ -52,6 +52,7 @@ WITHOUT_ADMIN = {
     "companies.ProfileReferenceCounter": "the counter behind the profiles' reference numbers, shown on the profiles",
     "brokerage.EventSession": "edited inline on its brokerage event",
     "brokerage.MeetingPoint": "edited inline on its brokerage event",
+    "brokerage.ParticipationType": "edited inline on its brokerage event",
     "brokerage.Slot": "cut from its session when the event is saved",
     "brokerage.MeetingSeat": "written with its meeting, the database's guard against double booking",
     "brokerage.CalendarFeed": "a person's private calendar address, made and renewed by its person in the portal",

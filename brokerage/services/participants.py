@@ -8,11 +8,15 @@ from brokerage import audit
 from brokerage.choices import Attendance, EventFormat, ParticipantState
 from brokerage.models import BrokerageEvent, EventSession, Participant
 from companies.access import ensure_may_take_part, may_act_for
+from companies.choices import ProfileState
 from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from wfs_portal.services import validated_save
 
 # What a registering organisation fills in.
-REGISTRATION_FIELDS = frozenset({"contact", "persons", "attendance", "languages", "offer", "request", "share_meetings"})
+REGISTRATION_FIELDS = frozenset(
+    {"participation_type", "contact", "persons", "attendance", "languages", "offer", "request", "share_meetings"}
+)
 
 
 @transaction.atomic
@@ -22,6 +26,7 @@ def participant_register(
     organisation: Organisation,
     user,
     sessions: list[EventSession],
+    profiles: list[PartneringProfile] = (),
     **fields,
 ) -> Participant:
     """An organisation registers for an event (by one of its representatives): validated at once
@@ -41,6 +46,13 @@ def participant_register(
         raise ValidationError({"sessions": _("Choose at least one session you can attend.")}, code="no_session")
     if any(session.event_id != event.pk for session in sessions):
         raise ValidationError({"sessions": _("Choose sessions of this event.")}, code="other_event")
+    kind = fields.get("participation_type")
+    if kind is not None and kind.event_id != event.pk:
+        raise ValidationError({"participation_type": _("Choose a participation type of this event.")})
+    if kind is None and event.participation_types.exists():
+        raise ValidationError({"participation_type": _("Choose how you take part.")}, code="no_type")
+    if any(p.organisation_id != organisation.pk or p.state != ProfileState.PUBLISHED for p in profiles):
+        raise ValidationError({"profiles": _("Choose published profiles of your organisation.")})
     attendance = fields.get("attendance", Attendance.ON_SITE)
     offered = {EventFormat.ON_SITE: {Attendance.ON_SITE}, EventFormat.ONLINE: {Attendance.ONLINE}}.get(
         event.format, {Attendance.ON_SITE, Attendance.ONLINE}
@@ -56,6 +68,7 @@ def participant_register(
     )
     validated_save(participant, user=user, reason=audit.PARTICIPANT_REGISTERED)
     participant.sessions.set(sessions)
+    participant.profiles.set(profiles)
     return participant
 
 

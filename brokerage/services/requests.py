@@ -44,6 +44,24 @@ def _ensure_below_limit(participant: Participant, *, own: bool) -> None:
         raise ValidationError(message % {"count": format_decimal(limit)}, code="limit")
 
 
+def may_request(requester: Participant, recipient: Participant) -> bool:
+    """The organiser's rule: a participation type that names whom it may ask allows only those."""
+    kind = requester.participation_type
+    if kind is None:
+        return True
+    allowed = {t.pk for t in kind.may_request.all()}
+    return not allowed or recipient.participation_type_id in allowed
+
+
+def _ensure_type_may_request(requester: Participant, recipient: Participant) -> None:
+    if not may_request(requester, recipient):
+        raise ValidationError(
+            _("At this event, %(own)s do not request meetings with %(other)s.")
+            % {"own": requester.participation_type, "other": recipient.participation_type or _("this participant")},
+            code="type",
+        )
+
+
 def _pair_score(requester: Participant, recipient: Participant) -> int:
     """The engine's current score for the pair in per cent (either direction), 0 without one."""
     score = (
@@ -98,6 +116,7 @@ def meeting_request_send(*, requester: Participant, recipient: Participant, user
         Q(requester=requester, recipient=recipient) | Q(requester=recipient, recipient=requester), state__in=OPEN_STATES
     ).exists():
         raise ValidationError(_("You have asked this participant for a meeting already."), code="duplicate")
+    _ensure_type_may_request(requester, recipient)
     _ensure_below_limit(requester, own=True)
     request = MeetingRequest(
         event=event,

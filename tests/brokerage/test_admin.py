@@ -83,6 +83,8 @@ def test_saving_a_session_cuts_it_into_slots(staff_client):
             "sessions-0-pause_minutes": "5",
             "points-TOTAL_FORMS": "0",
             "points-INITIAL_FORMS": "0",
+            "participation_types-TOTAL_FORMS": "0",
+            "participation_types-INITIAL_FORMS": "0",
         }
     )
     response = staff_client.post(url, data)

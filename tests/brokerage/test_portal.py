@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from brokerage.choices import MeetingRequestState, MeetingVerdict, SchedulingMode
 from brokerage.models import CalendarFeed, Meeting, MeetingOutcome, MeetingRequest, Participant, Slot
@@ -176,3 +177,27 @@ def test_another_organisations_participation_requests_and_meetings_give_404(clie
 def test_an_event_being_planned_is_not_shown(client_a):
     planned = BrokerageEventFactory(state="planned")
     assert client_a.get(reverse("portal_brokerage:event", args=[planned.pk])).status_code == 404
+
+
+def test_the_participant_list_shows_kinds_and_profiles_and_offers_a_request_only_where_the_organiser_allows(
+    client_a, event, organisation_a
+):
+    buyer = event.participation_types.create(name="Einkäufer")
+    supplier = event.participation_types.create(name="Zulieferer")
+    supplier.may_request.set([buyer])
+    ParticipantFactory(event=event, organisation=organisation_a, participation_type=supplier)
+    other_supplier = ParticipantFactory(event=event, participation_type=supplier)
+    buyer_side = ParticipantFactory(event=event, participation_type=buyer)
+    profile = factories.PartneringProfileFactory(
+        organisation=buyer_side.organisation, published=True, title_de="Einkauf von Einwegsets"
+    )
+    buyer_side.profiles.set([profile])
+    page = client_a.get(reverse("portal_brokerage:participants", args=[event.pk])).content.decode()
+    assert "Einkauf von Einwegsets" in page and "Einkäufer" in page
+    assert reverse("portal_brokerage:request-new", args=[event.pk, buyer_side.pk]) in page
+    assert reverse("portal_brokerage:request-new", args=[event.pk, other_supplier.pk]) not in page
+    only_buyers = client_a.get(
+        reverse("portal_brokerage:participants", args=[event.pk]), {"participation_type": buyer.pk}
+    ).content.decode()
+    assert escape(buyer_side.organisation.name) in only_buyers
+    assert escape(other_supplier.organisation.name) not in only_buyers

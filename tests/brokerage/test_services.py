@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from brokerage.choices import Attendance, EventFormat, EventState, MeetingRequestState, ParticipantState, SchedulingMode
-from brokerage.models import Meeting, MeetingSeat, Slot
+from brokerage.models import Meeting, MeetingSeat, Participant, ParticipationType, Slot
 from brokerage.selectors import agenda
 from brokerage.services.meetings import meeting_book, meeting_reminders_send, schedule_publish, schedule_run
 from brokerage.services.participants import participant_decide, participant_register
@@ -266,3 +266,51 @@ def test_both_sides_are_reminded_the_day_before_and_shortly_before_each_once(
         assert meeting_reminders_send(start - datetime.timedelta(minutes=5)) == 0
     assert len(mailoutbox) == 4
     assert all(b.organisation.name in m.subject or a.organisation.name in m.subject for m in mailoutbox)
+
+
+def test_the_organisers_participation_types_say_who_may_ask_whom(event, a, b, representative_a, representative_b):
+    buyer = ParticipationType.objects.create(event=event, name="Einkäufer")
+    supplier = ParticipationType.objects.create(event=event, name="Zulieferer")
+    supplier.may_request.set([buyer])  # suppliers ask buyers; buyers ask anybody
+    Participant.objects.filter(pk=a.pk).update(participation_type=supplier)
+    Participant.objects.filter(pk=b.pk).update(participation_type=supplier)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    with pytest.raises(ValidationError, match="Zulieferer do not request meetings with Zulieferer"):
+        meeting_request_send(requester=a, recipient=b, user=representative_a.user)
+    Participant.objects.filter(pk=b.pk).update(participation_type=buyer)
+    b.refresh_from_db()
+    assert meeting_request_send(requester=a, recipient=b, user=representative_a.user).state == "requested"
+
+
+def test_registration_asks_for_a_participation_type_where_the_event_has_some_and_takes_own_published_profiles(
+    event, representative_a
+):
+    organisation = representative_a.organisation
+    ParticipationType.objects.create(event=event, name="Forschungspartner")
+    sessions = list(event.sessions.all())
+    with pytest.raises(ValidationError) as refused:
+        participant_register(event=event, organisation=organisation, user=representative_a.user, sessions=sessions)
+    assert "participation_type" in refused.value.message_dict
+    kind = event.participation_types.get()
+    foreign = factories.PartneringProfileFactory(published=True)
+    with pytest.raises(ValidationError) as refused:
+        participant_register(
+            event=event,
+            organisation=organisation,
+            user=representative_a.user,
+            sessions=sessions,
+            participation_type=kind,
+            profiles=[foreign],
+        )
+    assert "profiles" in refused.value.message_dict
+    own = factories.PartneringProfileFactory(published=True, organisation=organisation)
+    participant = participant_register(
+        event=event,
+        organisation=organisation,
+        user=representative_a.user,
+        sessions=sessions,
+        participation_type=kind,
+        profiles=[own],
+    )
+    assert list(participant.profiles.all()) == [own] and participant.participation_type == kind

@@ -34,6 +34,7 @@ from brokerage.models import (
     MeetingRequest,
     MeetingSeat,
     Participant,
+    ParticipationType,
     PartnershipAgreement,
 )
 from brokerage.services.events import session_slots_update
@@ -230,6 +231,14 @@ def _upcoming_event(world, rng: random.Random) -> None:
         },
     )
     _frame(world, event, day, SHANGHAI, tables=8)
+    kinds = [
+        world.ensure(ParticipationType, {"event": event, "name": name})
+        for name in ("Anbieter", "Einkäufer oder Anwender", "Forschungspartner")
+    ]
+    supplier, buyer, research = kinds
+    if not supplier.may_request.exists():
+        # Suppliers ask buyers and research partners; those ask anybody.
+        supplier.may_request.set([buyer, research])
     world.ensure(
         MeetingPoint,
         {"event": event, "number": 101},
@@ -247,6 +256,10 @@ def _upcoming_event(world, rng: random.Random) -> None:
     participants = [_participant(world, rng, event, org, registered=registered) for org in chosen]
     demo = [p for p in participants if p.organisation in demo_orgs]
     others = [p for p in participants if p.organisation not in demo_orgs]
+    for index, participant in enumerate(demo + others):
+        kind = supplier if participant in demo else (buyer, research)[index % 2]
+        if participant.participation_type_id is None:
+            Participant.objects.filter(pk=participant.pk).update(participation_type=kind)
     now = timezone.now()
     # Somebody already asks each demo company for a meeting (their inbox has an answer waiting);
     # one demo company agreed to a meeting and booked it.
