@@ -1,5 +1,7 @@
 """Fixtures shared by the whole suite: the fixed characters of CONVENTIONS.md and Celery set-up."""
 
+from importlib import import_module
+
 import pytest
 
 from wfs_portal.celery import app as celery_app
@@ -18,6 +20,23 @@ def _celery_eager(request):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """A test with a real transaction starts with the migrated classification (NACE sectors and the
+    technology fields), whichever test ran before it: the flush after a transactional test empties
+    every table, the migrations' reference data too, and the next one would find none."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from companies.models.classifications import Sector
+
+    if not Sector.objects.exists():
+        import_module("companies.migrations.0002_load_reference_data").load(apps, None)
 
 
 @pytest.fixture(autouse=True)
