@@ -105,6 +105,7 @@ class BrokerageEventAdmin(WfsModelAdmin):
             "points": points,
             "rows": rows,
             "interpreter_meetings": selectors.interpreter_meetings(event),
+            "no_shows": selectors.no_shows(event),
             "unpublished": any(cell and not cell.published for row in rows for cell in row.cells),
         }
         return TemplateResponse(request, "admin/brokerage/grid.html", context)

@@ -225,3 +225,15 @@ def interpreter_meetings(event: BrokerageEvent) -> list[Meeting]:
         if first and second and not first & second:
             found.append(meeting)
     return found
+
+
+def no_shows(event: BrokerageEvent) -> list[Meeting]:
+    """Published meetings at least one side reported as not having taken place."""
+    return list(
+        Meeting.objects.filter(request__event=event, published=True, outcomes__verdict=MeetingVerdict.NOT_HELD)
+        .select_related(
+            "slot__session__event", "point", "request__requester__organisation", "request__recipient__organisation"
+        )
+        .distinct()
+        .order_by("slot__starts_at", "point__number")
+    )

@@ -10,10 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from brokerage.choices import MeetingRequestState, SchedulingMode
+from brokerage.choices import MeetingRequestState, MeetingVerdict, SchedulingMode
 from brokerage.models import Meeting, Slot
 from tests import factories
-from tests.factories_brokerage import BrokerageEventFactory, MeetingRequestFactory, ParticipantFactory
+from tests.factories_brokerage import (
+    BrokerageEventFactory,
+    MeetingFactory,
+    MeetingOutcomeFactory,
+    MeetingRequestFactory,
+    ParticipantFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +111,18 @@ def test_participants_export_as_a_spreadsheet(staff_client):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
     assert participant.organisation.name in [str(v) for v in values]
+
+
+def test_the_grid_lists_interpreter_meetings_and_no_shows(staff_client):
+    event = BrokerageEventFactory()
+    needs = MeetingFactory(
+        request__requester=ParticipantFactory(event=event, languages="de"),
+        request__recipient=ParticipantFactory(event=event, languages="cs"),
+    )
+    missed = MeetingFactory(request__requester=ParticipantFactory(event=event), point=event.points.all()[1])
+    MeetingOutcomeFactory(meeting=missed, verdict=MeetingVerdict.NOT_HELD)
+    grid = staff_client.get(reverse("admin:brokerage_brokerageevent_grid", args=[event.pk])).content.decode()
+    interpreters, shows = grid.split("Dolmetscherbedarf")[1].split("nicht stattgefunden")
+    assert escape(needs.request.recipient.organisation.name) in interpreters
+    assert escape(missed.request.requester.organisation.name) in shows
+    assert escape(needs.request.recipient.organisation.name) not in shows
