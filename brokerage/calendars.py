@@ -17,7 +17,7 @@ def _uid(meeting: Meeting) -> str:
     return f"brokerage-meeting-{meeting.request_id}@wfs-portal"
 
 
-def agenda_calendar(participant: Participant, *, language_url: str = "") -> bytes:
+def agenda_calendar(participant: Participant) -> bytes:
     event = participant.event
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//WFS Portal//Brokerage agenda//DE")

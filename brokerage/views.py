@@ -203,24 +203,25 @@ def _request_step(request, pk: int, step) -> HttpResponse:
     return redirect("portal_brokerage:requests", item.event_id)
 
 
+def _answer(request, pk: int, *, accept: bool) -> HttpResponse:
+    def step(item):
+        requests.meeting_request_answer(item, accept=accept, user=request.user)
+        done = _("You accepted the meeting with %(name)s.") if accept else _("You declined the request of %(name)s.")
+        return done % {"name": item.requester.organisation.name}
+
+    return _request_step(request, pk, step)
+
+
 @require_POST
 @portal_view
 def request_accept(request, pk: int):
-    def step(item):
-        requests.meeting_request_answer(item, accept=True, user=request.user)
-        return _("You accepted the meeting with %(name)s.") % {"name": item.requester.organisation.name}
-
-    return _request_step(request, pk, step)
+    return _answer(request, pk, accept=True)
 
 
 @require_POST
 @portal_view
 def request_decline(request, pk: int):
-    def step(item):
-        requests.meeting_request_answer(item, accept=False, user=request.user)
-        return _("You declined the request of %(name)s.") % {"name": item.requester.organisation.name}
-
-    return _request_step(request, pk, step)
+    return _answer(request, pk, accept=False)
 
 
 @require_POST

@@ -139,20 +139,25 @@ def meeting_request_send(*, requester: Participant, recipient: Participant, user
     return request
 
 
-def _accept(request: MeetingRequest, *, user) -> MeetingRequest:
-    _ensure_below_limit(request.recipient, own=True)
-    _ensure_below_limit(request.requester, own=False)
-    request.state = S.ACCEPTED
+def _answer(request: MeetingRequest, *, accepted: bool, user) -> MeetingRequest:
+    """Record the answer and tell the requester's side."""
+    request.state = S.ACCEPTED if accepted else S.DECLINED
     request.answered_at = timezone.now()
-    validated_save(request, user=user, reason=audit.REQUEST_ACCEPTED)
+    validated_save(request, user=user, reason=audit.REQUEST_ACCEPTED if accepted else audit.REQUEST_DECLINED)
     door.organisation_told(
         "brokerage/email/request_answered",
         organisation=request.requester.organisation,
         contact=request.requester.contact,
-        context={"request": request, "event": request.event, "accepted": True},
-        key=f"brokerage.request:{request.pk}:accepted",
+        context={"request": request, "event": request.event, "accepted": accepted},
+        key=f"brokerage.request:{request.pk}:{request.state}",
     )
     return request
+
+
+def _accept(request: MeetingRequest, *, user) -> MeetingRequest:
+    _ensure_below_limit(request.recipient, own=True)
+    _ensure_below_limit(request.requester, own=False)
+    return _answer(request, accepted=True, user=user)
 
 
 @transaction.atomic
@@ -166,17 +171,7 @@ def meeting_request_answer(request: MeetingRequest, *, accept: bool, user) -> Me
         raise ValidationError(_("This request has been answered, withdrawn or has expired."), code="answered")
     if accept:
         return _accept(request, user=user)
-    request.state = S.DECLINED
-    request.answered_at = timezone.now()
-    validated_save(request, user=user, reason=audit.REQUEST_DECLINED)
-    door.organisation_told(
-        "brokerage/email/request_answered",
-        organisation=request.requester.organisation,
-        contact=request.requester.contact,
-        context={"request": request, "event": request.event, "accepted": False},
-        key=f"brokerage.request:{request.pk}:declined",
-    )
-    return request
+    return _answer(request, accepted=False, user=user)
 
 
 @transaction.atomic
