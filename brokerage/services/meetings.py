@@ -117,9 +117,9 @@ def meeting_book(request: MeetingRequest, slot: Slot, *, user) -> Meeting:
         if slot.pk not in _available_slot_ids(side):
             raise ValidationError(_("%(name)s is not available in this slot.") % {"name": side.organisation.name})
     problem, _accepted = as_problem(event)
-    wanted = next(r for r in problem.requests if r.id == request.pk)
     taken = set(Meeting.objects.filter(slot=slot).values_list("point_id", flat=True))
-    points = [p for p in problem.points if p.id not in taken and scheduling.fits(problem, wanted, p)]
+    fitting = _fitting_point_ids(request, problem) - taken
+    points = [p for p in problem.points if p.id in fitting]
     if problem.max_per_session:
         for side in (request.requester_id, request.recipient_id):
             in_session = MeetingSeat.objects.filter(participant_id=side, slot__session_id=slot.session_id).count()
