@@ -50,7 +50,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from brokerage.choices import EventState, MeetingRequestState, MeetingVerdict, ParticipantState
@@ -403,6 +403,61 @@ def matchmaking_figures(start: datetime.date, end: datetime.date) -> tuple[dict,
 BROKERAGE_FUNNEL_KEYS = tuple(kpi.key for kpi in kpis_of("brokerage"))[2:]
 
 
+def _brokerage_by_event(event_ids: list[int]) -> list[dict]:
+    """Each event of the period with its whole funnel (whatever the dates of its steps): one row an
+    event, headed by its title."""
+    meetings = Meeting.objects.filter(request__event=OuterRef("pk"), published=True)
+    held = Exists(MeetingOutcome.objects.filter(meeting=OuterRef("pk"))) & ~Exists(
+        MeetingOutcome.objects.filter(meeting=OuterRef("pk"), verdict=MeetingVerdict.NOT_HELD)
+    )
+    cooperation = Exists(
+        MeetingOutcome.objects.filter(meeting=OuterRef("pk"), verdict=MeetingVerdict.COOPERATION_POSSIBLE)
+    )
+
+    def count(queryset) -> Subquery:
+        return Coalesce(Subquery(queryset.order_by().values("request__event").annotate(n=Count("pk")).values("n")), 0)
+
+    events = (
+        BrokerageEvent.objects.filter(pk__in=event_ids)
+        .annotate(
+            participant_count=Count(
+                "participants", filter=Q(participants__state=ParticipantState.VALIDATED), distinct=True
+            ),
+            request_count=Count("meeting_requests", distinct=True),
+            accepted_count=Count(
+                "meeting_requests", filter=Q(meeting_requests__state=MeetingRequestState.ACCEPTED), distinct=True
+            ),
+            scheduled_count=count(meetings),
+            realised_count=count(meetings.filter(held)),
+            cooperation_count=count(meetings.filter(held & cooperation)),
+            agreement_count=Coalesce(
+                Subquery(
+                    PartnershipAgreement.objects.filter(meeting__request__event=OuterRef("pk"))
+                    .order_by()
+                    .values("meeting__request__event")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+        )
+        .order_by("pk")
+    )
+    return [
+        {
+            "key": event.title,
+            "participants": event.participant_count,
+            "meeting_requests": event.request_count,
+            "accepted": event.accepted_count,
+            "scheduled": event.scheduled_count,
+            "realised": event.realised_count,
+            "cooperation_possible": event.cooperation_count,
+            "agreements": event.agreement_count,
+        }
+        for event in events
+    ]
+
+
 def brokerage_figures(start: datetime.date, end: datetime.date) -> tuple[dict, dict, dict]:
     first, after = moment_range(start, end)
     events = (
@@ -434,7 +489,10 @@ def brokerage_figures(start: datetime.date, end: datetime.date) -> tuple[dict, d
         "partnership_agreements": _ids(agreements),
     }
     kpis = {"brokerage_events": len(event_ids), **{key: len(found) for key, found in ids.items()}}
-    tables = {"brokerage_funnel": [{"key": key, "count": kpis[key]} for key in BROKERAGE_FUNNEL_KEYS]}
+    tables = {
+        "brokerage_by_event": _brokerage_by_event(event_ids),
+        "brokerage_funnel": [{"key": key, "count": kpis[key]} for key in BROKERAGE_FUNNEL_KEYS],
+    }
     models = {
         "brokerage_participants": Participant,
         "meeting_requests": MeetingRequest,

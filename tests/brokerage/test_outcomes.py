@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from brokerage.choices import FollowUpAnswer, MeetingVerdict
-from brokerage.models import MeetingOutcome, Slot
+from brokerage.models import EventSession, MeetingOutcome, Slot
 from brokerage.services.outcomes import follow_up_answer, follow_ups_send, outcome_report
 from matchmaking.corpus_loading import contributed_labels
 from reports.kpis import compute
@@ -21,6 +21,7 @@ def _meeting_held(days_ago: int):
     meeting = MeetingFactory()
     start = timezone.now() - datetime.timedelta(days=days_ago)
     Slot.objects.filter(pk=meeting.slot_id).update(starts_at=start, ends_at=start + datetime.timedelta(minutes=30))
+    EventSession.objects.filter(pk=meeting.slot.session_id).update(starts_at=start)
     meeting.refresh_from_db()
     return meeting
 
@@ -87,6 +88,19 @@ def test_the_reports_count_the_brokerage_funnel_of_the_period():
     assert kpis["meetings_cooperation_possible"] == 1
     assert kpis["partnership_agreements"] == 1
     assert kpis["meeting_requests_accepted"] == 0  # accepted before the period
+    # The event's whole funnel, one row an event; both meetings' events start in the period.
+    rows = {row["key"]: row for row in figures["tables"]["brokerage_by_event"]}
+    assert rows[meeting.request.event.title] == {
+        "key": meeting.request.event.title,
+        "participants": 2,
+        "meeting_requests": 1,
+        "accepted": 1,
+        "scheduled": 1,
+        "realised": 1,
+        "cooperation_possible": 1,
+        "agreements": 1,
+    }
+    assert rows[missed.request.event.title]["realised"] == 0
     assert [row["key"] for row in figures["tables"]["brokerage_funnel"]] == [
         "meeting_requests",
         "meeting_requests_accepted",
