@@ -97,6 +97,11 @@ class BrokerageEventAdmin(WfsModelAdmin):
         if not self.has_view_permission(request, event):
             raise PermissionDenied
         points, rows = selectors.schedule_grid(event)
+        # One plan per point, to print and lay on its table: its meetings in time order.
+        plans = [
+            (point, [(row.slot, row.cells[index]) for row in rows if row.cells[index]])
+            for index, point in enumerate(points)
+        ]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -106,6 +111,7 @@ class BrokerageEventAdmin(WfsModelAdmin):
             "rows": rows,
             "interpreter_meetings": selectors.interpreter_meetings(event),
             "no_shows": selectors.no_shows(event),
+            "plans": [plan for plan in plans if plan[1]],
             "unpublished": any(cell and not cell.published for row in rows for cell in row.cells),
         }
         return TemplateResponse(request, "admin/brokerage/grid.html", context)

@@ -125,4 +125,7 @@ def test_the_grid_lists_interpreter_meetings_and_no_shows(staff_client):
     interpreters, shows = grid.split("Dolmetscherbedarf")[1].split("nicht stattgefunden")
     assert escape(needs.request.recipient.organisation.name) in interpreters
     assert escape(missed.request.requester.organisation.name) in shows
-    assert escape(needs.request.recipient.organisation.name) not in shows
+    no_shows, plans = shows.split("Tischpläne")
+    assert escape(needs.request.recipient.organisation.name) not in no_shows
+    # A plan per table with a meeting: tables 1 and 2, not 3.
+    assert plans.count('class="table-plan"') == 2
