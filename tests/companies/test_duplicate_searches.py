@@ -34,8 +34,10 @@ def listed(client, url_name=PAGE, **params) -> str:
 
 
 def test_the_task_computes_and_stores_the_pairs_of_both_kinds(pair):
-    anna = ContactFactory(email="anna@firma.example")
-    anna_again = ContactFactory(email="Anna@Firma.example")
+    # The persons' organisations are named here: two generated names can resemble each other and
+    # make a third pair.
+    anna = ContactFactory(email="anna@firma.example", organisation__name="Werkzeugbau Vogtland GmbH")
+    anna_again = ContactFactory(email="Anna@Firma.example", organisation__name="Klinikum am Elbufer")
     OrganisationFactory(name="Ganz Andere Firma")
 
     stored = duplicates_search()
