@@ -12,6 +12,16 @@ from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
 
 
+def offer_or_drop(form: forms.Form, name: str, choices) -> bool:
+    """Offer ``choices`` in the field ``name``, or leave the field out where there are none (an
+    event without participation types, an organisation without published profiles)."""
+    if choices:
+        form.fields[name].queryset = choices
+        return True
+    del form.fields[name]
+    return False
+
+
 class ParticipantRegistrationForm(forms.Form):
     participation_type = forms.ModelChoiceField(queryset=None, label=_("You take part as"), empty_label=None)
     sessions = forms.ModelMultipleChoiceField(
@@ -65,17 +75,10 @@ class ParticipantRegistrationForm(forms.Form):
 
     def __init__(self, *args, event: BrokerageEvent, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        types = event.participation_types.all()
-        if types:
-            self.fields["participation_type"].queryset = types
-        else:
-            del self.fields["participation_type"]
+        offer_or_drop(self, "participation_type", event.participation_types.all())
         profiles = PartneringProfile.objects.filter(organisation=organisation, state=ProfileState.PUBLISHED)
-        if profiles:
-            self.fields["profiles"].queryset = profiles.order_by("reference")
+        if offer_or_drop(self, "profiles", profiles.order_by("reference")):
             self.fields["profiles"].label_from_instance = lambda profile: f"{profile.title} ({profile.reference})"
-        else:
-            del self.fields["profiles"]
         self.fields["sessions"].queryset = event.sessions.order_by("starts_at")
         self.fields["sessions"].label_from_instance = lambda session: session.label
         contacts = Contact.objects.filter(organisation=organisation, removed_at__isnull=True).order_by("last_name")
@@ -126,11 +129,7 @@ class ParticipantSearchForm(forms.Form):
 
     def __init__(self, *args, event: BrokerageEvent, **kwargs):
         super().__init__(*args, **kwargs)
-        types = event.participation_types.all()
-        if types:
-            self.fields["participation_type"].queryset = types
-        else:
-            del self.fields["participation_type"]
+        offer_or_drop(self, "participation_type", event.participation_types.all())
 
 
 class OutcomeForm(forms.Form):
