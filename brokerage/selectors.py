@@ -3,11 +3,23 @@ participant sees them (with the engine's suggestions first), requests and agenda
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from brokerage.choices import EventState, MeetingRequestState, MeetingVerdict, ParticipantState
-from brokerage.models import BrokerageEvent, Meeting, MeetingPoint, MeetingRequest, Participant, Slot
+from brokerage.models import (
+    BrokerageEvent,
+    Meeting,
+    MeetingOutcome,
+    MeetingPoint,
+    MeetingRequest,
+    Participant,
+    PartnershipAgreement,
+    Slot,
+)
+from companies.choices import ProfileState
 from companies.models.organisations import Organisation
+from companies.models.profiles import PartneringProfile
 from companies.selectors import represented_organisations
 from matchmaking.models.matches import Match
 from matchmaking.reasons import render_all
@@ -57,6 +69,11 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
     )
 
 
+def published_profiles() -> Prefetch:
+    """A participant's partnering profiles others may see: the published ones."""
+    return Prefetch("profiles", queryset=PartneringProfile.objects.filter(state=ProfileState.PUBLISHED))
+
+
 def other_participants(
     participant: Participant, *, q: str = "", attendance: str = "", language: str = "", participation_type=None
 ):
@@ -66,7 +83,7 @@ def other_participants(
         Participant.objects.filter(event=participant.event, state=ParticipantState.VALIDATED)
         .exclude(pk=participant.pk)
         .select_related("organisation", "participation_type")
-        .prefetch_related("profiles")
+        .prefetch_related(published_profiles())
         .order_by("organisation__name")
     )
     if participation_type is not None:
@@ -101,7 +118,7 @@ def suggestions(participant: Participant, *, limit: int = 5) -> list[Suggestion]
         for p in Participant.objects.filter(event=participant.event, state=ParticipantState.VALIDATED)
         .exclude(pk=participant.pk)
         .select_related("organisation", "participation_type")
-        .prefetch_related("profiles")
+        .prefetch_related(published_profiles())
     }
     if not others:
         return []
@@ -163,23 +180,36 @@ def agenda(participant: Participant) -> list[Meeting]:
     return meetings
 
 
+def took_place() -> Q:
+    """Meetings that took place: at least one side reported, and no side said it did not take place."""
+    reports = MeetingOutcome.objects.filter(meeting=OuterRef("pk"))
+    return Q(Exists(reports)) & ~Q(Exists(reports.filter(verdict=MeetingVerdict.NOT_HELD)))
+
+
+def cooperation_seen() -> Q:
+    """Meetings after which a side saw a cooperation possible."""
+    return Q(Exists(MeetingOutcome.objects.filter(meeting=OuterRef("pk"), verdict=MeetingVerdict.COOPERATION_POSSIBLE)))
+
+
+def _per_event(queryset: QuerySet, event_path: str) -> Coalesce:
+    """How many rows of ``queryset`` belong to the outer event (a subquery, no join of the list)."""
+    rows = queryset.filter(**{event_path: OuterRef("pk")}).order_by().values(event_path)
+    return Coalesce(Subquery(rows.annotate(n=Count("pk", distinct=True)).values("n")), 0)
+
+
 def event_figures(events: QuerySet[BrokerageEvent]) -> QuerySet[BrokerageEvent]:
-    """Events with their counts: participants (validated), meetings scheduled (published) and
-    realised (reported as held by at least one side)."""
+    """Events with their whole funnel: validated participants, meeting requests, accepted ones,
+    meetings scheduled (published), that took place, with a cooperation possible, and the
+    partnership agreements that came of its meetings. The partner API and the reports count alike."""
+    published = Meeting.objects.filter(published=True)
     return events.annotate(
-        participant_count=Count(
-            "participants", filter=Q(participants__state=ParticipantState.VALIDATED), distinct=True
-        ),
-        meetings_scheduled=Count(
-            "meeting_requests__meeting", filter=Q(meeting_requests__meeting__published=True), distinct=True
-        ),
-        meetings_realised=Count(
-            "meeting_requests__meeting",
-            filter=Q(meeting_requests__meeting__published=True)
-            & ~Q(meeting_requests__meeting__outcomes__verdict=MeetingVerdict.NOT_HELD)
-            & Q(meeting_requests__meeting__outcomes__isnull=False),
-            distinct=True,
-        ),
+        participant_count=_per_event(Participant.objects.filter(state=ParticipantState.VALIDATED), "event"),
+        request_count=_per_event(MeetingRequest.objects.all(), "event"),
+        accepted_count=_per_event(MeetingRequest.objects.filter(state=MeetingRequestState.ACCEPTED), "event"),
+        meetings_scheduled=_per_event(published, "request__event"),
+        meetings_realised=_per_event(published.filter(took_place()), "request__event"),
+        meetings_cooperation=_per_event(published.filter(took_place() & cooperation_seen()), "request__event"),
+        agreement_count=_per_event(PartnershipAgreement.objects.all(), "meeting__request__event"),
     )
 
 

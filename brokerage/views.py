@@ -180,9 +180,10 @@ def request_list(request, pk: int):
     me = _own_participant(request, event)
     grouped = selectors.requests_of(me)
     self_booking = event.scheduling == SchedulingMode.SELF_BOOKING
+    bookable = meetings.bookable_slots(grouped["accepted"]) if self_booking else {}
     for item in grouped["accepted"]:
         item.partner = item.recipient if item.requester_id == me.pk else item.requester
-        item.slots = meetings.bookable_slots(item) if self_booking else []
+        item.slots = bookable.get(item.pk, [])
     for item in grouped["closed"]:
         item.partner = item.recipient if item.requester_id == me.pk else item.requester
     return render_portal(

@@ -50,11 +50,12 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from brokerage.choices import EventState, MeetingRequestState, MeetingVerdict, ParticipantState
-from brokerage.models import BrokerageEvent, Meeting, MeetingOutcome, MeetingRequest, Participant, PartnershipAgreement
+from brokerage.choices import EventState, MeetingRequestState, ParticipantState
+from brokerage.models import BrokerageEvent, Meeting, MeetingRequest, Participant, PartnershipAgreement
+from brokerage.selectors import cooperation_seen, event_figures, took_place
 from companies.models.classifications import Sector
 from delegations.choices import Direction
 from delegations.models import DelegationParticipant
@@ -405,53 +406,17 @@ BROKERAGE_FUNNEL_KEYS = tuple(kpi.key for kpi in kpis_of("brokerage"))[2:]
 
 def _brokerage_by_event(event_ids: list[int]) -> list[dict]:
     """Each event of the period with its whole funnel (whatever the dates of its steps): one row an
-    event, headed by its title."""
-    meetings = Meeting.objects.filter(request__event=OuterRef("pk"), published=True)
-    held = Exists(MeetingOutcome.objects.filter(meeting=OuterRef("pk"))) & ~Exists(
-        MeetingOutcome.objects.filter(meeting=OuterRef("pk"), verdict=MeetingVerdict.NOT_HELD)
-    )
-    cooperation = Exists(
-        MeetingOutcome.objects.filter(meeting=OuterRef("pk"), verdict=MeetingVerdict.COOPERATION_POSSIBLE)
-    )
-
-    def count(queryset) -> Subquery:
-        return Coalesce(Subquery(queryset.order_by().values("request__event").annotate(n=Count("pk")).values("n")), 0)
-
-    events = (
-        BrokerageEvent.objects.filter(pk__in=event_ids)
-        .annotate(
-            participant_count=Count(
-                "participants", filter=Q(participants__state=ParticipantState.VALIDATED), distinct=True
-            ),
-            request_count=Count("meeting_requests", distinct=True),
-            accepted_count=Count(
-                "meeting_requests", filter=Q(meeting_requests__state=MeetingRequestState.ACCEPTED), distinct=True
-            ),
-            scheduled_count=count(meetings),
-            realised_count=count(meetings.filter(held)),
-            cooperation_count=count(meetings.filter(held & cooperation)),
-            agreement_count=Coalesce(
-                Subquery(
-                    PartnershipAgreement.objects.filter(meeting__request__event=OuterRef("pk"))
-                    .order_by()
-                    .values("meeting__request__event")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-        )
-        .order_by("pk")
-    )
+    event, headed by its title; counted as the partner API counts (brokerage.selectors.event_figures)."""
+    events = event_figures(BrokerageEvent.objects.filter(pk__in=event_ids)).order_by("pk")
     return [
         {
             "key": event.title,
             "participants": event.participant_count,
             "meeting_requests": event.request_count,
             "accepted": event.accepted_count,
-            "scheduled": event.scheduled_count,
-            "realised": event.realised_count,
-            "cooperation_possible": event.cooperation_count,
+            "scheduled": event.meetings_scheduled,
+            "realised": event.meetings_realised,
+            "cooperation_possible": event.meetings_cooperation,
             "agreements": event.agreement_count,
         }
         for event in events
@@ -472,12 +437,8 @@ def brokerage_figures(start: datetime.date, end: datetime.date) -> tuple[dict, d
         state=MeetingRequestState.ACCEPTED, answered_at__gte=first, answered_at__lt=after
     )
     scheduled = Meeting.objects.filter(published=True, slot__starts_at__gte=first, slot__starts_at__lt=after)
-    realised = scheduled.filter(Exists(MeetingOutcome.objects.filter(meeting=OuterRef("pk")))).exclude(
-        Exists(MeetingOutcome.objects.filter(meeting=OuterRef("pk"), verdict=MeetingVerdict.NOT_HELD))
-    )
-    cooperation = realised.filter(
-        Exists(MeetingOutcome.objects.filter(meeting=OuterRef("pk"), verdict=MeetingVerdict.COOPERATION_POSSIBLE))
-    )
+    realised = scheduled.filter(took_place())
+    cooperation = realised.filter(cooperation_seen())
     agreements = PartnershipAgreement.objects.filter(signed_on__gte=start, signed_on__lte=end)
     ids = {
         "brokerage_participants": _ids(participants),

@@ -24,10 +24,6 @@ from outbox.services import task_enqueue
 from wfs_portal.services import validated_save
 
 
-def _available_slot_ids(participant: Participant) -> set[int]:
-    return set(Slot.objects.filter(session__participants=participant).values_list("pk", flat=True))
-
-
 def as_problem(event: BrokerageEvent) -> tuple[scheduling.Problem, dict[int, MeetingRequest]]:
     """The event's accepted requests as the scheduler's problem; booked meetings are fixed."""
     slots = {slot.pk: slot.session_id for slot in Slot.objects.filter(session__event=event)}
@@ -113,10 +109,10 @@ def meeting_book(request: MeetingRequest, slot: Slot, *, user) -> Meeting:
         raise ValidationError(_("This meeting has a slot already."), code="booked")
     if slot.session.event_id != event.pk:
         raise ValidationError(_("Choose a slot of this event."), code="other_event")
-    for side in (request.requester, request.recipient):
-        if slot.pk not in _available_slot_ids(side):
-            raise ValidationError(_("%(name)s is not available in this slot.") % {"name": side.organisation.name})
     problem, _accepted = as_problem(event)
+    for side in (request.requester, request.recipient):
+        if slot.pk not in problem.participants[side.pk].slots:
+            raise ValidationError(_("%(name)s is not available in this slot.") % {"name": side.organisation.name})
     taken = set(Meeting.objects.filter(slot=slot).values_list("point_id", flat=True))
     fitting = _fitting_point_ids(request, problem) - taken
     points = [p for p in problem.points if p.id in fitting]
@@ -202,21 +198,32 @@ def _fitting_point_ids(request: MeetingRequest, problem: scheduling.Problem) -> 
     return {p.id for p in problem.points if scheduling.fits(problem, wanted, p)}
 
 
-def bookable_slots(request: MeetingRequest) -> list[Slot]:
-    """The slots an accepted request can be booked into now: both sides available and free, and a
-    fitting point free. (What the page offers; meeting_book decides.)"""
-    if request.state != MeetingRequestState.ACCEPTED or Meeting.objects.filter(request=request).exists():
-        return []
-    problem, _accepted = as_problem(request.event)
-    fitting = _fitting_point_ids(request, problem)
-    sides = (request.requester_id, request.recipient_id)
-    common = problem.participants[sides[0]].slots & problem.participants[sides[1]].slots
-    busy = set(MeetingSeat.objects.filter(participant_id__in=sides).values_list("slot_id", flat=True))
+def bookable_slots(requests: list[MeetingRequest]) -> dict[int, list[Slot]]:
+    """For each accepted request of one event not booked yet, the slots it can be booked into now:
+    both sides available and free, and a fitting point free (what the page offers; meeting_book
+    decides). The event's problem and its meetings are read once for all of them."""
+    open_requests = [r for r in requests if r.state == MeetingRequestState.ACCEPTED]
+    booked = set(Meeting.objects.filter(request__in=open_requests).values_list("request_id", flat=True))
+    open_requests = [r for r in open_requests if r.pk not in booked]
+    if not open_requests:
+        return {}
+    problem, _accepted = as_problem(open_requests[0].event)
+    busy: dict[int, set[int]] = defaultdict(set)
     taken: dict[int, set[int]] = defaultdict(set)
-    for slot_id, point_id in Meeting.objects.filter(slot_id__in=common).values_list("slot_id", "point_id"):
+    for slot_id, point_id, participant_id in MeetingSeat.objects.filter(
+        meeting__request__event=open_requests[0].event_id
+    ).values_list("slot_id", "meeting__point_id", "participant_id"):
+        busy[participant_id].add(slot_id)
         taken[slot_id].add(point_id)
-    free = [slot_id for slot_id in common - busy if fitting - taken[slot_id]]
-    return list(Slot.objects.filter(pk__in=free).select_related("session__event").order_by("starts_at"))
+    free: dict[int, list[int]] = {}
+    for request in open_requests:
+        fitting = _fitting_point_ids(request, problem)
+        sides = (request.requester_id, request.recipient_id)
+        common = problem.participants[sides[0]].slots & problem.participants[sides[1]].slots
+        common -= busy[sides[0]] | busy[sides[1]]
+        free[request.pk] = [slot_id for slot_id in common if fitting - taken[slot_id]]
+    slots = Slot.objects.in_bulk({slot_id for ids in free.values() for slot_id in ids})
+    return {pk: sorted((slots[i] for i in ids), key=lambda slot: slot.starts_at) for pk, ids in free.items()}
 
 
 REMINDERS = (
