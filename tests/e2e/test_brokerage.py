@@ -32,14 +32,18 @@ def _representative(name: str):
     )
 
 
-def _register(page, event, words) -> None:
+def _register(page, event, shot=None, name="") -> None:
     page.goto("/portal/brokerage/")
+    if shot:
+        shot(page, f"{name}-00-events")
     page.locator("main").get_by_text(event.title).first.click()
     page.wait_for_url(f"**/portal/brokerage/{event.pk}/")
     page.locator("main a[href$='/register/']").first.click()
     page.wait_for_url(f"**/portal/brokerage/{event.pk}/register/")
     page.locator("input[name=sessions]").first.check()
     page.fill("textarea[name=offer]", "Sterile Einwegsets für die Chirurgie")
+    if shot:
+        shot(page, f"{name}-00-register")
     with page.expect_navigation():
         page.click("main form button[type=submit]")
 
@@ -68,7 +72,7 @@ def test_two_companies_meet_at_a_brokerage_event_from_registration_to_outcome(
         log_in(page, representative)
         if language != "de":
             switch_language(page, language)
-        _register(page, event, words)
+        _register(page, event, shot if key == "a" else None, name)
         pages[key] = page
     first, second = pages["a"], pages["b"]
     assert Participant.objects.filter(event=event).count() == 2
