@@ -134,9 +134,9 @@ class MatchAdmin(RunMatchingPermission, DerivedDataAdmin):
 
     Shown as staff read them: ranks from 1 (stored from 0), scores as percentages, the reasons in
     words and the profiles behind them by title. A list's order is the engine's, not the scores':
-    pinned partners come first, and the re-ranking for diversity (matchmaking/engine/engine.py,
-    ``Params.diversity``) can put a partner above a slightly better-scored one that resembles
-    partners already placed (same kind and NACE section). The list page says so."""
+    pinned partners come first, and where a diversity penalty is set (``Params.mmr_diversity``;
+    none with the learned score) the re-ranking can put a partner above a slightly better-scored
+    one that resembles partners already placed (same kind and NACE section). The list page says so."""
 
     list_display = ["organisation", "rank_display", "partner", "score_percent", "reasons_text"]
     list_filter = [ScoreFilter, SignalFilter, "pinned"]
@@ -196,7 +196,8 @@ class MatchAdmin(RunMatchingPermission, DerivedDataAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        points = number_format(round(matching_params().diversity * 100))
+        diversity = matching_params().mmr_diversity
+        points = number_format(round(diversity * 100)) if diversity else None
         return super().changelist_view(request, {**(extra_context or {}), "diversity_points": points})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -11,7 +11,15 @@ import numpy as np
 
 from matchmaking.engine.arrays import group_key, key, padded, unit_rows, widen
 from matchmaking.engine.records import OrgRecord
-from matchmaking.engine.vocabulary import DISTRICTS, FIELDS, KINDS, OFFER_TYPES, REQUEST_TYPES, SIZE_BANDS
+from matchmaking.engine.vocabulary import (
+    COOPERATION_TYPES,
+    DISTRICTS,
+    FIELDS,
+    KINDS,
+    OFFER_TYPES,
+    REQUEST_TYPES,
+    SIZE_BANDS,
+)
 
 MAX_PROFILES = 3  # per organisation and direction, for the reasons (the best-matching pair of titles)
 
@@ -44,6 +52,9 @@ class Corpus:
     request_profiles: np.ndarray
     profile_vectors: np.ndarray  # (p, d) float32 unit
     profile_ids: np.ndarray  # (p,) external ids
+    # (n,) bool: looks for a partner of its own kind (an R&D request: a consortium, joint research),
+    # so that a partner who asks for the same counts as a co-operation, not as a twin.
+    cooperation: np.ndarray | None = None
     complementary_divisions: np.ndarray = field(default_factory=lambda: np.zeros((100, 100), dtype=bool))
     # Pair rules, as sorted int64 keys row * n + column.
     excluded: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -67,6 +78,14 @@ class Corpus:
 
     def __post_init__(self):
         self._index = {value: i for i, value in enumerate(self.ids.tolist())}
+        if self.cooperation is None:
+            self.cooperation = np.zeros(len(self.ids), dtype=bool)
+
+    def __setstate__(self, state):
+        """A snapshot pickled before an array existed gets its default."""
+        self.__dict__.update(state)
+        if self.__dict__.get("cooperation") is None:
+            self.cooperation = np.zeros(len(self.ids), dtype=bool)
 
     def pair_keys(self, pairs) -> np.ndarray:
         """Sorted keys of (external id, external id) pairs that are both in the corpus."""
@@ -127,6 +146,7 @@ ROW_FIELDS = (
     "wants_list",
     "offer_profiles",
     "request_profiles",
+    "cooperation",
 )
 
 
@@ -336,4 +356,5 @@ def assemble(records: list[OrgRecord], dim: int, lex_offer: np.ndarray, lex_requ
         request_profiles=request_profiles,
         profile_vectors=profile_vectors,
         profile_ids=np.asarray(profile_ids, dtype=object),
+        cooperation=np.asarray([any(p.type in COOPERATION_TYPES for p in r.profiles) for r in records], dtype=bool),
     )

@@ -70,14 +70,19 @@ class ChunkResult:
 class Engine(Prefilter):
     """Holds the pre-filter matrices of a corpus; computes lists for any range of rows."""
 
-    def score_pairs(self, i: np.ndarray, j: np.ndarray, forward_raw=None, backward_raw=None) -> dict:
+    def score_pairs(
+        self, i: np.ndarray, j: np.ndarray, forward_raw=None, backward_raw=None, *, roles: bool = True
+    ) -> dict:
         """All components and the score of pairs (i, j). ``forward_raw``/``backward_raw`` are the
-        raw text similarities if the pre-filter has them already."""
+        raw text similarities if the pre-filter has them already; without ``roles`` the learned
+        score leaves out the role signals (``scoring.add_roles``)."""
         if forward_raw is None:
             forward_raw = self.text_raw(i, j)
         if backward_raw is None:
             backward_raw = self.text_raw(j, i)
-        return scoring.score_pairs(self.corpus, self.params, i, j, forward_raw, backward_raw)
+        return scoring.score_pairs(
+            self.corpus, self.params, i, j, forward_raw, backward_raw, hubness=self.hubness, roles=roles
+        )
 
     # --- lists ---------------------------------------------------------------------------------
     def compute(self, rows: np.ndarray, block: int = 512) -> ChunkResult:
@@ -143,9 +148,19 @@ class Engine(Prefilter):
                 backward = np.concatenate([backward, self.text_raw(ej, ei)])
         keep = scoring.allowed(c, i, j) & np.isin(i, rows)
         i, j, forward, backward = i[keep], j[keep], forward[keep], backward[keep]
-        scored = self.score_pairs(i, j, forward, backward)
-        scoring.apply_feedback(c, p, i, j, scored)
         pinned = np.isin(i * c.n + j, c.pinned) if len(c.pinned) else np.zeros(len(i), dtype=bool)
+        scored = self.score_pairs(i, j, forward, backward, roles=False)
+        if scored["features"] is not None:
+            # The role signals cost a product of two embeddings per pair: only for the best
+            # candidates of each row (twice what the re-ranking looks at, for the feedback's moves).
+            keep = _best_per_row(i, scored["score"] + 10 * pinned, 2 * p.rerank_pool * p.k)
+            i, j, pinned, scored = i[keep], j[keep], pinned[keep], scoring.subset(scored, keep)
+            scoring.add_roles(c, p, i, j, scored)
+        scoring.apply_feedback(c, p, i, j, scored)
+        floor = p.list_floor
+        if floor > 0:  # too weak to be worth anybody's time, however short the list
+            keep = pinned | (scored["score"] >= floor)
+            i, j, pinned, scored = i[keep], j[keep], pinned[keep], scoring.subset(scored, keep)
         scored["flags"] |= np.where(pinned, PINNED, 0).astype(np.int32)
         return self._rank(np.sort(rows), i, j, scored, pinned)
 
@@ -175,7 +190,7 @@ class Engine(Prefilter):
         penalty = np.zeros(score.shape, dtype=np.float32)
         available = valid.copy()
         for step in range(picked.shape[1]):
-            mmr = np.where(available, score - p.diversity * penalty, -np.inf)
+            mmr = np.where(available, score - p.mmr_diversity * penalty, -np.inf)
             best = np.argmax(mmr, axis=1)
             ok = np.isfinite(mmr[np.arange(len(rows)), best])
             picked[ok, step] = cand[ok, best[ok]]
@@ -269,8 +284,18 @@ class Engine(Prefilter):
         structure = self.structure_part(others, me)
         forward = (self.X @ self.Y[row])[others] - structure  # others need what row offers
         backward = (self.Y @ self.X[row])[others] - structure  # row needs what others offer
-        scores[others] = self.score_pairs(others, me, forward, backward)["score"]
+        found = self.score_pairs(others, me, forward, backward)["score"]
+        # Below the floor it enters no list (as in ``rank``); a pinned pair is recomputed anyway.
+        scores[others] = np.where(found >= self.params.list_floor, found, -np.inf)
         return scores
+
+
+def _best_per_row(i: np.ndarray, score: np.ndarray, width: int) -> np.ndarray:
+    """Indices of the ``width`` best-scored pairs of each row i."""
+    order = np.lexsort((-score, i))
+    ordered = i[order]
+    starts = np.searchsorted(ordered, ordered, side="left")
+    return np.sort(order[np.arange(len(order)) - starts < width])
 
 
 def _empty_result() -> ChunkResult:

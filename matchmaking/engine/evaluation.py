@@ -69,6 +69,11 @@ def records_from_file(data: dict, embed: Embedder) -> list[OrgRecord]:
     return records
 
 
+def corpus_from_file(data: dict, embed: Embedder, *, dim: int):
+    """The engine's corpus of an evaluation file."""
+    return build(records_from_file(data, embed), dim=dim)
+
+
 def ranked_lists(
     data: dict, embed: Embedder, *, k: int = 10, dim: int, params: Params | None = None
 ) -> dict[str, list[str]]:
@@ -80,11 +85,18 @@ def ranked_lists(
     corpus = build(records, dim=dim)
     result = Engine(corpus, params).compute_all()
     ids = corpus.ids
-    lists: dict[str, list[str]] = {org["id"]: [] for org in data["organisations"]}
+    found = row_lists(result)
+    return {org["id"]: [ids[p] for p in found.get(corpus.index_of(org["id"]), [])] for org in data["organisations"]}
+
+
+def row_lists(result) -> dict[int, list[int]]:
+    """The lists of an engine result by corpus row: row -> partner rows, best first."""
+    lists: dict[int, list[int]] = {}
     for row, partner, _rank in sorted(
-        zip(result.rows, result.partners, result.ranks, strict=True), key=lambda x: (x[0], x[2])
+        zip(result.rows.tolist(), result.partners.tolist(), result.ranks.tolist(), strict=True),
+        key=lambda x: (x[0], x[2]),
     ):
-        lists[ids[row]].append(ids[partner])
+        lists.setdefault(row, []).append(partner)
     return lists
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 
+from matchmaking.engine import learned
+
 
 @dataclass(frozen=True)
 class Params:
@@ -51,12 +53,23 @@ class Params:
     # relevant" fall, by up to this much, scaled by the similarity of what they offer; the rated
     # pair itself keeps its score.
     similar_feedback: float = 0.1
-    diversity: float = 0.08  # MMR penalty for a candidate of the same kind and NACE section
+    # MMR penalty for a candidate of the same kind and NACE section, in points of the score; None:
+    # 0.08 for the hand-set score, none for the learned one (on held-out data any penalty cost
+    # more true partners than it spread the lists; its hub penalty keeps generic partners out).
+    diversity: float | None = None
 
     # --- pre-filter structure augmentation ---------------------------------------------------
     # Weight of shared technology fields and district in the pre-filter's matrix product, so that
     # structurally close pairs become candidates even when their texts say little.
     prefilter_structure: float = 0.15
+
+    # --- the learned score ------------------------------------------------------------------
+    # Coefficients of the learned score (``matchmaking.engine.learned``), fitted by ``manage.py
+    # match_fit``; by default the shipped ones. {} is the hand-set score above (w_text, gates ...).
+    weights: dict = field(default_factory=lambda: dict(learned.shipped_weights()))
+    # A partner below this score is not listed however short the list (pinned ones are); None takes
+    # the one fitted with the weights, so that a generic institute does not fill weak places.
+    min_score: float | None = None
 
     extra: dict = field(default_factory=dict)
 
@@ -71,6 +84,20 @@ class Params:
             raise ValueError("need 0 <= gate_floor <= 1 and gate_text > 0")
         if self.k < 1 or self.candidates < self.k:
             raise ValueError("need 1 <= k <= candidates")
+        learned.check(self.weights)
+
+    @property
+    def mmr_diversity(self) -> float:
+        if self.diversity is not None:
+            return self.diversity
+        return 0.0 if self.weights else 0.08
+
+    @property
+    def list_floor(self) -> float:
+        """The lowest score a listed partner may have."""
+        if self.min_score is not None:
+            return self.min_score
+        return float(self.weights.get("min_score", 0.0)) if self.weights else 0.0
 
     @classmethod
     def from_mapping(cls, overrides: dict | None) -> Params:
@@ -85,9 +112,12 @@ class Params:
     def from_stored(cls, stored: dict) -> Params:
         """The parameters a generation was started with (``MatchGeneration.parameters``), without
         the keys that are no parameters (its embedding model) or no longer are (``interesting_boost``,
-        retired): a generation that was being built when the engine changed is resumed with it."""
+        retired): a generation that was being built when the engine changed is resumed with it, and
+        one started before there were weights with the hand-set score."""
         known = {f.name for f in fields(cls)}
-        return cls.from_mapping({key: value for key, value in stored.items() if key in known})
+        overrides = {key: value for key, value in stored.items() if key in known}
+        overrides.setdefault("weights", {})  # started before the score was learned: the hand-set one
+        return cls.from_mapping(overrides)
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}

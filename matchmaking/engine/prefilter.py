@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from matchmaking.engine import learned
 from matchmaking.engine.corpus import Corpus
 from matchmaking.engine.params import Params
 from matchmaking.engine.vocabulary import FIELDS
@@ -23,6 +24,12 @@ class Prefilter:
         self._columns()
         if corpus.calibration is None:
             corpus.calibration = self.calibrate()
+        # How close every organisation is to everybody, for the learned score's hub penalty (its own
+        # random stream, so that the candidates' sample stays as it was).
+        if self.params.weights:
+            self.hubness, self.hub_sample = learned.hubness(corpus, np.random.default_rng(seed + 1))
+        else:
+            self.hubness, self.hub_sample = np.zeros(corpus.n, dtype=np.float32), np.zeros(0, dtype=np.int64)
 
     def _features(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The pre-filter rows X (what a row looks for) and Y (what it offers) of some corpus rows:
@@ -69,6 +76,8 @@ class Prefilter:
         if not len(rows):
             return
         self.X[rows], self.Y[rows] = self._features(rows)
+        if self.params.weights:
+            self.hubness[rows] = learned.hubness_of(self.corpus, rows, self.hub_sample)
         if (self.corpus.eligible[rows] != eligible_before).any():
             self._columns()
         elif self.Xc is not self.X:

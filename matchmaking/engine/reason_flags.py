@@ -14,3 +14,4 @@ KIND_PAIR = 512
 FEEDBACK_SIMILAR = 1024
 PINNED = 2048
 TARGETED_BY_PARTNER = 4096  # the partner's profiles target the organisation's country
+CO_OPERATION = 8192  # both look for a partner of their own kind, for the same thing (joint research)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from matchmaking.engine import learned
 from matchmaking.engine.arrays import share
 from matchmaking.engine.corpus import Corpus
 from matchmaking.engine.params import Params
 from matchmaking.engine.reason_flags import (
     BOTH_SAXONY,
+    CO_OPERATION,
     COMPLEMENTARY_DIVISIONS,
     CROSS_SECTOR,
     FEEDBACK_SIMILAR,
@@ -36,10 +38,23 @@ def calibrated(c: Corpus, raw: np.ndarray) -> np.ndarray:
 
 
 def score_pairs(
-    c: Corpus, p: Params, i: np.ndarray, j: np.ndarray, forward_raw: np.ndarray, backward_raw: np.ndarray
+    c: Corpus,
+    p: Params,
+    i: np.ndarray,
+    j: np.ndarray,
+    forward_raw: np.ndarray,
+    backward_raw: np.ndarray,
+    *,
+    hubness: np.ndarray | None = None,
+    roles: bool = True,
 ) -> dict:
     """All components and the score of pairs (i, j) from their raw text similarities in both
-    directions (``Prefilter.text_raw``)."""
+    directions (``Prefilter.text_raw``).
+
+    With learned weights (``p.weights``) the score is theirs (``matchmaking.engine.learned``), from
+    the signals of the pair and ``hubness`` (per corpus row); without ``roles`` the role signals
+    are left at 0 for now (``add_roles`` adds them to the best candidates). Without weights it is
+    the hand-set one: text, then structure and fit gated by text."""
     forward = calibrated(c, forward_raw)  # j offers what i needs
     backward = calibrated(c, backward_raw)  # i offers what j needs
     value_i = np.maximum(forward, p.customer_value * backward)
@@ -77,7 +92,20 @@ def score_pairs(
     # organisations that have nothing to offer each other: below ``gate_text`` of text
     # complementarity they count only in part.
     gate = p.gate_floor + (1 - p.gate_floor) * np.minimum(1.0, text / p.gate_text)
-    score = p.w_text * text + gate * (p.w_structure * structure + p.w_fit * fit)
+    if p.weights:
+        features = {
+            "text": text,
+            "text_best": np.maximum(forward, backward),
+            **_text_signals(c, p, i, j, forward_raw, backward_raw),
+            "structure": gate * structure,
+            "fit": gate * fit,
+            "hubness": (hubness[i] + hubness[j]) if hubness is not None else np.zeros(len(i), np.float32),
+            **(learned.role_similarities(c, i, j) if roles else dict.fromkeys(learned.ROLE_FEATURES, 0.0)),
+        }
+        score = learned.probability(learned.logit(p.weights, features))
+    else:
+        features = None
+        score = p.w_text * text + gate * (p.w_structure * structure + p.w_fit * fit)
     flags = (
         np.where(forward >= _REASON_TEXT_MIN, PARTNER_OFFERS, 0)
         | np.where(backward >= _REASON_TEXT_MIN, PARTNER_NEEDS, 0)
@@ -91,6 +119,8 @@ def score_pairs(
         | np.where(cluster, SHARED_CLUSTER, 0)
         | np.where(kinds >= 0.9, KIND_PAIR, 0)
     ).astype(np.int32)
+    if features is not None and roles:
+        flags |= np.where(learned.role_reasons(features)["co_operation"], CO_OPERATION, 0).astype(np.int32)
     return {
         "score": score.astype(np.float32),
         "text": text.astype(np.float32),
@@ -101,7 +131,45 @@ def score_pairs(
         "feedback": np.zeros(len(i), dtype=np.float32),
         "flags": flags,
         "shared_fields": shared_fields,
+        "features": features,
     }
+
+
+def _text_signals(c: Corpus, p: Params, i, j, forward_raw, backward_raw, batch: int = 65536) -> dict:
+    """The stronger direction of the embedding and of the lexical similarity alone. The raw text
+    similarity mixes both (``lexical_share`` of lexical); the lexical part is recomputed from the
+    small lexical vectors and the embedding part is what remains."""
+    lexical = np.zeros((2, len(i)), dtype=np.float32)
+    for start in range(0, len(i), batch):
+        a, b = i[start : start + batch], j[start : start + batch]
+        lexical[0, start : start + batch] = np.einsum("md,md->m", c.lex_request[a], c.lex_offer[b])
+        lexical[1, start : start + batch] = np.einsum("md,md->m", c.lex_request[b], c.lex_offer[a])
+    share_ = p.lexical_share
+    if share_ >= 1:
+        embedding = np.zeros_like(lexical)
+    else:
+        embedding = (np.vstack([forward_raw, backward_raw]) - share_ * lexical) / (1 - share_)
+    return {"embedding_best": embedding.max(axis=0), "lexical_best": lexical.max(axis=0)}
+
+
+def add_roles(c: Corpus, p: Params, i: np.ndarray, j: np.ndarray, scored: dict) -> None:
+    """Complete the learned score of pairs scored without their role signals."""
+    if scored["features"] is None:
+        return
+    roles = learned.role_similarities(c, i, j)
+    scored["features"].update(roles)
+    scored["score"] = learned.probability(learned.logit(p.weights, scored["features"]))
+    scored["flags"] |= np.where(learned.role_reasons(roles)["co_operation"], CO_OPERATION, 0).astype(np.int32)
+
+
+def subset(scored: dict, keep: np.ndarray) -> dict:
+    """The scored pairs at ``keep`` (a mask or indices)."""
+    out = {name: (values[keep] if isinstance(values, np.ndarray) else values) for name, values in scored.items()}
+    if scored["features"] is not None:
+        out["features"] = {
+            name: values[keep] if np.ndim(values) else values for name, values in scored["features"].items()
+        }
+    return out
 
 
 def complementary_divisions(c: Corpus, i: np.ndarray, j: np.ndarray) -> np.ndarray:

@@ -33,6 +33,9 @@ DISTRICTS = (
 SIZE_BANDS = ("1-9", "10-49", "50-249", "250-999", "1000+")
 OFFER_TYPES = ("business_offer", "technology_offer")
 REQUEST_TYPES = ("business_request", "technology_request", "rd_request")
+# Requests for a partner of one's own kind (joint research, a consortium): two organisations that
+# both ask for one are a co-operation, not two customers of the same supplier.
+COOPERATION_TYPES = ("rd_request",)
 
 # How well two kinds of organisation usually work together (symmetric): companies with research,
 # clinics with suppliers rate highest, two networks lowest.

@@ -138,7 +138,7 @@ def update_lists(generation: MatchGeneration, engine: Engine, row: int) -> dict:
     for start in range(0, len(owners), 500):
         last = matches.filter(organisation_id__in=owners[start : start + 500], rank=k - 1)
         for owner, score in last.values_list("organisation_id", "score"):
-            thresholds[corpus.index_of(owner)] = score + engine.params.diversity
+            thresholds[corpus.index_of(owner)] = score + engine.params.mmr_diversity
     members = np.asarray(
         [
             corpus.index_of(pk)

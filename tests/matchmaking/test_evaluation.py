@@ -168,7 +168,7 @@ def test_the_hard_set_with_baselines_and_the_lists(tmp_path):
                 assert 0 <= scope[key] <= 1
         assert figures["decoy_directions"] == report["decoy_directions"]
         assert 0 < figures["hub_lists"]["mean"] <= figures["hub_lists"]["max"] <= 1
-    assert set(report["baselines"]) == {"text_only", "embeddings_only"}
+    assert set(report["baselines"]) == {"hand_set", "text_only", "embeddings_only"}
 
 
 def test_evaluation_of_a_bad_file_says_what_is_wrong(tmp_path):

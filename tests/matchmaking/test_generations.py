@@ -106,7 +106,7 @@ def with_profile(name: str, **org_fields) -> Organisation:
 def _storage(settings, tmp_path):
     """Snapshots in a temporary folder; no engine cached from another test."""
     settings.MEDIA_ROOT = tmp_path
-    settings.MATCHING = {"k": 3}
+    settings.MATCHING = {"k": 3, "min_score": 0.0}  # full lists: the pipeline is under test, not the floor
     settings.MATCHING_BLOCK_SIZE = 2  # several map and reduce chunks even for a few organisations
     engines.forget()
     corpus_loading._cache.clear()
@@ -338,7 +338,7 @@ def test_expired_profiles_are_not_matched(world, django_capture_on_commit_callba
 def test_an_accepted_introduction_lifts_partners_like_the_introduced_one_not_the_pair(
     world, django_capture_on_commit_callbacks, settings
 ):
-    settings.MATCHING = {"k": 6}  # everybody in everybody's list: the scores can be compared
+    settings.MATCHING = {"k": 6, "min_score": 0.0}  # everybody in everybody's list: the scores can be compared
     second_printer = OrganisationFactory(name="second printer", description_de="", description_en="")
     PartneringProfileFactory(
         organisation=second_printer,
@@ -373,7 +373,7 @@ def test_an_accepted_introduction_lifts_partners_like_the_introduced_one_not_the
 
 
 def test_a_changed_profile_is_rescored_in_the_lists_it_stays_in(world, django_capture_on_commit_callbacks, settings):
-    settings.MATCHING = {"k": 5}
+    settings.MATCHING = {"k": 5, "min_score": 0.0}
     run_full(django_capture_on_commit_callbacks)
     clinic, courier = world["clinic"], world["courier"]
     before = Match.objects.get(organisation=clinic, partner=courier)

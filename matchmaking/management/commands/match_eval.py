@@ -18,7 +18,8 @@ class Command(BaseCommand):
         "expected pairs found in at least one direction, overall and for cross-language and same-language "
         "directions; where the file labels decoys and hubs, also how often they rank above the true partner "
         "and how many lists the hubs are in. With --baselines also the figures of the text signal alone and "
-        "of the embeddings alone, to see what structure, fit and the lexical signal add on this file."
+        "of the embeddings alone and of the hand-set score, to see what the learned weights, structure, fit "
+        "and the lexical signal add on this file."
     )
 
     def add_arguments(self, parser):
@@ -44,22 +45,17 @@ class Command(BaseCommand):
         except (ValueError, KeyError) as exc:
             raise CommandError(f"{data} is not a valid evaluation file: {exc}") from None
         started = time.perf_counter()
-        cache = {}
-
-        def embed(texts, role):
-            missing = [t for t in texts if t not in cache]
-            if missing:
-                cache.update(zip(missing, embedding.embed(missing), strict=True))
-            return [cache[t] for t in texts]
-
+        embed = cached_embedder()
         params = matching_params()
         engine_lists = ranked_lists(labelled, embed, k=k, dim=embedding.DIM, params=params)
         report = score(labelled, engine_lists, k=k)
         report["model"] = embedding.MODEL_NAME
         if baselines:
-            text_only = replace(params, w_text=1.0, w_structure=0.0, w_fit=0.0, prefilter_structure=0.0)
+            hand_set = replace(params, weights={}, min_score=None)
+            text_only = replace(hand_set, w_text=1.0, w_structure=0.0, w_fit=0.0, prefilter_structure=0.0)
             report["baselines"] = {}
             for name, variant in (
+                ("hand_set", hand_set),
                 ("text_only", text_only),
                 ("embeddings_only", replace(text_only, lexical_share=0.0)),
             ):
@@ -69,6 +65,19 @@ class Command(BaseCommand):
         if lists:
             write_lists(lists, engine_lists)
         self.stdout.write(dumps(report) if as_json else readable(report, data))
+
+
+def cached_embedder():
+    """The embedding model behind a cache of this run: a text is embedded once."""
+    cache = {}
+
+    def embed(texts, role):
+        missing = [t for t in texts if t not in cache]
+        if missing:
+            cache.update(zip(missing, embedding.embed(missing), strict=True))
+        return [cache[t] for t in texts]
+
+    return embed
 
 
 def dumps(value) -> str:
