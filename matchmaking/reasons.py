@@ -43,6 +43,8 @@ def render(match: Match, profiles: dict[int, PartneringProfile], fields: dict[st
         parts.append(_("offers what you look for"))
     elif bits & flags.PARTNER_NEEDS:
         parts.append(_("looks for what you offer"))
+    if bits & flags.CO_OPERATION:
+        parts.append(_("also looks for a partner for a joint project on the same subject"))
     slugs = [slug for bit, slug in enumerate(FIELDS) if match.shared_fields >> bit & 1]
     shared = [fields[slug].name for slug in slugs if slug in fields]
     if shared:

@@ -158,12 +158,22 @@ def test_a_pinned_partner_is_marked_as_pinned_in_its_rank(staff_client, lists):
     assert not any('class="match-pinned"' in cell for cell in cells[1:])
 
 
-def test_the_match_list_explains_why_its_order_differs_from_the_scores(staff_client, lists):
+def test_the_match_list_explains_why_its_order_differs_from_the_scores(staff_client, lists, settings):
+    settings.MATCHING = {"diversity": 0.08}
     page = staff_client.get(reverse("admin:matchmaking_match_changelist")).content.decode()
 
     assert 'class="help match-order"' in page
     # The diversity margin of the settings' parameters, in percentage points.
     assert re.search(r"\b8\b", page.split('class="help match-order"')[1].split("</p>")[0])
+
+
+def test_without_a_diversity_margin_the_match_list_says_only_pins_break_the_order(staff_client, lists):
+    """The learned score comes without a diversity margin: pinned partners first, then by score."""
+    page = staff_client.get(reverse("admin:matchmaking_match_changelist")).content.decode()
+    help_text = page.split('class="help match-order"')[1].split("</p>")[0]
+
+    assert "in der Reihenfolge ihres Scores" in help_text
+    assert "Prozentpunkte" not in help_text
 
 
 def test_the_score_filter_names_percentages(staff_client, lists):

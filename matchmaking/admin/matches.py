@@ -47,6 +47,7 @@ class SignalFilter(admin.SimpleListFilter):
         return [
             (flags.PARTNER_OFFERS, _("partner offers what is looked for")),
             (flags.PARTNER_NEEDS, _("partner looks for what is offered")),
+            (flags.CO_OPERATION, _("joint project of the same kind")),
             (flags.SHARED_FIELD, _("shared technology field")),
             (flags.CROSS_SECTOR, _("different sectors")),
             (flags.SAME_DISTRICT, _("same district")),

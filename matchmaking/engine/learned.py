@@ -92,13 +92,18 @@ def probability(z: np.ndarray) -> np.ndarray:
 
 def role_similarities(c, i: np.ndarray, j: np.ndarray, batch: int = 65536) -> dict:
     """``same_need``, ``same_offer`` and ``co_operation`` of pairs (i, j), in batches so that the
-    gathered embeddings stay small."""
+    gathered embeddings stay small; pairs that all share one organisation (the incremental update:
+    one organisation against everybody) by two matrix-vector products instead."""
     same_need = np.zeros(len(i), dtype=np.float32)
     same_offer = np.zeros(len(i), dtype=np.float32)
-    for start in range(0, len(i), batch):
-        a, b = i[start : start + batch], j[start : start + batch]
-        same_need[start : start + batch] = np.einsum("md,md->m", c.request[a], c.request[b])
-        same_offer[start : start + batch] = np.einsum("md,md->m", c.offer[a], c.offer[b])
+    if len(j) > 1 and (j == j[0]).all():
+        same_need[:] = (c.request @ c.request[j[0]])[i]
+        same_offer[:] = (c.offer @ c.offer[j[0]])[i]
+    else:
+        for start in range(0, len(i), batch):
+            a, b = i[start : start + batch], j[start : start + batch]
+            same_need[start : start + batch] = np.einsum("md,md->m", c.request[a], c.request[b])
+            same_offer[start : start + batch] = np.einsum("md,md->m", c.offer[a], c.offer[b])
     both_cooperate = c.cooperation[i] & c.cooperation[j]
     same_need = np.maximum(same_need, 0.0)
     return {

@@ -1,5 +1,6 @@
-"""The labelled evaluation files are well formed: the easy set (matching_eval.json) and the held-out
-hard set (matching_hard_eval.json). Only the data is checked here; nothing is embedded or scored."""
+"""The labelled evaluation files are well formed: the easy set (matching_eval.json) and the two hard
+sets (matching_hard_eval.json, matching_hard_eval_2.json). Only the data is checked here; nothing is
+embedded or scored."""
 
 import csv
 import json
@@ -15,6 +16,7 @@ from matchmaking.engine.evaluation import load, records_from_file
 DATA = Path(__file__).resolve().parent.parent / "data"
 EASY = DATA / "matching_eval.json"
 HARD = DATA / "matching_hard_eval.json"
+HARD_2 = DATA / "matching_hard_eval_2.json"
 NACE = Path(__file__).resolve().parent.parent.parent / "companies" / "data" / "nace_rev2.csv"
 
 LANGUAGES = {"de", "en"}
@@ -28,12 +30,12 @@ def _read(path: Path) -> dict:
         return json.load(handle)
 
 
-@pytest.fixture(scope="module")
-def hard() -> dict:
-    return _read(HARD)
+@pytest.fixture(scope="module", params=[HARD, HARD_2], ids=["hard", "hard-2"])
+def hard(request) -> dict:
+    return _read(request.param)
 
 
-@pytest.fixture(scope="module", params=[EASY, HARD], ids=["easy", "hard"])
+@pytest.fixture(scope="module", params=[EASY, HARD, HARD_2], ids=["easy", "hard", "hard-2"])
 def labelled(request) -> dict:
     return _read(request.param)
 

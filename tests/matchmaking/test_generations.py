@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from companies.choices import ProfileType
+from companies.choices import OrganisationKind, ProfileType
 from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
 from companies.services.organisations import organisation_unverify
@@ -86,8 +86,25 @@ TEXTS = {
 }
 
 
-def with_profile(name: str, **org_fields) -> Organisation:
-    ptype, language, title, summary = TEXTS[name]
+# Two research partners looking for the same joint project, outside the world of the other tests.
+JOINT_PROJECT = {
+    "consortium": (
+        ProfileType.RD_REQUEST,
+        "de",
+        "Partner für ein Verbundprojekt zu Natrium-Ionen-Batterien gesucht",
+        "Wir suchen Forschungspartner für einen gemeinsamen Förderantrag zu Kathoden für Natrium-Ionen-Zellen.",
+    ),
+    "joint_research": (
+        ProfileType.RD_REQUEST,
+        "en",
+        "Consortium partner for sodium-ion battery research",
+        "We look for research partners for a joint grant proposal on cathode materials for sodium-ion cells.",
+    ),
+}
+
+
+def with_profile(name: str, texts: dict = TEXTS, **org_fields) -> Organisation:
+    ptype, language, title, summary = texts[name]
     organisation = OrganisationFactory(name=name, description_de="", description_en="", **org_fields)
     PartneringProfileFactory(
         organisation=organisation,
@@ -468,6 +485,24 @@ def test_reasons_are_rendered_in_german_and_english(world, django_capture_on_com
     assert german.startswith("bietet")
     assert english.startswith("offers")
     assert german != english
+
+
+def test_two_institutes_seeking_a_joint_project_are_listed_as_a_co_operation(
+    world, django_capture_on_commit_callbacks, settings
+):
+    """Two research partners asking for the same joint project, in German and in English: each is the
+    other's first partner, and the reason says it is a project of the same kind, not a supplier."""
+    first = with_profile("consortium", JOINT_PROJECT, kind=OrganisationKind.RESEARCH)
+    second = with_profile("joint_research", JOINT_PROJECT, kind=OrganisationKind.UNIVERSITY)
+    run_full(django_capture_on_commit_callbacks)
+
+    match = Match.objects.get(organisation=first, rank=0)
+    assert match.partner == second
+    assert Match.objects.get(organisation=second, rank=0).partner == first
+    english = render_all([match], "en")[match.pk]
+    german = render_all([match], "de")[match.pk]
+    assert "also looks for a partner for a joint project on the same subject" in english
+    assert "sucht ebenfalls einen Partner für ein gemeinsames Vorhaben zum selben Thema" in german
 
 
 # --- admin ---------------------------------------------------------------------------------------
