@@ -31,6 +31,8 @@ from matchmaking.engine import scoring
 from matchmaking.engine.prefilter import Prefilter
 from matchmaking.engine.reason_flags import PINNED
 
+ROLE_POOL = 40  # candidates per row whose role signals are computed, at least
+
 COMPONENTS = ("text", "text_forward", "text_backward", "structure", "fit", "feedback")
 
 
@@ -151,11 +153,15 @@ class Engine(Prefilter):
         pinned = np.isin(i * c.n + j, c.pinned) if len(c.pinned) else np.zeros(len(i), dtype=bool)
         scored = self.score_pairs(i, j, forward, backward, roles=False)
         if scored["features"] is not None:
-            # The role signals cost a product of two embeddings per pair: only for the best
-            # candidates of each row (twice what the re-ranking looks at, for the feedback's moves).
-            keep = _best_per_row(i, scored["score"] + 10 * pinned, 2 * p.rerank_pool * p.k)
+            # The role signals cost a product of two embeddings per pair: only for each row's best
+            # candidates (twice the list, at least ROLE_POOL; the penalties only lower a score, so
+            # the list is among them unless more than half of them are penalised) and every pair of
+            # two organisations seeking a partner of their own kind (the co-operation raises those).
+            cooperate = np.flatnonzero(c.cooperation[i] & c.cooperation[j])
+            best = _best_per_row(i, scored["score"] + 10 * pinned, max(2 * p.k, ROLE_POOL))
+            keep = np.union1d(best, cooperate)
             i, j, pinned, scored = i[keep], j[keep], pinned[keep], scoring.subset(scored, keep)
-            scoring.add_roles(c, p, i, j, scored)
+            scoring.add_roles(c, p, i, j, scored, forward[keep], backward[keep])
         scoring.apply_feedback(c, p, i, j, scored)
         floor = p.list_floor
         if floor > 0:  # too weak to be worth anybody's time, however short the list

@@ -52,8 +52,9 @@ def score_pairs(
     directions (``Prefilter.text_raw``).
 
     With learned weights (``p.weights``) the score is theirs (``matchmaking.engine.learned``), from
-    the signals of the pair and ``hubness`` (per corpus row); without ``roles`` the role signals
-    are left at 0 for now (``add_roles`` adds them to the best candidates). Without weights it is
+    the signals of the pair and ``hubness`` (per corpus row). Without ``roles`` it is a first
+    estimate to choose the best candidates by: the role signals are left at 0 and the embedding and
+    lexical parts of the text are not told apart (``add_roles`` completes the chosen ones). Without weights it is
     the hand-set one: text, then structure and fit gated by text."""
     forward = calibrated(c, forward_raw)  # j offers what i needs
     backward = calibrated(c, backward_raw)  # i offers what j needs
@@ -96,7 +97,11 @@ def score_pairs(
         features = {
             "text": text,
             "text_best": np.maximum(forward, backward),
-            **_text_signals(c, p, i, j, forward_raw, backward_raw),
+            **(
+                _text_signals(c, p, i, j, forward_raw, backward_raw)
+                if roles
+                else _rough_text_signals(forward_raw, backward_raw)
+            ),
             "structure": gate * structure,
             "fit": gate * fit,
             "hubness": (hubness[i] + hubness[j]) if hubness is not None else np.zeros(len(i), np.float32),
@@ -152,12 +157,19 @@ def _text_signals(c: Corpus, p: Params, i, j, forward_raw, backward_raw, batch: 
     return {"embedding_best": embedding.max(axis=0), "lexical_best": lexical.max(axis=0)}
 
 
-def add_roles(c: Corpus, p: Params, i: np.ndarray, j: np.ndarray, scored: dict) -> None:
-    """Complete the learned score of pairs scored without their role signals."""
+def _rough_text_signals(forward_raw, backward_raw) -> dict:
+    """The first estimate of ``_text_signals``: the raw text similarity stands for the embedding."""
+    return {"embedding_best": np.maximum(forward_raw, backward_raw), "lexical_best": 0.0}
+
+
+def add_roles(c: Corpus, p: Params, i: np.ndarray, j: np.ndarray, scored: dict, forward_raw, backward_raw) -> None:
+    """Complete the learned score of pairs scored as a first estimate (``score_pairs`` without
+    ``roles``): their role signals and the text's embedding and lexical parts."""
     if scored["features"] is None:
         return
     roles = learned.role_similarities(c, i, j)
     scored["features"].update(roles)
+    scored["features"].update(_text_signals(c, p, i, j, forward_raw, backward_raw))
     scored["score"] = learned.probability(learned.logit(p.weights, scored["features"]))
     scored["flags"] |= np.where(learned.role_reasons(roles)["co_operation"], CO_OPERATION, 0).astype(np.int32)
 
