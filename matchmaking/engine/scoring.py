@@ -145,7 +145,11 @@ def _text_signals(c: Corpus, p: Params, i, j, forward_raw, backward_raw, batch: 
     similarity mixes both (``lexical_share`` of lexical); the lexical part is recomputed from the
     small lexical vectors and the embedding part is what remains."""
     lexical = np.zeros((2, len(i)), dtype=np.float32)
-    for start in range(0, len(i), batch):
+    one_partner = len(j) > 1 and (j == j[0]).all()
+    if one_partner:  # one organisation against many (the incremental update): matrix-vector products
+        lexical[0] = (c.lex_request @ c.lex_offer[j[0]])[i]
+        lexical[1] = (c.lex_offer @ c.lex_request[j[0]])[i]
+    for start in range(0, 0 if one_partner else len(i), batch):
         a, b = i[start : start + batch], j[start : start + batch]
         lexical[0, start : start + batch] = np.einsum("md,md->m", c.lex_request[a], c.lex_offer[b])
         lexical[1, start : start + batch] = np.einsum("md,md->m", c.lex_request[b], c.lex_offer[a])

@@ -260,3 +260,24 @@ def test_the_guard_refuses_weights_worse_than_a_single_signal():
     assert _not_worse({"learned (held out)": good, "text alone": {"recall_at_k": 0.9, "mrr": 0.6}})
     assert not _not_worse({"learned (held out)": good, "text alone": {"recall_at_k": 0.91, "mrr": 0.6}})
     assert not _not_worse({"learned (held out)": good, "embedding_best alone": {"recall_at_k": 0.8, "mrr": 0.71}})
+
+
+def test_one_organisation_against_everybody_scores_as_pair_by_pair():
+    """The incremental update scores one organisation against all others with matrix-vector
+    products; pair by pair the score is the same."""
+    rng = np.random.default_rng(9)
+    records = [org(i, offers=unit(*rng.random(DIM)), needs=unit(*rng.random(DIM))) for i in range(15)]
+    records[3] = replace(
+        records[3],
+        profiles=[replace(p, type="rd_request") if p.type != "technology_offer" else p for p in records[3].profiles],
+    )
+    records[7] = replace(
+        records[7],
+        profiles=[replace(p, type="rd_request") if p.type != "technology_offer" else p for p in records[7].profiles],
+    )
+    eng = engine(records, min_score=0.0)
+    at_once = eng.scores_as_partner(3)
+    for other in range(15):
+        if other != 3:
+            single = eng.score_pairs(np.asarray([other]), np.asarray([3]))["score"][0]
+            assert at_once[other] == pytest.approx(single, rel=1e-5)
