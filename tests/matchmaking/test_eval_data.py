@@ -1,5 +1,5 @@
-"""The labelled evaluation files are well formed: the easy set (matching_eval.json) and the two hard
-sets (matching_hard_eval.json, matching_hard_eval_2.json). Only the data is checked here; nothing is
+"""The labelled evaluation files are well formed: the easy set (matching_eval.json) and the three hard
+sets (matching_hard_eval.json, matching_hard_eval_2.json, matching_hard_eval_3.json). Only the data is checked here; nothing is
 embedded or scored."""
 
 import csv
@@ -17,6 +17,7 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 EASY = DATA / "matching_eval.json"
 HARD = DATA / "matching_hard_eval.json"
 HARD_2 = DATA / "matching_hard_eval_2.json"
+HARD_3 = DATA / "matching_hard_eval_3.json"
 NACE = Path(__file__).resolve().parent.parent.parent / "companies" / "data" / "nace_rev2.csv"
 
 LANGUAGES = {"de", "en"}
@@ -30,12 +31,12 @@ def _read(path: Path) -> dict:
         return json.load(handle)
 
 
-@pytest.fixture(scope="module", params=[HARD, HARD_2], ids=["hard", "hard-2"])
+@pytest.fixture(scope="module", params=[HARD, HARD_2, HARD_3], ids=["hard", "hard-2", "hard-3"])
 def hard(request) -> dict:
     return _read(request.param)
 
 
-@pytest.fixture(scope="module", params=[EASY, HARD, HARD_2], ids=["easy", "hard", "hard-2"])
+@pytest.fixture(scope="module", params=[EASY, HARD, HARD_2, HARD_3], ids=["easy", "hard", "hard-2", "hard-3"])
 def labelled(request) -> dict:
     return _read(request.param)
 
