@@ -1,6 +1,6 @@
 """The labelled evaluation files are well formed: the easy set (matching_eval.json) and the three hard
-sets (matching_hard_eval.json, matching_hard_eval_2.json, matching_hard_eval_3.json). Only the data is checked here; nothing is
-embedded or scored."""
+sets (matching_hard_eval.json, matching_hard_eval_2.json, matching_hard_eval_3.json). Only the data
+is checked here; nothing is embedded or scored."""
 
 import csv
 import json
