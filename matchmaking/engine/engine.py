@@ -77,7 +77,7 @@ class Engine(Prefilter):
     ) -> dict:
         """All components and the score of pairs (i, j). ``forward_raw``/``backward_raw`` are the
         raw text similarities if the pre-filter has them already; without ``roles`` the learned
-        score leaves out the role signals (``scoring.add_roles``)."""
+        score is a first estimate (``scoring.complete`` completes it)."""
         if forward_raw is None:
             forward_raw = self.text_raw(i, j)
         if backward_raw is None:
@@ -153,15 +153,17 @@ class Engine(Prefilter):
         pinned = np.isin(i * c.n + j, c.pinned) if len(c.pinned) else np.zeros(len(i), dtype=bool)
         scored = self.score_pairs(i, j, forward, backward, roles=False)
         if scored["features"] is not None:
-            # The role signals cost a product of two embeddings per pair: only for each row's best
-            # candidates (twice the list, at least ROLE_POOL; the penalties only lower a score, so
-            # the list is among them unless more than half of them are penalised) and every pair of
-            # two organisations seeking a partner of their own kind (the co-operation raises those).
+            # The role signals cost a product of two embeddings per pair: the learned score is first
+            # estimated without them (and without telling the text's embedding and lexical parts
+            # apart), then completed for each row's best candidates by that estimate (twice the
+            # list, at least ROLE_POOL: the roles are penalties, so the list is among them unless
+            # more than half of them are penalised) and for every pair of two organisations seeking
+            # a partner of their own kind (the co-operation raises those).
             cooperate = np.flatnonzero(c.cooperation[i] & c.cooperation[j])
             best = _best_per_row(i, scored["score"] + 10 * pinned, max(2 * p.k, ROLE_POOL))
             keep = np.union1d(best, cooperate)
             i, j, pinned, scored = i[keep], j[keep], pinned[keep], scoring.subset(scored, keep)
-            scoring.add_roles(c, p, i, j, scored, forward[keep], backward[keep])
+            scoring.complete(c, p, i, j, scored, forward[keep], backward[keep])
         scoring.apply_feedback(c, p, i, j, scored)
         floor = p.list_floor
         if floor > 0:  # too weak to be worth anybody's time, however short the list

@@ -54,8 +54,8 @@ def score_pairs(
     With learned weights (``p.weights``) the score is theirs (``matchmaking.engine.learned``), from
     the signals of the pair and ``hubness`` (per corpus row). Without ``roles`` it is a first
     estimate to choose the best candidates by: the role signals are left at 0 and the embedding and
-    lexical parts of the text are not told apart (``add_roles`` completes the chosen ones). Without weights it is
-    the hand-set one: text, then structure and fit gated by text."""
+    lexical parts of the text are not told apart (``complete`` completes the chosen ones). Without
+    weights it is the hand-set score: text, then structure and fit gated by text."""
     forward = calibrated(c, forward_raw)  # j offers what i needs
     backward = calibrated(c, backward_raw)  # i offers what j needs
     value_i = np.maximum(forward, p.customer_value * backward)
@@ -166,7 +166,7 @@ def _rough_text_signals(forward_raw, backward_raw) -> dict:
     return {"embedding_best": np.maximum(forward_raw, backward_raw), "lexical_best": 0.0}
 
 
-def add_roles(c: Corpus, p: Params, i: np.ndarray, j: np.ndarray, scored: dict, forward_raw, backward_raw) -> None:
+def complete(c: Corpus, p: Params, i: np.ndarray, j: np.ndarray, scored: dict, forward_raw, backward_raw) -> None:
     """Complete the learned score of pairs scored as a first estimate (``score_pairs`` without
     ``roles``): their role signals and the text's embedding and lexical parts."""
     if scored["features"] is None:
