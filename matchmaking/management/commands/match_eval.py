@@ -38,12 +38,7 @@ class Command(BaseCommand):
     def handle(self, *args, data, k, baselines, lists, as_json, **options):
         if k < 1:
             raise CommandError("--k must be at least 1.")
-        try:
-            labelled = load(data)
-        except FileNotFoundError:
-            raise CommandError(f"No such file: {data}") from None
-        except (ValueError, KeyError) as exc:
-            raise CommandError(f"{data} is not a valid evaluation file: {exc}") from None
+        labelled = load_file(data)
         started = time.perf_counter()
         embed = cached_embedder()
         params = matching_params()
@@ -65,6 +60,16 @@ class Command(BaseCommand):
         if lists:
             write_lists(lists, engine_lists)
         self.stdout.write(dumps(report) if as_json else readable(report, data))
+
+
+def load_file(path: str) -> dict:
+    """A labelled evaluation file, or a CommandError that says what is wrong with it."""
+    try:
+        return load(path)
+    except FileNotFoundError:
+        raise CommandError(f"No such file: {path}") from None
+    except (ValueError, KeyError) as exc:
+        raise CommandError(f"{path} is not a valid evaluation file: {exc}") from None
 
 
 def cached_embedder():

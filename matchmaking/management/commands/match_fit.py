@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from matchmaking import corpus_loading, embedding
 from matchmaking.engine import fitting, learned
-from matchmaking.engine.evaluation import corpus_from_file, load, score
-from matchmaking.management.commands.match_eval import cached_embedder, cell
+from matchmaking.engine.evaluation import corpus_from_file, score
+from matchmaking.management.commands.match_eval import cached_embedder, cell, load_file
 from matchmaking.services.engines import matching_params
 
 # The files the shipped weights are fitted on (the second and third hard sets stay held out).
@@ -48,12 +48,7 @@ class Command(BaseCommand):
         embed = cached_embedder()
         sets, files = [], {}
         for path, held_out in [(p, True) for p in (data or DEFAULT_FILES)] + [(p, False) for p in train_only]:
-            try:
-                labelled_file = load(path)
-            except FileNotFoundError:
-                raise CommandError(f"No such file: {path}") from None
-            except (ValueError, KeyError) as exc:
-                raise CommandError(f"{path} is not a valid evaluation file: {exc}") from None
+            labelled_file = load_file(path)
             corpus = corpus_from_file(labelled_file, embed, dim=embedding.DIM)
             sets.append(fitting.from_pairs(path, corpus, labelled_file["expected"], held_out=held_out))
             files[path] = labelled_file
