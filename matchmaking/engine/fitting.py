@@ -40,7 +40,9 @@ NEUTRAL = {"coefficients": dict.fromkeys(learned.FEATURES, 0.0), "intercept": 0.
 #
 # Practical fit (region, size, clusters, kinds) keeps a small weight of its own even where the
 # labelled pairs, chosen for what the two do, do not ask for one: between two partners whose texts
-# are as good, the one nearby comes first (``FIT_AT_LEAST``, before the score is scaled).
+# are as good, the one nearby comes first (``FIT_AT_LEAST``, before the score is scaled). The lexical
+# signal's own coefficient is free: the text signals already hold a lexical share, and this
+# coefficient corrects that share in either direction (shared words in another context mislead).
 FIT_AT_LEAST = 0.5
 SIGNS = {
     "text": 1,
@@ -96,9 +98,8 @@ def from_verdicts(name: str, corpus: Corpus, verdicts, *, held_out: bool = True)
         if a in index and b in index and value:
             target = positives if value > 0 else negatives
             target.setdefault(index[a], set()).add(index[b])
-    groups = components({**negatives, **positives} if positives else {})
-    for row in negatives:
-        groups.setdefault(row, row)
+    links = {row: positives.get(row, set()) | negatives.get(row, set()) for row in set(positives) | set(negatives)}
+    groups = components(links)
     return Labelled(name, corpus, positives, negatives, groups=groups, held_out=held_out)
 
 

@@ -92,13 +92,16 @@ def probability(z: np.ndarray) -> np.ndarray:
 
 def role_similarities(c, i: np.ndarray, j: np.ndarray, batch: int = 65536) -> dict:
     """``same_need``, ``same_offer`` and ``co_operation`` of pairs (i, j), in batches so that the
-    gathered embeddings stay small; pairs that all share one organisation (the incremental update:
-    one organisation against everybody) by two matrix-vector products instead."""
+    gathered embeddings stay small; pairs that all share one organisation (the incremental update
+    and the fitting: one organisation against everybody) by two matrix-vector products instead."""
     same_need = np.zeros(len(i), dtype=np.float32)
     same_offer = np.zeros(len(i), dtype=np.float32)
     if len(j) > 1 and (j == j[0]).all():
         same_need[:] = (c.request @ c.request[j[0]])[i]
         same_offer[:] = (c.offer @ c.offer[j[0]])[i]
+    elif len(i) > 1 and (i == i[0]).all():  # one organisation's candidates (fitting)
+        same_need[:] = (c.request @ c.request[i[0]])[j]
+        same_offer[:] = (c.offer @ c.offer[i[0]])[j]
     else:
         for start in range(0, len(i), batch):
             a, b = i[start : start + batch], j[start : start + batch]

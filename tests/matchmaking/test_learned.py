@@ -281,3 +281,9 @@ def test_one_organisation_against_everybody_scores_as_pair_by_pair():
         if other != 3:
             single = eng.score_pairs(np.asarray([other]), np.asarray([3]))["score"][0]
             assert at_once[other] == pytest.approx(single, rel=1e-5)
+
+
+def test_an_organisation_that_both_liked_and_rejected_partners_keeps_them_in_one_fold():
+    corpus = build([org(x, needs=unit(1)) for x in "abcd"], dim=DIM)
+    labelled = fitting.from_verdicts("feedback", corpus, [("a", "b", 1.0), ("a", "c", -1.0), ("d", "c", 1.0)])
+    assert len(set(labelled.groups.values())) == 1

@@ -34,7 +34,11 @@ def test_the_table_compares_the_held_out_lists_with_every_single_signal_and_writ
     assert f"Weights written to {target}." in out
     weights = json.loads(target.read_text(encoding="utf-8"))
     learned.check(weights)
-    assert weights == learned.shipped_weights()
+    shipped = learned.shipped_weights()
+    assert weights["fitted_on"] == shipped["fitted_on"]
+    for name, value in shipped["coefficients"].items():  # the same up to the last digits of the arithmetic
+        assert weights["coefficients"][name] == pytest.approx(value, abs=1e-3), name
+    assert weights["intercept"] == pytest.approx(shipped["intercept"], abs=1e-3)
     assert Params.from_mapping({"weights": weights}).list_floor == weights["min_score"]
 
 
