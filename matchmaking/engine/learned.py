@@ -52,7 +52,7 @@ WEIGHTS_FILE = Path(__file__).with_name("weights.json")
 HUB_SAMPLE = 512
 HUB_SHARE = 0.04
 
-# A similarity of two requests (or offers) from which the two count as asking (offering) the same.
+# The similarity of two organisations' R&D requests from which their co-operation is named as a reason.
 _ROLE_REASON_MIN = 0.5
 
 
