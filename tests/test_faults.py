@@ -20,6 +20,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from companies.choices import ProfileType
 from fairs.models import BoothRegistration
 from matchmaking.choices import GenerationState
 from matchmaking.models.generations import MatchGeneration
@@ -85,8 +86,24 @@ def _world() -> dict:
     joint booth, a partner network with an API key whose member A is, and a staff member."""
     alpha = factories.OrganisationFactory(name="Alpha Medizintechnik GmbH")
     beta = factories.OrganisationFactory(name="Beta Kühllogistik GmbH")
-    for organisation, title in ((alpha, "Kühltransport für Laborproben gesucht"), (beta, "Kühlkettenlogistik")):
-        factories.PartneringProfileFactory(organisation=organisation, published=True, title_de=title)
+    # A need and the offer that meets it: beta is in alpha's list, whatever the other profiles say.
+    for organisation, kind, title, summary in (
+        (
+            alpha,
+            ProfileType.BUSINESS_REQUEST,
+            "Kühltransport für Laborproben gesucht",
+            "Wir suchen einen Kurier, der Blut- und Gewebeproben bei 2–8 °C zwischen unseren Laboren fährt.",
+        ),
+        (
+            beta,
+            ProfileType.BUSINESS_OFFER,
+            "Kühlkettenlogistik für Laborproben",
+            "Wir fahren temperaturempfindliche Proben bei 2–8 °C mit Datenlogger zwischen Kliniken und Laboren.",
+        ),
+    ):
+        factories.PartneringProfileFactory(
+            organisation=organisation, type=kind, published=True, title_de=title, summary_de=summary
+        )
     for n in range(12):
         factories.PartneringProfileFactory(published=True, title_de=f"Sensorik und Automatisierung {n}")
     network = factories.OrganisationFactory(name="Cluster Gesundheitswirtschaft e. V.")
