@@ -8,6 +8,7 @@ import datetime
 import pytest
 
 from delegations.models import Delegation
+from matchmaking.engine import reason_flags as flags
 from matchmaking.models.generations import MatchGeneration
 from tests import factories
 from tests.e2e.conftest import DESKTOP, PHONE, fits
@@ -130,3 +131,27 @@ def test_the_delegation_countries_are_found_by_typing(staff_page, shot, busy_rec
     delegation = Delegation.objects.get(pk=delegation.pk)
     assert sorted(country.code for country in delegation.countries) == ["CZ", "PL", "VN"]
     assert not problems  # the widget's scripts are the admin's static files: nothing for the policy to block
+
+
+def test_the_match_list_explains_its_order_and_names_a_co_operation(staff_page, shot):
+    """The learned score comes without a diversity margin: the help says pins come first, then the
+    score; a co-operation of two institutes is named among the reasons, in the reader's language."""
+    factories.MatchFactory(
+        organisation__name="Institut für Batterieforschung Freiberg",
+        partner__name="Ústav materiálové chemie Brno",
+        rank=0,
+        score=0.8125,
+        reason_flags=flags.CO_OPERATION,
+    )
+    words = {
+        "de": ("in der Reihenfolge ihres Scores", "sucht ebenfalls einen Partner für ein gemeinsames Vorhaben"),
+        "en": ("in the order of their score", "also looks for a partner for a joint project"),
+    }
+    for language, (order, reason) in words.items():
+        for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            page = staff_page(language=language, **size)
+            page.goto("/admin/matchmaking/match/")
+            assert order in page.locator("p.match-order").inner_text()
+            row = page.locator("#result_list tbody tr").first.inner_text()
+            assert reason in row and "81 %" in row, row
+            shot(page, f"admin-screens-match-list-{language}-{name}")
