@@ -23,7 +23,7 @@ from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
 from matchmaking import embedding
 from matchmaking.choices import ContactRequestState, ExclusionKind, FeedbackVerdict, OverrideAction
-from matchmaking.engine.corpus import Corpus, build
+from matchmaking.engine.corpus import Corpus, build, needs_first
 from matchmaking.engine.records import OrgRecord, ProfileRecord, combine, offer_and_request_vectors, profile_text
 from matchmaking.engine.vocabulary import REQUEST_TYPES
 from matchmaking.models.introductions import ContactRequest
@@ -185,7 +185,8 @@ def apply_rules(corpus: Corpus) -> None:
 
 def build_corpus(today: datetime.date | None = None) -> Corpus:
     """The whole corpus, as a full recompute sees it."""
-    records = org_records(organisations_queryset(today), today)
+    # Organisations with a request first: the pre-filter skips the text columns of blocks without.
+    records = needs_first(org_records(organisations_queryset(today), today))
     corpus = build(records, dim=embedding.DIM)
     apply_rules(corpus)
     return corpus

@@ -47,6 +47,11 @@ def group_key(name: str) -> int:
     return key(name) if name and name.strip() else 0
 
 
-def unit_rows(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0).astype(np.float32)
+def unit_rows(matrix: np.ndarray, *, copy: bool = True) -> np.ndarray:
+    """The rows scaled to length 1 (zero rows stay zero), as float32; without ``copy`` a float32
+    matrix is scaled in place (no temporary of its size: at 200,000 organisations one is 400 MB)."""
+    matrix = np.array(matrix, dtype=np.float32, copy=copy or None)
+    norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix, dtype=np.float64))
+    inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0).astype(np.float32)
+    matrix *= inverse[:, None]
+    return matrix

@@ -22,6 +22,19 @@ from matchmaking.engine.vocabulary import (
 )
 
 MAX_PROFILES = 3  # per organisation and direction, for the reasons (the best-matching pair of titles)
+PROFILE_DTYPE = np.int8
+
+
+def profile_rows(vectors: np.ndarray) -> np.ndarray:
+    """Profile vectors as a corpus keeps them: unit rows times 127 in int8, a quarter of float32.
+    They only choose the profiles a reason names (the largest product of a few pairs, which the
+    scale does not change and a rounding of 1 % hardly does)."""
+    return np.rint(unit_rows(vectors) * 127).astype(PROFILE_DTYPE)
+
+
+def prefilter_width(dim: int, lexical_dims: int) -> int:
+    """The columns of the pre-filter's matrices: embedding, lexical, technology fields, district."""
+    return dim + lexical_dims + len(FIELDS) + len(DISTRICTS)
 
 
 @dataclass
@@ -50,7 +63,7 @@ class Corpus:
     wants_list: np.ndarray  # (n,) bool
     offer_profiles: np.ndarray  # (n, MAX_PROFILES) int32 index into profile_vectors, -1 none
     request_profiles: np.ndarray
-    profile_vectors: np.ndarray  # (p, d) float32 unit
+    profile_vectors: np.ndarray  # (p, d) PROFILE_DTYPE, see profile_rows
     profile_ids: np.ndarray  # (p,) external ids
     # (n,) bool: looks for a partner of its own kind (an R&D request: a consortium, joint research),
     # so that a partner who asks for the same counts as a co-operation, not as a twin.
@@ -77,13 +90,21 @@ class Corpus:
         return self._index[external_id]
 
     def __post_init__(self):
-        self._index = {value: i for i, value in enumerate(self.ids.tolist())}
+        self.reindex()
+        # Whether request and offer are the first columns of float32 buffers as wide as the
+        # pre-filter's matrices, which the first pre-filter on this corpus may fill and keep.
+        self.spare_columns = False
         if self.cooperation is None:
             self.cooperation = np.zeros(len(self.ids), dtype=bool)
+
+    def reindex(self) -> None:
+        """The index of the rows by external id, after ``ids`` changed."""
+        self._index = {value: i for i, value in enumerate(self.ids.tolist())}
 
     def __setstate__(self, state):
         """A snapshot pickled before an array existed gets its default."""
         self.__dict__.update(state)
+        self.spare_columns = False  # the unpickled arrays are as narrow as their values
         if self.__dict__.get("cooperation") is None:
             self.cooperation = np.zeros(len(self.ids), dtype=bool)
 
@@ -205,9 +226,16 @@ class LexicalModel:
         return unit_rows(dense)
 
 
+def needs_first(records: list[OrgRecord]) -> list[OrgRecord]:
+    """The records with a request (a vector or a text) first, the others after them, each in their
+    order: the pre-filter's products skip the text columns of blocks without requests."""
+    return sorted(records, key=lambda r: r.request_vector is None and not r.request_text.strip())
+
+
 def build(records: list[OrgRecord], *, dim: int, lexical_dims: int = 64) -> Corpus:
-    """Arrays from records. Offer and request vectors must be given (the embedding happens before,
-    with a cache); the lexical model is fitted here on the records' texts."""
+    """Arrays from records, in their order (the database gives them in ``needs_first`` order).
+    Offer and request vectors must be given (the embedding happens before, with a cache); the
+    lexical model is fitted here on the records' texts."""
     lexical = LexicalModel(dims=lexical_dims)
     n = len(records)
     both = lexical.fit_transform([r.offer_text for r in records] + [r.request_text for r in records])
@@ -242,7 +270,7 @@ def update(corpus: Corpus, records: list[OrgRecord]) -> Corpus:
         merged[name] = values
     result = Corpus(
         **merged,
-        profile_vectors=np.concatenate([corpus.profile_vectors, part.profile_vectors]),
+        profile_vectors=np.concatenate([_profiles_as_kept(corpus.profile_vectors), part.profile_vectors]),
         profile_ids=np.concatenate([corpus.profile_ids, part.profile_ids]),
     )
     result.lexical = corpus.lexical
@@ -268,6 +296,7 @@ def update_in_place(corpus: Corpus, records: list[OrgRecord]) -> np.ndarray | No
     for name, fill in PADDED.items():  # more values than a padded array has room for: widen it
         setattr(corpus, name, widen(getattr(corpus, name), getattr(part, name).shape[1], fill))
     # Profile vectors: the organisations' old slots are reused, more are appended.
+    corpus.profile_vectors = _profiles_as_kept(corpus.profile_vectors)
     rows = np.asarray(rows, dtype=np.int64)
     free = [
         int(x)
@@ -280,7 +309,7 @@ def update_in_place(corpus: Corpus, records: list[OrgRecord]) -> np.ndarray | No
     extra = max(0, needed - len(free))
     if extra:
         corpus.profile_vectors = np.concatenate(
-            [corpus.profile_vectors, np.zeros((extra, corpus.profile_vectors.shape[1]), dtype=np.float32)]
+            [corpus.profile_vectors, np.zeros((extra, corpus.profile_vectors.shape[1]), dtype=PROFILE_DTYPE)]
         )
         corpus.profile_ids = np.concatenate([corpus.profile_ids, np.zeros(extra, dtype=object)])
     slots = np.asarray(slots, dtype=np.int64)
@@ -303,8 +332,11 @@ def assemble(records: list[OrgRecord], dim: int, lex_offer: np.ndarray, lex_requ
     """A corpus from records and their lexical vectors (``build`` computes those; the benchmark
     brings synthetic ones)."""
     n = len(records)
-    offer = np.zeros((n, dim), dtype=np.float32)
-    request = np.zeros((n, dim), dtype=np.float32)
+    # Zeros as wide as the pre-filter's matrices (their pages cost nothing until written): the
+    # pre-filter fills the other columns and keeps them, so that one copy of the vectors is held.
+    width = prefilter_width(dim, lex_offer.shape[1])
+    offer = np.zeros((n, width), dtype=np.float32)[:, :dim]
+    request = np.zeros((n, width), dtype=np.float32)[:, :dim]
     for i, r in enumerate(records):
         if r.offer_vector is not None:
             offer[i] = r.offer_vector
@@ -321,16 +353,16 @@ def assemble(records: list[OrgRecord], dim: int, lex_offer: np.ndarray, lex_requ
                 target[i, slot] = len(vectors)
                 vectors.append(profile.vector)
                 profile_ids.append(profile.id)
-    profile_vectors = unit_rows(np.asarray(vectors, dtype=np.float32).reshape(len(vectors), dim))
+    profile_vectors = profile_rows(np.asarray(vectors, dtype=np.float32).reshape(len(vectors), dim))
 
     def divisions(r: OrgRecord) -> list[int]:
         heads = (code.split(".")[0] for code in r.sectors)
         return sorted({int(head) for head in heads if head.isdigit() and int(head) < 100})
 
-    return Corpus(
+    corpus = Corpus(
         ids=np.asarray([r.id for r in records], dtype=object),
-        offer=unit_rows(offer),
-        request=unit_rows(request),
+        offer=unit_rows(offer, copy=False),
+        request=unit_rows(request, copy=False),
         lex_offer=lex_offer,
         lex_request=lex_request,
         fields=np.asarray([sum(1 << FIELDS.index(f) for f in set(r.fields) if f in FIELDS) for r in records], np.int64),
@@ -358,3 +390,10 @@ def assemble(records: list[OrgRecord], dim: int, lex_offer: np.ndarray, lex_requ
         profile_ids=np.asarray(profile_ids, dtype=object),
         cooperation=np.asarray([any(p.type in COOPERATION_TYPES for p in r.profiles) for r in records], dtype=bool),
     )
+    corpus.spare_columns = True
+    return corpus
+
+
+def _profiles_as_kept(vectors: np.ndarray) -> np.ndarray:
+    """Profile vectors of an older snapshot (float32 or float16) in today's form."""
+    return vectors if vectors.dtype == PROFILE_DTYPE else profile_rows(vectors.astype(np.float32))

@@ -223,8 +223,8 @@ class Engine(Prefilter):
         j = table.ravel()
         keep = (j >= 0) & (j != i)
         i, j = i[keep], j[keep]
-        forward = np.einsum("md,md->m", self.X[i], self.Y[j])
-        backward = np.einsum("md,md->m", self.Y[i], self.X[j])
+        forward = self.scale * np.einsum("md,md->m", self.X[i], self.Y[j])
+        backward = self.scale * np.einsum("md,md->m", self.Y[i], self.X[j])
         return self.rank(rows, i, j, forward, backward, refill=False)
 
     def _result(self, i, j, ranks, scored, index) -> ChunkResult:
@@ -243,7 +243,7 @@ class Engine(Prefilter):
             offer_profile=offer_profile,
         )
 
-    def best_profiles(self, i, j, forward, backward, batch: int = 20000):
+    def best_profiles(self, i, j, forward, backward, batch: int = 2048):
         """For the stronger direction of each pair, the request profile and the offer profile that
         match best: the titles a person reads in the reason."""
         c = self.corpus
@@ -262,8 +262,8 @@ class Engine(Prefilter):
             part = several[start : start + batch]
             req = c.request_profiles[needer[part]]  # (m, P)
             off = c.offer_profiles[offerer[part]]
-            rv = c.profile_vectors[np.maximum(req, 0)]  # (m, P, d)
-            ov = c.profile_vectors[np.maximum(off, 0)]
+            rv = c.profile_vectors[np.maximum(req, 0)].astype(np.float32)  # (m, P, d)
+            ov = c.profile_vectors[np.maximum(off, 0)].astype(np.float32)
             sims = np.einsum("mad,mbd->mab", rv, ov)
             sims[np.broadcast_to((req < 0)[:, :, None], sims.shape)] = -np.inf
             sims[np.broadcast_to((off < 0)[:, None, :], sims.shape)] = -np.inf
@@ -290,8 +290,8 @@ class Engine(Prefilter):
         others, me = others[keep], me[keep]
         # Two matrix-vector products instead of gathering a row of X and Y for every pair.
         structure = self.structure_part(others, me)
-        forward = (self.X @ self.Y[row])[others] - structure  # others need what row offers
-        backward = (self.Y @ self.X[row])[others] - structure  # row needs what others offer
+        forward = self.scale * (self.X @ self.Y[row])[others] - structure  # others need what row offers
+        backward = self.scale * (self.Y @ self.X[row])[others] - structure  # row needs what others offer
         found = self.score_pairs(others, me, forward, backward)["score"]
         # Below the floor it enters no list (as in ``rank``); a pinned pair is recomputed anyway.
         scores[others] = np.where(found >= self.params.list_floor, found, -np.inf)
@@ -300,9 +300,14 @@ class Engine(Prefilter):
 
 def _best_per_row(i: np.ndarray, score: np.ndarray, width: int) -> np.ndarray:
     """Indices of the ``width`` best-scored pairs of each row i."""
-    order = np.lexsort((-score, i))
+    # One sort by a single key (row, then score descending) is three times as fast as a lexsort.
+    spread = float(score.max() - score.min()) + 1.0 if len(score) else 1.0
+    order = np.argsort(i * spread - score.astype(np.float64))
     ordered = i[order]
-    starts = np.searchsorted(ordered, ordered, side="left")
+    first = np.empty(len(order), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
     return np.sort(order[np.arange(len(order)) - starts < width])
 
 

@@ -90,10 +90,11 @@ def probability(z: np.ndarray) -> np.ndarray:
     return (1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))).astype(np.float32)
 
 
-def role_similarities(c, i: np.ndarray, j: np.ndarray, batch: int = 65536) -> dict:
+def role_similarities(c, i: np.ndarray, j: np.ndarray, batch: int = 2048) -> dict:
     """``same_need``, ``same_offer`` and ``co_operation`` of pairs (i, j), in batches so that the
-    gathered embeddings stay small; pairs that all share one organisation (the incremental update
-    and the fitting: one organisation against everybody) by two matrix-vector products instead."""
+    gathered embeddings stay in the processor's cache (twice as fast as large batches); pairs that
+    all share one organisation (the incremental update and the fitting: one organisation against
+    everybody) by two matrix-vector products instead."""
     same_need = np.zeros(len(i), dtype=np.float32)
     same_offer = np.zeros(len(i), dtype=np.float32)
     if len(j) > 1 and (j == j[0]).all():
@@ -125,7 +126,7 @@ def hubness(c, rng: np.random.Generator, sample: int = HUB_SAMPLE) -> tuple[np.n
     """Per organisation, the mean of its best embedding similarities (either direction) to a sample
     of organisations with texts, and that sample (so that a changed organisation can be measured
     against the same one). Organisations without any text have hubness 0."""
-    texts = np.flatnonzero((np.abs(c.offer).sum(axis=1) > 0) | (np.abs(c.request).sum(axis=1) > 0))
+    texts = np.flatnonzero(c.offer.any(axis=1) | c.request.any(axis=1))
     if len(texts) < 2:
         return np.zeros(c.n, dtype=np.float32), texts
     chosen = np.sort(rng.choice(texts, size=min(sample, len(texts)), replace=False))

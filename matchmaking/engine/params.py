@@ -82,6 +82,8 @@ class Params:
             raise ValueError(f"the fit weights must sum to 1, not {fit_total:g}")
         if not (0 <= self.gate_floor <= 1 and self.gate_text > 0):
             raise ValueError("need 0 <= gate_floor <= 1 and gate_text > 0")
+        if not 0 <= self.lexical_share < 1:
+            raise ValueError("need 0 <= lexical_share < 1")
         if self.k < 1 or self.candidates < self.k:
             raise ValueError("need 1 <= k <= candidates")
         learned.check(self.weights)

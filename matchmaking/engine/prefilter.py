@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 from matchmaking.engine import learned
-from matchmaking.engine.corpus import Corpus
+from matchmaking.engine.corpus import Corpus, prefilter_width
 from matchmaking.engine.params import Params
-from matchmaking.engine.vocabulary import FIELDS
+from matchmaking.engine.vocabulary import DISTRICTS, FIELDS
 
 
 class Prefilter:
@@ -20,7 +20,19 @@ class Prefilter:
         self.corpus = corpus
         self.params = params or Params()
         self.rng = np.random.default_rng(seed)
-        self.X, self.Y = self._features(np.arange(corpus.n))
+        p = self.params
+        # The products are taken with the embeddings as they are and the lexical and structure
+        # parts weighted relative to them: raw = scale * (X_i . Y_j). So the corpus's request and
+        # offer vectors can be the first columns of X and Y (views, one copy of each in memory).
+        self.scale = 1.0 - p.lexical_share
+        self.dims = corpus.offer.shape[1]
+        self.text_width = self.dims + corpus.lex_offer.shape[1]
+        spare, corpus.spare_columns = corpus.spare_columns, False  # the buffers are taken once
+        self.X = self._side(corpus.request, corpus.lex_request, corpus, spare)
+        corpus.request = self.X[:, : self.dims]
+        self.Y = self._side(corpus.offer, corpus.lex_offer, corpus, spare)
+        corpus.offer = self.Y[:, : self.dims]
+        self._text_rows()
         self._columns()
         if corpus.calibration is None:
             corpus.calibration = self.calibrate()
@@ -31,31 +43,60 @@ class Prefilter:
         else:
             self.hubness, self.hub_sample = np.zeros(corpus.n, dtype=np.float32), np.zeros(0, dtype=np.int64)
 
-    def _features(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The pre-filter rows X (what a row looks for) and Y (what it offers) of some corpus rows:
-        X_i . Y_j = need of i met by j."""
-        p = self.params
+    def _structure(self, rows) -> np.ndarray:
+        """The one-hot part of some rows (technology fields, district), weighted."""
         c = self.corpus
         fields = ((c.fields[rows, None] >> np.arange(len(FIELDS))) & 1).astype(np.float32)
-        district = np.zeros((len(rows), 13), dtype=np.float32)
-        inside = c.district[rows] >= 0
-        district[np.flatnonzero(inside), c.district[rows][inside]] = 1
-        structure = np.sqrt(p.prefilter_structure) * np.hstack([fields, district])
-        text = np.sqrt(1 - p.lexical_share)
-        lexical = np.sqrt(p.lexical_share)
-        # float32 throughout: half the memory and twice the speed of the matrix products. Each part
-        # is scaled straight into its columns (no copies of the whole corpus on the way: at 200,000
-        # organisations those were gigabytes).
-        d, lex = c.offer.shape[1], c.lex_offer.shape[1]
+        district = np.zeros((len(fields), len(DISTRICTS)), dtype=np.float32)
+        inside = np.flatnonzero(c.district[rows] >= 0)
+        district[inside, c.district[rows][inside]] = 1
+        return np.sqrt(self.params.prefilter_structure / self.scale) * np.hstack([fields, district])
+
+    def _side(self, vectors, lexicals, corpus, spare: bool, step: int = 16384) -> np.ndarray:
+        """X (from the request side: what a row looks for) or Y (from the offer side: what it
+        offers) of the whole corpus, X_i . Y_j = need of i met by j, in float32 (half the memory
+        and twice the speed of double precision). With ``spare`` the vectors are the first columns
+        of a buffer of the matrix's width (``corpus.assemble``), which becomes the matrix;
+        otherwise a new one is filled. A slice of rows at a time, so that no copy of the whole
+        corpus arises on the way (at 200,000 organisations one is 400 MB)."""
+        n, d, t = corpus.n, self.dims, self.text_width
+        lexical = np.float32(np.sqrt(self.params.lexical_share / self.scale))
+        width = prefilter_width(d, t - d)
+        base = vectors.base
+        address = vectors.__array_interface__["data"][0]
+        if spare and base is not None and base.shape == (n, width) and address == base.__array_interface__["data"][0]:
+            out, copy = base, False
+        else:
+            out, copy = np.empty((n, width), dtype=np.float32), True
+        for start in range(0, n, step):
+            rows = slice(start, min(start + step, n))
+            if copy:
+                out[rows, :d] = vectors[rows]
+            np.multiply(lexicals[rows], lexical, out=out[rows, d:t], casting="same_kind")
+            out[rows, t:] = self._structure(rows)
+        return out
+
+    def _features(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The pre-filter rows X and Y of some corpus rows (see ``_side``)."""
+        c = self.corpus
+        d, t = self.dims, self.text_width
+        lexical = np.float32(np.sqrt(self.params.lexical_share / self.scale))
+        structure = self._structure(rows)
         out = []
         for vectors, lexicals in ((c.request, c.lex_request), (c.offer, c.lex_offer)):
-            features = np.empty((len(rows), d + lex + structure.shape[1]), dtype=np.float32)
-            # In double precision, rounded once into float32 (as the products always were).
-            np.multiply(vectors[rows], text, out=features[:, :d], casting="same_kind")
-            np.multiply(lexicals[rows], lexical, out=features[:, d : d + lex], casting="same_kind")
-            features[:, d + lex :] = structure
+            features = np.empty((len(rows), t + structure.shape[1]), dtype=np.float32)
+            features[:, :d] = vectors[rows]
+            np.multiply(lexicals[rows], lexical, out=features[:, d:t], casting="same_kind")
+            features[:, t:] = structure
             out.append(features)
         return out[0], out[1]
+
+    def _text_rows(self) -> None:
+        """Which rows have a text on the request side (needs) and on the offer side (offers): a
+        product of two blocks of which one has no text is their structure part alone."""
+        c = self.corpus
+        self.needs = c.request.any(axis=1) | c.lex_request.any(axis=1)
+        self.offers = c.offer.any(axis=1) | c.lex_offer.any(axis=1)
 
     def _columns(self) -> None:
         c = self.corpus
@@ -76,6 +117,9 @@ class Prefilter:
         if not len(rows):
             return
         self.X[rows], self.Y[rows] = self._features(rows)
+        c = self.corpus
+        self.needs[rows] = c.request[rows].any(axis=1) | c.lex_request[rows].any(axis=1)
+        self.offers[rows] = c.offer[rows].any(axis=1) | c.lex_offer[rows].any(axis=1)
         if self.params.weights:
             self.hubness[rows] = learned.hubness_of(self.corpus, rows, self.hub_sample)
         if (self.corpus.eligible[rows] != eligible_before).any():
@@ -96,14 +140,14 @@ class Prefilter:
 
     def text_raw(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Raw combined text similarity of i's needs and j's offers, for pairs given by index."""
-        return np.einsum("md,md->m", self.X[i], self.Y[j]) - self.structure_part(i, j)
+        return self.scale * np.einsum("md,md->m", self.X[i], self.Y[j]) - self.structure_part(i, j)
 
     def calibrate(self, samples: int = 20000) -> tuple[float, float]:
         """Where unrelated pairs lie (a quantile of a sample of pairs that have texts on both
         sides) and where the best ones lie; text similarities are mapped linearly from there."""
         c = self.corpus
-        needs = np.flatnonzero(np.abs(c.request).sum(axis=1) > 0)
-        offers = np.flatnonzero(np.abs(c.offer).sum(axis=1) > 0)
+        needs = np.flatnonzero(c.request.any(axis=1))
+        offers = np.flatnonzero(c.offer.any(axis=1))
         if len(needs) == 0 or len(offers) == 0:
             return (0.0, 1.0)
         i = self.rng.choice(needs, samples)
@@ -119,7 +163,8 @@ class Prefilter:
     # --- candidates ----------------------------------------------------------------------------
     def thresholds(self, rows: np.ndarray, sample_size: int = 1024) -> np.ndarray:
         """Per row, the pre-filter score above which about ``candidates`` columns lie, estimated on
-        a sample of columns (so that no whole row has to be sorted). -inf keeps every column."""
+        a sample of columns (so that no whole row has to be sorted), in the units of the raw
+        similarities. -inf keeps every column."""
         p = self.params
         m = len(self.columns)
         rows = np.asarray(rows, dtype=np.int64)
@@ -137,7 +182,17 @@ class Prefilter:
                 where = np.searchsorted(part, hit) if np.all(part[:-1] <= part[1:]) else _positions(part, hit)
                 best[where, own] = -np.inf
             out[start : start + len(part)] = np.partition(best, -rank, axis=1)[:, -rank]
-        return out
+        return out * np.float32(self.scale)
+
+    def _product(self, left, right, a: slice, b: slice, left_text, right_text) -> np.ndarray:
+        """``left[a] @ right[b].T``, or only its structure columns (19 of about 600) when one of
+        the blocks has no text on its side, so that its text columns would give zero. Organisations
+        without a request are sorted to the end of a corpus (``corpus.build``): their blocks cost
+        next to nothing in one of the two products."""
+        if left_text[a].any() and right_text[b].any():
+            return left[a] @ right[b].T
+        t = self.text_width
+        return left[a, t:] @ right[b, t:].T
 
     def block_pair_candidates(self, a: slice, b: slice, thresholds: np.ndarray):
         """Candidates between the organisation blocks ``a`` and ``b`` (corpus row slices, a before
@@ -146,8 +201,8 @@ class Prefilter:
         without a list must have a threshold of +inf. Returns (rows, columns, forward raw,
         backward raw) with the structure part still included."""
         c = self.corpus
-        forward = self.X[a] @ self.Y[b].T  # b offers what a needs
-        backward = self.Y[a] @ self.X[b].T  # a offers what b needs
+        forward = self._product(self.X, self.Y, a, b, self.needs, self.offers)  # b offers what a needs
+        backward = self._product(self.Y, self.X, a, b, self.offers, self.needs)  # a offers what b needs
         best = np.maximum(forward, backward)
         ia = np.arange(a.start, a.stop)
         ib = np.arange(b.start, b.stop)
@@ -160,23 +215,34 @@ class Prefilter:
         if hidden_b.any():
             best_for_a = best.copy()
             best_for_a[:, hidden_b] = -np.inf
-        r1, c1 = _nonzero(best_for_a >= thresholds[ia][:, None])
+        # The thresholds are raw similarities, the products raw / scale.
+        s = np.float32(self.scale)
+        r1, c1 = _nonzero(best_for_a >= thresholds[ia][:, None] / s)
         if a == b:
-            return ia[r1], ib[c1], forward[r1, c1], backward[r1, c1]
+            return ia[r1], ib[c1], s * forward[r1, c1], s * backward[r1, c1]
         if hidden_a.any():
             best = best.copy()
             best[hidden_a, :] = -np.inf
-        r2, c2 = _nonzero(best >= thresholds[ib][None, :])
+        r2, c2 = _nonzero(best >= thresholds[ib][None, :] / s)
         return (
             np.concatenate([ia[r1], ib[c2]]),
             np.concatenate([ib[c1], ia[r2]]),
-            np.concatenate([forward[r1, c1], backward[r2, c2]]),
-            np.concatenate([backward[r1, c1], forward[r2, c2]]),
+            s * np.concatenate([forward[r1, c1], backward[r2, c2]]),
+            s * np.concatenate([backward[r1, c1], forward[r2, c2]]),
         )
 
-    def prefilter(self, rows: np.ndarray):
+    def prefilter(self, rows: np.ndarray, cells: int = 1 << 24):
         """Candidates of a few rows against all columns (the incremental path): (rows, columns,
-        forward raw, backward raw), the structure part included."""
+        forward raw, backward raw), the structure part included. So many rows at a time that each
+        of the three row-by-column matrices has at most ``cells`` values (64 MB)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        step = max(1, cells // max(1, len(self.columns)))
+        if len(rows) <= step:
+            return self._prefilter(rows)
+        parts = [self._prefilter(rows[s : s + step]) for s in range(0, len(rows), step)]
+        return tuple(np.concatenate(x) for x in zip(*parts, strict=True))
+
+    def _prefilter(self, rows: np.ndarray):
         p = self.params
         forward = self.X[rows] @ self.Yc.T
         backward = self.Y[rows] @ self.Xc.T
@@ -184,7 +250,7 @@ class Prefilter:
         own = self.column_of[rows]
         mine = np.flatnonzero(own >= 0)
         best[mine, own[mine]] = -np.inf
-        threshold = self.thresholds(rows)
+        threshold = self.thresholds(rows) / np.float32(self.scale)
         selected = best >= threshold[:, None]
         short = np.flatnonzero(selected.sum(axis=1) < min(p.rerank_pool * p.k, best.shape[1]))
         if len(short):  # the estimate was too high for these rows: take their best pool exactly
@@ -193,7 +259,8 @@ class Prefilter:
             selected[short[:, None], top] = True
             selected &= np.isfinite(best)
         r, col = _nonzero(selected)
-        return rows[r], self.columns[col], forward[r, col], backward[r, col]
+        s = np.float32(self.scale)
+        return rows[r], self.columns[col], s * forward[r, col], s * backward[r, col]
 
     def map_candidates(self, block_rows, blocks: list[slice], size: int, thresholds: np.ndarray) -> dict:
         """The map step: candidates of the given block rows against every later block (the pair

@@ -105,9 +105,11 @@ class Command(BaseCommand):
 
         if not no_kernel:
             self.say("bare kernel")
-            report["kernel_s"] = round(bare_kernel(corpus.offer, params.k, block), 2)
+            vectors = np.ascontiguousarray(corpus.offer)  # the engine reads them from its matrix Y
+            report["kernel_s"] = round(bare_kernel(vectors, params.k, block), 2)
             report["ratio"] = round(report["recompute_s"] / report["kernel_s"], 3)
-            report["kernel_naive_s"] = round(naive_kernel(corpus.offer, params.k, block), 2)
+            report["kernel_naive_s"] = round(naive_kernel(vectors, params.k, block), 2)
+            del vectors
 
         # Incremental: one organisation changed; its list, the lists it enters and leaves.
         kth, members_of = list_bounds(corpus, params.k, generation_id, chunks.results)
@@ -225,44 +227,43 @@ def _json(data) -> str:
 
 
 def synthetic_corpus(n: int, dim: int, rng: np.random.Generator) -> cm.Corpus:
-    """Organisations with random unit offer vectors, a request vector for 60 % of them, one or two
-    profiles, random lexical vectors, technology fields, sectors, districts, sizes and kinds."""
-
-    def unit(rows: int, d: int) -> np.ndarray:
-        v = rng.standard_normal((rows, d), dtype=np.float32)
-        v /= np.linalg.norm(v, axis=1, keepdims=True)
-        return v
-
-    offers = unit(n, dim)
-    requests = unit(n, dim)
-    has_request = rng.random(n) < 0.6
+    """Organisations with random unit offer vectors, a request vector for 60 % of them (those first,
+    as the database gives them: ``corpus.needs_first``), an offer profile each and a request
+    profile for those with a request, random lexical vectors, technology fields, sectors, districts,
+    sizes and kinds. The vectors are written straight into the corpus's arrays, a slice at a time,
+    so that building it holds no second copy of them."""
+    requests = int((rng.random(n) < 0.6).sum())
     sections = ["C", "G", "H", "J", "M", "Q"]
-    records = []
-    for i in range(n):
-        profiles = [ProfileRecord(id=2 * i, type="technology_offer", vector=offers[i], text="")]
-        if has_request[i]:
-            profiles.append(ProfileRecord(id=2 * i + 1, type="technology_request", vector=requests[i], text=""))
-        section = sections[i % len(sections)]
-        records.append(
-            OrgRecord(
-                id=i,
-                kind=KINDS[int(rng.integers(len(KINDS)))],
-                offer_vector=offers[i],
-                request_vector=requests[i] if has_request[i] else None,
-                profiles=profiles,
-                fields=tuple(rng.choice(FIELDS, size=int(rng.integers(1, 3)), replace=False)),
-                sectors=(f"{10 + i % 80}.{i % 9}",),
-                sections=(section,),
-                district=DISTRICTS[int(rng.integers(len(DISTRICTS)))] if rng.random() < 0.9 else "",
-                country="DE",
-                size_band=SIZE_BANDS[int(rng.integers(len(SIZE_BANDS)))],
-                clusters=(str(int(rng.integers(40))),) if rng.random() < 0.3 else (),
-            )
+    records = [
+        OrgRecord(
+            id=i,
+            kind=KINDS[int(rng.integers(len(KINDS)))],
+            fields=tuple(rng.choice(FIELDS, size=int(rng.integers(1, 3)), replace=False)),
+            sectors=(f"{10 + i % 80}.{i % 9}",),
+            sections=(sections[i % len(sections)],),
+            district=DISTRICTS[int(rng.integers(len(DISTRICTS)))] if rng.random() < 0.9 else "",
+            country="DE",
+            size_band=SIZE_BANDS[int(rng.integers(len(SIZE_BANDS)))],
+            clusters=(str(int(rng.integers(40))),) if rng.random() < 0.3 else (),
         )
-    del offers, requests
-    lex_offer, lex_request = unit(n, 64), unit(n, 64)
-    lex_request[~has_request] = 0
-    corpus = cm.assemble(records, dim, lex_offer, lex_request)
+        for i in range(n)
+    ]
+    lex_offer = _random_units(np.empty((n, 64), dtype=np.float32), rng)
+    lex_request = np.zeros((n, 64), dtype=np.float32)
+    _random_units(lex_request[:requests], rng)
+    corpus = cm.assemble(records, dim, lex_offer, lex_request)  # zero vectors: pages not yet touched
+    del records
+    _random_units(corpus.offer, rng)
+    _random_units(corpus.request[:requests], rng)
+    # The profiles: one offer profile per organisation, one request profile per request.
+    corpus.offer_profiles[:, 0] = np.arange(n)
+    corpus.request_profiles[:requests, 0] = n + np.arange(requests)
+    corpus.profile_vectors = np.empty((n + requests, dim), dtype=cm.PROFILE_DTYPE)
+    for offset, vectors in ((0, corpus.offer), (n, corpus.request[:requests])):
+        for start in range(0, len(vectors), 16384):
+            stop = min(start + 16384, len(vectors))
+            corpus.profile_vectors[offset + start : offset + stop] = cm.profile_rows(vectors[start:stop])
+    corpus.profile_ids = np.arange(n + requests).astype(object)
     # A lexical model for organisations that change later (the incremental path transforms their
     # texts); fitted on a few hundred synthetic texts, of the corpus's lexical width.
     words = [f"wort{n}" for n in range(2000)]
@@ -271,6 +272,14 @@ def synthetic_corpus(n: int, dim: int, rng: np.random.Generator) -> cm.Corpus:
     corpus.lexical.fit_transform(texts)
     corpus.set_rules(complementary_divisions=[(52, 86), (62, 28)])
     return corpus
+
+
+def _random_units(out: np.ndarray, rng: np.random.Generator, step: int = 16384) -> np.ndarray:
+    """Fill a float32 matrix with random unit rows, a slice at a time."""
+    for start in range(0, len(out), step):
+        part = rng.standard_normal(out[start : start + step].shape, dtype=np.float32)
+        out[start : start + step] = part / np.linalg.norm(part, axis=1, keepdims=True)
+    return out
 
 
 KERNEL_GROUP = 64
@@ -320,12 +329,13 @@ SCRATCH_PREFIX = "wfs_bench"
 def create_organisations(corpus: cm.Corpus) -> int:
     """Real organisations behind the corpus's keys (the lists refer to them) and an empty generation
     to write into, committed: the chunks write from their own processes. Returns the generation's id."""
-    created = Organisation.objects.bulk_create(
-        [Organisation(name=f"Benchmark {i}", kind="company", city="Dresden") for i in range(corpus.n)],
-        batch_size=5000,
-    )
-    corpus.ids = np.asarray([o.pk for o in created], dtype=object)
-    corpus.__post_init__()  # the index by id
+    ids = []
+    for start in range(0, corpus.n, 5000):  # a batch of model instances at a time, only the keys kept
+        stop = min(start + 5000, corpus.n)
+        batch = [Organisation(name=f"Benchmark {i}", kind="company", city="Dresden") for i in range(start, stop)]
+        ids += [o.pk for o in Organisation.objects.bulk_create(batch)]
+    corpus.ids = np.asarray(ids, dtype=object)
+    corpus.reindex()
     return MatchGeneration.objects.create().pk
 
 

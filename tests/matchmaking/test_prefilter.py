@@ -1,0 +1,154 @@
+"""The pre-filter's economies are exact: organisations without a request sorted to the end, the
+text columns of their blocks skipped, the corpus's vectors read from the pre-filter's matrices,
+the profile vectors kept in eight bits. No database."""
+
+import numpy as np
+import pytest
+
+from matchmaking.engine.arrays import unit_rows
+from matchmaking.engine.corpus import PROFILE_DTYPE, build, needs_first
+from matchmaking.engine.engine import Engine
+from matchmaking.engine.params import Params
+from matchmaking.engine.prefilter import Prefilter
+from matchmaking.engine.records import OrgRecord, ProfileRecord
+from matchmaking.engine.vocabulary import DISTRICTS, FIELDS
+
+DIM = 16
+
+
+def corpus_of(n: int, seed: int = 3, *, share_with_request: float = 0.6):
+    """Random organisations, some with a request (and its text), all with an offer."""
+    rng = np.random.default_rng(seed)
+    records = []
+    for i in range(n):
+        offer = unit_rows(rng.standard_normal((1, DIM)))[0]
+        request = unit_rows(rng.standard_normal((1, DIM)))[0] if rng.random() < share_with_request else None
+        profiles = [ProfileRecord(id=f"{i}-o", type="technology_offer", vector=offer, text="")]
+        if request is not None:
+            profiles.append(ProfileRecord(id=f"{i}-r", type="technology_request", vector=request, text=""))
+        records.append(
+            OrgRecord(
+                id=i,
+                kind="company",
+                offer_text=f"Angebot {i % 7} Sensorik Fertigung",
+                request_text=f"Bedarf {i % 5} Logistik" if request is not None else "",
+                offer_vector=offer,
+                request_vector=request,
+                profiles=profiles,
+                fields=(FIELDS[i % len(FIELDS)],),
+                district=DISTRICTS[i % len(DISTRICTS)],
+            )
+        )
+    return records
+
+
+def candidates(engine: Prefilter, block: int) -> dict:
+    n = engine.corpus.n
+    thresholds = engine.thresholds(np.arange(n))
+    blocks = [slice(s, min(s + block, n)) for s in range(0, n, block)]
+    found = engine.map_candidates(range(len(blocks)), blocks, block, thresholds)
+    pairs = {}
+    for rows, cols, forward, backward in found.values():
+        for r, c, f, b in zip(rows.tolist(), cols.tolist(), forward.tolist(), backward.tolist(), strict=True):
+            pairs[(r, c)] = (f, b)
+    return pairs
+
+
+def test_needs_first_puts_organisations_with_a_request_before_the_others_in_their_order():
+    records = [
+        OrgRecord(id="a", kind="company"),
+        OrgRecord(id="b", kind="company", request_text="Wir suchen Kühlkettenlogistik"),
+        OrgRecord(id="c", kind="company"),
+        OrgRecord(id="d", kind="company", request_vector=np.ones(DIM, dtype=np.float32)),
+    ]
+    assert [r.id for r in needs_first(records)] == ["b", "d", "a", "c"]
+
+
+def test_skipping_the_text_columns_of_blocks_without_requests_finds_the_same_candidates(monkeypatch):
+    corpus = build(needs_first(corpus_of(90)), dim=DIM)
+    params = Params.from_mapping({"k": 3, "candidates": 12})
+    engine = Prefilter(corpus, params)
+    assert engine.needs[:40].any() and not engine.needs[-20:].any()  # whole blocks without requests
+    found = candidates(engine, block=16)
+
+    def full_product(self, left, right, a, b, left_text, right_text):
+        return left[a] @ right[b].T
+
+    monkeypatch.setattr(Prefilter, "_product", full_product)
+    reference = candidates(Prefilter(build(needs_first(corpus_of(90)), dim=DIM), params), block=16)
+    assert found.keys() == reference.keys()
+    assert np.allclose([found[k] for k in reference], [reference[k] for k in reference], atol=1e-6)
+
+
+def test_the_raw_similarities_of_the_candidates_are_those_of_the_pairs():
+    """The products are taken relative to the embeddings; what leaves the pre-filter is raw."""
+    engine = Prefilter(build(needs_first(corpus_of(60)), dim=DIM), Params.from_mapping({"k": 3, "candidates": 12}))
+    found = candidates(engine, block=16)
+    (i, j), (forward, backward) = next(iter(found.items()))
+    structure = engine.structure_part(np.asarray([i]), np.asarray([j]))[0]
+    assert forward - structure == pytest.approx(engine.text_raw(np.asarray([i]), np.asarray([j]))[0], abs=1e-5)
+    assert backward - structure == pytest.approx(engine.text_raw(np.asarray([j]), np.asarray([i]))[0], abs=1e-5)
+    c = engine.corpus
+    share = engine.params.lexical_share
+    expected = (1 - share) * float(c.request[i] @ c.offer[j]) + share * float(c.lex_request[i] @ c.lex_offer[j])
+    assert engine.text_raw(np.asarray([i]), np.asarray([j]))[0] == pytest.approx(expected, abs=1e-5)
+
+
+def test_the_corpus_reads_its_vectors_from_the_prefilter_matrices_and_keeps_them_in_step():
+    records = corpus_of(30)
+    corpus = build(records, dim=DIM)
+    offer_before = corpus.offer.copy()
+    engine = Engine(corpus, Params.from_mapping({"k": 3, "candidates": 12}))
+    assert np.shares_memory(corpus.offer, engine.Y) and np.shares_memory(corpus.request, engine.X)
+    assert np.array_equal(corpus.offer, offer_before)
+    assert corpus.offer.base is engine.Y  # the corpus's buffer became the matrix: no copy
+    second = Engine(corpus, Params.from_mapping({"k": 3, "candidates": 12, "lexical_share": 0.5}))
+    assert second.Y is not engine.Y  # a second pre-filter never writes into the first one's matrix
+    assert np.allclose(second.Y[:, :DIM], engine.Y[:, :DIM])
+    # A changed organisation, taken up in place: the matrices and the vectors agree.
+    from matchmaking.engine import corpus as cm
+
+    changed = records[4]
+    changed.offer_vector = unit_rows(np.ones((1, DIM)))[0]
+    changed.request_vector, changed.request_text = None, ""
+    eligible = corpus.eligible[[4]].copy()
+    engine.refresh_rows(cm.update_in_place(corpus, [changed]), eligible)
+    assert np.allclose(engine.Y[4, :DIM], changed.offer_vector)
+    assert not engine.needs[4] and engine.offers[4]
+
+
+def test_profile_vectors_are_kept_in_eight_bits_and_an_older_snapshot_is_converted():
+    records = corpus_of(12)
+    corpus = build(records, dim=DIM)
+    assert corpus.profile_vectors.dtype == PROFILE_DTYPE == np.int8
+    assert np.allclose(np.linalg.norm(corpus.profile_vectors.astype(np.float32), axis=1), 127, atol=2)
+    # A snapshot of before kept them as float32 unit rows: an update brings them to one scale.
+    from matchmaking.engine import corpus as cm
+
+    corpus.profile_vectors = corpus.profile_vectors.astype(np.float32) / 127
+    cm.update_in_place(corpus, [records[3]])
+    assert corpus.profile_vectors.dtype == np.int8
+    assert np.allclose(np.linalg.norm(corpus.profile_vectors.astype(np.float32), axis=1), 127, atol=2)
+
+
+def test_unit_rows_scales_in_place_only_when_asked():
+    matrix = np.asarray([[3.0, 4.0], [0.0, 0.0]], dtype=np.float32)
+    copied = unit_rows(matrix)
+    assert np.allclose(copied, [[0.6, 0.8], [0, 0]]) and matrix[0, 0] == 3.0
+    assert unit_rows(matrix, copy=False) is matrix and np.allclose(matrix, [[0.6, 0.8], [0, 0]])
+
+
+def test_a_lexical_share_of_one_is_refused():
+    with pytest.raises(ValueError, match="lexical_share"):
+        Params.from_mapping({"lexical_share": 1.0})
+
+
+def test_the_prefilter_of_many_rows_is_taken_in_slices_with_the_same_result():
+    # Fewer columns than the thresholds' sample: the thresholds are exact, and so the comparison.
+    engine = Prefilter(build(corpus_of(50), dim=DIM), Params.from_mapping({"k": 3, "candidates": 12}))
+    rows = np.arange(20)
+    whole = engine.prefilter(rows)
+    sliced = engine.prefilter(rows, cells=engine.corpus.n * 3)  # three rows at a time
+    assert len(whole[0]) > 20 * 12
+    assert np.array_equal(whole[0], sliced[0]) and np.array_equal(whole[1], sliced[1])
+    assert np.allclose(whole[2], sliced[2], atol=1e-6) and np.allclose(whole[3], sliced[3], atol=1e-6)
