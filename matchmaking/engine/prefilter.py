@@ -59,9 +59,8 @@ class Prefilter:
         of a buffer of the matrix's width (``corpus.assemble``), which becomes the matrix;
         otherwise a new one is filled. A slice of rows at a time, so that no copy of the whole
         corpus arises on the way (at 200,000 organisations one is 400 MB)."""
-        n, d, t = corpus.n, self.dims, self.text_width
-        lexical = np.float32(np.sqrt(self.params.lexical_share / self.scale))
-        width = prefilter_width(d, t - d)
+        n = corpus.n
+        width = prefilter_width(self.dims, self.text_width - self.dims)
         base = vectors.base
         address = vectors.__array_interface__["data"][0]
         if spare and base is not None and base.shape == (n, width) and address == base.__array_interface__["data"][0]:
@@ -69,34 +68,29 @@ class Prefilter:
         else:
             out, copy = np.empty((n, width), dtype=np.float32), True
         for start in range(0, n, step):
-            rows = slice(start, min(start + step, n))
-            if copy:
-                out[rows, :d] = vectors[rows]
-            np.multiply(lexicals[rows], lexical, out=out[rows, d:t], casting="same_kind")
-            out[rows, t:] = self._structure(rows)
+            self._fill(out, slice(start, min(start + step, n)), vectors, lexicals, vectors_too=copy)
         return out
 
-    def _features(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The pre-filter rows X and Y of some corpus rows (see ``_side``)."""
-        c = self.corpus
+    def _fill(self, out: np.ndarray, rows, vectors, lexicals, *, vectors_too: bool = True) -> None:
+        """Write the rows of X or Y: the vectors (unless they are there already), the weighted
+        lexical vectors and the structure part."""
         d, t = self.dims, self.text_width
+        if vectors_too:
+            out[rows, :d] = vectors[rows]
         lexical = np.float32(np.sqrt(self.params.lexical_share / self.scale))
-        structure = self._structure(rows)
-        out = []
-        for vectors, lexicals in ((c.request, c.lex_request), (c.offer, c.lex_offer)):
-            features = np.empty((len(rows), t + structure.shape[1]), dtype=np.float32)
-            features[:, :d] = vectors[rows]
-            np.multiply(lexicals[rows], lexical, out=features[:, d:t], casting="same_kind")
-            features[:, t:] = structure
-            out.append(features)
-        return out[0], out[1]
+        out[rows, d:t] = lexicals[rows] * lexical  # (``rows`` may be an index array: no out= view)
+        out[rows, t:] = self._structure(rows)
 
-    def _text_rows(self) -> None:
+    def _text_rows(self, rows=slice(None)) -> None:
         """Which rows have a text on the request side (needs) and on the offer side (offers): a
         product of two blocks of which one has no text is their structure part alone."""
         c = self.corpus
-        self.needs = c.request.any(axis=1) | c.lex_request.any(axis=1)
-        self.offers = c.offer.any(axis=1) | c.lex_offer.any(axis=1)
+        if isinstance(rows, slice):  # all of them
+            self.needs = c.request.any(axis=1) | c.lex_request.any(axis=1)
+            self.offers = c.offer.any(axis=1) | c.lex_offer.any(axis=1)
+        else:
+            self.needs[rows] = c.request[rows].any(axis=1) | c.lex_request[rows].any(axis=1)
+            self.offers[rows] = c.offer[rows].any(axis=1) | c.lex_offer[rows].any(axis=1)
 
     def _columns(self) -> None:
         c = self.corpus
@@ -116,10 +110,10 @@ class Prefilter:
         rows = np.asarray(rows, dtype=np.int64)
         if not len(rows):
             return
-        self.X[rows], self.Y[rows] = self._features(rows)
         c = self.corpus
-        self.needs[rows] = c.request[rows].any(axis=1) | c.lex_request[rows].any(axis=1)
-        self.offers[rows] = c.offer[rows].any(axis=1) | c.lex_offer[rows].any(axis=1)
+        for out, vectors, lexicals in ((self.X, c.request, c.lex_request), (self.Y, c.offer, c.lex_offer)):
+            self._fill(out, rows, vectors, lexicals)
+        self._text_rows(rows)
         if self.params.weights:
             self.hubness[rows] = learned.hubness_of(self.corpus, rows, self.hub_sample)
         if (self.corpus.eligible[rows] != eligible_before).any():
@@ -187,8 +181,8 @@ class Prefilter:
     def _product(self, left, right, a: slice, b: slice, left_text, right_text) -> np.ndarray:
         """``left[a] @ right[b].T``, or only its structure columns (19 of about 600) when one of
         the blocks has no text on its side, so that its text columns would give zero. Organisations
-        without a request are sorted to the end of a corpus (``corpus.build``): their blocks cost
-        next to nothing in one of the two products."""
+        without a request come last in a corpus from the database (``corpus.needs_first``): their
+        blocks cost next to nothing in one of the two products."""
         if left_text[a].any() and right_text[b].any():
             return left[a] @ right[b].T
         t = self.text_width

@@ -11,6 +11,7 @@ from django.db import connection, connections, transaction
 from companies.models.organisations import Organisation
 from matchmaking import embedding
 from matchmaking.engine import corpus as cm
+from matchmaking.engine.arrays import unit_rows
 from matchmaking.engine.engine import ChunkResult, Engine, incremental_update
 from matchmaking.engine.records import OrgRecord, ProfileRecord
 from matchmaking.engine.vocabulary import DISTRICTS, FIELDS, KINDS, SIZE_BANDS
@@ -277,8 +278,9 @@ def synthetic_corpus(n: int, dim: int, rng: np.random.Generator) -> cm.Corpus:
 def _random_units(out: np.ndarray, rng: np.random.Generator, step: int = 16384) -> np.ndarray:
     """Fill a float32 matrix with random unit rows, a slice at a time."""
     for start in range(0, len(out), step):
-        part = rng.standard_normal(out[start : start + step].shape, dtype=np.float32)
-        out[start : start + step] = part / np.linalg.norm(part, axis=1, keepdims=True)
+        out[start : start + step] = unit_rows(
+            rng.standard_normal(out[start : start + step].shape, np.float32), copy=False
+        )
     return out
 
 
