@@ -8,13 +8,13 @@ from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from brokerage.models import Participant
 from brokerage.selectors import agenda
+from wfs_portal.pdf import a4_document
 
 MARGIN = 1.8 * cm
 
@@ -39,16 +39,7 @@ def agenda_pdf(participant: Participant) -> bytes:
     styles = _styles()
     meetings = agenda(participant)
     buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        title=f"{event.title} – {participant.organisation.name}",
-        creator="WFS Portal",
-    )
+    document = a4_document(buffer, margin=MARGIN, title=f"{event.title} – {participant.organisation.name}")
     story = [
         _paragraph(_("Agenda: %(event)s") % {"event": event.title}, styles["title"]),
         _paragraph(participant.organisation.name, styles["meta"]),

@@ -26,7 +26,7 @@ from brokerage.forms import (
     ParticipantRegistrationForm,
     ParticipantSearchForm,
 )
-from brokerage.models import BrokerageEvent, CalendarFeed, MeetingOutcome, Slot
+from brokerage.models import BrokerageEvent, CalendarFeed, MeetingOutcome, Participant, Slot
 from brokerage.services import calendars as calendar_services
 from brokerage.services import meetings, outcomes, participants, requests
 from companies.access import may_act_for
@@ -278,26 +278,25 @@ def agenda(request, pk: int):
     )
 
 
-def _file_name(event: BrokerageEvent, extension: str) -> str:
-    return f"{slugify(event.title) or 'agenda'}-agenda.{extension}"
+def _agenda_file(me: Participant, content: bytes, *, content_type: str, extension: str) -> HttpResponse:
+    """The participant's agenda as a download named after the event."""
+    name = f"{slugify(me.event.title) or 'agenda'}-agenda.{extension}"
+    disposition = f'attachment; filename="{name}"'
+    return HttpResponse(content, content_type=content_type, headers={"Content-Disposition": disposition})
 
 
 @require_GET
 @portal_view
 def agenda_ics(request, pk: int):
     me = _own_participant(request, _event(pk))
-    response = HttpResponse(calendars.agenda_calendar(me), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(me.event, "ics")}"'
-    return response
+    return _agenda_file(me, calendars.agenda_calendar(me), content_type="text/calendar; charset=utf-8", extension="ics")
 
 
 @require_GET
 @portal_view
 def agenda_pdf_download(request, pk: int):
     me = _own_participant(request, _event(pk))
-    response = HttpResponse(agenda_pdf(me), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(me.event, "pdf")}"'
-    return response
+    return _agenda_file(me, agenda_pdf(me), content_type="application/pdf", extension="pdf")
 
 
 @require_POST

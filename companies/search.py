@@ -48,16 +48,6 @@ TYPO_SIMILARITY = 0.45
 MAX_WORDS = 8
 MIN_TYPO_WORD = 4
 
-PROFILE_TEXT_FIELDS = (
-    "title_de",
-    "title_en",
-    "keywords_de",
-    "keywords_en",
-    "summary_de",
-    "summary_en",
-    "partner_sought_de",
-    "partner_sought_en",
-)
 ORGANISATION_TEXT_FIELDS = ("name", "city", "description_de", "description_en")
 
 
@@ -200,7 +190,7 @@ def profile_search_ids(queryset: QuerySet[PartneringProfile], text: str) -> list
         return []
     if looks_like_reference(text):
         return list(queryset.filter(reference__iexact=text).values_list("pk", flat=True))
-    return _search(queryset, text, kind="profile", fields=PROFILE_TEXT_FIELDS)
+    return _search(queryset, text, kind="profile", fields=PartneringProfile.TEXT_FIELDS)
 
 
 def organisation_search_ids(queryset: QuerySet[Organisation], text: str) -> list[int]:

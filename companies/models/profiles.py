@@ -54,6 +54,18 @@ class PartneringProfile(TimeStampedModel):
     renewal_reminder_sent_for = models.DateField(_("renewal reminder sent for"), null=True, blank=True, editable=False)
     history = HistoricalRecords(m2m_fields=[technology_fields, sectors])
 
+    # The texts in the two languages: what a representative writes, the API shows and the search reads.
+    TEXT_FIELDS = (
+        "title_de",
+        "title_en",
+        "summary_de",
+        "summary_en",
+        "keywords_de",
+        "keywords_en",
+        "partner_sought_de",
+        "partner_sought_en",
+    )
+
     class Meta:
         ordering = ["organisation", "-created"]
         verbose_name = _("partnering profile")

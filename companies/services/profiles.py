@@ -36,14 +36,7 @@ logger = logging.getLogger(__name__)
 # withdraw and expire; the organisation never changes; the reminder bookkeeping is the job's.
 PROFILE_FIELDS = (
     "type",
-    "title_de",
-    "title_en",
-    "summary_de",
-    "summary_en",
-    "keywords_de",
-    "keywords_en",
-    "partner_sought_de",
-    "partner_sought_en",
+    *PartneringProfile.TEXT_FIELDS,
     "target_countries",
     "stage",
     "valid_until",

@@ -20,12 +20,13 @@ from reportlab.lib.units import cm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from reports import charts, formats, kpi_registry, labels
 from reports.exports.common import AGENCY, Figures, period_text, tables_by_area
 from reports.formats import NUMERIC_TYPES
+from wfs_portal.pdf import a4_document
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 2 * cm
@@ -66,18 +67,8 @@ def render_pdf(
             generated_at = timezone.localtime(generated_at)
         styles = _pdf_styles()
         buffer = io.BytesIO()
-        document = SimpleDocTemplate(
-            buffer,
-            pagesize=A4,
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN,
-            bottomMargin=MARGIN,
-            title=title,
-            author=AGENCY,
-            subject=period_text(figures),
-            creator="WFS Portal",
-            lang=language,
+        document = a4_document(
+            buffer, margin=MARGIN, title=title, author=AGENCY, subject=period_text(figures), lang=language
         )
         story: list[Flowable] = _pdf_title_page(figures, title=title, generated_at=generated_at, styles=styles)
         story.append(PageBreak())
