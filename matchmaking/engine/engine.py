@@ -53,6 +53,20 @@ class ChunkResult:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def take(self, keep: np.ndarray) -> ChunkResult:
+        """The entries at ``keep`` (a mask or indices)."""
+        return ChunkResult(
+            rows=self.rows[keep],
+            partners=self.partners[keep],
+            ranks=self.ranks[keep],
+            scores=self.scores[keep],
+            components={name: values[keep] for name, values in self.components.items()},
+            reason_flags=self.reason_flags[keep],
+            shared_fields=self.shared_fields[keep],
+            request_profile=self.request_profile[keep],
+            offer_profile=self.offer_profile[keep],
+        )
+
     @staticmethod
     def concat(parts: list[ChunkResult]) -> ChunkResult:
         parts = [p for p in parts if len(p)] or parts[:1]
@@ -73,7 +87,7 @@ class Engine(Prefilter):
     """Holds the pre-filter matrices of a corpus; computes lists for any range of rows."""
 
     def score_pairs(
-        self, i: np.ndarray, j: np.ndarray, forward_raw=None, backward_raw=None, *, roles: bool = True
+        self, i: np.ndarray, j: np.ndarray, forward_raw=None, backward_raw=None, *, roles: bool = True, role_dots=None
     ) -> dict:
         """All components and the score of pairs (i, j). ``forward_raw``/``backward_raw`` are the
         raw text similarities if the pre-filter has them already; without ``roles`` the learned
@@ -83,7 +97,15 @@ class Engine(Prefilter):
         if backward_raw is None:
             backward_raw = self.text_raw(j, i)
         return scoring.score_pairs(
-            self.corpus, self.params, i, j, forward_raw, backward_raw, hubness=self.hubness, roles=roles
+            self.corpus,
+            self.params,
+            i,
+            j,
+            forward_raw,
+            backward_raw,
+            hubness=self.hubness,
+            roles=roles,
+            role_dots=role_dots,
         )
 
     # --- lists ---------------------------------------------------------------------------------
@@ -96,6 +118,46 @@ class Engine(Prefilter):
             part = rows[s : s + block]
             parts.append(self.rank(part, *self.prefilter(part)))
         return ChunkResult.concat(parts) if parts else _empty_result()
+
+    def compute_around(self, row: int, rows: np.ndarray, cells: int = 1 << 24) -> tuple[ChunkResult, np.ndarray]:
+        """The lists of ``row`` and ``rows`` against all columns, and ``scores_as_partner(row)``, from
+        the same matrix products (the incremental update): ``row``'s own products against every
+        column are how everybody would score it as a partner, and two more product rows (its request
+        by everybody's requests, its offer by everybody's offers) give the role signals. So the two
+        matrices are read once instead of three times. When some organisations may not be proposed
+        the columns are not everybody, and the partner scores take products of their own."""
+        rows = np.unique(np.append(np.asarray(rows, dtype=np.int64), row))
+        if self.Xc is not self.X:
+            return self.compute(rows), self.scores_as_partner(row)
+        c = self.corpus
+        d = self.dims
+        step = max(1, cells // max(1, len(self.columns)))
+        parts, own = [], None
+        for start in range(0, len(rows), step):
+            part = rows[start : start + step]
+            left_x, left_y = self.X[part], self.Y[part]
+            if row in part:
+                # Its offer against everybody's offers beside the forward rows, its request against
+                # everybody's requests beside the backward rows: the embeddings alone.
+                offer, request = np.zeros((2, 1, self.X.shape[1]), dtype=np.float32)
+                offer[0, :d], request[0, :d] = self.Y[row, :d], self.X[row, :d]
+                left_x, left_y = np.vstack([left_x, offer]), np.vstack([left_y, request])
+            forward, backward = self.products(left_x, left_y)
+            if row in part:
+                at = int(np.searchsorted(part, row))
+                own = {
+                    "needs": forward[at].copy(),  # what each column offers against what row needs
+                    "offers": backward[at].copy(),  # what row offers against what each column needs
+                    "same_need": backward[-1].copy(),
+                    "same_offer": forward[-1].copy(),
+                }
+                forward, backward = forward[:-1], backward[:-1]
+            listed = c.wants_list[part]
+            if listed.any():
+                found = self._prefilter(part[listed], (forward[listed], backward[listed]))
+                parts.append(self.rank(part[listed], *found))
+        result = ChunkResult.concat(parts) if parts else _empty_result()
+        return result, self.scores_as_partner(row, own=own)
 
     def compute_all(self, block: int = 1024) -> ChunkResult:
         """Everybody's lists in one process, by the same map (block pairs) and reduce (ranking)
@@ -276,10 +338,14 @@ class Engine(Prefilter):
         return request_profile, offer_profile
 
     # --- one organisation ----------------------------------------------------------------------
-    def scores_as_partner(self, row: int) -> np.ndarray:
+    def scores_as_partner(self, row: int, *, own=None) -> np.ndarray:
         """How every organisation would score ``row`` as a partner in its own list (for the
         incremental update); -inf where ``row`` may not appear in that list. Feedback that the
-        other organisations gave on similar partners is left out until the next full run."""
+        other organisations gave on similar partners is left out until the next full run.
+        ``own``: the products of ``row`` against every organisation if the caller has them
+        (``compute_around``): "needs" (its request side by their offer sides), "offers" (its offer
+        side by their request sides), "same_need" and "same_offer" (its request and offer
+        embeddings by theirs)."""
         c = self.corpus
         scores = np.full(c.n, -np.inf, dtype=np.float32)
         if not c.eligible[row]:
@@ -288,11 +354,16 @@ class Engine(Prefilter):
         me = np.full(len(others), row, dtype=np.int64)
         keep = scoring.allowed(c, others, me)
         others, me = others[keep], me[keep]
-        # Two matrix-vector products instead of gathering a row of X and Y for every pair.
         structure = self.structure_part(others, me)
-        forward = self.scale * (self.X @ self.Y[row])[others] - structure  # others need what row offers
-        backward = self.scale * (self.Y @ self.X[row])[others] - structure  # row needs what others offer
-        found = self.score_pairs(others, me, forward, backward)["score"]
+        role_dots = None
+        if own is None:  # two matrix-vector products instead of gathering a row of X and Y per pair
+            needs, offers = self.Y @ self.X[row], self.X @ self.Y[row]
+        else:
+            needs, offers = own["needs"], own["offers"]
+            role_dots = (own["same_need"][others], own["same_offer"][others])
+        forward = self.scale * offers[others] - structure  # others need what row offers
+        backward = self.scale * needs[others] - structure  # row needs what others offer
+        found = self.score_pairs(others, me, forward, backward, role_dots=role_dots)["score"]
         # Below the floor it enters no list (as in ``rank``); a pinned pair is recomputed anyway.
         scores[others] = np.where(found >= self.params.list_floor, found, -np.inf)
         return scores

@@ -176,7 +176,10 @@ class Prefilter:
                 where = np.searchsorted(part, hit) if np.all(part[:-1] <= part[1:]) else _positions(part, hit)
                 best[where, own] = -np.inf
             out[start : start + len(part)] = np.partition(best, -rank, axis=1)[:, -rank]
-        return out * np.float32(self.scale)
+        # A millionth lower, so that the column at the estimate itself stays a candidate however its
+        # product is summed (products of other shapes, or of the structure part alone, can differ
+        # from this one in the last bit).
+        return out * np.float32(self.scale) - np.float32(1e-6)
 
     def _product(self, left, right, a: slice, b: slice, left_text, right_text) -> np.ndarray:
         """``left[a] @ right[b].T``, or only its structure columns (19 of about 600) when one of
@@ -236,10 +239,33 @@ class Prefilter:
         parts = [self._prefilter(rows[s : s + step]) for s in range(0, len(rows), step)]
         return tuple(np.concatenate(x) for x in zip(*parts, strict=True))
 
-    def _prefilter(self, rows: np.ndarray):
+    def products(self, left_x: np.ndarray, left_y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``left_x @ Yc.T`` and ``left_y @ Xc.T``: rows of X against every column's offers and rows
+        of Y against every column's needs. Of a left row without a text on its side, and of the
+        columns after the last one with a request (``needs_first`` puts them at the end), only the
+        structure part is multiplied: their text part is zero."""
+        needs = np.flatnonzero(self.needs[self.columns])
+        needs_end = int(needs[-1]) + 1 if len(needs) else 0
+        return self._against(left_x, self.Yc, len(self.columns)), self._against(left_y, self.Xc, needs_end)
+
+    def _against(self, left: np.ndarray, right: np.ndarray, text_end: int) -> np.ndarray:
+        """``left @ right.T``, with text columns only where both sides may have a text: in the left
+        rows that have one and in the right rows before ``text_end``."""
+        t = self.text_width
+        out = np.empty((len(left), len(right)), dtype=np.float32)
+        text = left[:, :t].any(axis=1)
+        if text.all():
+            np.matmul(left, right[:text_end].T, out=out[:, :text_end])
+        else:
+            out[text, :text_end] = left[text] @ right[:text_end].T
+            out[~text, :text_end] = left[~text, t:] @ right[:text_end, t:].T
+        np.matmul(left[:, t:], right[text_end:, t:].T, out=out[:, text_end:])
+        return out
+
+    def _prefilter(self, rows: np.ndarray, products=None):
+        """Candidates of ``rows`` against all columns, from their ``products`` if given."""
         p = self.params
-        forward = self.X[rows] @ self.Yc.T
-        backward = self.Y[rows] @ self.Xc.T
+        forward, backward = self.products(self.X[rows], self.Y[rows]) if products is None else products
         best = np.maximum(forward, backward)
         own = self.column_of[rows]
         mine = np.flatnonzero(own >= 0)

@@ -47,6 +47,7 @@ def score_pairs(
     *,
     hubness: np.ndarray | None = None,
     roles: bool = True,
+    role_dots=None,
 ) -> dict:
     """All components and the score of pairs (i, j) from their raw text similarities in both
     directions (``Prefilter.text_raw``).
@@ -55,7 +56,9 @@ def score_pairs(
     the signals of the pair and ``hubness`` (per corpus row). Without ``roles`` it is a first
     estimate to choose the best candidates by: the role signals are left at 0 and the embedding and
     lexical parts of the text are not told apart (``complete`` completes the chosen ones). Without
-    weights it is the hand-set score: text, then structure and fit gated by text."""
+    weights it is the hand-set score: text, then structure and fit gated by text. ``role_dots``:
+    the pairs' request-by-request and offer-by-offer products, if the caller has them
+    (``learned.role_similarities``)."""
     forward = calibrated(c, forward_raw)  # j offers what i needs
     backward = calibrated(c, backward_raw)  # i offers what j needs
     value_i = np.maximum(forward, p.customer_value * backward)
@@ -105,7 +108,11 @@ def score_pairs(
             "structure": gate * structure,
             "fit": gate * fit,
             "hubness": (hubness[i] + hubness[j]) if hubness is not None else np.zeros(len(i), np.float32),
-            **(learned.role_similarities(c, i, j) if roles else dict.fromkeys(learned.ROLE_FEATURES, 0.0)),
+            **(
+                learned.role_similarities(c, i, j, dots=role_dots)
+                if roles
+                else dict.fromkeys(learned.ROLE_FEATURES, 0.0)
+            ),
         }
         score = learned.probability(learned.logit(p.weights, features))
     else:

@@ -24,7 +24,7 @@ from matchmaking.models.matches import Match, MatchExclusion, MatchFeedback, Mat
 from matchmaking.selectors import active_generation
 from matchmaking.services import engines
 from matchmaking.services.engines import generation_engine
-from matchmaking.services.writer import write_matches
+from matchmaking.services.writer import organisation_ids, profile_refs, write_matches
 from outbox.services import task_enqueue
 from wfs_portal import events
 
@@ -134,6 +134,44 @@ def _last_places(generation: MatchGeneration, owners: list[int], rank: int):
     return found
 
 
+def _delete_places(ids: list[int]) -> None:
+    """Delete matches by id: on PostgreSQL with the ids as one array parameter (as ``_last_places``)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {Match._meta.db_table} WHERE id = ANY(%s)", [ids])
+        return
+    for start in range(0, len(ids), 500):
+        Match.objects.filter(pk__in=ids[start : start + 500]).delete()
+
+
+# Scores closer than this are the same score computed by products of another shape.
+SAME_SCORE = 1e-6
+
+
+def _changed_places(places: dict, result: ChunkResult, owner_ids, partner_ids, corpus: cm.Corpus, changed_id: int):
+    """Which stored places of the recomputed lists to delete (match ids) and which entries of
+    ``result`` to write: a place that keeps its partner, score, reasons and the profiles they name
+    is kept as it is, unless the partner is the changed organisation. Usually the places above the
+    one where an organisation enters or leaves a list stay."""
+    said = zip(
+        partner_ids,
+        result.reason_flags.tolist(),
+        profile_refs(corpus, result.request_profile).tolist(),
+        profile_refs(corpus, result.offer_profile).tolist(),
+        strict=True,
+    )
+    places_now = zip(owner_ids, result.ranks.tolist(), strict=True)
+    changed = np.ones(len(result), dtype=bool)
+    kept = set()
+    for n, (key, what, score) in enumerate(zip(places_now, said, result.scores.tolist(), strict=True)):
+        stored = places.get(key)
+        if stored and stored[1:] == what and what[0] != changed_id and abs(stored[0][1] - score) <= SAME_SCORE:
+            changed[n] = False
+            kept.add(key)
+    stale = [stored[0][0] for key, stored in places.items() if key not in kept]
+    return stale, changed
+
+
 def update_lists(generation: MatchGeneration, engine: Engine, row: int) -> dict:
     """Write the lists of the generation that change when the organisation at corpus ``row``
     changed: its own and those it is in are computed afresh against everybody (it may have left
@@ -142,21 +180,7 @@ def update_lists(generation: MatchGeneration, engine: Engine, row: int) -> dict:
     corpus = engine.corpus
     organisation_id = int(corpus.ids[row])
     k = engine.params.k
-    # The lists the organisation could enter: those of the organisations that would score it
-    # highest (a weaker one would need an unusually weak list to take it). A list is entered for
-    # certain when the organisation scores more than the score at its last place plus the largest
-    # diversity penalty (the re-ranking would have picked it before that place); a narrower margin
-    # may or may not win against the diversity of the list, which is left to the next full run.
-    # Only the last places are read, one index entry per list.
-    scores = engine.scores_as_partner(row)
-    finite = np.flatnonzero(np.isfinite(scores))
-    reach = finite[np.argsort(-scores[finite])[:INCREMENTAL_REACH]]
-    thresholds = np.full(corpus.n, np.inf, dtype=np.float32)  # outside the reach: never entered
-    thresholds[reach] = -np.inf  # a list shorter than k takes anybody it may
     matches = Match.objects.filter(generation=generation).order_by()
-    margin = engine.params.mmr_diversity
-    for owner, score in _last_places(generation, [int(corpus.ids[r]) for r in reach], k - 1):
-        thresholds[corpus.index_of(owner)] = score + margin
     members = np.asarray(
         [
             corpus.index_of(pk)
@@ -165,28 +189,50 @@ def update_lists(generation: MatchGeneration, engine: Engine, row: int) -> dict:
         ],
         dtype=np.int64,
     )
-    _, _, enters = incremental_update(engine, row, thresholds, members, scores=scores, own=False)
-    # Every list that holds the organisation is recomputed, not only those it leaves: its score
-    # and place in them changed too.
+    # Its own list, the lists it is in and how everybody would score it, from one pass over the
+    # matrices. Every list that holds it is recomputed, not only those it leaves: its score and
+    # place in them changed too.
     exact = np.unique(np.concatenate([[row], members]))
+    recomputed, scores = engine.compute_around(row, members)
+    # The lists the organisation could enter: those of the organisations that would score it
+    # highest (a weaker one would need an unusually weak list to take it). A list is entered for
+    # certain when the organisation scores more than the score at its last place plus the largest
+    # diversity penalty (the re-ranking would have picked it before that place); a narrower margin
+    # may or may not win against the diversity of the list, which is left to the next full run.
+    # Only the last places are read, one index entry per list.
+    finite = np.flatnonzero(np.isfinite(scores))
+    reach = finite[np.argsort(-scores[finite])[:INCREMENTAL_REACH]]
+    thresholds = np.full(corpus.n, np.inf, dtype=np.float32)  # outside the reach: never entered
+    thresholds[reach] = -np.inf  # a list shorter than k takes anybody it may
+    margin = engine.params.mmr_diversity
+    for owner, score in _last_places(generation, [int(corpus.ids[r]) for r in reach], k - 1):
+        thresholds[corpus.index_of(owner)] = score + margin
+    _, _, enters = incremental_update(engine, row, thresholds, members, scores=scores, own=False)
     entered = np.setdiff1d(np.asarray(sorted(enters), dtype=np.int64), exact)
+    # The lists as they are, read once: the partners of those it enters, and every place of all
+    # of them (only changed places are written, only new pairs announced).
     current = np.full((len(entered), k), -1, dtype=np.int64)
-    at = {int(r): n for n, r in enumerate(entered)}
-    owners = [int(corpus.ids[r]) for r in entered]
-    for owner, partner, rank in matches.filter(organisation_id__in=owners).values_list(
-        "organisation_id", "partner_id", "rank"
+    at = {owner: n for n, owner in enumerate(organisation_ids(corpus, entered).tolist())}
+    owners = organisation_ids(corpus, np.concatenate([exact, entered])).tolist()
+    places = {}  # (organisation, rank) -> ((match id, score), partner, flags, request profile, offer profile)
+    columns = ("partner_id", "reason_flags", "request_profile_ref", "offer_profile_ref")
+    for pk, owner, rank, score, *said in matches.filter(organisation_id__in=owners).values_list(
+        "pk", "organisation_id", "rank", "score", *columns
     ):
-        if partner in corpus._index and rank < k:
-            current[at[corpus.index_of(owner)], rank] = corpus.index_of(partner)
-    result = ChunkResult.concat([engine.compute(exact), engine.rerank_with(entered, current, row)])
+        partner = said[0]
+        places[owner, rank] = ((pk, score), *said)
+        place = at.get(owner)
+        if place is not None and partner in corpus._index and rank < k:
+            current[place, rank] = corpus.index_of(partner)
+    result = ChunkResult.concat([recomputed, engine.rerank_with(entered, current, row)])
+    owner_ids = organisation_ids(corpus, result.rows).tolist()
+    partner_ids = organisation_ids(corpus, result.partners).tolist()
+    stale, changed = _changed_places(places, result, owner_ids, partner_ids, corpus, organisation_id)
     with transaction.atomic():
-        owners = [int(corpus.ids[r]) for r in np.concatenate([exact, entered])]
-        lists = Match.objects.filter(generation=generation, organisation_id__in=owners)
-        before = set(lists.values_list("organisation_id", "partner_id"))
-        lists.delete()
-        write_matches(generation.pk, result, corpus)
-        ids = np.asarray(corpus.ids, dtype=np.int64)
-        written = zip(ids[result.rows].tolist(), ids[result.partners].tolist(), strict=True)
+        _delete_places(stale)
+        write_matches(generation.pk, result.take(changed), corpus)
+        before = {(owner, stored[1]) for (owner, _), stored in places.items()}
+        written = zip(owner_ids, partner_ids, strict=True)
         new_pairs = sorted(set(written) - before)
         if new_pairs:
             events.publish(events.MATCH_CREATED, generation, pairs=new_pairs)

@@ -45,29 +45,37 @@ _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, header ex
 _COPY_TRAILER = b"\xff\xff"
 
 
+def organisation_ids(corpus: cm.Corpus, rows: np.ndarray) -> np.ndarray:
+    """The ids of the organisations at corpus ``rows`` (taken first, then converted: the corpus keeps
+    its keys as Python objects)."""
+    return np.asarray(corpus.ids[rows], dtype=np.int64)
+
+
+def profile_refs(corpus: cm.Corpus, rows: np.ndarray) -> np.ndarray:
+    """The ids of the profiles at corpus profile ``rows`` as a match stores them: 0 for none (-1)."""
+    if not len(corpus.profile_ids):
+        return np.zeros(len(rows), dtype=np.int64)
+    ids = np.asarray(corpus.profile_ids[np.maximum(rows, 0)], dtype=np.int64)
+    return np.where(rows >= 0, ids, 0)
+
+
 def write_matches(generation_id: int, result: ChunkResult, corpus: cm.Corpus) -> int:
     """Insert the lists of a result into a generation. PostgreSQL gets them by one binary COPY of
     a numpy buffer (a million rows of a 50,000-organisation run in seconds); other databases by
     bulk_create."""
     if not len(result):
         return 0
-    ids = np.asarray(corpus.ids, dtype=np.int64)
-    profile_ids = np.asarray(corpus.profile_ids, dtype=np.int64)
-
-    def profiles(rows: np.ndarray) -> np.ndarray:
-        return np.where(rows >= 0, profile_ids[np.maximum(rows, 0)] if len(profile_ids) else 0, 0)
-
     values = {
         "generation_id": generation_id,
-        "organisation_id": ids[result.rows],
-        "partner_id": ids[result.partners],
+        "organisation_id": organisation_ids(corpus, result.rows),
+        "partner_id": organisation_ids(corpus, result.partners),
         "rank": result.ranks,
         "score": np.clip(result.scores, 0.0, 1.0),
         **{name: result.components[name] for name in COMPONENTS},
         "reason_flags": result.reason_flags,
         "shared_fields": result.shared_fields,
-        "request_profile_ref": profiles(result.request_profile),
-        "offer_profile_ref": profiles(result.offer_profile),
+        "request_profile_ref": profile_refs(corpus, result.request_profile),
+        "offer_profile_ref": profile_refs(corpus, result.offer_profile),
         "pinned": (result.reason_flags & PINNED) != 0,
     }
     if connection.vendor == "postgresql":

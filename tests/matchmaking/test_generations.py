@@ -230,6 +230,36 @@ def test_incremental_update_puts_a_new_partner_into_the_right_lists(world, djang
     assert partners(rival)[0] == "clinic"
 
 
+def test_an_incremental_update_writes_only_the_places_that_change(world, django_capture_on_commit_callbacks):
+    run_full(django_capture_on_commit_callbacks)
+    before = {m.rank: (m.pk, m.partner.name) for m in matches_for(world["clinic"])}
+
+    rival = with_profile("courier")
+    rival.name = "rival courier"
+    rival.save()
+    match_organisation_update(organisation_id=rival.pk)
+
+    after = {m.rank: (m.pk, m.partner.name) for m in matches_for(world["clinic"])}
+    entered = next(rank for rank, (_, name) in after.items() if name == "rival courier")
+    assert [after[rank] for rank in range(entered)] == [before[rank] for rank in range(entered)]  # kept rows
+    moved = [after[rank] for rank in after if rank > entered]
+    assert [name for _, name in moved] == [before[rank][1] for rank in range(entered, entered + len(moved))]
+    assert not {pk for pk, _ in moved} & {pk for pk, _ in before.values()}  # written anew at their new place
+
+
+def test_pinning_the_partner_already_at_the_top_is_written(world, django_capture_on_commit_callbacks, staff_user):
+    run_full(django_capture_on_commit_callbacks)
+    clinic = world["clinic"]
+    first = matches_for(clinic).first()
+    assert not first.pinned
+
+    with django_capture_on_commit_callbacks(execute=True):
+        match_override_set(organisation=clinic, partner=first.partner, action="pin", user=staff_user)
+
+    top = matches_for(clinic).first()
+    assert top.partner == first.partner and top.pinned
+
+
 def test_an_incremental_update_tells_the_partners_webhook_of_its_members_new_match(
     world, django_capture_on_commit_callbacks
 ):

@@ -152,3 +152,32 @@ def test_the_prefilter_of_many_rows_is_taken_in_slices_with_the_same_result():
     assert len(whole[0]) > 20 * 12
     assert np.array_equal(whole[0], sliced[0]) and np.array_equal(whole[1], sliced[1])
     assert np.allclose(whole[2], sliced[2], atol=1e-6) and np.allclose(whole[3], sliced[3], atol=1e-6)
+
+
+def test_the_products_against_all_columns_skip_the_text_of_columns_without_a_request_exactly():
+    engine = Prefilter(build(needs_first(corpus_of(50)), dim=DIM), Params.from_mapping({"k": 3, "candidates": 12}))
+    assert not engine.needs[-10:].any()  # columns at the end without a request: only their structure
+    rows = np.asarray([0, 5, 30, 49])
+    forward, backward = engine.products(engine.X[rows], engine.Y[rows])
+    assert np.allclose(forward, engine.X[rows] @ engine.Y.T, atol=1e-6)
+    assert np.allclose(backward, engine.Y[rows] @ engine.X.T, atol=1e-6)
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+def test_the_lists_around_an_organisation_and_its_partner_scores_share_one_pair_of_products(hidden):
+    """The incremental update's lists and the changed organisation's scores as everybody's partner
+    are what the separate computations give, also taken in slices; with an organisation that may
+    not be proposed, through separate products."""
+    records = needs_first(corpus_of(60))
+    if hidden:
+        records[20] = OrgRecord(**{**records[20].__dict__, "eligible": False})
+    params = Params.from_mapping({"k": 3, "candidates": 12, "min_score": 0.0})  # every score, however weak
+    engine = Engine(build(records, dim=DIM), params)
+    row, others = 7, np.asarray([3, 11, 40, 58])
+    together, scores = engine.compute_around(row, others, cells=engine.corpus.n * 2)  # two rows a time
+    apart = Engine(build(records, dim=DIM), params).compute(np.sort(np.append(others, row)))
+    for name in ("rows", "partners", "ranks", "request_profile", "offer_profile"):
+        assert np.array_equal(getattr(together, name), getattr(apart, name)), name
+    assert np.allclose(together.scores, apart.scores, atol=1e-5)
+    np.testing.assert_allclose(scores, engine.scores_as_partner(row), atol=1e-5)
+    assert np.isfinite(scores).sum() > 40
