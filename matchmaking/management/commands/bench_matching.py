@@ -34,7 +34,8 @@ class Command(BaseCommand):
         "product with a full-width argpartition), write_s (the chunks writing their lists, summed), "
         "incremental_ms (median engine time of one organisation's incremental update), "
         "incremental_service_ms (the same update as the Celery task runs it on the written generation, "
-        "rolled back) and peak_rss_mb (the largest process). Writing needs a scratch database "
+        "rolled back), incremental_service_loaded_ms (the same with one BLAS thread while another process "
+        "computes map chunks) and peak_rss_mb (the largest process). Writing needs a scratch database "
         "(bench/matching makes one)."
     )
 
@@ -131,6 +132,11 @@ class Command(BaseCommand):
             service_ms = incremental_service(corpus, engine, generation_id, samples, rng)
             report["incremental_service_ms"] = round(statistics.median(service_ms), 1)
             report["incremental_service_ms_max"] = round(max(service_ms), 1)
+            self.say("the same under load: one BLAS thread, the other worker process running map chunks")
+            samples = rng.choice(wants, size=min(incremental_samples, len(wants)), replace=False)
+            loaded_ms = incremental_service_loaded(corpus, engine, generation_id, thresholds, blocks, samples, rng)
+            report["incremental_service_loaded_ms"] = round(statistics.median(loaded_ms), 1)
+            report["incremental_service_loaded_ms_max"] = round(max(loaded_ms), 1)
         parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         report["peak_rss_parent_mb"] = round(parent, 1)
@@ -361,6 +367,39 @@ def list_bounds(corpus: cm.Corpus, k: int, generation_id: int | None, results: l
         return np.asarray([corpus.index_of(owner) for owner in owners], dtype=np.int64)
 
     return kth, members_of
+
+
+def _busy_worker(engine: Engine, thresholds: np.ndarray, blocks: list) -> None:
+    """The other Celery worker process of a two-core machine, busy with the map chunks of a full
+    recompute (one BLAS thread, as the worker containers run), until it is stopped."""
+    _one_thread()
+    size = blocks[0].stop - blocks[0].start
+    while True:
+        for index in range((len(blocks) + 1) // 2):
+            engine.map_candidates(_map_rows(index, len(blocks)), blocks, size, thresholds)
+
+
+def incremental_service_loaded(
+    corpus: cm.Corpus, engine: Engine, generation_id: int, thresholds: np.ndarray, blocks: list, samples, rng
+) -> list[float]:
+    """``incremental_service`` as a worker process runs it on a busy machine: with one BLAS thread
+    (OPENBLAS_NUM_THREADS=1 in the worker containers) while a second process computes map chunks."""
+    import multiprocessing
+
+    from threadpoolctl import threadpool_limits
+
+    connections.close_all()  # the forked process must not share the connection's socket
+    busy = multiprocessing.get_context("fork").Process(
+        target=_busy_worker, args=(engine, thresholds, blocks), daemon=True
+    )
+    busy.start()
+    try:
+        time.sleep(2)  # under way
+        with threadpool_limits(1):
+            return incremental_service(corpus, engine, generation_id, samples, rng)
+    finally:
+        busy.terminate()
+        busy.join()
 
 
 def incremental_service(corpus: cm.Corpus, engine: Engine, generation_id: int, samples, rng) -> list[float]:
