@@ -55,3 +55,27 @@ def unit_rows(matrix: np.ndarray, *, copy: bool = True) -> np.ndarray:
     inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0).astype(np.float32)
     matrix *= inverse[:, None]
     return matrix
+
+
+TOP_K_GROUP = 64
+
+
+def top_k_grouped(scores: np.ndarray, k: int, group: int = TOP_K_GROUP) -> np.ndarray:
+    """The column indices of each row's k largest scores (unordered), exactly: the maximum of each
+    group of ``group`` columns, the k groups with the largest maxima (each of the k largest scores
+    lies in one of them, or in the columns after the last whole group, which always take part), and
+    argpartition over those columns only. Nothing of ``scores`` is copied but the candidates."""
+    rows, n = scores.shape
+    if n <= k:
+        return np.tile(np.arange(n), (rows, 1))
+    whole = n - n % group
+    grouped = scores[:, :whole].reshape(rows, -1, group)  # a view: each group is contiguous
+    maxima = grouped.max(axis=2)
+    groups = min(k, maxima.shape[1])
+    best_groups = np.argpartition(maxima, -groups, axis=1)[:, -groups:]
+    columns = (best_groups[:, :, None] * group + np.arange(group)).reshape(rows, -1)
+    if whole < n:
+        columns = np.concatenate([columns, np.broadcast_to(np.arange(whole, n), (rows, n - whole))], axis=1)
+    candidates = np.take_along_axis(scores, columns, axis=1)
+    best = np.argpartition(candidates, -k, axis=1)[:, -k:]
+    return np.take_along_axis(columns, best, axis=1)

@@ -1,10 +1,11 @@
-"""The benchmark's baseline kernel (bench_matching.top_k_grouped) is exact: it finds each row's k
-largest scores, whatever the width (a multiple of its group of 64 columns or not)."""
+"""The grouped top-k (arrays.top_k_grouped: the benchmark's baseline kernel, and the pre-filter's
+thresholds) is exact: it finds each row's k largest scores, whatever the width (a multiple of its
+group of 64 columns or not)."""
 
 import numpy as np
 import pytest
 
-from matchmaking.management.commands.bench_matching import top_k_grouped
+from matchmaking.engine.arrays import top_k_grouped
 
 
 @pytest.mark.parametrize(("rows", "columns", "k"), [(50, 1000, 20), (7, 64 * 5, 20), (30, 130, 64), (3, 15, 20)])

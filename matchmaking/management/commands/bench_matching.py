@@ -11,7 +11,7 @@ from django.db import connection, connections, transaction
 from companies.models.organisations import Organisation
 from matchmaking import embedding
 from matchmaking.engine import corpus as cm
-from matchmaking.engine.arrays import unit_rows
+from matchmaking.engine.arrays import top_k_grouped, unit_rows
 from matchmaking.engine.engine import ChunkResult, Engine, incremental_update
 from matchmaking.engine.records import OrgRecord, ProfileRecord
 from matchmaking.engine.vocabulary import DISTRICTS, FIELDS, KINDS, SIZE_BANDS
@@ -288,30 +288,6 @@ def _random_units(out: np.ndarray, rng: np.random.Generator, step: int = 16384) 
             rng.standard_normal(out[start : start + step].shape, np.float32), copy=False
         )
     return out
-
-
-KERNEL_GROUP = 64
-
-
-def top_k_grouped(scores: np.ndarray, k: int, group: int = KERNEL_GROUP) -> np.ndarray:
-    """The column indices of each row's k largest scores (unordered), exactly: the maximum of each
-    group of ``group`` columns, the k groups with the largest maxima (each of the k largest scores
-    lies in one of them, or in the columns after the last whole group, which always take part), and
-    argpartition over those columns only. Nothing of ``scores`` is copied but the candidates."""
-    rows, n = scores.shape
-    if n <= k:
-        return np.tile(np.arange(n), (rows, 1))
-    whole = n - n % group
-    grouped = scores[:, :whole].reshape(rows, -1, group)  # a view: each group is contiguous
-    maxima = grouped.max(axis=2)
-    groups = min(k, maxima.shape[1])
-    best_groups = np.argpartition(maxima, -groups, axis=1)[:, -groups:]
-    columns = (best_groups[:, :, None] * group + np.arange(group)).reshape(rows, -1)
-    if whole < n:
-        columns = np.concatenate([columns, np.broadcast_to(np.arange(whole, n), (rows, n - whole))], axis=1)
-    candidates = np.take_along_axis(scores, columns, axis=1)
-    best = np.argpartition(candidates, -k, axis=1)[:, -k:]
-    return np.take_along_axis(columns, best, axis=1)
 
 
 def bare_kernel(vectors: np.ndarray, k: int, block: int) -> float:
