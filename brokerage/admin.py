@@ -15,17 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from import_export.formats.base_formats import XLSX
 
 from brokerage import selectors
-from brokerage.models import (
-    BrokerageEvent,
-    EventSession,
-    Meeting,
-    MeetingOutcome,
-    MeetingPoint,
-    MeetingRequest,
-    Participant,
-    ParticipationType,
-    PartnershipAgreement,
-)
+from brokerage.models.events import BrokerageEvent, EventSession, MeetingPoint, ParticipationType
+from brokerage.models.meetings import Meeting, MeetingOutcome, PartnershipAgreement
+from brokerage.models.participants import MeetingRequest, Participant
 from brokerage.services import events, meetings, participants
 from wfs_portal.admin import WfsModelAdmin, service_action
 from wfs_portal.l10n import format_decimal

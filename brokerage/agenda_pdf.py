@@ -12,7 +12,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from brokerage.models import Participant
+from brokerage.models.participants import Participant
 from brokerage.selectors import agenda
 from wfs_portal.pdf import a4_document
 

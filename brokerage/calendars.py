@@ -9,7 +9,8 @@ import icalendar
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brokerage.models import Meeting, Participant
+from brokerage.models.meetings import Meeting
+from brokerage.models.participants import Participant
 from brokerage.selectors import agenda
 
 

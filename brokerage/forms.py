@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from brokerage.choices import SPOKEN_LANGUAGES, Attendance, EventFormat, FollowUpAnswer, MeetingVerdict
-from brokerage.models import BrokerageEvent
+from brokerage.models.events import BrokerageEvent
 from brokerage.services.requests import MESSAGE_MAX_LENGTH
 from companies.choices import ProfileState
 from companies.models.contacts import Contact

@@ -9,7 +9,7 @@
 The organisation's own verdict on a partner in the portal still wins over these."""
 
 from brokerage.choices import FollowUpAnswer, MeetingVerdict
-from brokerage.models import MeetingOutcome, PartnershipAgreement
+from brokerage.models.meetings import MeetingOutcome, PartnershipAgreement
 
 VALUES = {MeetingVerdict.COOPERATION_POSSIBLE: 1.5, MeetingVerdict.NO_INTEREST: -1.0}
 AGREEMENT = 2.0

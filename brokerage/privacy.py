@@ -5,7 +5,8 @@ the account: CalendarFeed's user cascades)."""
 
 from django.db.models import Q
 
-from brokerage.models import CalendarFeed, MeetingOutcome, MeetingRequest, Participant
+from brokerage.models.meetings import CalendarFeed, MeetingOutcome
+from brokerage.models.participants import MeetingRequest, Participant
 from wfs_portal.privacy import json_value, organisation_ref
 
 

@@ -7,16 +7,9 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 
 from brokerage.choices import EventState, MeetingRequestState, MeetingVerdict, ParticipantState
-from brokerage.models import (
-    BrokerageEvent,
-    Meeting,
-    MeetingOutcome,
-    MeetingPoint,
-    MeetingRequest,
-    Participant,
-    PartnershipAgreement,
-    Slot,
-)
+from brokerage.models.events import BrokerageEvent, MeetingPoint, Slot
+from brokerage.models.meetings import Meeting, MeetingOutcome, PartnershipAgreement
+from brokerage.models.participants import MeetingRequest, Participant
 from companies.choices import ProfileState
 from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from brokerage.models import BrokerageEvent
+from brokerage.models.events import BrokerageEvent
 from brokerage.services import meetings, outcomes, requests
 
 # As every beat job: retried with backoff; a request expired already is skipped on the next run.

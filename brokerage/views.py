@@ -26,7 +26,9 @@ from brokerage.forms import (
     ParticipantRegistrationForm,
     ParticipantSearchForm,
 )
-from brokerage.models import BrokerageEvent, CalendarFeed, MeetingOutcome, Participant, Slot
+from brokerage.models.events import BrokerageEvent, Slot
+from brokerage.models.meetings import CalendarFeed, MeetingOutcome
+from brokerage.models.participants import Participant
 from brokerage.services import calendars as calendar_services
 from brokerage.services import meetings, outcomes, participants, requests
 from companies.access import may_act_for

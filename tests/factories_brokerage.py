@@ -7,17 +7,9 @@ import factory
 from django.utils import timezone
 
 from brokerage.choices import AgreementKind, EventState, MeetingRequestState, MeetingVerdict, ParticipantState
-from brokerage.models import (
-    BrokerageEvent,
-    EventSession,
-    Meeting,
-    MeetingOutcome,
-    MeetingPoint,
-    MeetingRequest,
-    Participant,
-    PartnershipAgreement,
-    Slot,
-)
+from brokerage.models.events import BrokerageEvent, EventSession, MeetingPoint, Slot
+from brokerage.models.meetings import Meeting, MeetingOutcome, PartnershipAgreement
+from brokerage.models.participants import MeetingRequest, Participant
 from brokerage.services.events import session_slots_update
 from tests import factories
 

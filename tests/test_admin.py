@@ -23,7 +23,9 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
-from brokerage.models import BrokerageEvent, Meeting, MeetingOutcome, MeetingRequest, Participant, PartnershipAgreement
+from brokerage.models.events import BrokerageEvent
+from brokerage.models.meetings import Meeting, MeetingOutcome, PartnershipAgreement
+from brokerage.models.participants import MeetingRequest, Participant
 from companies.choices import OrganisationKind, ProfileState, VerificationState
 from companies.models.api_keys import PartnerApiKey
 from companies.models.classifications import Sector, TechnologyField

@@ -59,6 +59,10 @@ WITHOUT_ADMIN = {
 }
 
 
+# The longest a module may be before it is split by what it holds; demo data is exempt (it is data).
+MAX_MODULE_LINES = 450
+
+
 def _modules(part: str):
     for path in sorted((ROOT / part).rglob("*.py")):
         relative = path.relative_to(ROOT).as_posix()
@@ -106,6 +110,16 @@ def test_no_package_re_exports_names(part):
             if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in node.targets):
                 wrong.append(f"{relative}: __all__")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("part", sorted(ALLOWED))
+def test_no_module_is_longer_than_the_limit(part):
+    lengths = {
+        path.relative_to(ROOT).as_posix(): len(path.read_text().splitlines())
+        for path in (ROOT / part).rglob("*.py")
+        if "/migrations/" not in path.as_posix() and "/demo/" not in path.as_posix()
+    }
+    assert not {relative: n for relative, n in lengths.items() if n > MAX_MODULE_LINES}
 
 
 def test_every_model_has_an_admin_page_or_a_reason_not_to():

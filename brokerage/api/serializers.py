@@ -5,7 +5,8 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from brokerage.choices import EventFormat, EventState
-from brokerage.models import BrokerageEvent, EventSession, Meeting
+from brokerage.models.events import BrokerageEvent, EventSession
+from brokerage.models.meetings import Meeting
 from wfs_portal.api_choices import choice_field
 
 EventStateField = choice_field(EventState, "BrokerageEventState")

@@ -3,7 +3,8 @@
 from django.db.models import Q
 
 from brokerage.api import serializers as s
-from brokerage.models import BrokerageEvent, Meeting
+from brokerage.models.events import BrokerageEvent
+from brokerage.models.meetings import Meeting
 from brokerage.selectors import event_figures, portal_events
 from companies.choices import ApiScope
 from companies.selectors import partner_members

@@ -6,7 +6,8 @@ import secrets
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from brokerage.models import CalendarFeed, Participant
+from brokerage.models.meetings import CalendarFeed
+from brokerage.models.participants import Participant
 from companies.access import may_act_for
 
 

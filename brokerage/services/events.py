@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from brokerage.models import EventSession, Slot
+from brokerage.models.events import EventSession, Slot
 
 
 @transaction.atomic

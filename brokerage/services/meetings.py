@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 
 from brokerage import audit, scheduling
 from brokerage.choices import Attendance, MeetingRequestState, SchedulingMode
-from brokerage.models import BrokerageEvent, Meeting, MeetingPoint, MeetingRequest, MeetingSeat, Participant, Slot
+from brokerage.models.events import BrokerageEvent, MeetingPoint, Slot
+from brokerage.models.meetings import Meeting, MeetingSeat
+from brokerage.models.participants import MeetingRequest, Participant
 from brokerage.selectors import agenda
 from companies.access import may_act_for
 from notifications import door

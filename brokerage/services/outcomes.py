@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from brokerage import audit
 from brokerage.choices import FollowUpAnswer, MeetingVerdict
-from brokerage.models import Meeting, MeetingOutcome, Participant
+from brokerage.models.meetings import Meeting, MeetingOutcome
+from brokerage.models.participants import Participant
 from companies.access import may_act_for
 from notifications import door
 from wfs_portal.services import validated_save

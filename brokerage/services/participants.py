@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 from brokerage import audit
 from brokerage.choices import Attendance, EventFormat, ParticipantState
-from brokerage.models import BrokerageEvent, EventSession, Participant
+from brokerage.models.events import BrokerageEvent, EventSession
+from brokerage.models.participants import Participant
 from companies.access import ensure_may_take_part, may_act_for
 from companies.choices import ProfileState
 from companies.models.organisations import Organisation

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from brokerage import audit
 from brokerage.choices import MeetingRequestState, ParticipantState
-from brokerage.models import MeetingRequest, Participant
+from brokerage.models.participants import MeetingRequest, Participant
 from companies.access import may_act_for
 from matchmaking.selectors import active_matches
 from notifications import door

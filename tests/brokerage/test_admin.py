@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from brokerage.choices import MeetingRequestState, MeetingVerdict, SchedulingMode
-from brokerage.models import Meeting, Slot
+from brokerage.models.events import Slot
+from brokerage.models.meetings import Meeting
 from tests import factories
 from tests.factories_brokerage import (
     BrokerageEventFactory,

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from brokerage.choices import MeetingRequestState
-from brokerage.models import Meeting, MeetingPoint, MeetingSeat, Slot
+from brokerage.models.events import MeetingPoint, Slot
+from brokerage.models.meetings import Meeting, MeetingSeat
 from brokerage.services.meetings import meeting_book
 from tests import factories
 from tests.factories_brokerage import BrokerageEventFactory, MeetingRequestFactory, ParticipantFactory

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from brokerage.choices import FollowUpAnswer, MeetingVerdict
-from brokerage.models import EventSession, MeetingOutcome, Slot
+from brokerage.models.events import EventSession, Slot
+from brokerage.models.meetings import MeetingOutcome
 from brokerage.services.outcomes import follow_up_answer, follow_ups_send, outcome_report
 from matchmaking.corpus_loading import contributed_labels
 from reports.kpis import compute

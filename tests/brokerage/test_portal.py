@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from brokerage.choices import MeetingRequestState, MeetingVerdict, SchedulingMode
-from brokerage.models import CalendarFeed, Meeting, MeetingOutcome, MeetingRequest, Participant, Slot
+from brokerage.models.events import Slot
+from brokerage.models.meetings import CalendarFeed, Meeting, MeetingOutcome
+from brokerage.models.participants import MeetingRequest, Participant
 from brokerage.services.meetings import schedule_publish, schedule_run
 from tests import factories
 from tests.factories_brokerage import BrokerageEventFactory, MeetingRequestFactory, ParticipantFactory

@@ -9,7 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from brokerage.choices import Attendance, EventFormat, EventState, MeetingRequestState, ParticipantState, SchedulingMode
-from brokerage.models import Meeting, MeetingSeat, Participant, ParticipationType, Slot
+from brokerage.models.events import ParticipationType, Slot
+from brokerage.models.meetings import Meeting, MeetingSeat
+from brokerage.models.participants import Participant
 from brokerage.selectors import agenda
 from brokerage.services.meetings import meeting_book, meeting_reminders_send, schedule_publish, schedule_run
 from brokerage.services.participants import participant_decide, participant_register

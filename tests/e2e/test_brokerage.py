@@ -12,7 +12,9 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from brokerage.choices import MeetingVerdict, SchedulingMode
-from brokerage.models import Meeting, MeetingOutcome, MeetingRequest, Participant, Slot
+from brokerage.models.events import Slot
+from brokerage.models.meetings import Meeting, MeetingOutcome
+from brokerage.models.participants import MeetingRequest, Participant
 from tests import factories
 from tests.e2e.conftest import DESKTOP, PHONE, fits
 from tests.e2e.test_portal_home import PASSWORD, log_in, switch_language

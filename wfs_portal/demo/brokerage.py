@@ -25,18 +25,9 @@ from brokerage.choices import (
     ParticipantState,
     SchedulingMode,
 )
-from brokerage.models import (
-    BrokerageEvent,
-    EventSession,
-    Meeting,
-    MeetingOutcome,
-    MeetingPoint,
-    MeetingRequest,
-    MeetingSeat,
-    Participant,
-    ParticipationType,
-    PartnershipAgreement,
-)
+from brokerage.models.events import BrokerageEvent, EventSession, MeetingPoint, ParticipationType
+from brokerage.models.meetings import Meeting, MeetingOutcome, MeetingSeat, PartnershipAgreement
+from brokerage.models.participants import MeetingRequest, Participant
 from brokerage.services.events import session_slots_update
 from brokerage.services.meetings import as_problem
 from companies.models.representatives import Representative
