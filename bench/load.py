@@ -299,10 +299,10 @@ def setup_data(*, accounts: int, booths: int) -> dict:
     from companies.models.organisations import Organisation
     from companies.models.representatives import Representative
     from companies.services.api_keys import partner_api_key_create
-    from fairs.choices import BoothState
     from fairs.models import JointBooth, TradeFair
     from fairs.services import joint_booth_staff_save
     from wfs_portal.audit import DEMO_DATA
+    from wfs_portal.choices import EventState
     from wfs_portal.services import validated_save
 
     User = get_user_model()
@@ -367,7 +367,7 @@ def setup_data(*, accounts: int, booths: int) -> dict:
                     fee_per_m2_with_construction=Decimal("250.00"),
                     fee_per_m2_without_construction=Decimal("150.00"),
                     registration_deadline=start - datetime.timedelta(days=30),
-                    state=BoothState.OPEN,
+                    state=EventState.OPEN,
                 )
                 joint_booth_staff_save(booth=booth, user=None)
             booth_ids.append(booth.pk)

@@ -11,14 +11,6 @@ class EventFormat(models.TextChoices):
     HYBRID = "hybrid", _("Hybrid (on site and online)")
 
 
-class EventState(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    OPEN = "open", _("Open for registration")
-    CLOSED = "closed", _("Registration closed")
-    COMPLETED = "completed", _("Completed")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
 class SchedulingMode(models.TextChoices):
     SELF_BOOKING = "self_booking", _("Participants book a free slot that suits both sides")
     ORGANISER = "organiser", _("The organiser runs the scheduler and publishes the result")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from brokerage.choices import EventState, MeetingRequestState, MeetingVerdict, ParticipantState
+from brokerage.choices import MeetingRequestState, MeetingVerdict, ParticipantState
 from brokerage.models.events import BrokerageEvent, MeetingPoint, Slot
 from brokerage.models.meetings import Meeting, MeetingOutcome, PartnershipAgreement
 from brokerage.models.participants import MeetingRequest, Participant
@@ -17,6 +17,7 @@ from companies.selectors import represented_organisations
 from matchmaking.models.matches import Match
 from matchmaking.reasons import render_all
 from matchmaking.selectors import matches_for
+from wfs_portal.choices import EventState
 
 PORTAL_STATES = (EventState.OPEN, EventState.CLOSED, EventState.COMPLETED)
 

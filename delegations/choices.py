@@ -7,14 +7,6 @@ class Direction(models.TextChoices):
     INBOUND = "inbound", _("Inbound foreign delegation")
 
 
-class DelegationState(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    OPEN = "open", _("Open for registration")
-    CLOSED = "closed", _("Registration closed")
-    COMPLETED = "completed", _("Completed")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
 class ParticipantRole(models.TextChoices):
     PARTICIPANT = "participant", _("Participant")
     DELEGATION_LEAD = "delegation_lead", _("Head of delegation")

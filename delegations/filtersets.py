@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from companies.filtersets import SectorFilter
-from delegations.choices import DelegationState, Direction, ParticipantRole
+from delegations.choices import Direction, ParticipantRole
 from delegations.models import Delegation, DelegationParticipant
-from wfs_portal.choices import RegistrationState
+from wfs_portal.choices import EventState, RegistrationState
 from wfs_portal.filters import BaseFilterSet, UpdatedSinceMixin
 
 
@@ -29,7 +29,7 @@ class DelegationFilterSet(BaseFilterSet, UpdatedSinceMixin):
     starts_before = django_filters.DateFilter(
         field_name="start_date", lookup_expr="lte", label=_("Starts on or before"), help_text=_("ISO date.")
     )
-    state = django_filters.MultipleChoiceFilter(choices=DelegationState.choices)
+    state = django_filters.MultipleChoiceFilter(choices=EventState.choices)
     open_for_registration = django_filters.BooleanFilter(
         method="by_open",
         label=_("Open for registration"),

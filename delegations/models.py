@@ -14,8 +14,8 @@ from simple_history.models import HistoricalRecords
 from companies.models.classifications import Sector
 from companies.models.contacts import contact_person_field, names_another_organisations_contact
 from companies.models.organisations import Organisation
-from delegations.choices import PLACE_ROLES, DelegationState, Direction, ParticipantRole
-from wfs_portal.choices import RegistrationState
+from delegations.choices import PLACE_ROLES, Direction, ParticipantRole
+from wfs_portal.choices import EventState, RegistrationState
 from wfs_portal.constraints import not_before, one_per
 from wfs_portal.models import TimeStampedModel, user_reference
 from wfs_portal.registration_targets import (
@@ -33,7 +33,7 @@ class Delegation(RegistrationTarget, TimeStampedModel):
     # Companies register while staff keep the trip open, until its deadline if it has one.
     registration_rule = OpeningRule(
         Requirement(
-            lambda today: Q(state=DelegationState.OPEN),
+            lambda today: Q(state=EventState.OPEN),
             lambda delegation: gettext("This delegation is not open for registration."),
         ),
         deadline_not_passed(optional=True),
@@ -56,9 +56,7 @@ class Delegation(RegistrationTarget, TimeStampedModel):
         _("places"), null=True, blank=True, help_text=_("Places for participating organisations; empty for no limit.")
     )
     registration_deadline = models.DateField(_("registration deadline"), null=True, blank=True)
-    state = models.CharField(
-        _("state"), max_length=20, choices=DelegationState.choices, default=DelegationState.PLANNED
-    )
+    state = models.CharField(_("state"), max_length=20, choices=EventState.choices, default=EventState.PLANNED)
     political_lead = models.CharField(
         _("political lead"), max_length=200, blank=True, help_text=_("e.g. the State Minister for Economic Affairs")
     )

@@ -5,15 +5,15 @@ import datetime
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, QuerySet
 
 from companies.models.organisations import Organisation
-from delegations.choices import PLACE_ROLES, DelegationState, Direction
+from delegations.choices import PLACE_ROLES, Direction
 from delegations.models import Delegation, DelegationParticipant
-from wfs_portal.choices import RegistrationState
+from wfs_portal.choices import EventState, RegistrationState
 
 
 def delegations_in_period(*, direction: str, start: datetime.date, end: datetime.date) -> QuerySet[Delegation]:
     """Delegations of one direction that started in [start, end] and took place (not cancelled)."""
     return Delegation.objects.filter(direction=direction, start_date__range=(start, end)).exclude(
-        state=DelegationState.CANCELLED
+        state=EventState.CANCELLED
     )
 
 
@@ -25,7 +25,7 @@ def public_delegations() -> QuerySet[Delegation]:
     is no separate "published" state: a trip is announced when it opens for registration). Closed,
     completed and cancelled ones stay visible, so that a partner who synchronises with
     updated_since learns of a closure or a cancellation."""
-    return Delegation.objects.exclude(state=DelegationState.PLANNED)
+    return Delegation.objects.exclude(state=EventState.PLANNED)
 
 
 def public_delegations_with_free_places() -> QuerySet[Delegation]:

@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 
 from companies.access import ensure_may_take_part
 from companies.models.organisations import Organisation
-from delegations.choices import DelegationState, ParticipantRole
+from delegations.choices import ParticipantRole
 from delegations.models import Delegation, DelegationParticipant
 from notifications.choices import StaffTopic
 from wfs_portal import events
-from wfs_portal.choices import RegistrationState
+from wfs_portal.choices import EventState, RegistrationState
 from wfs_portal.registrations import (
     Announcement,
     registration_set_state,
@@ -142,7 +142,7 @@ def delegation_staff_save(*, delegation: Delegation, user) -> None:
     """Save a delegation as staff edited it in the admin, its row locked, so that a reduced
     capacity is checked (Delegation.clean) against the places confirmed at this moment. A trip that
     opens for registration is announced (wfs_portal.events)."""
-    opens = delegation.state == DelegationState.OPEN and not (
+    opens = delegation.state == EventState.OPEN and not (
         Delegation.objects.filter(pk=delegation.pk, state=delegation.state).exists()
     )
     target_staff_save(delegation, user=user)

@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from companies.filtersets import SectorFilter
-from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth, TradeFair
-from wfs_portal.choices import RegistrationState
+from wfs_portal.choices import EventState, RegistrationState
 from wfs_portal.filters import BaseFilterSet, UpdatedSinceMixin
 
 _YEAR = re.compile(r"\d{4}")
@@ -63,7 +62,7 @@ class TradeFairFilterSet(WordSearch, BaseFilterSet, UpdatedSinceMixin):
         field_name="start_date", lookup_expr="lte", label=_("Starts on or before"), help_text=_("ISO date.")
     )
     state = django_filters.MultipleChoiceFilter(
-        choices=BoothState.choices,
+        choices=EventState.choices,
         method="by_booth_state",
         label=_("Booth state"),
         help_text=_("Fairs with a joint booth in one of these states."),
@@ -93,7 +92,7 @@ class TradeFairFilterSet(WordSearch, BaseFilterSet, UpdatedSinceMixin):
         if not value:
             return queryset
         # A planned booth is internal: it never makes a fair match, not even when asked for.
-        return queryset.filter(self._has_booth(Q(state__in=value) & ~Q(state=BoothState.PLANNED)))
+        return queryset.filter(self._has_booth(Q(state__in=value) & ~Q(state=EventState.PLANNED)))
 
     def by_open_booth(self, queryset, name, value):
         if value is None:

@@ -15,8 +15,7 @@ from simple_history.models import HistoricalRecords
 from companies.models.classifications import Sector
 from companies.models.contacts import contact_person_field, names_another_organisations_contact
 from companies.models.organisations import Organisation
-from fairs.choices import BoothState
-from wfs_portal.choices import RegistrationState
+from wfs_portal.choices import EventState, RegistrationState
 from wfs_portal.constraints import not_before, not_negative, one_per
 from wfs_portal.fields import BoundedTextField
 from wfs_portal.l10n import format_decimal
@@ -78,7 +77,7 @@ class JointBooth(RegistrationTarget, TimeStampedModel):
     # Companies apply while staff keep the booth open, until its deadline (the day included).
     registration_rule = OpeningRule(
         Requirement(
-            lambda today: Q(state=BoothState.OPEN),
+            lambda today: Q(state=EventState.OPEN),
             lambda booth: gettext("This joint booth is not open for registration."),
         ),
         deadline_not_passed(),
@@ -97,7 +96,7 @@ class JointBooth(RegistrationTarget, TimeStampedModel):
         _("fee per m² without stand construction (EUR)"), max_digits=10, decimal_places=2
     )
     registration_deadline = models.DateField(_("registration deadline"))
-    state = models.CharField(_("state"), max_length=20, choices=BoothState.choices, default=BoothState.PLANNED)
+    state = models.CharField(_("state"), max_length=20, choices=EventState.choices, default=EventState.PLANNED)
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords()
 

@@ -19,9 +19,8 @@ from django.db.models import (
 from django.utils import timezone
 
 from companies.models.organisations import Organisation
-from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth, TradeFair
-from wfs_portal.choices import RegistrationState
+from wfs_portal.choices import EventState, RegistrationState
 
 
 def booth_registrations_with_first_time(queryset: QuerySet[BoothRegistration]) -> QuerySet[BoothRegistration]:
@@ -55,7 +54,7 @@ def joint_booths_with_occupancy(queryset: QuerySet[JointBooth]) -> QuerySet[Join
 
 def fairs_with_joint_booth(*, start: datetime.date, end: datetime.date) -> QuerySet[TradeFair]:
     """Fairs starting in [start, end] at which the agency had a joint booth (not cancelled)."""
-    booths = JointBooth.objects.filter(fair=OuterRef("pk")).exclude(state=BoothState.CANCELLED)
+    booths = JointBooth.objects.filter(fair=OuterRef("pk")).exclude(state=EventState.CANCELLED)
     return TradeFair.objects.filter(start_date__range=(start, end)).filter(Exists(booths))
 
 
@@ -64,7 +63,7 @@ def exhibitors(*, start: datetime.date, end: datetime.date) -> QuerySet[BoothReg
     return booth_registrations_with_first_time(
         BoothRegistration.objects.filter(
             state=RegistrationState.CONFIRMED, booth__fair__start_date__range=(start, end)
-        ).exclude(booth__state=BoothState.CANCELLED)
+        ).exclude(booth__state=EventState.CANCELLED)
     )
 
 
@@ -75,7 +74,7 @@ def public_booths() -> QuerySet[JointBooth]:
     """Joint booths partners may see: every state but "planned", which is the agency's internal
     draft (capacity and deadline not final). Closed, completed and cancelled booths stay visible,
     so that a partner who synchronises with updated_since learns of a closure or a cancellation."""
-    return JointBooth.objects.exclude(state=BoothState.PLANNED)
+    return JointBooth.objects.exclude(state=EventState.PLANNED)
 
 
 def public_booths_with_free_places() -> QuerySet[JointBooth]:

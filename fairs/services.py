@@ -20,11 +20,10 @@ from django.utils.translation import gettext as _
 
 from companies.access import ensure_may_take_part
 from companies.models.organisations import Organisation
-from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth
 from notifications.choices import StaffTopic
 from wfs_portal import events
-from wfs_portal.choices import RegistrationState
+from wfs_portal.choices import EventState, RegistrationState
 from wfs_portal.registrations import (
     Announcement,
     registration_set_state,
@@ -139,7 +138,7 @@ def joint_booth_staff_save(*, booth: JointBooth, user) -> None:
     """Save a booth as staff edited it in the admin, its row locked, so that a reduced capacity or
     area is checked (JointBooth.clean) against the confirmed places as they are. A booth that opens
     for registration announces its fair (wfs_portal.events)."""
-    opens = booth.state == BoothState.OPEN and not JointBooth.objects.filter(pk=booth.pk, state=booth.state).exists()
+    opens = booth.state == EventState.OPEN and not JointBooth.objects.filter(pk=booth.pk, state=booth.state).exists()
     target_staff_save(booth, user=user)
     if opens:
         events.publish(events.EVENT_PUBLISHED, booth.fair)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from brokerage.choices import EventState, MeetingRequestState, ParticipantState
+from brokerage.choices import MeetingRequestState, ParticipantState
 from brokerage.models.events import BrokerageEvent
 from brokerage.models.meetings import Meeting, PartnershipAgreement
 from brokerage.models.participants import MeetingRequest, Participant
@@ -30,7 +30,7 @@ from projects.models import InvestmentMilestone, InvestmentProject, Workshop, Wo
 from projects.selectors import investment_aggregates, investment_projects_accompanied, investment_totals
 from reports.kpi_registry import kpis_of
 from reports.periods import moment_range
-from wfs_portal.choices import RegistrationState
+from wfs_portal.choices import EventState, RegistrationState
 
 CENT = Decimal("0.01")
 

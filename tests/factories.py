@@ -45,9 +45,8 @@ from companies.models.contacts import ConsentRecord, Contact
 from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
 from companies.models.representatives import Representative
-from delegations.choices import DelegationState, Direction, ParticipantRole
+from delegations.choices import Direction, ParticipantRole
 from delegations.models import Delegation, DelegationParticipant, ProgrammeItem
-from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth, TradeFair
 from matchmaking.choices import ExclusionKind, FeedbackVerdict, GenerationState, OverrideAction
 from matchmaking.models.generations import MatchGeneration
@@ -69,7 +68,7 @@ from projects.models import (
     WorkshopSession,
 )
 from reports import kpis
-from wfs_portal.choices import District, RegistrationState
+from wfs_portal.choices import District, EventState, RegistrationState
 
 # German data by default: the agency's records are mostly German (names with umlauts, Saxon cities).
 GermanFaker = functools.partial(factory.Faker, locale="de_DE")
@@ -479,7 +478,7 @@ class JointBoothFactory(factory.django.DjangoModelFactory):
     fee_per_m2_with_construction = Decimal("250.00")
     fee_per_m2_without_construction = Decimal("150.00")
     registration_deadline = factory.LazyAttribute(lambda o: o.fair.start_date - datetime.timedelta(days=60))
-    state = BoothState.OPEN
+    state = EventState.OPEN
 
 
 class BoothRegistrationFactory(factory.django.DjangoModelFactory):
@@ -512,7 +511,7 @@ class DelegationFactory(factory.django.DjangoModelFactory):
     theme = "Medizintechnik"
     capacity = None
     registration_deadline = factory.LazyAttribute(lambda o: o.start_date - datetime.timedelta(days=21))
-    state = DelegationState.OPEN
+    state = EventState.OPEN
 
 
 class DelegationParticipantFactory(factory.django.DjangoModelFactory):

@@ -6,12 +6,13 @@ import datetime
 import factory
 from django.utils import timezone
 
-from brokerage.choices import AgreementKind, EventState, MeetingRequestState, MeetingVerdict, ParticipantState
+from brokerage.choices import AgreementKind, MeetingRequestState, MeetingVerdict, ParticipantState
 from brokerage.models.events import BrokerageEvent, EventSession, MeetingPoint, Slot
 from brokerage.models.meetings import Meeting, MeetingOutcome, PartnershipAgreement
 from brokerage.models.participants import MeetingRequest, Participant
 from brokerage.services.events import session_slots_update
 from tests import factories
+from wfs_portal.choices import EventState
 
 
 class BrokerageEventFactory(factory.django.DjangoModelFactory):

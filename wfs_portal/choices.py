@@ -27,6 +27,17 @@ class Language(models.TextChoices):
     ENGLISH = "en", _("English")
 
 
+class EventState(models.TextChoices):
+    """The life of what organisations register for: a joint booth at a trade fair, a delegation trip, a
+    brokerage event. Registration is possible while it is open (and its deadline has not passed)."""
+
+    PLANNED = "planned", _("Planned")
+    OPEN = "open", _("Open for registration")
+    CLOSED = "closed", _("Registration closed")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class RegistrationState(models.TextChoices):
     """The life of an application for a place on a joint booth or a delegation trip."""
 

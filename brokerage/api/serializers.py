@@ -4,10 +4,11 @@ meetings of a key's member organisations that both sides agreed to share."""
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from brokerage.choices import EventFormat, EventState
+from brokerage.choices import EventFormat
 from brokerage.models.events import BrokerageEvent, EventSession
 from brokerage.models.meetings import Meeting
 from wfs_portal.api_choices import choice_field
+from wfs_portal.choices import EventState
 
 EventStateField = choice_field(EventState, "BrokerageEventState")
 EventFormatField = choice_field(EventFormat, "BrokerageEventFormat")

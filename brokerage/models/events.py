@@ -15,12 +15,12 @@ from simple_history.models import HistoricalRecords
 
 from brokerage.choices import (
     EventFormat,
-    EventState,
     SchedulingMode,
 )
 from delegations.models import Delegation
 from fairs.models import TradeFair
 from projects.models import Workshop
+from wfs_portal.choices import EventState
 from wfs_portal.constraints import not_before, one_per
 from wfs_portal.models import TimeStampedModel, user_reference
 from wfs_portal.registration_targets import (

@@ -6,13 +6,14 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from companies.api.serializers import SectorRefSerializer
-from delegations.choices import DelegationState, ParticipantRole
+from delegations.choices import ParticipantRole
 from delegations.models import Delegation, DelegationParticipant
 from delegations.selectors import public_delegations
 from wfs_portal.api_choices import choice_field
+from wfs_portal.choices import EventState
 from wfs_portal.registration_api import MemberRegistrationSerializer
 
-DelegationStateField = choice_field(DelegationState, "DelegationState")
+EventStateField = choice_field(EventState, "EventState")
 ParticipantRoleField = choice_field(ParticipantRole, "ParticipantRole")
 
 
@@ -45,7 +46,7 @@ ParticipantRoleField = choice_field(ParticipantRole, "ParticipantRole")
 class DelegationSerializer(serializers.ModelSerializer):
     countries = serializers.SerializerMethodField(help_text="ISO 3166-1 alpha-2 codes.")
     sectors = SectorRefSerializer(many=True, read_only=True)
-    state = DelegationStateField(choices=DelegationState.choices, read_only=True)
+    state = EventStateField(choices=EventState.choices, read_only=True)
     is_open_for_registration = serializers.BooleanField(
         read_only=True, help_text="Open, and the registration deadline (if any) has not passed."
     )

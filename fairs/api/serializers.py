@@ -7,20 +7,20 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from companies.api.serializers import SectorRefSerializer
-from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth, TradeFair
 from fairs.selectors import public_booths
 from wfs_portal.api_choices import choice_field
+from wfs_portal.choices import EventState
 from wfs_portal.registration_api import MemberRegistrationSerializer
 
-BoothStateField = choice_field(BoothState, "BoothState")
+EventStateField = choice_field(EventState, "EventState")
 
 
 # --- the fair calendar --------------------------------------------------------------------------------
 
 
 class JointBoothSerializer(serializers.ModelSerializer):
-    state = BoothStateField(choices=BoothState.choices, read_only=True)
+    state = EventStateField(choices=EventState.choices, read_only=True)
     free_places = serializers.IntegerField(
         read_only=True, help_text="Places not taken by confirmed registrations (applications take none)."
     )

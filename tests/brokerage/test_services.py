@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from brokerage.choices import Attendance, EventFormat, EventState, MeetingRequestState, ParticipantState, SchedulingMode
+from brokerage.choices import Attendance, EventFormat, MeetingRequestState, ParticipantState, SchedulingMode
 from brokerage.models.events import ParticipationType, Slot
 from brokerage.models.meetings import Meeting, MeetingSeat
 from brokerage.models.participants import Participant
@@ -23,6 +23,7 @@ from brokerage.services.requests import (
 )
 from tests import factories
 from tests.factories_brokerage import BrokerageEventFactory, MeetingRequestFactory, ParticipantFactory
+from wfs_portal.choices import EventState
 
 pytestmark = pytest.mark.django_db
 

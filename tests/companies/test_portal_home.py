@@ -18,14 +18,12 @@ from companies.models.contacts import ConsentRecord, Contact
 from companies.models.profiles import PartneringProfile
 from companies.services.contacts import CONSENT_TEXTS, contact_create_self
 from companies.services.profiles import partnering_profile_delete
-from delegations.choices import DelegationState
-from fairs.choices import BoothState
 from matchmaking.choices import ContactRequestState, FeedbackVerdict
 from matchmaking.models.visits import PortalVisit
 from matchmaking.services.visits import VISIT_PAUSE, portal_visit_record
 from projects.choices import JoinRequestState
 from tests import factories, factories_events
-from wfs_portal.choices import District, RegistrationState
+from wfs_portal.choices import District, EventState, RegistrationState
 
 pytestmark = pytest.mark.django_db
 
@@ -77,13 +75,13 @@ def test_the_home_shows_deadlines_coming_up_that_were_not_applied_for(client_a, 
     factories.BoothRegistrationFactory(booth=applied, organisation=organisation_a)
     factories.JointBoothFactory(registration_deadline=_days(60))  # beyond the six weeks
     factories.JointBoothFactory(registration_deadline=_days(-1))  # passed
-    factories.JointBoothFactory(registration_deadline=_days(5), state=BoothState.CLOSED)
+    factories.JointBoothFactory(registration_deadline=_days(5), state=EventState.CLOSED)
     full = factories.JointBoothFactory(registration_deadline=_days(5), capacity=1)
     factories.BoothRegistrationFactory(booth=full, state=RegistrationState.CONFIRMED)
     trip = factories.DelegationFactory(registration_deadline=_days(20), title="Unternehmerreise Vietnam")
     registered = factories.DelegationFactory(registration_deadline=_days(20))
     factories.DelegationParticipantFactory(delegation=registered, organisation=organisation_a)
-    factories.DelegationFactory(registration_deadline=_days(20), state=DelegationState.PLANNED)
+    factories.DelegationFactory(registration_deadline=_days(20), state=EventState.PLANNED)
     factories.DelegationFactory(registration_deadline=None)
 
     response = client_a.get(reverse("portal:start"))

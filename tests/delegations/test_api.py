@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from delegations.choices import DelegationState, Direction, ParticipantRole
+from delegations.choices import Direction, ParticipantRole
 from delegations.models import DelegationParticipant
 from tests.api import MemberRegistrationResourceTests, ReadOnlyResourceTests, ids, key_client
 from tests.factories import (
@@ -25,7 +25,7 @@ from tests.factories import (
     SectorFactory,
     UserFactory,
 )
-from wfs_portal.choices import RegistrationState
+from wfs_portal.choices import EventState, RegistrationState
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ class TestDelegations(ReadOnlyResourceTests):
         ]
 
     def hidden(self):
-        return [DelegationFactory(state=DelegationState.PLANNED)]
+        return [DelegationFactory(state=EventState.PLANNED)]
 
 
 def english(client: APIClient) -> APIClient:
@@ -97,11 +97,11 @@ def test_a_delegation_shows_no_participants_organiser_or_notes():
 @pytest.mark.parametrize(
     ("state", "shown"),
     [
-        (DelegationState.PLANNED, False),
-        (DelegationState.OPEN, True),
-        (DelegationState.CLOSED, True),
-        (DelegationState.COMPLETED, True),
-        (DelegationState.CANCELLED, True),
+        (EventState.PLANNED, False),
+        (EventState.OPEN, True),
+        (EventState.CLOSED, True),
+        (EventState.COMPLETED, True),
+        (EventState.CANCELLED, True),
     ],
 )
 def test_which_delegations_are_public(state, shown):
@@ -121,7 +121,7 @@ def test_delegations_filter_by_direction_country_dates_state_text_and_openness()
         start_date=late,
         end_date=late,
         registration_deadline=None,
-        state=DelegationState.CLOSED,
+        state=EventState.CLOSED,
     )
     client = key_client("events:read")
 
@@ -214,7 +214,7 @@ def test_a_registration_after_the_deadline_is_refused():
 
 def test_a_delegation_that_is_not_open_is_refused():
     client = english(key_client("registrations:write"))
-    delegation = DelegationFactory(state=DelegationState.CLOSED)
+    delegation = DelegationFactory(state=EventState.CLOSED)
 
     response = client.post(
         PARTICIPANTS, {"delegation": delegation.pk, "organisation": member_of(client).pk}, format="json"

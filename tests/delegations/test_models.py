@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from delegations.choices import DelegationState, ParticipantRole
+from delegations.choices import ParticipantRole
 from delegations.models import Delegation
 from tests.constraints import constraint_tests
 from tests.factories import (
@@ -17,6 +17,7 @@ from tests.factories import (
     OrganisationFactory,
     ProgrammeItemFactory,
 )
+from wfs_portal.choices import EventState
 
 pytestmark = pytest.mark.django_db
 
@@ -168,13 +169,13 @@ def test_participant_person_must_belong_to_the_organisation():
 # --- open for registration: one rule, asked in SQL and in Python ------------------------------
 
 
-@pytest.mark.parametrize("state", list(DelegationState))
+@pytest.mark.parametrize("state", list(EventState))
 @pytest.mark.parametrize("deadline_in_days", [None, -1, 0, 1])
 def test_a_delegation_is_open_in_the_database_exactly_when_it_says_so(state, deadline_in_days):
     deadline = None if deadline_in_days is None else timezone.localdate() + datetime.timedelta(days=deadline_in_days)
     delegation = DelegationFactory(state=state, registration_deadline=deadline)
 
-    is_open = state == DelegationState.OPEN and (deadline_in_days is None or deadline_in_days >= 0)
+    is_open = state == EventState.OPEN and (deadline_in_days is None or deadline_in_days >= 0)
     assert delegation.is_open_for_registration is is_open
     assert Delegation.objects.open().filter(pk=delegation.pk).exists() is is_open
     assert Delegation.objects.closed().filter(pk=delegation.pk).exists() is not is_open

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from delegations import services
-from delegations.choices import DelegationState, Direction, ParticipantRole
+from delegations.choices import Direction, ParticipantRole
 from delegations.models import DelegationParticipant
 from tests import factories
+from wfs_portal.choices import EventState
 from wfs_portal.choices import RegistrationState as S
 
 pytestmark = pytest.mark.django_db
@@ -89,8 +90,8 @@ def test_trip_list_shows_open_outbound_trips_with_free_places(client_a, trip):
     factories.DelegationParticipantFactory(delegation=trip, state=S.CONFIRMED)
     factories.DelegationParticipantFactory(delegation=trip, state=S.APPLIED)
     factories.DelegationFactory(direction=Direction.INBOUND)
-    factories.DelegationFactory(state=DelegationState.CLOSED)
-    factories.DelegationFactory(state=DelegationState.PLANNED)
+    factories.DelegationFactory(state=EventState.CLOSED)
+    factories.DelegationFactory(state=EventState.PLANNED)
     factories.DelegationFactory(registration_deadline=timezone.localdate() - datetime.timedelta(days=1))
 
     response = client_a.get(TRIPS)
@@ -217,8 +218,8 @@ def test_a_full_trip_refuses_a_new_organisation(client_a, contact_a):
     ("trip_kwargs", "reason"),
     [
         ({"registration_deadline": timezone.localdate() - datetime.timedelta(days=1)}, "deadline"),
-        ({"state": DelegationState.CLOSED}, "not open"),
-        ({"state": DelegationState.CANCELLED}, "not open"),
+        ({"state": EventState.CLOSED}, "not open"),
+        ({"state": EventState.CANCELLED}, "not open"),
     ],
 )
 def test_a_closed_trip_shows_why_and_takes_no_registration(client_a, contact_a, trip_kwargs, reason, settings):
@@ -236,7 +237,7 @@ def test_a_closed_trip_shows_why_and_takes_no_registration(client_a, contact_a, 
 
 
 @pytest.mark.parametrize(
-    "trip_kwargs", [{"state": DelegationState.PLANNED}, {"direction": Direction.INBOUND}], ids=["planned", "inbound"]
+    "trip_kwargs", [{"state": EventState.PLANNED}, {"direction": Direction.INBOUND}], ids=["planned", "inbound"]
 )
 def test_planned_and_inbound_delegations_are_not_found(client_a, contact_a, trip_kwargs):
     trip = factories.DelegationFactory(**trip_kwargs)

@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from delegations import selectors, services
-from delegations.choices import DelegationState, Direction
+from delegations.choices import Direction
 from delegations.models import DelegationParticipant
 from tests.factories import DelegationFactory, DelegationParticipantFactory, OrganisationFactory
+from wfs_portal.choices import EventState
 from wfs_portal.choices import RegistrationState as S
 
 pytestmark = pytest.mark.django_db
@@ -186,14 +187,12 @@ def test_delegations_in_period_keep_to_one_direction():
 
 
 def test_delegations_in_period_exclude_cancelled_ones():
-    _delegation(datetime.date(2025, 6, 1), state=DelegationState.CANCELLED)
+    _delegation(datetime.date(2025, 6, 1), state=EventState.CANCELLED)
 
     assert not selectors.delegations_in_period(direction=Direction.OUTBOUND, **PERIOD).exists()
 
 
-@pytest.mark.parametrize(
-    "state", [DelegationState.PLANNED, DelegationState.OPEN, DelegationState.CLOSED, DelegationState.COMPLETED]
-)
+@pytest.mark.parametrize("state", [EventState.PLANNED, EventState.OPEN, EventState.CLOSED, EventState.COMPLETED])
 def test_delegations_in_period_include_every_state_but_cancelled(state):
     delegation = _delegation(datetime.date(2025, 6, 1), state=state)
 

@@ -8,9 +8,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from delegations.choices import DelegationState
 from projects.choices import InvestmentStage
 from tests.factories import DelegationFactory, InvestmentProjectFactory, OrganisationFactory
+from wfs_portal.choices import EventState
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -91,7 +91,7 @@ def test_the_dashboard_opens_on_the_latest_year_with_results(new_page, shot, liv
         decision_date=datetime.date(year - 1, 6, 1),
         production_start_date=datetime.date(year, 5, 15),
     )
-    DelegationFactory(start_date=datetime.date(year, 3, 2), state=DelegationState.COMPLETED)
+    DelegationFactory(start_date=datetime.date(year, 3, 2), state=EventState.COMPLETED)
 
     for size, (width, height) in {"desktop": (1400, 900), "phone": (390, 844)}.items():
         page = in_language(new_page(width=width, height=height), live_server, language)

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from fairs.choices import BoothState
 from fairs.models import BoothRegistration, JointBooth
 from tests.api import MemberRegistrationResourceTests, ReadOnlyResourceTests, ids, key_client
 from tests.factories import (
@@ -26,7 +25,7 @@ from tests.factories import (
     SectorFactory,
     TradeFairFactory,
 )
-from wfs_portal.choices import RegistrationState
+from wfs_portal.choices import EventState, RegistrationState
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +51,7 @@ class TestTradeFairs(ReadOnlyResourceTests):
         return [fair_with_booth() for _ in range(n)]
 
     def hidden(self):
-        return [TradeFairFactory(), JointBoothFactory(state=BoothState.PLANNED).fair]
+        return [TradeFairFactory(), JointBoothFactory(state=EventState.PLANNED).fair]
 
 
 def english(client: APIClient) -> APIClient:
@@ -69,7 +68,7 @@ def test_a_fair_shows_its_public_booths_with_free_places_and_area_but_no_fees_or
     BoothRegistrationFactory.create_batch(2, booth=booth, state=RegistrationState.CONFIRMED)  # 12 m² each
     BoothRegistrationFactory(booth=booth, state=RegistrationState.APPLIED)  # takes no place yet
     BoothRegistrationFactory(booth=booth, state=RegistrationState.WITHDRAWN)
-    JointBoothFactory(fair=booth.fair, state=BoothState.PLANNED)  # internal: not shown
+    JointBoothFactory(fair=booth.fair, state=EventState.PLANNED)  # internal: not shown
 
     data = key_client("events:read").get(reverse("v1:trade-fair-detail", args=[booth.fair.pk])).json()
 
@@ -92,8 +91,8 @@ def test_a_full_booth_shows_no_free_places():
 
 
 def test_closed_and_cancelled_booths_stay_visible_so_that_partners_learn_of_them():
-    closed = JointBoothFactory(state=BoothState.CLOSED)
-    cancelled = JointBoothFactory(state=BoothState.CANCELLED)
+    closed = JointBoothFactory(state=EventState.CLOSED)
+    cancelled = JointBoothFactory(state=EventState.CANCELLED)
 
     found = ids(key_client("events:read").get(FAIRS))
 
@@ -106,7 +105,7 @@ def test_trade_fairs_filter_by_country_dates_state_text_and_openness():
     late = today + datetime.timedelta(days=400)
     chicago = JointBoothFactory(
         fair=TradeFairFactory(name="Automate", city="Chicago", country="US", start_date=late),
-        state=BoothState.CLOSED,
+        state=EventState.CLOSED,
     ).fair
     past_deadline = JointBoothFactory(registration_deadline=today - datetime.timedelta(days=1)).fair
     client = key_client("events:read")
@@ -123,7 +122,7 @@ def test_trade_fairs_filter_by_country_dates_state_text_and_openness():
 
 def test_asking_for_planned_booths_reveals_nothing():
     fair = JointBoothFactory().fair
-    JointBoothFactory(fair=fair, state=BoothState.PLANNED)
+    JointBoothFactory(fair=fair, state=EventState.PLANNED)
 
     assert ids(key_client("events:read").get(FAIRS, {"state": "planned"})) == set()
 
@@ -220,7 +219,7 @@ def test_a_registration_after_the_deadline_is_refused():
     assert not BoothRegistration.objects.exists()
 
 
-@pytest.mark.parametrize("state", [BoothState.CLOSED, BoothState.CANCELLED, BoothState.COMPLETED])
+@pytest.mark.parametrize("state", [EventState.CLOSED, EventState.CANCELLED, EventState.COMPLETED])
 def test_a_booth_that_is_not_open_is_refused(state):
     client = english(key_client("registrations:write"))
     booth = JointBoothFactory(state=state)
@@ -234,7 +233,7 @@ def test_a_booth_that_is_not_open_is_refused(state):
 
 def test_a_planned_booth_is_unknown_to_partners():
     client = key_client("registrations:write")
-    booth = JointBoothFactory(state=BoothState.PLANNED)
+    booth = JointBoothFactory(state=EventState.PLANNED)
 
     response = client.post(REGISTRATIONS, application(booth, member_of(client)), format="json")
 

@@ -8,7 +8,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from fairs.choices import BoothState
 from fairs.models import JointBooth
 from tests.constraints import constraint_tests
 from tests.factories import (
@@ -18,6 +17,7 @@ from tests.factories import (
     OrganisationFactory,
     TradeFairFactory,
 )
+from wfs_portal.choices import EventState
 
 pytestmark = pytest.mark.django_db
 
@@ -168,13 +168,13 @@ def test_registration_contact_must_belong_to_the_organisation():
 # --- open for registration: one rule, asked in SQL and in Python ------------------------------
 
 
-@pytest.mark.parametrize("state", list(BoothState))
+@pytest.mark.parametrize("state", list(EventState))
 @pytest.mark.parametrize("deadline_in_days", [-1, 0, 1])
 def test_a_booth_is_open_in_the_database_exactly_when_it_says_so(state, deadline_in_days):
     deadline = timezone.localdate() + datetime.timedelta(days=deadline_in_days)
     booth = JointBoothFactory(state=state, registration_deadline=deadline)
 
-    is_open = state == BoothState.OPEN and deadline_in_days >= 0
+    is_open = state == EventState.OPEN and deadline_in_days >= 0
     assert booth.is_open_for_registration is is_open
     assert JointBooth.objects.open().filter(pk=booth.pk).exists() is is_open
     assert JointBooth.objects.closed().filter(pk=booth.pk).exists() is not is_open
@@ -185,7 +185,7 @@ def test_a_closed_booth_says_why():
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
 
     with translation.override("en"):
-        assert JointBoothFactory(state=BoothState.CLOSED, registration_deadline=yesterday).closed_reason == (
+        assert JointBoothFactory(state=EventState.CLOSED, registration_deadline=yesterday).closed_reason == (
             "This joint booth is not open for registration."
         )
         assert JointBoothFactory(registration_deadline=yesterday).closed_reason.startswith(

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from companies.choices import VerificationState
 from fairs import services
-from fairs.choices import BoothState
 from fairs.models import BoothRegistration
 from tests import factories
+from wfs_portal.choices import EventState
 from wfs_portal.choices import RegistrationState as S
 
 pytestmark = pytest.mark.django_db
@@ -113,11 +113,11 @@ def test_fair_list_shows_open_booths_with_free_places_and_area(client_a, booth):
 
 
 def test_fair_list_leaves_out_planned_booths_and_past_fairs(client_a, booth):
-    factories.JointBoothFactory(state=BoothState.PLANNED)
+    factories.JointBoothFactory(state=EventState.PLANNED)
     past = factories.TradeFairFactory(
         start_date=timezone.localdate() - datetime.timedelta(days=30), programme_year=timezone.localdate().year
     )
-    factories.JointBoothFactory(fair=past, state=BoothState.COMPLETED, registration_deadline=past.start_date)
+    factories.JointBoothFactory(fair=past, state=EventState.COMPLETED, registration_deadline=past.start_date)
 
     response = client_a.get(FAIRS)
 
@@ -284,8 +284,8 @@ def test_a_second_application_is_a_form_error(client_a, booth, organisation_a):
     ("booth_kwargs", "reason"),
     [
         ({"registration_deadline": timezone.localdate() - datetime.timedelta(days=1)}, "deadline"),
-        ({"state": BoothState.CLOSED}, "not open"),
-        ({"state": BoothState.CANCELLED}, "not open"),
+        ({"state": EventState.CLOSED}, "not open"),
+        ({"state": EventState.CANCELLED}, "not open"),
     ],
 )
 def test_a_closed_booth_shows_why_and_takes_no_application(client_a, booth_kwargs, reason, settings):
@@ -313,7 +313,7 @@ def test_the_deadline_day_itself_is_still_open(client_a):
 
 
 def test_a_planned_booth_is_not_found(client_a):
-    planned = factories.JointBoothFactory(state=BoothState.PLANNED)
+    planned = factories.JointBoothFactory(state=EventState.PLANNED)
 
     assert client_a.get(apply_url(planned)).status_code == 404
     assert client_a.post(apply_url(planned), application()).status_code == 404

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from fairs import selectors, services
-from fairs.choices import BoothState
 from fairs.models import BoothRegistration
 from tests.factories import (
     BoothRegistrationFactory,
@@ -17,6 +16,7 @@ from tests.factories import (
     OrganisationFactory,
     TradeFairFactory,
 )
+from wfs_portal.choices import EventState
 from wfs_portal.choices import RegistrationState as S
 from wfs_portal.registrations import registration_transition
 
@@ -294,7 +294,7 @@ def test_a_later_edition_does_not_make_an_earlier_one_repeat(two_editions):
 PERIOD = (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
 
 
-def _fair_with_booth(start_date: datetime.date, booth_state: str = BoothState.OPEN):
+def _fair_with_booth(start_date: datetime.date, booth_state: str = EventState.OPEN):
     fair = TradeFairFactory(start_date=start_date, programme_year=start_date.year)
     JointBoothFactory(fair=fair, state=booth_state)
     return fair
@@ -317,7 +317,7 @@ def test_fairs_with_joint_booth_exclude_fairs_outside_the_period():
 
 
 def test_fairs_with_joint_booth_exclude_a_cancelled_booth():
-    _fair_with_booth(datetime.date(2025, 5, 5), booth_state=BoothState.CANCELLED)
+    _fair_with_booth(datetime.date(2025, 5, 5), booth_state=EventState.CANCELLED)
 
     assert not selectors.fairs_with_joint_booth(start=PERIOD[0], end=PERIOD[1]).exists()
 
@@ -329,8 +329,8 @@ def test_fairs_with_joint_booth_exclude_a_fair_without_booth():
 
 
 def test_fairs_with_joint_booth_list_a_fair_with_two_booths_once():
-    fair = _fair_with_booth(datetime.date(2025, 5, 5), booth_state=BoothState.CANCELLED)
-    JointBoothFactory.create_batch(2, fair=fair, state=BoothState.COMPLETED)
+    fair = _fair_with_booth(datetime.date(2025, 5, 5), booth_state=EventState.CANCELLED)
+    JointBoothFactory.create_batch(2, fair=fair, state=EventState.COMPLETED)
 
     assert list(selectors.fairs_with_joint_booth(start=PERIOD[0], end=PERIOD[1])) == [fair]
 
@@ -356,7 +356,7 @@ def test_exhibitors_exclude_fairs_outside_the_period():
 
 def test_exhibitors_exclude_a_cancelled_booth():
     fair = TradeFairFactory(start_date=datetime.date(2025, 3, 3), programme_year=2025)
-    BoothRegistrationFactory(booth=JointBoothFactory(fair=fair, state=BoothState.CANCELLED), state=S.CONFIRMED)
+    BoothRegistrationFactory(booth=JointBoothFactory(fair=fair, state=EventState.CANCELLED), state=S.CONFIRMED)
 
     assert not selectors.exhibitors(start=PERIOD[0], end=PERIOD[1]).exists()
 

@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import override
 
-from delegations.choices import DelegationState, Direction
-from fairs.choices import BoothState
+from delegations.choices import Direction
 from projects.choices import InvestmentStage, WorkshopState
 from reports.dashboard import latest_year_with_results
 from tests.factories import (
@@ -21,6 +20,7 @@ from tests.factories import (
     TradeFairFactory,
     WorkshopSessionFactory,
 )
+from wfs_portal.choices import EventState
 
 pytestmark = pytest.mark.django_db
 
@@ -58,9 +58,9 @@ def test_no_records_no_year():
     [
         lambda year: accompanied(year),
         lambda year: fair_with_booth(datetime.date(year, 3, 1)),
-        lambda year: DelegationFactory(start_date=datetime.date(year, 4, 1), state=DelegationState.COMPLETED),
+        lambda year: DelegationFactory(start_date=datetime.date(year, 4, 1), state=EventState.COMPLETED),
         lambda year: DelegationFactory(
-            direction=Direction.INBOUND, start_date=datetime.date(year, 4, 1), state=DelegationState.COMPLETED
+            direction=Direction.INBOUND, start_date=datetime.date(year, 4, 1), state=EventState.COMPLETED
         ),
         lambda year: WorkshopSessionFactory(starts_at=at(datetime.date(year, 9, 1))),
     ],
@@ -77,8 +77,8 @@ def test_what_is_not_a_result_does_not_make_a_year():
     # after the day asked about.
     InvestmentProjectFactory(first_contact_date=datetime.date(TODAY.year, 1, 5))
     TradeFairFactory(start_date=datetime.date(TODAY.year, 1, 5))
-    fair_with_booth(datetime.date(TODAY.year, 1, 6), state=BoothState.CANCELLED)
-    DelegationFactory(start_date=datetime.date(TODAY.year, 1, 7), state=DelegationState.CANCELLED)
+    fair_with_booth(datetime.date(TODAY.year, 1, 6), state=EventState.CANCELLED)
+    DelegationFactory(start_date=datetime.date(TODAY.year, 1, 7), state=EventState.CANCELLED)
     WorkshopSessionFactory(starts_at=at(datetime.date(TODAY.year, 1, 8)), workshop__state=WorkshopState.CANCELLED)
     WorkshopSessionFactory(starts_at=at(TODAY + datetime.timedelta(days=400)))
 
@@ -105,7 +105,7 @@ def test_it_opens_on_the_latest_year_with_results(staff_client):
 
 def test_the_running_year_is_shown_when_it_has_results(staff_client):
     accompanied(TWO_YEARS_AGO)
-    DelegationFactory(start_date=TODAY, state=DelegationState.COMPLETED)
+    DelegationFactory(start_date=TODAY, state=EventState.COMPLETED)
 
     response = staff_client.get(reverse("dashboard"))
 
@@ -145,7 +145,7 @@ def test_an_unreadable_year_falls_back_to_the_latest_with_results(staff_client):
 
 
 def test_the_column_titles_name_the_day_in_the_language_of_the_page(staff_client):
-    DelegationFactory(start_date=datetime.date(TODAY.year, 1, 1), state=DelegationState.COMPLETED)
+    DelegationFactory(start_date=datetime.date(TODAY.year, 1, 1), state=EventState.COMPLETED)
 
     staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = staff_client.get(reverse("dashboard"))

@@ -12,15 +12,14 @@ from companies.services.member_sync import cluster_members_sync
 from companies.services.merge import organisation_merge
 from companies.services.organisations import partnering_profile_publish, partnering_profile_withdraw
 from companies.services.representatives import organisation_logo_set
-from delegations.choices import DelegationState
 from delegations.services import delegation_staff_save
-from fairs.choices import BoothState
 from fairs.services import joint_booth_staff_save
 from tests import factories
 from tests.admin_forms import unchanged_post
 from tests.companies.test_portal_services import image_upload
 from tests.webhooks.conftest import endpoint_for
 from webhooks.models import WebhookDelivery
+from wfs_portal.choices import EventState
 
 pytestmark = pytest.mark.django_db
 
@@ -46,14 +45,14 @@ def test_a_profile_published_and_withdrawn(receiver, staff_user, django_capture_
 
 def test_a_booth_and_a_delegation_opening_for_registration(receiver, staff_user, django_capture_on_commit_callbacks):
     _endpoint, secret = endpoint_for(receiver.url, "events:read", events=["event.published"])
-    booth = factories.JointBoothFactory(state=BoothState.PLANNED)
-    delegation = factories.DelegationFactory(state=DelegationState.PLANNED)
+    booth = factories.JointBoothFactory(state=EventState.PLANNED)
+    delegation = factories.DelegationFactory(state=EventState.PLANNED)
     with django_capture_on_commit_callbacks(execute=True):
-        booth.state = BoothState.OPEN
+        booth.state = EventState.OPEN
         joint_booth_staff_save(booth=booth, user=staff_user)
         booth.hall = "Z2"
         joint_booth_staff_save(booth=booth, user=staff_user)  # open already: not announced again
-        delegation.state = DelegationState.OPEN
+        delegation.state = EventState.OPEN
         delegation_staff_save(delegation=delegation, user=staff_user)
 
     fair, trip = _payloads(receiver, secret)

@@ -19,7 +19,6 @@ from brokerage import scheduling
 from brokerage.choices import (
     AgreementKind,
     EventFormat,
-    EventState,
     MeetingRequestState,
     MeetingVerdict,
     ParticipantState,
@@ -33,6 +32,7 @@ from brokerage.services.meetings import as_problem
 from companies.models.representatives import Representative
 from fairs.models import BoothRegistration, TradeFair
 from wfs_portal.audit import DEMO_DATA
+from wfs_portal.choices import EventState
 from wfs_portal.demo import catalogue as cat
 from wfs_portal.demo.representatives import EMAIL_DOMAIN
 

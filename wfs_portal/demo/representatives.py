@@ -26,13 +26,12 @@ from companies.models.contacts import ConsentRecord, Contact
 from companies.models.organisations import Organisation
 from companies.models.representatives import Representative
 from companies.services.contacts import CONSENT_TEXTS
-from fairs.choices import BoothState
 from fairs.models import BoothRegistration
 from matchmaking.models.matches import Match
 from matchmaking.selectors import active_generation_id
 from notifications.models import UserPreference
 from projects.models import WorkshopParticipant
-from wfs_portal.choices import RegistrationState
+from wfs_portal.choices import EventState, RegistrationState
 from wfs_portal.demo import catalogue as cat
 
 EMAIL_DOMAIN = "demo.example"
@@ -112,7 +111,7 @@ def _exhibitor(candidates: set[int]) -> Organisation | None:
     the earliest such fair, by name."""
     registration = (
         BoothRegistration.objects.filter(
-            organisation_id__in=candidates, state=RegistrationState.CONFIRMED, booth__state=BoothState.OPEN
+            organisation_id__in=candidates, state=RegistrationState.CONFIRMED, booth__state=EventState.OPEN
         )
         .select_related("organisation")
         .order_by("booth__fair__start_date", "organisation__name")
