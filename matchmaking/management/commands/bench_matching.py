@@ -29,9 +29,10 @@ class Command(BaseCommand):
         "dimension instead of embeddings). Prints end_to_end_s (wall-clock time from the start of the run "
         "until the generation is written, with --workers processes), recompute_s (the full top-k with all "
         "signals as the Celery chunks run it, summed over the chunks, without embedding and writes), "
-        "kernel_s (the strongest simple exact numpy top-k on the same vectors: blocked matrix product, the "
-        "best 64-column groups by their maxima, argpartition within them), their ratio, kernel_naive_s (the "
-        "product with a full-width argpartition), write_s (the chunks writing their lists, summed), "
+        "kernel_s (the faster of two simple exact numpy top-k kernels on the same vectors, both reported: "
+        "kernel_grouped_s, the blocked matrix product, the best 64-column groups by their maxima and "
+        "argpartition within them; kernel_naive_s, the product with a full-width argpartition), their ratio, "
+        "write_s (the chunks writing their lists, summed), "
         "incremental_ms (median engine time of one organisation's incremental update), "
         "incremental_service_ms (the same update as the Celery task runs it on the written generation, "
         "rolled back), incremental_service_loaded_ms (the same with one BLAS thread while another process "
@@ -108,9 +109,13 @@ class Command(BaseCommand):
         if not no_kernel:
             self.say("bare kernel")
             vectors = np.ascontiguousarray(corpus.offer)  # the engine reads them from its matrix Y
-            report["kernel_s"] = round(bare_kernel(vectors, params.k, block), 2)
-            report["ratio"] = round(report["recompute_s"] / report["kernel_s"], 3)
+            # Which simple kernel is faster depends on the machine (where argpartition is slow, the
+            # grouped one; where the product dominates, they are even): the engine is held against
+            # the faster of the two.
+            report["kernel_grouped_s"] = round(bare_kernel(vectors, params.k, block), 2)
             report["kernel_naive_s"] = round(naive_kernel(vectors, params.k, block), 2)
+            report["kernel_s"] = min(report["kernel_grouped_s"], report["kernel_naive_s"])
+            report["ratio"] = round(report["recompute_s"] / report["kernel_s"], 3)
             del vectors
 
         # Incremental: one organisation changed; its list, the lists it enters and leaves.
@@ -291,8 +296,8 @@ def _random_units(out: np.ndarray, rng: np.random.Generator, step: int = 16384) 
 
 
 def bare_kernel(vectors: np.ndarray, k: int, block: int) -> float:
-    """The strongest simple exact baseline: a blocked matrix product of the vectors with
-    themselves and each row's top k by ``top_k_grouped``, with the BLAS threads the engine has."""
+    """A simple exact baseline: a blocked matrix product of the vectors with themselves and each
+    row's top k by ``top_k_grouped``, with the BLAS threads the engine has."""
     started = time.perf_counter()
     for s in range(0, len(vectors), block):
         top_k_grouped(vectors[s : s + block] @ vectors.T, k)
@@ -300,7 +305,8 @@ def bare_kernel(vectors: np.ndarray, k: int, block: int) -> float:
 
 
 def naive_kernel(vectors: np.ndarray, k: int, block: int) -> float:
-    """The blocked matrix product with a full-width argpartition per row (the earlier baseline)."""
+    """The other simple exact baseline: the blocked matrix product with a full-width argpartition
+    per row."""
     started = time.perf_counter()
     for s in range(0, len(vectors), block):
         np.argpartition(vectors[s : s + block] @ vectors.T, -k, axis=1)[:, -k:]
