@@ -13,7 +13,7 @@ from wfs_portal.api_choices import choice_field
 from wfs_portal.choices import EventState
 from wfs_portal.registration_api import MemberRegistrationSerializer
 
-EventStateField = choice_field(EventState, "EventState")
+DelegationStateField = choice_field(EventState, "DelegationState")
 ParticipantRoleField = choice_field(ParticipantRole, "ParticipantRole")
 
 
@@ -46,7 +46,7 @@ ParticipantRoleField = choice_field(ParticipantRole, "ParticipantRole")
 class DelegationSerializer(serializers.ModelSerializer):
     countries = serializers.SerializerMethodField(help_text="ISO 3166-1 alpha-2 codes.")
     sectors = SectorRefSerializer(many=True, read_only=True)
-    state = EventStateField(choices=EventState.choices, read_only=True)
+    state = DelegationStateField(choices=EventState.choices, read_only=True)
     is_open_for_registration = serializers.BooleanField(
         read_only=True, help_text="Open, and the registration deadline (if any) has not passed."
     )

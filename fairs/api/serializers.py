@@ -13,14 +13,14 @@ from wfs_portal.api_choices import choice_field
 from wfs_portal.choices import EventState
 from wfs_portal.registration_api import MemberRegistrationSerializer
 
-EventStateField = choice_field(EventState, "EventState")
+BoothStateField = choice_field(EventState, "BoothState")
 
 
 # --- the fair calendar --------------------------------------------------------------------------------
 
 
 class JointBoothSerializer(serializers.ModelSerializer):
-    state = EventStateField(choices=EventState.choices, read_only=True)
+    state = BoothStateField(choices=EventState.choices, read_only=True)
     free_places = serializers.IntegerField(
         read_only=True, help_text="Places not taken by confirmed registrations (applications take none)."
     )
