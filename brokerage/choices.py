@@ -1,5 +1,5 @@
-"""Choices of brokerage events: the event's format, state and scheduling mode, a participant's
-attendance and state, a meeting request's state."""
+"""Choices of brokerage events: the event's format and scheduling mode (its state is the shared
+``wfs_portal.choices.EventState``), a participant's attendance and state, a meeting request's state."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
