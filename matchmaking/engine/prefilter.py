@@ -28,11 +28,15 @@ class Prefilter:
         self.scale = 1.0 - p.lexical_share
         self.dims = corpus.offer.shape[1]
         self.text_width = self.dims + corpus.lex_offer.shape[1]
+        # The lexical part's weight is carried by X alone (share / scale), so that Y holds the
+        # offers' lexical vectors as they are and the corpus reads them from there too.
+        self.lexical_weights = (np.float32(p.lexical_share / self.scale), np.float32(1.0))
         spare, corpus.spare_columns = corpus.spare_columns, False  # the buffers are taken once
-        self.X = self._side(corpus.request, corpus.lex_request, corpus, spare)
+        self.X = self._side(corpus.request, corpus.lex_request, corpus, spare, self.lexical_weights[0])
         corpus.request = self.X[:, : self.dims]
-        self.Y = self._side(corpus.offer, corpus.lex_offer, corpus, spare)
+        self.Y = self._side(corpus.offer, corpus.lex_offer, corpus, spare, self.lexical_weights[1])
         corpus.offer = self.Y[:, : self.dims]
+        corpus.lex_offer = self.Y[:, self.dims : self.text_width]
         self._text_rows()
         self._columns()
         if corpus.calibration is None:
@@ -53,7 +57,7 @@ class Prefilter:
         district[inside, c.district[rows][inside]] = 1
         return np.sqrt(self.params.prefilter_structure / self.scale) * np.hstack([fields, district])
 
-    def _side(self, vectors, lexicals, corpus, spare: bool, step: int = 16384) -> np.ndarray:
+    def _side(self, vectors, lexicals, corpus, spare: bool, lexical_weight, step: int = 16384) -> np.ndarray:
         """X (from the request side: what a row looks for) or Y (from the offer side: what it
         offers) of the whole corpus, X_i . Y_j = need of i met by j, in float32 (half the memory
         and twice the speed of double precision). With ``spare`` the vectors are the first columns
@@ -69,17 +73,16 @@ class Prefilter:
         else:
             out, copy = np.empty((n, width), dtype=np.float32), True
         for start in range(0, n, step):
-            self._fill(out, slice(start, min(start + step, n)), vectors, lexicals, vectors_too=copy)
+            self._fill(out, slice(start, min(start + step, n)), vectors, lexicals, lexical_weight, vectors_too=copy)
         return out
 
-    def _fill(self, out: np.ndarray, rows, vectors, lexicals, *, vectors_too: bool = True) -> None:
-        """Write the rows of X or Y: the vectors (unless they are there already), the weighted
-        lexical vectors and the structure part."""
+    def _fill(self, out: np.ndarray, rows, vectors, lexicals, lexical_weight, *, vectors_too: bool = True) -> None:
+        """Write the rows of X or Y: the vectors (unless they are there already), the lexical
+        vectors times their weight (``lexical_weights``) and the structure part."""
         d, t = self.dims, self.text_width
         if vectors_too:
             out[rows, :d] = vectors[rows]
-        lexical = np.float32(np.sqrt(self.params.lexical_share / self.scale))
-        out[rows, d:t] = lexicals[rows] * lexical  # (``rows`` may be an index array: no out= view)
+        out[rows, d:t] = lexicals[rows] * lexical_weight  # (``rows`` may be an index array: no out= view)
         out[rows, t:] = self._structure(rows)
 
     def _text_rows(self, rows=slice(None)) -> None:
@@ -112,8 +115,9 @@ class Prefilter:
         if not len(rows):
             return
         c = self.corpus
-        for out, vectors, lexicals in ((self.X, c.request, c.lex_request), (self.Y, c.offer, c.lex_offer)):
-            self._fill(out, rows, vectors, lexicals)
+        sides = ((self.X, c.request, c.lex_request), (self.Y, c.offer, c.lex_offer))
+        for (out, vectors, lexicals), weight in zip(sides, self.lexical_weights, strict=True):
+            self._fill(out, rows, vectors, lexicals, weight)
         self._text_rows(rows)
         if self.params.weights:
             self.hubness[rows] = learned.hubness_of(self.corpus, rows, self.hub_sample)

@@ -102,6 +102,10 @@ def test_the_corpus_reads_its_vectors_from_the_prefilter_matrices_and_keeps_them
     assert np.shares_memory(corpus.offer, engine.Y) and np.shares_memory(corpus.request, engine.X)
     assert np.array_equal(corpus.offer, offer_before)
     assert corpus.offer.base is engine.Y  # the corpus's buffer became the matrix: no copy
+    # The offers' lexical vectors are kept once, unweighted, in Y (X carries the lexical weight).
+    requests_lexical = corpus.lex_request.copy()
+    assert np.shares_memory(corpus.lex_offer, engine.Y)
+    assert np.allclose(engine.X[:, DIM : engine.text_width], requests_lexical * engine.lexical_weights[0])
     second = Engine(corpus, Params.from_mapping({"k": 3, "candidates": 12, "lexical_share": 0.5}))
     assert second.Y is not engine.Y  # a second pre-filter never writes into the first one's matrix
     assert np.allclose(second.Y[:, :DIM], engine.Y[:, :DIM])
