@@ -24,7 +24,14 @@ from companies.models.profiles import PartneringProfile
 from matchmaking import embedding
 from matchmaking.choices import ContactRequestState, ExclusionKind, FeedbackVerdict, OverrideAction
 from matchmaking.engine.corpus import Corpus, build, needs_first
-from matchmaking.engine.records import OrgRecord, ProfileRecord, combine, offer_and_request_vectors, profile_text
+from matchmaking.engine.records import (
+    OrgRecord,
+    ProfileRecord,
+    combine,
+    language_shares,
+    offer_and_request_vectors,
+    profile_text,
+)
 from matchmaking.engine.vocabulary import REQUEST_TYPES
 from matchmaking.models.introductions import ContactRequest
 from matchmaking.models.matches import ComplementaryDivisions, MatchExclusion, MatchFeedback, MatchOverride
@@ -44,6 +51,11 @@ def _sector_codes() -> dict[int, tuple[str, str]]:
 
 def profile_embedding_texts(profile: PartneringProfile) -> list[str]:
     """The texts of a profile that the sentence encoder embeds (one per language it is written in)."""
+    return [text for text, _german in _profile_texts(profile)]
+
+
+def _profile_texts(profile: PartneringProfile) -> list[tuple[str, bool]]:
+    """(text, whether it is the German one) per language the profile is written in."""
     texts = []
     for lang in ("de", "en"):
         title = getattr(profile, f"title_{lang}")
@@ -52,7 +64,7 @@ def profile_embedding_texts(profile: PartneringProfile) -> list[str]:
         )
         keywords = getattr(profile, f"keywords_{lang}")
         if title or summary:
-            texts.append(profile_text(title, summary, keywords))
+            texts.append((profile_text(title, summary, keywords), lang == "de"))
     return texts
 
 
@@ -97,22 +109,30 @@ def org_records(organisations, today: datetime.date | None = None) -> list[OrgRe
     records = []
     for org in organisations:
         profiles, offers, needs, offer_texts, request_texts = [], [], [], [], []
+        german = {"offer": [], "request": []}  # the German share of each profile's vector
         targets = set()
         for profile in org.matchable_profiles:
-            profile_texts = profile_embedding_texts(profile)
-            found = [vectors[t] for t in profile_texts if t in vectors]
-            if not found:
+            embedded = [(t, is_german) for t, is_german in _profile_texts(profile) if t in vectors]
+            if not embedded:
                 continue
-            vector = combine(found)
+            profile_texts = [t for t, _ in embedded]
+            vector = combine([vectors[t] for t in profile_texts])
             is_request = profile.type in REQUEST_TYPES
             profiles.append(
                 ProfileRecord(id=profile.pk, type=profile.type, vector=vector, text=" ".join(profile_texts))
             )
             (needs if is_request else offers).append(vector)
             (request_texts if is_request else offer_texts).extend(profile_texts)
+            german["request" if is_request else "offer"].append(sum(g for _, g in embedded) / len(embedded))
             targets.update(str(country) for country in profile.target_countries)
         descriptions = [t for t in (org.description_de, org.description_en) if t]
-        offer, request = offer_and_request_vectors(offers, needs, [vectors[t] for t in descriptions if t in vectors])
+        embedded_descriptions = [
+            (t, is_german) for t, is_german in ((org.description_de, True), (org.description_en, False)) if t in vectors
+        ]
+        offer, request = offer_and_request_vectors(offers, needs, [vectors[t] for t, _ in embedded_descriptions])
+        offer_german, request_german = language_shares(
+            german["offer"], german["request"], [float(g) for _, g in embedded_descriptions]
+        )
         codes = [sector_codes[s.pk] for s in org.sectors.all()]
         matchable = not org.matchmaking_opt_out
         records.append(
@@ -123,6 +143,8 @@ def org_records(organisations, today: datetime.date | None = None) -> list[OrgRe
                 request_text=" ".join(request_texts),
                 offer_vector=offer,
                 request_vector=request,
+                offer_german=offer_german,
+                request_german=request_german,
                 profiles=profiles,
                 fields=tuple(f.slug for f in org.technology_fields.all()),
                 sectors=tuple(code for code, _ in codes if code),

@@ -68,6 +68,10 @@ class Corpus:
     # (n,) bool: looks for a partner of its own kind (an R&D request: a consortium, joint research),
     # so that a partner who asks for the same counts as a co-operation, not as a twin.
     cooperation: np.ndarray | None = None
+    # (n,) float32: the German share of the offer and of the request vector (OrgRecord), for the
+    # cross-language correction of the text similarity (scoring.across_languages).
+    offer_german: np.ndarray | None = None
+    request_german: np.ndarray | None = None
     complementary_divisions: np.ndarray = field(default_factory=lambda: np.zeros((100, 100), dtype=bool))
     # Pair rules, as sorted int64 keys row * n + column.
     excluded: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -94,8 +98,15 @@ class Corpus:
         # Whether request and offer are the first columns of float32 buffers as wide as the
         # pre-filter's matrices, which the first pre-filter on this corpus may fill and keep.
         self.spare_columns = False
-        if self.cooperation is None:
+        self._defaults()
+
+    def _defaults(self) -> None:
+        """Arrays that a corpus built (or a snapshot pickled) before they existed lacks."""
+        if self.__dict__.get("cooperation") is None:
             self.cooperation = np.zeros(len(self.ids), dtype=bool)
+        for name in ("offer_german", "request_german"):
+            if self.__dict__.get(name) is None:
+                setattr(self, name, np.full(len(self.ids), 0.5, dtype=np.float32))
 
     def reindex(self) -> None:
         """The index of the rows by external id, after ``ids`` changed."""
@@ -105,8 +116,7 @@ class Corpus:
         """A snapshot pickled before an array existed gets its default."""
         self.__dict__.update(state)
         self.spare_columns = False  # the unpickled arrays are as narrow as their values
-        if self.__dict__.get("cooperation") is None:
-            self.cooperation = np.zeros(len(self.ids), dtype=bool)
+        self._defaults()
 
     def pair_keys(self, pairs) -> np.ndarray:
         """Sorted keys of (external id, external id) pairs that are both in the corpus."""
@@ -168,6 +178,8 @@ ROW_FIELDS = (
     "offer_profiles",
     "request_profiles",
     "cooperation",
+    "offer_german",
+    "request_german",
 )
 
 
@@ -389,6 +401,8 @@ def assemble(records: list[OrgRecord], dim: int, lex_offer: np.ndarray, lex_requ
         profile_vectors=profile_vectors,
         profile_ids=np.asarray(profile_ids, dtype=object),
         cooperation=np.asarray([any(p.type in COOPERATION_TYPES for p in r.profiles) for r in records], dtype=bool),
+        offer_german=np.asarray([r.offer_german for r in records], dtype=np.float32),
+        request_german=np.asarray([r.request_german for r in records], dtype=np.float32),
     )
     corpus.spare_columns = True
     return corpus

@@ -13,10 +13,17 @@ import numpy as np
 from matchmaking.engine.corpus import build
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.params import Params
-from matchmaking.engine.records import OrgRecord, ProfileRecord, offer_and_request_vectors, profile_text
+from matchmaking.engine.records import (
+    OrgRecord,
+    ProfileRecord,
+    language_shares,
+    offer_and_request_vectors,
+    profile_text,
+)
 from matchmaking.engine.vocabulary import DISTRICT_NAMES, FIELD_NAMES, REQUEST_TYPES, size_band
 
 DECOY_KINDS = ("twin", "competitor", "lookalike")
+_GERMAN = {"de": 1.0, "en": 0.0}  # a text's language as the German share of its vector
 
 Embedder = Callable[[list[str], str], np.ndarray]  # (texts, role "query" or "passage") -> unit vectors
 
@@ -39,6 +46,7 @@ def records_from_file(data: dict, embed: Embedder) -> list[OrgRecord]:
     records = []
     for org in organisations:
         profiles, offers, needs, offer_texts, request_texts = [], [], [], [], []
+        german = {"offer": [], "request": []}
         for n, profile in enumerate(org.get("profiles", [])):
             text = profile_text(profile.get("title", ""), profile.get("summary", ""), profile.get("keywords", []))
             is_request = profile["type"] in REQUEST_TYPES
@@ -46,8 +54,13 @@ def records_from_file(data: dict, embed: Embedder) -> list[OrgRecord]:
             profiles.append(ProfileRecord(id=f"{org['id']}#{n}", type=profile["type"], vector=vector, text=text))
             (needs if is_request else offers).append(vector)
             (request_texts if is_request else offer_texts).append(text)
-        descriptions = [vectors[("passage", t)] for t in org.get("description", {}).values() if t]
+            german["request" if is_request else "offer"].append(_GERMAN.get(profile.get("language"), 0.5))
+        described = [(lang, t) for lang, t in org.get("description", {}).items() if t]
+        descriptions = [vectors[("passage", t)] for _, t in described]
         offer, request = offer_and_request_vectors(offers, needs, descriptions)
+        offer_german, request_german = language_shares(
+            german["offer"], german["request"], [_GERMAN.get(lang, 0.5) for lang, _ in described]
+        )
         sectors = [code[1:] if code[:1].isalpha() else code for code in org.get("sectors", [])]
         records.append(
             OrgRecord(
@@ -57,6 +70,8 @@ def records_from_file(data: dict, embed: Embedder) -> list[OrgRecord]:
                 request_text=" ".join(request_texts),
                 offer_vector=offer,
                 request_vector=request,
+                offer_german=offer_german,
+                request_german=request_german,
                 profiles=profiles,
                 fields=tuple(FIELD_NAMES.get(f, f) for f in org.get("technology_fields", [])),
                 sectors=tuple(sectors),

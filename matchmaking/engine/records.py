@@ -27,6 +27,10 @@ class OrgRecord:
     request_text: str = ""  # request profiles: what it looks for
     offer_vector: np.ndarray | None = None
     request_vector: np.ndarray | None = None
+    # How much of what makes each vector is German text (0 English, 1 German, 0.5 both or unknown),
+    # weighted as the vectors are (``language_shares``).
+    offer_german: float = 0.5
+    request_german: float = 0.5
     profiles: list[ProfileRecord] = field(default_factory=list)
     fields: tuple[str, ...] = ()
     sectors: tuple[str, ...] = ()  # NACE codes without section letter: "26.60", "52.1", "86"
@@ -68,3 +72,16 @@ def offer_and_request_vectors(offers: list, requests: list, descriptions: list):
     request profiles and its description(s)."""
     offer = combine(offers + descriptions, [1.0] * len(offers) + [DESCRIPTION_WEIGHT] * len(descriptions))
     return offer, combine(requests)
+
+
+def language_shares(offers: list[float], requests: list[float], descriptions: list[float]) -> tuple[float, float]:
+    """The German share of an organisation's offer and request vectors, from the German share of
+    each text that goes into them (1 German, 0 English, in between for a profile written in both),
+    weighted as ``offer_and_request_vectors`` weighs the vectors; 0.5 where there is none."""
+
+    def mean(values: list[float], weights: list[float]) -> float:
+        total = sum(weights)
+        return sum(v * w for v, w in zip(values, weights, strict=True)) / total if total else 0.5
+
+    offer = mean(offers + descriptions, [1.0] * len(offers) + [DESCRIPTION_WEIGHT] * len(descriptions))
+    return offer, mean(requests, [1.0] * len(requests))

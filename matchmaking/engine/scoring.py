@@ -37,6 +37,21 @@ def calibrated(c: Corpus, raw: np.ndarray) -> np.ndarray:
     return np.clip((raw - low) / (high - low), 0.0, 1.0)
 
 
+def across_languages(c: Corpus, p: Params, i: np.ndarray, j: np.ndarray, raw: np.ndarray) -> np.ndarray:
+    """The raw text similarity of i's needs and j's offers, corrected for the sentence encoder's
+    language gap: divided by ``cross_language_scale`` where i's request and j's offer are in
+    different languages, by less as far as either is in both (a pair whose texts may be in either
+    language is a cross-language pair by the chance that they differ). Within one language it stays
+    as it is. Without the correction a German need finds a German look-alike before the English
+    offer that meets it."""
+    scale = p.cross_language_scale
+    if scale >= 1:
+        return raw
+    a, b = c.request_german[i], c.offer_german[j]
+    apart = a * (1 - b) + (1 - a) * b
+    return (raw / (1 - (1 - scale) * apart)).astype(np.float32)
+
+
 def score_pairs(
     c: Corpus,
     p: Params,
@@ -58,7 +73,10 @@ def score_pairs(
     lexical parts of the text are not told apart (``complete`` completes the chosen ones). Without
     weights it is the hand-set score: text, then structure and fit gated by text. ``role_dots``:
     the pairs' request-by-request and offer-by-offer products, if the caller has them
-    (``learned.role_similarities``)."""
+    (``learned.role_similarities``). The raw similarities are corrected for the language gap here
+    (``across_languages``)."""
+    forward_raw = across_languages(c, p, i, j, forward_raw)
+    backward_raw = across_languages(c, p, j, i, backward_raw)
     forward = calibrated(c, forward_raw)  # j offers what i needs
     backward = calibrated(c, backward_raw)  # i offers what j needs
     value_i = np.maximum(forward, p.customer_value * backward)
@@ -175,9 +193,12 @@ def _rough_text_signals(forward_raw, backward_raw) -> dict:
 
 def complete(c: Corpus, p: Params, i: np.ndarray, j: np.ndarray, scored: dict, forward_raw, backward_raw) -> None:
     """Complete the learned score of pairs scored as a first estimate (``score_pairs`` without
-    ``roles``): their role signals and the text's embedding and lexical parts."""
+    ``roles``): their role signals and the text's embedding and lexical parts; the raw similarities
+    as ``score_pairs`` was given them."""
     if scored["features"] is None:
         return
+    forward_raw = across_languages(c, p, i, j, forward_raw)
+    backward_raw = across_languages(c, p, j, i, backward_raw)
     roles = learned.role_similarities(c, i, j)
     scored["features"].update(roles)
     scored["features"].update(_text_signals(c, p, i, j, forward_raw, backward_raw))
