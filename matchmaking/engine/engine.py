@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matchmaking.engine import scoring
-from matchmaking.engine.prefilter import Prefilter
+from matchmaking.engine.prefilter import INCREMENTAL_CELLS, Prefilter
 from matchmaking.engine.reason_flags import PINNED
 
 ROLE_POOL = 40  # candidates per row whose role signals are computed, at least
@@ -119,7 +119,9 @@ class Engine(Prefilter):
             parts.append(self.rank(part, *self.prefilter(part)))
         return ChunkResult.concat(parts) if parts else _empty_result()
 
-    def compute_around(self, row: int, rows: np.ndarray, cells: int = 1 << 24) -> tuple[ChunkResult, np.ndarray]:
+    def compute_around(
+        self, row: int, rows: np.ndarray, cells: int = INCREMENTAL_CELLS
+    ) -> tuple[ChunkResult, np.ndarray]:
         """The lists of ``row`` and ``rows`` against all columns, and ``scores_as_partner(row)``, from
         the same matrix products (the incremental update): ``row``'s own products against every
         column are how everybody would score it as a partner, and two more product rows (its request

@@ -13,6 +13,11 @@ from matchmaking.engine.corpus import Corpus, prefilter_width
 from matchmaking.engine.params import Params
 from matchmaking.engine.vocabulary import DISTRICTS, FIELDS
 
+# The incremental path's row-by-column matrices hold at most this many values each (32 MB): a
+# few of them live at once beside the engine, which at 200,000 organisations takes most of a
+# worker's 2 GiB; an update that recomputes the lists of many organisations takes them in steps.
+INCREMENTAL_CELLS = 1 << 23
+
 
 class Prefilter:
     """Holds the pre-filter matrices of a corpus and finds the candidate pairs of any rows."""
@@ -241,10 +246,10 @@ class Prefilter:
             s * np.concatenate([backward[r1, c1], forward[r2, c2]]),
         )
 
-    def prefilter(self, rows: np.ndarray, cells: int = 1 << 24):
+    def prefilter(self, rows: np.ndarray, cells: int = INCREMENTAL_CELLS):
         """Candidates of a few rows against all columns (the incremental path): (rows, columns,
         forward raw, backward raw), the structure part included. So many rows at a time that each
-        of the three row-by-column matrices has at most ``cells`` values (64 MB)."""
+        of the three row-by-column matrices has at most ``cells`` values (32 MB)."""
         rows = np.asarray(rows, dtype=np.int64)
         step = max(1, cells // max(1, len(self.columns)))
         if len(rows) <= step:

@@ -242,9 +242,12 @@ def synthetic_corpus(n: int, dim: int, rng: np.random.Generator) -> cm.Corpus:
     """Organisations with random unit offer vectors, a request vector for 60 % of them (those first,
     as the database gives them: ``corpus.needs_first``), an offer profile each and a request
     profile for those with a request, random lexical vectors, technology fields, sectors, districts,
-    sizes, kinds and languages (70 % German, 25 % English, 5 % both). The vectors are written
-    straight into the corpus's arrays, a slice at a time, so that building it holds no second copy
-    of them."""
+    sizes and kinds. The vectors are written straight into the corpus's arrays, a slice at a time,
+    so that building it holds no second copy of them. Random vectors have no language gap to
+    correct, so the texts are of no known language (a German share of 0.5): the cross-language
+    correction is computed for every pair and scales all of them alike. (Random vectors with
+    languages would be lifted across the languages without a gap to make up for, and the lists would
+    fill with partners of the other language.)"""
     requests = int((rng.random(n) < 0.6).sum())
     sections = ["C", "G", "H", "J", "M", "Q"]
     records = [
@@ -284,9 +287,6 @@ def synthetic_corpus(n: int, dim: int, rng: np.random.Generator) -> cm.Corpus:
     corpus.lexical = cm.LexicalModel(dims=lex_offer.shape[1])
     corpus.lexical.fit_transform(texts)
     corpus.set_rules(complementary_divisions=[(52, 86), (62, 28)])
-    german = rng.choice(np.asarray([1.0, 0.0, 0.5], dtype=np.float32), size=n, p=[0.7, 0.25, 0.05])
-    corpus.offer_german[:] = german
-    corpus.request_german[:] = german
     return corpus
 
 
