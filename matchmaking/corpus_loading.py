@@ -28,8 +28,7 @@ from matchmaking.engine.records import (
     OrgRecord,
     ProfileRecord,
     combine,
-    language_shares,
-    offer_and_request_vectors,
+    composed,
     profile_text,
 )
 from matchmaking.engine.vocabulary import REQUEST_TYPES
@@ -109,7 +108,6 @@ def org_records(organisations, today: datetime.date | None = None) -> list[OrgRe
     records = []
     for org in organisations:
         profiles, offers, needs, offer_texts, request_texts = [], [], [], [], []
-        german = {"offer": [], "request": []}  # the German share of each profile's vector
         targets = set()
         for profile in org.matchable_profiles:
             embedded = [(t, is_german) for t, is_german in _profile_texts(profile) if t in vectors]
@@ -121,18 +119,12 @@ def org_records(organisations, today: datetime.date | None = None) -> list[OrgRe
             profiles.append(
                 ProfileRecord(id=profile.pk, type=profile.type, vector=vector, text=" ".join(profile_texts))
             )
-            (needs if is_request else offers).append(vector)
+            german = sum(g for _, g in embedded) / len(embedded)
+            (needs if is_request else offers).append((vector, german))
             (request_texts if is_request else offer_texts).extend(profile_texts)
-            german["request" if is_request else "offer"].append(sum(g for _, g in embedded) / len(embedded))
             targets.update(str(country) for country in profile.target_countries)
         descriptions = [t for t in (org.description_de, org.description_en) if t]
-        embedded_descriptions = [
-            (t, is_german) for t, is_german in ((org.description_de, True), (org.description_en, False)) if t in vectors
-        ]
-        offer, request = offer_and_request_vectors(offers, needs, [vectors[t] for t, _ in embedded_descriptions])
-        offer_german, request_german = language_shares(
-            german["offer"], german["request"], [float(g) for _, g in embedded_descriptions]
-        )
+        described = [(vectors[t], g) for t, g in ((org.description_de, 1.0), (org.description_en, 0.0)) if t in vectors]
         codes = [sector_codes[s.pk] for s in org.sectors.all()]
         matchable = not org.matchmaking_opt_out
         records.append(
@@ -141,10 +133,7 @@ def org_records(organisations, today: datetime.date | None = None) -> list[OrgRe
                 kind=org.kind,
                 offer_text=" ".join(offer_texts + descriptions),
                 request_text=" ".join(request_texts),
-                offer_vector=offer,
-                request_vector=request,
-                offer_german=offer_german,
-                request_german=request_german,
+                **composed(offers, needs, described),
                 profiles=profiles,
                 fields=tuple(f.slug for f in org.technology_fields.all()),
                 sectors=tuple(code for code, _ in codes if code),

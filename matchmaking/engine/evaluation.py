@@ -16,8 +16,7 @@ from matchmaking.engine.params import Params
 from matchmaking.engine.records import (
     OrgRecord,
     ProfileRecord,
-    language_shares,
-    offer_and_request_vectors,
+    composed,
     profile_text,
 )
 from matchmaking.engine.vocabulary import DISTRICT_NAMES, FIELD_NAMES, REQUEST_TYPES, size_band
@@ -46,21 +45,16 @@ def records_from_file(data: dict, embed: Embedder) -> list[OrgRecord]:
     records = []
     for org in organisations:
         profiles, offers, needs, offer_texts, request_texts = [], [], [], [], []
-        german = {"offer": [], "request": []}
         for n, profile in enumerate(org.get("profiles", [])):
             text = profile_text(profile.get("title", ""), profile.get("summary", ""), profile.get("keywords", []))
             is_request = profile["type"] in REQUEST_TYPES
             vector = vectors[("query" if is_request else "passage", text)]
             profiles.append(ProfileRecord(id=f"{org['id']}#{n}", type=profile["type"], vector=vector, text=text))
-            (needs if is_request else offers).append(vector)
+            (needs if is_request else offers).append((vector, _GERMAN.get(profile.get("language"), 0.5)))
             (request_texts if is_request else offer_texts).append(text)
-            german["request" if is_request else "offer"].append(_GERMAN.get(profile.get("language"), 0.5))
-        described = [(lang, t) for lang, t in org.get("description", {}).items() if t]
-        descriptions = [vectors[("passage", t)] for _, t in described]
-        offer, request = offer_and_request_vectors(offers, needs, descriptions)
-        offer_german, request_german = language_shares(
-            german["offer"], german["request"], [_GERMAN.get(lang, 0.5) for lang, _ in described]
-        )
+        described = [
+            (vectors[("passage", t)], _GERMAN.get(lang, 0.5)) for lang, t in org.get("description", {}).items() if t
+        ]
         sectors = [code[1:] if code[:1].isalpha() else code for code in org.get("sectors", [])]
         records.append(
             OrgRecord(
@@ -68,10 +62,7 @@ def records_from_file(data: dict, embed: Embedder) -> list[OrgRecord]:
                 kind=org["kind"],
                 offer_text=" ".join(offer_texts + [t for t in org.get("description", {}).values() if t]),
                 request_text=" ".join(request_texts),
-                offer_vector=offer,
-                request_vector=request,
-                offer_german=offer_german,
-                request_german=request_german,
+                **composed(offers, needs, described),
                 profiles=profiles,
                 fields=tuple(FIELD_NAMES.get(f, f) for f in org.get("technology_fields", [])),
                 sectors=tuple(sectors),

@@ -28,7 +28,7 @@ class OrgRecord:
     offer_vector: np.ndarray | None = None
     request_vector: np.ndarray | None = None
     # How much of what makes each vector is German text (0 English, 1 German, 0.5 both or unknown),
-    # weighted as the vectors are (``language_shares``).
+    # weighted as the vectors are (``composed``).
     offer_german: float = 0.5
     request_german: float = 0.5
     profiles: list[ProfileRecord] = field(default_factory=list)
@@ -67,21 +67,22 @@ def combine(vectors: list[np.ndarray], weights: list[float] | None = None) -> np
 DESCRIPTION_WEIGHT = 0.5
 
 
-def offer_and_request_vectors(offers: list, requests: list, descriptions: list):
-    """Offer and request vectors of an organisation from the vectors of its offer profiles, its
-    request profiles and its description(s)."""
-    offer = combine(offers + descriptions, [1.0] * len(offers) + [DESCRIPTION_WEIGHT] * len(descriptions))
-    return offer, combine(requests)
+def composed(offers: list, requests: list, descriptions: list) -> dict:
+    """An organisation's offer and request vectors and how much of each is German text (0 English,
+    1 German, in between for a profile written in both; 0.5 where there is nothing), from
+    (vector, German share) of each of its offer profiles, request profiles and descriptions: the
+    ``OrgRecord`` fields they make. A description counts towards the offer at
+    ``DESCRIPTION_WEIGHT``; the shares are weighted as the vectors are."""
+    offered = offers + descriptions
+    offer_weights = [1.0] * len(offers) + [DESCRIPTION_WEIGHT] * len(descriptions)
 
-
-def language_shares(offers: list[float], requests: list[float], descriptions: list[float]) -> tuple[float, float]:
-    """The German share of an organisation's offer and request vectors, from the German share of
-    each text that goes into them (1 German, 0 English, in between for a profile written in both),
-    weighted as ``offer_and_request_vectors`` weighs the vectors; 0.5 where there is none."""
-
-    def mean(values: list[float], weights: list[float]) -> float:
+    def share(parts: list, weights: list[float]) -> float:
         total = sum(weights)
-        return sum(v * w for v, w in zip(values, weights, strict=True)) / total if total else 0.5
+        return sum(g * w for (_, g), w in zip(parts, weights, strict=True)) / total if total else 0.5
 
-    offer = mean(offers + descriptions, [1.0] * len(offers) + [DESCRIPTION_WEIGHT] * len(descriptions))
-    return offer, mean(requests, [1.0] * len(requests))
+    return {
+        "offer_vector": combine([v for v, _ in offered], offer_weights),
+        "request_vector": combine([v for v, _ in requests]),
+        "offer_german": share(offered, offer_weights),
+        "request_german": share(requests, [1.0] * len(requests)),
+    }

@@ -14,7 +14,7 @@ from matchmaking.engine.corpus import build
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.evaluation import records_from_file
 from matchmaking.engine.params import Params
-from matchmaking.engine.records import OrgRecord, ProfileRecord, language_shares
+from matchmaking.engine.records import OrgRecord, ProfileRecord, composed
 from matchmaking.engine.scoring import across_languages
 from tests.factories import OrganisationFactory, PartneringProfileFactory
 
@@ -111,11 +111,17 @@ def test_a_snapshot_pickled_before_the_language_shares_counts_both_languages_as_
     assert revived.request_german.tolist() == [0.5] * 5
 
 
-def test_language_shares_weigh_the_texts_as_the_vectors_do():
+def test_the_language_shares_are_weighed_as_the_vectors_are():
     # Two German offer profiles and an English description (half the weight of a profile).
-    assert language_shares([1.0, 1.0], [], [0.0]) == (pytest.approx(0.8), 0.5)
+    made = composed([(unit(1), 1.0), (unit(1, 1), 1.0)], [], [(unit(0, 1), 0.0)])
+    assert made["offer_german"] == pytest.approx(0.8)
+    assert made["request_vector"] is None and made["request_german"] == 0.5
+    # The offer vector leans towards the profiles as its share does.
+    expected = unit(*(unit(1) + unit(1, 1) + 0.5 * unit(0, 1))[:2])
+    np.testing.assert_allclose(made["offer_vector"], expected, rtol=1e-6)
     # A request written in both languages, and nothing offered.
-    assert language_shares([], [0.5], []) == (0.5, 0.5)
+    made = composed([], [(unit(1), 0.5)], [])
+    assert (made["offer_vector"], made["offer_german"], made["request_german"]) == (None, 0.5, 0.5)
 
 
 def test_the_evaluation_file_gives_each_text_its_language():
