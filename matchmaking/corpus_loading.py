@@ -110,11 +110,12 @@ def org_records(organisations, today: datetime.date | None = None) -> list[OrgRe
         profiles, offers, needs, offer_texts, request_texts = [], [], [], [], []
         targets = set()
         for profile in org.matchable_profiles:
-            embedded = [(t, is_german) for t, is_german in _profile_texts(profile) if t in vectors]
+            written = _profile_texts(profile)
+            embedded = [(t, is_german) for t, is_german in written if t in vectors]
             if not embedded:
                 continue
-            profile_texts = [t for t, _ in embedded]
-            vector = combine([vectors[t] for t in profile_texts])
+            profile_texts = [t for t, _ in written]
+            vector = combine([vectors[t] for t, _ in embedded])
             is_request = profile.type in REQUEST_TYPES
             profiles.append(
                 ProfileRecord(id=profile.pk, type=profile.type, vector=vector, text=" ".join(profile_texts))

@@ -134,5 +134,10 @@ class Params:
         overrides.setdefault("cross_language_scale", 1.0)
         return cls.from_mapping(overrides)
 
+    def __setstate__(self, state: dict) -> None:
+        """Parameters pickled before the cross-language correction (the snapshot of a generation
+        prepared before it, whose weights were fitted without it) are unpickled without it."""
+        self.__dict__.update({"cross_language_scale": 1.0, **state})
+
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}

@@ -43,7 +43,8 @@ def across_languages(c: Corpus, p: Params, i: np.ndarray, j: np.ndarray, raw: np
     different languages, by less as far as either is in both (a pair whose texts may be in either
     language is a cross-language pair by the chance that they differ). Within one language it stays
     as it is. Without the correction a German need finds a German look-alike before the English
-    offer that meets it."""
+    offer that meets it. The lexical part of the raw similarity is divided too; across the languages
+    it is close to zero."""
     scale = p.cross_language_scale
     if scale >= 1:
         return raw

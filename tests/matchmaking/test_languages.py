@@ -65,10 +65,27 @@ def ranked(records, **params) -> list[str]:
     return [corpus.ids[p] for p in result.partners[np.argsort(result.ranks)]]
 
 
-def test_the_english_offer_that_answers_a_german_need_ranks_above_a_german_lookalike():
-    assert ranked(world(), cross_language_scale=0.8)[0] == "english_partner"
+@pytest.mark.parametrize("weights", ["hand-set", "learned"])
+def test_the_english_offer_that_answers_a_german_need_ranks_above_a_german_lookalike(weights):
+    chosen = {"weights": {}} if weights == "hand-set" else {"weights": Params().weights}
+    assert ranked(world(), cross_language_scale=0.8, **chosen)[0] == "english_partner"
     # Without the correction the encoder's language gap decides.
-    assert ranked(world(), cross_language_scale=1.0)[0] == "german_lookalike"
+    assert ranked(world(), cross_language_scale=1.0, **chosen)[0] == "german_lookalike"
+
+
+def test_the_correction_works_in_both_directions_of_a_pair():
+    """Seen from the German offerer: the English organisation that needs its offer ranks above a
+    German one whose need only shares more of its words."""
+    offer = unit(1, 0, 0)
+    records = [
+        org("need", offers=offer, german=1.0),  # the German offerer; its list is ranked below
+        org("german_lookalike", needs=unit(0.8, 0.6, 0), german=1.0),
+        org("english_partner", needs=unit(0.72, 0, 0.694), german=0.0),
+        org("other_a", needs=unit(0, 0, 0, 1), german=1.0),
+        org("other_b", needs=unit(0, 0, 0, 0, 1), german=0.0),
+    ]
+    assert ranked(records, cross_language_scale=0.8, weights=Params().weights)[0] == "english_partner"
+    assert ranked(records, cross_language_scale=1.0, weights=Params().weights)[0] == "german_lookalike"
 
 
 def test_the_correction_divides_only_as_far_as_the_two_texts_differ_in_language():
@@ -100,6 +117,16 @@ def test_a_generation_started_before_the_correction_is_resumed_without_it():
     del stored["cross_language_scale"]
     assert Params.from_stored(stored).cross_language_scale == 1.0
     assert Params.from_stored(Params().as_dict()).cross_language_scale == Params().cross_language_scale
+
+
+def test_parameters_pickled_before_the_correction_come_back_without_it():
+    """A generation's snapshot keeps its parameters pickled; one prepared before the correction
+    goes on without it (its weights were fitted without it), whatever the default now is."""
+    old = Params.from_mapping({"k": 7})
+    del old.__dict__["cross_language_scale"]  # as the code before the correction pickled it
+    revived = pickle.loads(pickle.dumps(old))
+    assert (revived.cross_language_scale, revived.k) == (1.0, 7)
+    assert pickle.loads(pickle.dumps(Params())).cross_language_scale == Params().cross_language_scale
 
 
 def test_a_snapshot_pickled_before_the_language_shares_counts_both_languages_as_unknown():

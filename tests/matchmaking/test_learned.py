@@ -149,9 +149,17 @@ def test_the_list_floor_drops_weak_partners_but_not_pinned_ones():
     assert ranked(engine(records, min_score=0.0), "me")[:2] == ["good", "weak"]
 
 
+def _languages(rng: np.random.Generator) -> dict:
+    """German shares of an organisation's offer and request, each German, English or both."""
+    offer, request = rng.choice([0.0, 0.5, 1.0], size=2)
+    return {"offer_german": float(offer), "request_german": float(request)}
+
+
 def test_the_score_stays_symmetric():
     rng = np.random.default_rng(5)
-    records = [org(i, offers=unit(*rng.random(DIM)), needs=unit(*rng.random(DIM))) for i in range(12)]
+    records = [
+        org(i, offers=unit(*rng.random(DIM)), needs=unit(*rng.random(DIM)), **_languages(rng)) for i in range(12)
+    ]
     eng = engine(records)
     i, j = np.divmod(np.arange(144), 12)
     keep = i != j
@@ -266,7 +274,9 @@ def test_one_organisation_against_everybody_scores_as_pair_by_pair():
     """The incremental update scores one organisation against all others with matrix-vector
     products; pair by pair the score is the same."""
     rng = np.random.default_rng(9)
-    records = [org(i, offers=unit(*rng.random(DIM)), needs=unit(*rng.random(DIM))) for i in range(15)]
+    records = [
+        org(i, offers=unit(*rng.random(DIM)), needs=unit(*rng.random(DIM)), **_languages(rng)) for i in range(15)
+    ]
     records[3] = replace(
         records[3],
         profiles=[replace(p, type="rd_request") if p.type != "technology_offer" else p for p in records[3].profiles],
