@@ -1,6 +1,6 @@
-"""The labelled evaluation files are well formed: the easy set (matching_eval.json) and the four hard
-sets (matching_hard_eval.json, matching_hard_eval_2.json, matching_hard_eval_3.json,
-matching_hard_eval_4.json). Only the data is checked here; nothing is embedded or scored."""
+"""The labelled evaluation files are well formed: the easy set (matching_eval.json) and the five hard
+sets (matching_hard_eval.json, matching_hard_eval_2.json ... matching_hard_eval_5.json). Only the
+data is checked here; nothing is embedded or scored."""
 
 import csv
 import json
@@ -19,6 +19,7 @@ HARD = DATA / "matching_hard_eval.json"
 HARD_2 = DATA / "matching_hard_eval_2.json"
 HARD_3 = DATA / "matching_hard_eval_3.json"
 HARD_4 = DATA / "matching_hard_eval_4.json"
+HARD_5 = DATA / "matching_hard_eval_5.json"
 NACE = Path(__file__).resolve().parent.parent.parent / "companies" / "data" / "nace_rev2.csv"
 
 LANGUAGES = {"de", "en"}
@@ -32,15 +33,19 @@ def _read(path: Path) -> dict:
         return json.load(handle)
 
 
-@pytest.fixture(scope="module", params=[HARD, HARD_2, HARD_3, HARD_4], ids=["hard", "hard-2", "hard-3", "hard-4"])
+@pytest.fixture(
+    scope="module",
+    params=[HARD, HARD_2, HARD_3, HARD_4, HARD_5],
+    ids=["hard", "hard-2", "hard-3", "hard-4", "hard-5"],
+)
 def hard(request) -> dict:
     return _read(request.param)
 
 
 @pytest.fixture(
     scope="module",
-    params=[EASY, HARD, HARD_2, HARD_3, HARD_4],
-    ids=["easy", "hard", "hard-2", "hard-3", "hard-4"],
+    params=[EASY, HARD, HARD_2, HARD_3, HARD_4, HARD_5],
+    ids=["easy", "hard", "hard-2", "hard-3", "hard-4", "hard-5"],
 )
 def labelled(request) -> dict:
     return _read(request.param)
