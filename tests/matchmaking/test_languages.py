@@ -14,34 +14,15 @@ from matchmaking.engine.corpus import build
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.evaluation import records_from_file
 from matchmaking.engine.params import Params
-from matchmaking.engine.records import OrgRecord, ProfileRecord, composed
+from matchmaking.engine.records import OrgRecord, composed
 from matchmaking.engine.scoring import across_languages
 from tests.factories import OrganisationFactory, PartneringProfileFactory
-
-DIM = 8
-
-
-def unit(*weights) -> np.ndarray:
-    v = np.zeros(DIM, dtype=np.float32)
-    v[: len(weights)] = weights
-    return v / np.linalg.norm(v)
+from tests.matchmaking.hand_made import DIM, org, unit
 
 
-def org(id, *, offers=None, needs=None, german=1.0) -> OrgRecord:
-    profiles = []
-    if offers is not None:
-        profiles.append(ProfileRecord(id=f"{id}-offer", type="technology_offer", vector=offers, text=""))
-    if needs is not None:
-        profiles.append(ProfileRecord(id=f"{id}-need", type="technology_request", vector=needs, text=""))
-    return OrgRecord(
-        id=id,
-        kind="company",
-        offer_vector=offers,
-        request_vector=needs,
-        profiles=profiles,
-        offer_german=german,
-        request_german=german,
-    )
+def speaking(german: float) -> dict:
+    """The German share of an organisation's offer and request: 1 German, 0 English, 0.5 both."""
+    return {"offer_german": german, "request_german": german}
 
 
 def world() -> list[OrgRecord]:
@@ -49,11 +30,11 @@ def world() -> list[OrgRecord]:
     offer (0.72) that a German text of the same meaning would reach at 0.9; two unrelated ones."""
     need = unit(1, 0, 0)
     return [
-        org("need", needs=need, german=1.0),
-        org("german_lookalike", offers=unit(0.8, 0.6, 0), german=1.0),
-        org("english_partner", offers=unit(0.72, 0, 0.694), german=0.0),
-        org("other_a", offers=unit(0, 0, 0, 1), german=1.0),
-        org("other_b", offers=unit(0, 0, 0, 0, 1), german=0.0),
+        org("need", needs=need, **speaking(1.0)),
+        org("german_lookalike", offers=unit(0.8, 0.6, 0), **speaking(1.0)),
+        org("english_partner", offers=unit(0.72, 0, 0.694), **speaking(0.0)),
+        org("other_a", offers=unit(0, 0, 0, 1), **speaking(1.0)),
+        org("other_b", offers=unit(0, 0, 0, 0, 1), **speaking(0.0)),
     ]
 
 
@@ -78,11 +59,11 @@ def test_the_correction_works_in_both_directions_of_a_pair():
     German one whose need only shares more of its words."""
     offer = unit(1, 0, 0)
     records = [
-        org("need", offers=offer, german=1.0),  # the German offerer; its list is ranked below
-        org("german_lookalike", needs=unit(0.8, 0.6, 0), german=1.0),
-        org("english_partner", needs=unit(0.72, 0, 0.694), german=0.0),
-        org("other_a", needs=unit(0, 0, 0, 1), german=1.0),
-        org("other_b", needs=unit(0, 0, 0, 0, 1), german=0.0),
+        org("need", offers=offer, **speaking(1.0)),  # the German offerer; its list is ranked below
+        org("german_lookalike", needs=unit(0.8, 0.6, 0), **speaking(1.0)),
+        org("english_partner", needs=unit(0.72, 0, 0.694), **speaking(0.0)),
+        org("other_a", needs=unit(0, 0, 0, 1), **speaking(1.0)),
+        org("other_b", needs=unit(0, 0, 0, 0, 1), **speaking(0.0)),
     ]
     assert ranked(records, cross_language_scale=0.8, weights=Params().weights)[0] == "english_partner"
     assert ranked(records, cross_language_scale=1.0, weights=Params().weights)[0] == "german_lookalike"
@@ -90,9 +71,9 @@ def test_the_correction_works_in_both_directions_of_a_pair():
 
 def test_the_correction_divides_only_as_far_as_the_two_texts_differ_in_language():
     records = [
-        org("de", needs=unit(1), offers=unit(1), german=1.0),
-        org("en", needs=unit(1), offers=unit(1), german=0.0),
-        org("both", needs=unit(1), offers=unit(1), german=0.5),
+        org("de", needs=unit(1), offers=unit(1), **speaking(1.0)),
+        org("en", needs=unit(1), offers=unit(1), **speaking(0.0)),
+        org("both", needs=unit(1), offers=unit(1), **speaking(0.5)),
     ]
     corpus = build(records, dim=DIM)
     p = Params.from_mapping({"cross_language_scale": 0.8})

@@ -14,26 +14,8 @@ from matchmaking.engine import reason_flags as flags
 from matchmaking.engine.corpus import build
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.params import Params
-from matchmaking.engine.records import OrgRecord, ProfileRecord
 from matchmaking.management.commands.match_fit import _not_worse
-
-DIM = 8
-
-
-def unit(*weights) -> np.ndarray:
-    v = np.zeros(DIM, dtype=np.float32)
-    v[: len(weights)] = weights
-    return v / np.linalg.norm(v)
-
-
-def org(id, *, offers=None, needs=None, need_type="technology_request", **kwargs) -> OrgRecord:
-    profiles = []
-    if offers is not None:
-        profiles.append(ProfileRecord(id=f"{id}-offer", type="technology_offer", vector=offers, text=""))
-    if needs is not None:
-        profiles.append(ProfileRecord(id=f"{id}-need", type=need_type, vector=needs, text=""))
-    kwargs.setdefault("kind", "company")
-    return OrgRecord(id=id, offer_vector=offers, request_vector=needs, profiles=profiles, **kwargs)
+from tests.matchmaking.hand_made import DIM, org, unit
 
 
 def engine(records, **params) -> Engine:
