@@ -1,13 +1,21 @@
 """The pre-filter: the matrices X and Y of a corpus, whose products ``X @ Y.T`` and ``Y @ X.T``
 carry every signal that can be had for all pairs (see ``matchmaking.engine.engine``), and the
 candidates they give, per row against all columns or per pair of row blocks (the map step of a full
-run). No Django here."""
+run). No Django here.
+
+The score corrects a pair's text similarity for the sentence encoder's language gap
+(``scoring.across_languages``: divided by up to ``cross_language_scale`` where the need and the offer
+are in different languages); the candidates are chosen by the same corrected values. The products
+themselves stay uncorrected (correcting them would take passes over every value of every block):
+a pair is a candidate when its corrected value reaches the row's threshold, and only the pairs above
+a floor that a corrected value can reach from (``_floor``) are corrected, a few times the
+candidates."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from matchmaking.engine import learned
+from matchmaking.engine import learned, scoring
 from matchmaking.engine.arrays import top_k_grouped
 from matchmaking.engine.corpus import Corpus, prefilter_width
 from matchmaking.engine.params import Params
@@ -184,20 +192,82 @@ class Prefilter:
         needs_end = int(np.searchsorted(sample, self._needs_end()))  # the sample's columns with a request
         for start in range(0, len(rows), 4096):
             part = rows[start : start + 4096]
-            best = np.maximum(
-                self._against(self.X[part], offers, len(sample)), self._against(self.Y[part], needs, needs_end)
-            )
+            forward = self._against(self.X[part], offers, len(sample))
+            backward = self._against(self.Y[part], needs, needs_end)
+            best = np.maximum(forward, backward)
             own = np.flatnonzero(np.isin(self.columns[sample], part))
             if len(own):  # an organisation in its own sample must not lift its threshold
                 hit = self.columns[sample][own]
                 where = np.searchsorted(part, hit) if np.all(part[:-1] <= part[1:]) else _positions(part, hit)
                 best[where, own] = -np.inf
             # The rank-th largest: the smallest of the rank largest, found among the best groups.
-            out[start : start + len(part)] = np.take_along_axis(best, top_k_grouped(best, rank, 32), axis=1).min(axis=1)
+            kth = np.take_along_axis(best, top_k_grouped(best, rank, 32), axis=1).min(axis=1)
+            if self.lifts:
+                kth = self._lifted_kth(part, self.columns[sample], forward, backward, best, kth, rank)
+            out[start : start + len(part)] = kth
         # A millionth lower, so that the column at the estimate itself stays a candidate however its
         # product is summed (products of other shapes, or of the structure part alone, can differ
         # from this one in the last bit).
         return out * np.float32(self.scale) - np.float32(1e-6)
+
+    # --- the language gap -------------------------------------------------------------------
+    @property
+    def lifts(self) -> bool:
+        """Whether the score corrects for the language gap (see the module's docstring)."""
+        return self.params.cross_language_scale < 1
+
+    def _floor(self, thresholds: np.ndarray, rows) -> np.ndarray:
+        """The raw value from which a pair of one of ``rows`` may reach the row's threshold once
+        corrected (raw units). Corrected, the text part is divided by at most the row's own largest
+        divisor and the structure part stays: a pair's value grows by at most that divisor when
+        positive, and not at all when negative. A row's divisor is largest against a text wholly in
+        the other language: its need or its offer in one language has the full one, both in both
+        languages half of it."""
+        if not self.lifts:
+            return thresholds
+        c = self.corpus
+        need, offer = c.request_german[rows], c.offer_german[rows]
+        apart = np.maximum(np.maximum(need, 1 - need), np.maximum(offer, 1 - offer))
+        factor = (1 - (1 - self.params.cross_language_scale) * apart).astype(np.float32)
+        return np.where(thresholds > 0, thresholds * factor, thresholds)
+
+    def candidate_value(self, i: np.ndarray, j: np.ndarray, forward: np.ndarray, backward: np.ndarray) -> np.ndarray:
+        """The value the candidates are chosen by, of pairs (i, j) from their raw products (structure
+        included): the better direction, the text part of both corrected as the score corrects it."""
+        c, p = self.corpus, self.params
+        structure = self.structure_part(i, j)
+        corrected = np.maximum(
+            scoring.across_languages(c, p, i, j, forward - structure),
+            scoring.across_languages(c, p, j, i, backward - structure),
+        )
+        return corrected + structure
+
+    def _reaching(self, i, j, forward, backward, thresholds):
+        """Of candidate pairs above the floor, those whose corrected value reaches i's threshold:
+        (rows, columns, forward raw, backward raw)."""
+        if self.lifts:
+            keep = self.candidate_value(i, j, forward, backward) >= thresholds[i]
+            i, j, forward, backward = i[keep], j[keep], forward[keep], backward[keep]
+        return i, j, forward, backward
+
+    def _lifted_kth(self, rows, columns, forward, backward, best, kth, rank: int) -> np.ndarray:
+        """The rank-th largest corrected value of each row in a sample of columns (product units),
+        from the pairs above the floor of its rank-th largest uncorrected value: no other pair can
+        reach that once corrected."""
+        s = np.float32(self.scale)
+        # Above the lowest finite value at least, so that the own column (-inf) stays out.
+        floor = np.maximum(self._floor(kth * s, rows) / s, np.finfo(np.float32).min)
+        r, col = _nonzero(best >= floor[:, None])
+        values = self.candidate_value(rows[r], columns[col], s * forward[r, col], s * backward[r, col]) / s
+        # Each row's values side by side (r is sorted), -inf after its last, and the rank-th largest.
+        counts = np.bincount(r, minlength=len(rows))
+        starts = np.cumsum(counts) - counts
+        dense = np.full((len(rows), max(rank, int(counts.max(initial=0)))), -np.inf, dtype=np.float32)
+        dense[r, np.arange(len(r)) - starts[r]] = values
+        out = kth.copy()
+        have = counts >= rank
+        out[have] = -np.partition(-dense[have], rank - 1, axis=1)[:, rank - 1]
+        return out
 
     def _product(self, left, right, a: slice, b: slice, left_text, right_text) -> np.ndarray:
         """``left[a] @ right[b].T``, or only its structure columns (19 of about 600) when one of
@@ -232,19 +302,17 @@ class Prefilter:
             best_for_a[:, hidden_b] = -np.inf
         # The thresholds are raw similarities, the products raw / scale.
         s = np.float32(self.scale)
-        r1, c1 = _nonzero(best_for_a >= thresholds[ia][:, None] / s)
+        floor_a, floor_b = self._floor(thresholds[a], a) / s, self._floor(thresholds[b], b) / s
+        r1, c1 = _nonzero(best_for_a >= floor_a[:, None])
+        found = self._reaching(ia[r1], ib[c1], s * forward[r1, c1], s * backward[r1, c1], thresholds)
         if a == b:
-            return ia[r1], ib[c1], s * forward[r1, c1], s * backward[r1, c1]
+            return found
         if hidden_a.any():
             best = best.copy()
             best[hidden_a, :] = -np.inf
-        r2, c2 = _nonzero(best >= thresholds[ib][None, :] / s)
-        return (
-            np.concatenate([ia[r1], ib[c2]]),
-            np.concatenate([ib[c1], ia[r2]]),
-            s * np.concatenate([forward[r1, c1], backward[r2, c2]]),
-            s * np.concatenate([backward[r1, c1], forward[r2, c2]]),
-        )
+        r2, c2 = _nonzero(best >= floor_b[None, :])
+        back = self._reaching(ib[c2], ia[r2], s * backward[r2, c2], s * forward[r2, c2], thresholds)
+        return tuple(np.concatenate([x, y]) for x, y in zip(found, back, strict=True))
 
     def prefilter(self, rows: np.ndarray, cells: int = INCREMENTAL_CELLS):
         """Candidates of a few rows against all columns (the incremental path): (rows, columns,
@@ -291,16 +359,26 @@ class Prefilter:
         own = self.column_of[rows]
         mine = np.flatnonzero(own >= 0)
         best[mine, own[mine]] = -np.inf
-        threshold = self.thresholds(rows) / np.float32(self.scale)
-        selected = best >= threshold[:, None]
+        s = np.float32(self.scale)
+        threshold = self.thresholds(rows)
+        selected = best >= self._floor(threshold, rows)[:, None] / s
+        if self.lifts:  # of the pairs above the floor, those whose corrected value reaches the threshold
+            r, col = _nonzero(selected)
+            lifted = self.candidate_value(rows[r], self.columns[col], s * forward[r, col], s * backward[r, col])
+            below = lifted < threshold[r]
+            selected[r[below], col[below]] = False
         short = np.flatnonzero(selected.sum(axis=1) < min(p.rerank_pool * p.k, best.shape[1]))
         if len(short):  # the estimate was too high for these rows: take their best pool exactly
             pool = min(best.shape[1], p.rerank_pool * p.k * 2)
-            top = np.argpartition(best[short], -pool, axis=1)[:, -pool:]
-            selected[short[:, None], top] = True
+            for at in short.tolist():
+                values = best[at]
+                if self.lifts:
+                    row = np.full(len(self.columns), rows[at], dtype=np.int64)
+                    lifted = self.candidate_value(row, self.columns, s * forward[at], s * backward[at])
+                    values = np.where(np.isfinite(values), lifted, -np.inf)
+                selected[at, np.argpartition(values, -pool)[-pool:]] = True
             selected &= np.isfinite(best)
         r, col = _nonzero(selected)
-        s = np.float32(self.scale)
         return rows[r], self.columns[col], s * forward[r, col], s * backward[r, col]
 
     def map_candidates(self, block_rows, blocks: list[slice], size: int, thresholds: np.ndarray) -> dict:

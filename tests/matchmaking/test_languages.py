@@ -1,7 +1,8 @@
 """The cross-language correction of the text similarity: a German need meets an English offer that
-answers it before a German one that only shares its words, how much of each organisation's text is
-German (from the database and from an evaluation file), and generations and snapshots from before
-the correction. Hand-made vectors, except where the database's texts are read."""
+answers it before a German one that only shares its words, the pre-filter chooses its candidates by
+the corrected values, how much of each organisation's text is German (from the database and from an
+evaluation file), and generations and snapshots from before the correction. Hand-made vectors,
+except where the database's texts are read."""
 
 import pickle
 
@@ -14,6 +15,7 @@ from matchmaking.engine.corpus import build
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.evaluation import records_from_file
 from matchmaking.engine.params import Params
+from matchmaking.engine.prefilter import Prefilter
 from matchmaking.engine.records import OrgRecord, composed
 from matchmaking.engine.scoring import across_languages
 from tests.factories import OrganisationFactory, PartneringProfileFactory
@@ -85,6 +87,84 @@ def test_the_correction_divides_only_as_far_as_the_two_texts_differ_in_language(
     np.testing.assert_allclose(corrected, [0.5, 0.625, 0.625, 0.5 / 0.9, 0.5 / 0.9], rtol=1e-6)
     unchanged = across_languages(corpus, Params.from_mapping({"cross_language_scale": 1.0}), i, j, raw)
     np.testing.assert_array_equal(unchanged, raw)
+
+
+def crowded() -> list[OrgRecord]:
+    """A German need, ten German offers that share its words (cosine 0.8), the English offer that
+    answers it (0.72, worth 0.9 corrected) and ten unrelated organisations: more than twice the
+    candidates, so that the pre-filter cuts, and the English offer below the cut of the raw values."""
+    records = [org("need", needs=unit(1), **speaking(1.0))]
+    for n in range(10):
+        records.append(org(f"lookalike_{n}", offers=unit(0.8, *([0] * (n % 6)), 0.6), **speaking(1.0)))
+    records.append(org("english_partner", offers=unit(0.72, 0, 0, 0, 0, 0, 0, 0.694), **speaking(0.0)))
+    for n in range(10):
+        records.append(org(f"other_{n}", offers=unit(0, *([0] * (n % 6)), 1), **speaking(n % 2)))
+    return records
+
+
+@pytest.mark.parametrize("path", ["one organisation", "the full run in blocks"])
+@pytest.mark.parametrize("weights", ["hand-set", "learned"])
+def test_the_prefilter_keeps_a_partner_that_only_the_correction_lifts_above_its_cut(path, weights):
+    """Four candidates of 22 organisations: by the raw values the ten German look-alikes fill them;
+    corrected, the English partner is above them all and must be a candidate to be listed."""
+
+    def first(scale) -> str:
+        corpus = build(crowded(), dim=DIM)
+        corpus.calibration = (0.0, 1.0)
+        chosen = {"weights": {}} if weights == "hand-set" else {}
+        eng = Engine(
+            corpus,
+            Params.from_mapping({"k": 3, "candidates": 4, "min_score": 0.0, "cross_language_scale": scale, **chosen}),
+        )
+        need = corpus.index_of("need")
+        if path == "one organisation":
+            result = eng.compute(np.asarray([need]))
+        else:
+            result = eng.compute_all(block=4)
+            result = result.take(result.rows == need)
+        return corpus.ids[result.partners[np.argmin(result.ranks)]]
+
+    assert first(0.8) == "english_partner"
+    assert first(1.0).startswith("lookalike_")
+
+
+def test_no_pair_below_the_floor_reaches_its_threshold_once_corrected():
+    rng = np.random.default_rng(5)
+    records = [
+        org(n, offers=unit(*rng.standard_normal(DIM)), needs=unit(*rng.standard_normal(DIM)), **speaking(g))
+        for n, g in enumerate(rng.choice([0.0, 1.0, 0.5, 0.3, 0.9], size=40))
+    ]
+    eng = Prefilter(build(records, dim=DIM), Params.from_mapping({"cross_language_scale": 0.7}))
+    rows = np.arange(40)
+    forward, backward = eng.products(eng.X, eng.Y)
+    raw = eng.scale * np.maximum(forward, backward)
+    i, j = np.repeat(rows, 40), np.tile(rows, 40)
+    lifted = eng.candidate_value(i, j, eng.scale * forward.ravel(), eng.scale * backward.ravel()).reshape(40, 40)
+    assert (lifted > raw + 1e-3).any()  # the correction lifts some pairs
+    for quantile in (0.2, 0.5, 0.9):
+        thresholds = np.quantile(lifted, quantile, axis=1).astype(np.float32)
+        reaching = lifted >= thresholds[:, None]
+        assert (
+            raw[reaching] >= np.broadcast_to(eng._floor(thresholds, rows)[:, None], raw.shape)[reaching] - 1e-6
+        ).all()
+
+
+def test_the_thresholds_are_those_of_the_corrected_values():
+    """With every column in the sample, a row's threshold is its candidates-th largest corrected
+    value against the others."""
+    rng = np.random.default_rng(6)
+    records = [
+        org(n, offers=unit(*rng.standard_normal(DIM)), needs=unit(*rng.standard_normal(DIM)), **speaking(g))
+        for n, g in enumerate(rng.choice([0.0, 1.0, 0.5], size=60))
+    ]
+    eng = Prefilter(build(records, dim=DIM), Params.from_mapping({"k": 3, "candidates": 7}))
+    rows = np.arange(60)
+    forward, backward = eng.products(eng.X, eng.Y)
+    i, j = np.repeat(rows, 60), np.tile(rows, 60)
+    lifted = eng.candidate_value(i, j, eng.scale * forward.ravel(), eng.scale * backward.ravel()).reshape(60, 60)
+    np.fill_diagonal(lifted, -np.inf)
+    expected = np.sort(lifted, axis=1)[:, -7]
+    np.testing.assert_allclose(eng.thresholds(rows), expected, atol=1e-5)
 
 
 @pytest.mark.parametrize("scale", [0.0, -0.5, 1.2])

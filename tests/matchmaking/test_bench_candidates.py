@@ -1,0 +1,62 @@
+"""manage.py bench_candidates: the engine's lists against the exhaustive ones on the easy labelled
+set (real texts, the real encoder), with few candidates so that the pre-filter cuts."""
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+
+from matchmaking.engine.corpus import build
+from matchmaking.engine.engine import Engine
+from matchmaking.engine.params import Params
+from matchmaking.management.commands.bench_candidates import prefilter_ranks
+from tests.matchmaking.hand_made import DIM, org, unit
+
+EASY = str(Path(__file__).resolve().parent.parent / "data" / "matching_eval.json")
+
+
+@override_settings(MATCHING={"k": 5, "candidates": 12})
+def test_the_lists_are_held_against_the_exhaustive_ones_for_each_size():
+    out = io.StringIO()
+    call_command(
+        "bench_candidates", "--data", EASY, "--sizes", "40,0", "--repeats", "2", "--k", "5", "--json", stdout=out
+    )
+    reports = [json.loads(line) for line in out.getvalue().splitlines()]
+
+    assert [r["organisations"] for r in reports] == [40, 40, 75]
+    for report in reports:
+        assert (report["k"], report["candidates"]) == (5, 12)
+        assert report["entries"] > 0
+        # Twelve candidates of 75 keep most of the exhaustive entries, not necessarily all.
+        assert 0.8 <= report["kept"] <= 1
+        ranks = report["prefilter_rank"]
+        assert 1 <= ranks["0.5"] <= ranks["0.99"] <= ranks["0.999"] <= ranks["max"] < report["organisations"]
+
+
+@override_settings(MATCHING={"k": 5, "candidates": 12})
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--sizes", "24"], "above twice the candidates"),
+        (["--sizes", "5x"], "whole numbers"),
+        (["--k", "20"], "k <= candidates"),
+    ],
+)
+def test_a_run_that_would_measure_nothing_is_refused(args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("bench_candidates", "--data", EASY, "--k", "5", *args)
+
+
+def test_the_prefilter_order_places_every_column_once_and_the_best_first():
+    records = [org("need", needs=unit(1))] + [org(f"o{n}", offers=unit(1, n)) for n in range(6)]
+    engine = Engine(build(records, dim=DIM), Params.from_mapping({"k": 2, "candidates": 2}))
+    ranks = prefilter_ranks(engine, np.asarray([0]))
+
+    assert sorted(ranks[0].tolist()) == list(range(1, 8))
+    assert ranks[0, 1] == 1  # o0 (cosine 1) first
+    assert ranks[0, 0] == 7  # the organisation itself last
