@@ -93,6 +93,8 @@ class Params:
             raise ValueError("need 0 <= gate_floor <= 1 and gate_text > 0")
         if not 0 <= self.lexical_share < 1:
             raise ValueError("need 0 <= lexical_share < 1")
+        if self.prefilter_structure < 0:  # the pre-filter's floor (Prefilter._floor) relies on it
+            raise ValueError("need prefilter_structure >= 0")
         if not 0 < self.cross_language_scale <= 1:
             raise ValueError("need 0 < cross_language_scale <= 1")
         if self.k < 1 or self.candidates < self.k:

@@ -217,17 +217,20 @@ class Prefilter:
         return self.params.cross_language_scale < 1
 
     def _floor(self, thresholds: np.ndarray, rows) -> np.ndarray:
-        """The raw value from which a pair of one of ``rows`` may reach the row's threshold once
-        corrected (raw units). Corrected, the text part is divided by at most the row's own largest
-        divisor and the structure part stays: a pair's value grows by at most that divisor when
-        positive, and not at all when negative. A row's divisor is largest against a text wholly in
-        the other language: its need or its offer in one language has the full one, both in both
-        languages half of it."""
+        """The value from which a pair of one of ``rows`` may reach the row's threshold once
+        corrected (in the thresholds' units). Corrected, the text part is divided by at most the
+        row's own largest divisor and the structure part stays: a pair's value grows by at most that
+        divisor when positive, and not at all when negative. A row's divisor is largest against a
+        text wholly in the other language: its need (forward) or its offer (backward) in one language
+        has the full one, in both languages half of it, and a side without a text none."""
         if not self.lifts:
             return thresholds
         c = self.corpus
         need, offer = c.request_german[rows], c.offer_german[rows]
-        apart = np.maximum(np.maximum(need, 1 - need), np.maximum(offer, 1 - offer))
+        apart = np.maximum(
+            np.where(self.needs[rows], np.maximum(need, 1 - need), 0),
+            np.where(self.offers[rows], np.maximum(offer, 1 - offer), 0),
+        )
         factor = (1 - (1 - self.params.cross_language_scale) * apart).astype(np.float32)
         return np.where(thresholds > 0, thresholds * factor, thresholds)
 
@@ -256,7 +259,7 @@ class Prefilter:
         reach that once corrected."""
         s = np.float32(self.scale)
         # Above the lowest finite value at least, so that the own column (-inf) stays out.
-        floor = np.maximum(self._floor(kth * s, rows) / s, np.finfo(np.float32).min)
+        floor = np.maximum(self._floor(kth, rows), np.finfo(np.float32).min)
         r, col = _nonzero(best >= floor[:, None])
         values = self.candidate_value(rows[r], columns[col], s * forward[r, col], s * backward[r, col]) / s
         # Each row's values side by side (r is sorted), -inf after its last, and the rank-th largest.

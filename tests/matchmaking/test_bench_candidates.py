@@ -43,6 +43,7 @@ def test_the_lists_are_held_against_the_exhaustive_ones_for_each_size():
     ("args", "message"),
     [
         (["--sizes", "24"], "above twice the candidates"),
+        (["--sizes", "40,76"], "at most the 75 organisations"),
         (["--sizes", "5x"], "whole numbers"),
         (["--k", "20"], "k <= candidates"),
     ],

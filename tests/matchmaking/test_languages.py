@@ -18,6 +18,7 @@ from matchmaking.engine.params import Params
 from matchmaking.engine.prefilter import Prefilter
 from matchmaking.engine.records import OrgRecord, composed
 from matchmaking.engine.scoring import across_languages
+from matchmaking.engine.vocabulary import DISTRICTS, FIELDS
 from tests.factories import OrganisationFactory, PartneringProfileFactory
 from tests.matchmaking.hand_made import DIM, org, unit
 
@@ -128,10 +129,15 @@ def test_the_prefilter_keeps_a_partner_that_only_the_correction_lifts_above_its_
     assert first(1.0).startswith("lookalike_")
 
 
+def place(n: int) -> dict:
+    """Technology fields and a district, so that pairs have a structure part beside their texts."""
+    return {"fields": tuple(FIELDS[: 1 + n % 3]), "district": DISTRICTS[n % 2]}
+
+
 def test_no_pair_below_the_floor_reaches_its_threshold_once_corrected():
     rng = np.random.default_rng(5)
     records = [
-        org(n, offers=unit(*rng.standard_normal(DIM)), needs=unit(*rng.standard_normal(DIM)), **speaking(g))
+        org(n, offers=unit(*rng.standard_normal(DIM)), needs=unit(*rng.standard_normal(DIM)), **speaking(g), **place(n))
         for n, g in enumerate(rng.choice([0.0, 1.0, 0.5, 0.3, 0.9], size=40))
     ]
     eng = Prefilter(build(records, dim=DIM), Params.from_mapping({"cross_language_scale": 0.7}))
@@ -141,6 +147,7 @@ def test_no_pair_below_the_floor_reaches_its_threshold_once_corrected():
     i, j = np.repeat(rows, 40), np.tile(rows, 40)
     lifted = eng.candidate_value(i, j, eng.scale * forward.ravel(), eng.scale * backward.ravel()).reshape(40, 40)
     assert (lifted > raw + 1e-3).any()  # the correction lifts some pairs
+    assert (eng.structure_part(i, j) > 0).any()
     for quantile in (0.2, 0.5, 0.9):
         thresholds = np.quantile(lifted, quantile, axis=1).astype(np.float32)
         reaching = lifted >= thresholds[:, None]
@@ -154,7 +161,7 @@ def test_the_thresholds_are_those_of_the_corrected_values():
     value against the others."""
     rng = np.random.default_rng(6)
     records = [
-        org(n, offers=unit(*rng.standard_normal(DIM)), needs=unit(*rng.standard_normal(DIM)), **speaking(g))
+        org(n, offers=unit(*rng.standard_normal(DIM)), needs=unit(*rng.standard_normal(DIM)), **speaking(g), **place(n))
         for n, g in enumerate(rng.choice([0.0, 1.0, 0.5], size=60))
     ]
     eng = Prefilter(build(records, dim=DIM), Params.from_mapping({"k": 3, "candidates": 7}))
@@ -165,6 +172,11 @@ def test_the_thresholds_are_those_of_the_corrected_values():
     np.fill_diagonal(lifted, -np.inf)
     expected = np.sort(lifted, axis=1)[:, -7]
     np.testing.assert_allclose(eng.thresholds(rows), expected, atol=1e-5)
+
+
+def test_a_negative_structure_weight_of_the_prefilter_is_refused():
+    with pytest.raises(ValueError, match="prefilter_structure"):
+        Params.from_mapping({"prefilter_structure": -0.1})
 
 
 @pytest.mark.parametrize("scale", [0.0, -0.5, 1.2])

@@ -46,19 +46,21 @@ class Command(BaseCommand):
             raise CommandError(f"--sizes takes whole numbers separated by commas, not {sizes!r}.") from None
         if k < 1 or repeats < 1 or any(size < 0 for size in wanted):
             raise CommandError("--k and --repeats must be at least 1, and sizes at least 0.")
-        records = pooled_records(data or sorted(str(path) for path in DATA.glob("matching*.json")), cached_embedder())
         try:
             params = Params.from_mapping({**matching_params().as_dict(), "k": k})
         except ValueError as exc:
             raise CommandError(f"--k {k} does not fit the matching parameters: {exc}.") from None
+        if any(0 < size <= 2 * params.candidates for size in wanted):
+            raise CommandError(
+                f"A size must lie above twice the candidates ({2 * params.candidates}): below, every organisation "
+                "is a candidate of every other."
+            )
+        records = pooled_records(data or sorted(str(path) for path in DATA.glob("matching*.json")), cached_embedder())
+        if any(size > len(records) for size in wanted):
+            raise CommandError(f"A size can be at most the {len(records)} organisations of the files.")
         rng = np.random.default_rng(seed)
         for size in wanted:
             size = size or len(records)
-            if not 2 * params.candidates < size <= len(records):
-                raise CommandError(
-                    f"A size must lie above twice the candidates ({2 * params.candidates}: below, every organisation "
-                    f"is a candidate of every other) and at most {len(records)}."
-                )
             for _ in range(1 if size == len(records) else repeats):
                 pick = np.sort(rng.choice(len(records), size=size, replace=False))
                 started = time.perf_counter()
