@@ -239,9 +239,14 @@ class LexicalModel:
 
 
 def needs_first(records: list[OrgRecord]) -> list[OrgRecord]:
-    """The records with a request (a vector or a text) first, the others after them, each in their
-    order: the pre-filter's products skip the text columns of blocks without requests."""
-    return sorted(records, key=lambda r: r.request_vector is None and not r.request_text.strip())
+    """The records with a request (a vector or a text) first, the others after them, and within
+    each the English texts before the German ones, else in their order: the pre-filter's products
+    skip the text columns of blocks without requests, and a block of one language against a block
+    of the same one needs no language correction of its candidates (``Prefilter._floor``)."""
+    return sorted(
+        records,
+        key=lambda r: (r.request_vector is None and not r.request_text.strip(), r.request_german, r.offer_german),
+    )
 
 
 def build(records: list[OrgRecord], *, dim: int, lexical_dims: int = 64) -> Corpus:

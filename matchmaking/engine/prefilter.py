@@ -216,21 +216,20 @@ class Prefilter:
         """Whether the score corrects for the language gap (see the module's docstring)."""
         return self.params.cross_language_scale < 1
 
-    def _floor(self, thresholds: np.ndarray, rows) -> np.ndarray:
-        """The value from which a pair of one of ``rows`` may reach the row's threshold once
-        corrected (in the thresholds' units). Corrected, the text part is divided by at most the
-        row's own largest divisor and the structure part stays: a pair's value grows by at most that
-        divisor when positive, and not at all when negative. A row's divisor is largest against a
-        text wholly in the other language: its need (forward) or its offer (backward) in one language
-        has the full one, in both languages half of it, and a side without a text none."""
+    def _floor(self, thresholds: np.ndarray, rows, against=None) -> np.ndarray:
+        """The value from which a pair of one of ``rows`` and one of the columns ``against`` (all
+        when None) may reach the row's threshold once corrected (in the thresholds' units).
+        Corrected, the text part is divided by at most the pair's largest divisor and the structure
+        part stays: a pair's value grows by at most that divisor when positive, and not at all when
+        negative. The divisor is largest where the two texts most likely differ in language: for the
+        row's need (forward) against the columns' offers, for the row's offer (backward) against
+        their needs; a side without a text has none."""
         if not self.lifts:
             return thresholds
         c = self.corpus
-        need, offer = c.request_german[rows], c.offer_german[rows]
-        apart = np.maximum(
-            np.where(self.needs[rows], np.maximum(need, 1 - need), 0),
-            np.where(self.offers[rows], np.maximum(offer, 1 - offer), 0),
-        )
+        forward = _widest_apart(c.request_german[rows], c.offer_german, self.offers, against)
+        backward = _widest_apart(c.offer_german[rows], c.request_german, self.needs, against)
+        apart = np.maximum(np.where(self.needs[rows], forward, 0), np.where(self.offers[rows], backward, 0))
         factor = (1 - (1 - self.params.cross_language_scale) * apart).astype(np.float32)
         return np.where(thresholds > 0, thresholds * factor, thresholds)
 
@@ -305,7 +304,7 @@ class Prefilter:
             best_for_a[:, hidden_b] = -np.inf
         # The thresholds are raw similarities, the products raw / scale.
         s = np.float32(self.scale)
-        floor_a, floor_b = self._floor(thresholds[a], a) / s, self._floor(thresholds[b], b) / s
+        floor_a, floor_b = self._floor(thresholds[a], a, b) / s, self._floor(thresholds[b], b, a) / s
         r1, c1 = _nonzero(best_for_a >= floor_a[:, None])
         found = self._reaching(ia[r1], ib[c1], s * forward[r1, c1], s * backward[r1, c1], thresholds)
         if a == b:
@@ -397,6 +396,21 @@ class Prefilter:
                     at = dest == d
                     found.setdefault(int(d), []).append((rows[at], cols[at], fwd[at], bwd[at]))
         return {d: tuple(np.concatenate(x) for x in zip(*pieces, strict=True)) for d, pieces in found.items()}
+
+
+def _widest_apart(shares: np.ndarray, other: np.ndarray, has_text: np.ndarray, against) -> np.ndarray:
+    """For texts whose German shares are ``shares``: the largest chance that one differs in language
+    from a text of the columns ``against`` (every column when None) that has one, whose shares are
+    ``other``. The chance is linear in the other's share, so the extremes of the columns' shares
+    give it: 1 for a text in one language against all columns, 0 against columns of its own."""
+    if against is None:
+        low, high = 0.0, 1.0
+    else:
+        present = other[against][has_text[against]]
+        if not len(present):
+            return np.zeros_like(shares)
+        low, high = float(present.min()), float(present.max())
+    return np.maximum(shares * (1 - low) + (1 - shares) * low, shares * (1 - high) + (1 - shares) * high)
 
 
 def _nonzero(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

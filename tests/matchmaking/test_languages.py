@@ -11,7 +11,7 @@ import pytest
 
 from companies.choices import ProfileType
 from matchmaking import corpus_loading
-from matchmaking.engine.corpus import build
+from matchmaking.engine.corpus import build, needs_first
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.evaluation import records_from_file
 from matchmaking.engine.params import Params
@@ -154,6 +154,32 @@ def test_no_pair_below_the_floor_reaches_its_threshold_once_corrected():
         assert (
             raw[reaching] >= np.broadcast_to(eng._floor(thresholds, rows)[:, None], raw.shape)[reaching] - 1e-6
         ).all()
+
+
+def test_against_columns_of_its_own_language_a_row_needs_no_lower_floor():
+    """A block of German columns cannot lift a German row's pairs; English ones lift them fully."""
+    records = [
+        org(f"{lang}_{n}", needs=unit(1, n), offers=unit(n, 1), **speaking(german))
+        for lang, german in (("de", 1.0), ("en", 0.0))
+        for n in range(2)
+    ]
+    eng = Prefilter(build(records, dim=DIM), Params.from_mapping({"cross_language_scale": 0.8}))
+    german, english = slice(0, 2), slice(2, 4)
+    thresholds = np.asarray([0.5, -0.5], dtype=np.float32)
+    np.testing.assert_allclose(eng._floor(thresholds, german, german), [0.5, -0.5])
+    np.testing.assert_allclose(eng._floor(thresholds, german, english), [0.4, -0.5])
+    np.testing.assert_allclose(eng._floor(thresholds, german), [0.4, -0.5])  # against everybody
+
+
+def test_the_corpus_gives_the_english_texts_before_the_german_ones_among_the_needs_and_the_rest():
+    records = [
+        org("de_need", needs=unit(1), **speaking(1.0)),
+        org("de_offer", offers=unit(1), **speaking(1.0)),
+        org("en_need", needs=unit(1), **speaking(0.0)),
+        org("both_need", needs=unit(1), **speaking(0.5)),
+        org("en_offer", offers=unit(1), **speaking(0.0)),
+    ]
+    assert [r.id for r in needs_first(records)] == ["en_need", "both_need", "de_need", "en_offer", "de_offer"]
 
 
 def test_the_thresholds_are_those_of_the_corrected_values():
