@@ -7,6 +7,27 @@ from dataclasses import dataclass, field, fields, replace
 
 from matchmaking.engine import learned
 
+# The pre-filter's structure weight for the learned score. The pre-filter chooses about 200
+# candidates per organisation by its products (the raw text similarity plus this weight per shared
+# technology field and per shared district); the score then ranks them. A weight out of proportion to
+# what the score makes of a shared field fills the candidates of a dense corpus with organisations
+# that share fields and pushes out ones the score would list. The learned score values a shared field
+# at a few hundredths of raw text similarity (its structure coefficient against those of the text
+# signals where they are not saturated), the hand-set score's 0.15 at several times that. Share of
+# the exhaustive top-20 entries the engine keeps (``manage.py bench_candidates``: the 1,397 real
+# organisations of the labelled sets, and 500 lists of corpora grown from them with ``--grow``):
+#
+#   weight    1,397    10,000    50,000
+#   0.15      0.9993   0.9257    0.8011
+#   0.05      0.9999   0.9979    0.9878
+#   0.0375    0.9999   0.9980    0.9885
+#   0.025     0.9999   0.9979    0.9880
+#   0         0.9998   0.9971    0.9857
+#
+# Only the candidates change, not the score; sets smaller than twice the candidates (every labelled
+# set) are not affected at all.
+LEARNED_PREFILTER_STRUCTURE = 0.0375
+
 
 @dataclass(frozen=True)
 class Params:
@@ -68,9 +89,12 @@ class Params:
     diversity: float | None = None
 
     # --- pre-filter structure augmentation ---------------------------------------------------
-    # Weight of shared technology fields and district in the pre-filter's matrix product, so that
-    # structurally close pairs become candidates even when their texts say little.
-    prefilter_structure: float = 0.15
+    # Weight of each shared technology field and of a shared district in the pre-filter's matrix
+    # product (in units of the raw text similarity), so that structurally close pairs become
+    # candidates even when their texts say little. None: 0.15 for the hand-set score, and for the
+    # learned one ``LEARNED_PREFILTER_STRUCTURE``, in proportion to what a shared field is worth to
+    # it beside the text; see ``prefilter_structure_weight``.
+    prefilter_structure: float | None = None
 
     # --- the learned score ------------------------------------------------------------------
     # Coefficients of the learned score (``matchmaking.engine.learned``), fitted by ``manage.py
@@ -93,7 +117,8 @@ class Params:
             raise ValueError("need 0 <= gate_floor <= 1 and gate_text > 0")
         if not 0 <= self.lexical_share < 1:
             raise ValueError("need 0 <= lexical_share < 1")
-        if self.prefilter_structure < 0:  # the pre-filter's floor (Prefilter._floor) relies on it
+        # The pre-filter's floor (Prefilter._floor) relies on a structure weight of at least 0.
+        if self.prefilter_structure is not None and self.prefilter_structure < 0:
             raise ValueError("need prefilter_structure >= 0")
         if not 0 < self.cross_language_scale <= 1:
             raise ValueError("need 0 < cross_language_scale <= 1")
@@ -106,6 +131,13 @@ class Params:
         if self.diversity is not None:
             return self.diversity
         return 0.0 if self.weights else 0.08
+
+    @property
+    def prefilter_structure_weight(self) -> float:
+        """The pre-filter's structure weight as used (``prefilter_structure``)."""
+        if self.prefilter_structure is not None:
+            return self.prefilter_structure
+        return LEARNED_PREFILTER_STRUCTURE if self.weights else 0.15
 
     @property
     def list_floor(self) -> float:

@@ -68,7 +68,7 @@ class Prefilter:
         district = np.zeros((len(fields), len(DISTRICTS)), dtype=np.float32)
         inside = np.flatnonzero(c.district[rows] >= 0)
         district[inside, c.district[rows][inside]] = 1
-        return np.sqrt(self.params.prefilter_structure / self.scale) * np.hstack([fields, district])
+        return np.sqrt(self.params.prefilter_structure_weight / self.scale) * np.hstack([fields, district])
 
     def _side(self, vectors, lexicals, corpus, spare: bool, lexical_weight, step: int = 16384) -> np.ndarray:
         """X (from the request side: what a row looks for) or Y (from the offer side: what it
@@ -148,7 +148,7 @@ class Prefilter:
         c = self.corpus
         shared = np.bitwise_count(c.fields[i] & c.fields[j]).astype(np.float32)
         district = ((c.district[i] == c.district[j]) & (c.district[i] >= 0)).astype(np.float32)
-        return self.params.prefilter_structure * (shared + district)
+        return self.params.prefilter_structure_weight * (shared + district)
 
     def text_raw(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Raw combined text similarity of i's needs and j's offers, for pairs given by index."""

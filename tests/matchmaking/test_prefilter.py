@@ -185,3 +185,57 @@ def test_the_lists_around_an_organisation_and_its_partner_scores_share_one_pair_
     assert np.allclose(together.scores, apart.scores, atol=1e-5)
     np.testing.assert_allclose(scores, engine.scores_as_partner(row), atol=1e-5)
     assert np.isfinite(scores).sum() > 40
+
+
+def crowded_by_structure() -> list:
+    """A need in two technology fields and a district; the offer that answers it (cosine 0.95) in
+    another field and district; ten offers further from it (0.75) that share both its fields and
+    its district; ten unrelated ones: 22 organisations, more than twice the four candidates."""
+    from tests.matchmaking.hand_made import org, unit
+
+    home = {"fields": (FIELDS[0], FIELDS[1]), "district": DISTRICTS[0]}
+    records = [org("need", needs=unit(1), **home)]
+    records.append(org("partner", offers=unit(0.95, 0.312), fields=(FIELDS[3],), district=DISTRICTS[3]))
+    for n in range(10):
+        records.append(org(f"neighbour_{n}", offers=unit(0.75, *([0] * (n % 5)), 0.661), **home))
+    for n in range(10):
+        records.append(org(f"other_{n}", offers=unit(0, *([0] * (n % 5)), 1), fields=(FIELDS[4],)))
+    return records
+
+
+@pytest.mark.parametrize("path", ["one organisation", "the full run in blocks"])
+def test_shared_fields_do_not_crowd_the_partner_the_score_ranks_first_out_of_the_candidates(path):
+    """Four candidates: with the hand-set score's structure weight in the pre-filter, the ten
+    neighbours that share the need's fields and district fill them, although the learned score ranks
+    the partner that answers the need above them all; with the learned score's own weight the
+    partner is a candidate and listed first."""
+    from tests.matchmaking.hand_made import DIM as HAND_DIM
+
+    def first(**overrides) -> str:
+        corpus = build(crowded_by_structure(), dim=HAND_DIM)
+        corpus.calibration = (0.0, 1.0)
+        eng = Engine(corpus, Params.from_mapping({"k": 3, "candidates": 4, "min_score": 0.0, **overrides}))
+        need = corpus.index_of("need")
+        if path == "one organisation":
+            result = eng.compute(np.asarray([need]))
+        else:
+            result = eng.compute_all(block=4)
+            result = result.take(result.rows == need)
+        return corpus.ids[result.partners[np.argmin(result.ranks)]]
+
+    assert Params().prefilter_structure_weight < 0.15
+    assert first() == "partner"
+    assert first(prefilter_structure=0.15) != "partner"
+    # Scored against every organisation (no pre-filter cut), the learned score puts the partner first.
+    assert first(candidates=22) == "partner"
+
+
+def test_the_prefilter_structure_weight_follows_the_score_unless_set():
+    from matchmaking.engine.params import LEARNED_PREFILTER_STRUCTURE
+
+    assert Params().prefilter_structure_weight == LEARNED_PREFILTER_STRUCTURE
+    assert Params.from_mapping({"weights": {}}).prefilter_structure_weight == 0.15
+    assert Params.from_mapping({"prefilter_structure": 0.2}).prefilter_structure_weight == 0.2
+    assert Params.from_mapping({"weights": {}, "prefilter_structure": 0.0}).prefilter_structure_weight == 0.0
+    # A generation started with the weight stored keeps it.
+    assert Params.from_stored({**Params().as_dict(), "prefilter_structure": 0.15}).prefilter_structure_weight == 0.15
