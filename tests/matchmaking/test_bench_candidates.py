@@ -61,3 +61,70 @@ def test_the_prefilter_order_places_every_column_once_and_the_best_first():
     assert sorted(ranks[0].tolist()) == list(range(1, 8))
     assert ranks[0, 1] == 1  # o0 (cosine 1) first
     assert ranks[0, 0] == 7  # the organisation itself last
+
+
+@override_settings(MATCHING={"k": 5, "candidates": 12})
+def test_grown_corpora_are_held_against_the_exhaustive_lists_of_a_sample():
+    out = io.StringIO()
+    call_command(
+        "bench_candidates", "--data", EASY, "--grow", "75,200", "--rows", "30", "--k", "5", "--json", stdout=out
+    )
+    reports = [json.loads(line) for line in out.getvalue().splitlines()]
+
+    assert [r["organisations"] for r in reports] == [75, 200]
+    for report in reports:
+        assert report["similarity"] == 0.8
+        assert 0 < report["entries"] <= 30 * 5  # 30 sampled lists of at most five exhaustive entries
+        assert 0.8 <= report["kept"] <= 1
+        ranks = report["prefilter_rank"]
+        assert 1 <= ranks["0.5"] <= ranks["0.99"] <= ranks["max"] < report["organisations"]
+    # The same seed gives the same corpus and the same sample: a run repeats itself.
+    again = io.StringIO()
+    call_command(
+        "bench_candidates", "--data", EASY, "--grow", "200", "--rows", "30", "--k", "5", "--json", stdout=again
+    )
+    repeated = json.loads(again.getvalue())
+    assert {k: v for k, v in repeated.items() if k != "seconds"} == {
+        k: v for k, v in reports[1].items() if k != "seconds"
+    }
+
+
+@override_settings(MATCHING={"k": 5, "candidates": 12})
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--grow", "50"], "at least the 75 organisations"),
+        (["--grow", "100", "--similarity", "1"], "between 0 and 1"),
+        (["--grow", "100", "--rows", "0"], "--rows must be at least 1"),
+        (["--grow", "1e5"], "--grow takes whole numbers"),
+    ],
+)
+def test_a_grown_run_that_would_measure_nothing_is_refused(args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("bench_candidates", "--data", EASY, "--k", "5", *args)
+
+
+def test_a_variation_lies_at_the_given_similarity_to_its_original():
+    from matchmaking.management.commands.bench_candidates import grown, varied
+
+    rng = np.random.default_rng(4)
+    original = unit(1, 2, 3)
+    for similarity in (0.3, 0.8, 0.95):
+        copy = varied(original, similarity, rng)
+        assert float(np.linalg.norm(copy)) == pytest.approx(1, abs=1e-5)
+        assert float(copy @ original) == pytest.approx(similarity, abs=1e-5)
+    assert varied(None, 0.8, rng) is None
+    assert not varied(np.zeros(DIM, dtype=np.float32), 0.8, rng).any()  # no text stays no text
+
+    records = [org("need", needs=unit(1), fields=("Mikroelektronik und Sensorik",)), org("offer", offers=unit(0, 1))]
+    lexical = {r.id: (np.zeros(4, np.float32), unit(1)[:4]) for r in records}
+    corpus = grown(records, lexical, 6, 0.8, np.random.default_rng(0), dim=DIM)
+    ids = corpus.ids.tolist()
+    assert len(ids) == 6 and {"need", "offer"} <= set(ids)
+    for n, copy in enumerate(ids):
+        source = copy.split("~")[0]
+        origin = corpus.index_of(source)
+        for side in (corpus.offer, corpus.request):
+            if side[origin].any():
+                assert float(side[n] @ side[origin]) == pytest.approx(1.0 if copy == source else 0.8, abs=1e-4)
+        assert corpus.fields[n] == corpus.fields[origin]

@@ -7,10 +7,12 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
 from matchmaking import embedding
-from matchmaking.engine.corpus import build
+from matchmaking.engine.arrays import unit_rows
+from matchmaking.engine.corpus import assemble, build, needs_first
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.evaluation import records_from_file, row_lists
 from matchmaking.engine.params import Params
+from matchmaking.engine.records import ProfileRecord
 from matchmaking.management.commands.match_eval import cached_embedder, load_file
 from matchmaking.services.engines import matching_params
 
@@ -23,8 +25,9 @@ class Command(BaseCommand):
         "labelled file in tests/data pooled into one corpus (and random subsets of it, to see how the "
         "figures move with the corpus's size). For each size, the share of the entries of every "
         "organisation's list scored against all others that the engine's list (with its usual number of "
-        "candidates) holds too, and how deep in the pre-filter's order those entries lie. No database; the "
-        "real sentence encoder."
+        "candidates) holds too, and how deep in the pre-filter's order those entries lie. With --grow, the "
+        "same for a sample of the lists of larger corpora made of the real organisations and variations of "
+        "them (--similarity), as far as 200,000. No database; the real sentence encoder."
     )
 
     def add_arguments(self, parser):
@@ -36,14 +39,34 @@ class Command(BaseCommand):
         )
         parser.add_argument("--repeats", type=int, default=2, help="Random subsets per size below the whole.")
         parser.add_argument("--k", type=int, default=20, help="List length (default 20).")
+        parser.add_argument(
+            "--grow",
+            metavar="SIZES",
+            help="Corpus sizes above the real organisations, comma-separated, made by adding variations of them "
+            "(instead of --sizes and --repeats).",
+        )
+        parser.add_argument(
+            "--similarity",
+            type=float,
+            default=0.8,
+            help="With --grow: the cosine of a variation's vectors to the original's (default 0.8).",
+        )
+        parser.add_argument(
+            "--rows", type=int, default=200, help="With --grow: the lists compared per size (default 200)."
+        )
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--json", action="store_true", dest="as_json", help="One JSON object per line.")
 
-    def handle(self, *args, data, sizes, repeats, k, seed, as_json, **options):
+    def handle(self, *args, data, sizes, repeats, k, seed, as_json, grow, similarity, rows, **options):
         try:
-            wanted = [int(size) for size in sizes.split(",")]
+            wanted = [int(size) for size in (grow or sizes).split(",")]
         except ValueError:
-            raise CommandError(f"--sizes takes whole numbers separated by commas, not {sizes!r}.") from None
+            option = "--grow" if grow else "--sizes"
+            raise CommandError(f"{option} takes whole numbers separated by commas, not {grow or sizes!r}.") from None
+        if grow and not (0 < similarity < 1):
+            raise CommandError(f"--similarity must lie between 0 and 1 (exclusive), not {similarity}.")
+        if grow and rows < 1:
+            raise CommandError("--rows must be at least 1.")
         if k < 1 or repeats < 1 or any(size < 0 for size in wanted):
             raise CommandError("--k and --repeats must be at least 1, and sizes at least 0.")
         try:
@@ -56,9 +79,23 @@ class Command(BaseCommand):
                 "is a candidate of every other."
             )
         records = pooled_records(data or sorted(str(path) for path in DATA.glob("matching*.json")), cached_embedder())
+        rng = np.random.default_rng(seed)
+        if grow:
+            if any(size < len(records) for size in wanted):
+                raise CommandError(f"--grow takes sizes of at least the {len(records)} organisations of the files.")
+            lexical = lexical_rows(records)
+            for size in wanted:
+                started = time.perf_counter()
+                corpus = grown(records, lexical, size, similarity, np.random.default_rng(seed))
+                report = {"organisations": size, "k": k, "candidates": params.candidates, "similarity": similarity}
+                # The same sample for every run of one size and seed, so that runs with other
+                # parameters compare the same lists.
+                report.update(sampled_agreement(corpus, params, rows, np.random.default_rng(seed)))
+                report["seconds"] = round(time.perf_counter() - started, 1)
+                self.stdout.write(json.dumps(report) if as_json else readable(report))
+            return
         if any(size > len(records) for size in wanted):
             raise CommandError(f"A size can be at most the {len(records)} organisations of the files.")
-        rng = np.random.default_rng(seed)
         for size in wanted:
             size = size or len(records)
             for _ in range(1 if size == len(records) else repeats):
@@ -85,9 +122,28 @@ def agreement(records: list, params: Params) -> dict:
     engine = Engine(corpus, params)
     rows = np.flatnonzero(corpus.wants_list)
     usual = row_lists(engine.compute_all())
-    depth = prefilter_ranks(engine, rows)
-    engine.params = replace(params, candidates=corpus.n)  # every column a candidate
-    exhaustive = row_lists(engine.compute(rows, block=64))
+    return held_against_exhaustive(engine, rows, usual, block=64)
+
+
+def sampled_agreement(corpus, params: Params, rows: int, rng: np.random.Generator) -> dict:
+    """``agreement`` for a sample of the lists of a large corpus: the sampled organisations' lists as
+    the incremental path computes them (candidates chosen as in a full run, by thresholds estimated
+    on a sample of columns and the corrected values) against their exhaustive lists."""
+    engine = Engine(corpus, params)
+    listed = np.flatnonzero(corpus.wants_list)
+    sample = np.sort(rng.choice(listed, size=min(rows, len(listed)), replace=False))
+    usual = row_lists(engine.compute(sample))
+    return held_against_exhaustive(engine, sample, usual, block=max(1, 65536 // corpus.n))
+
+
+def held_against_exhaustive(engine: Engine, rows: np.ndarray, usual: dict, *, block: int) -> dict:
+    """How much of the exhaustive lists of ``rows`` the engine's lists ``usual`` hold, and the
+    places of the exhaustive entries in the pre-filter's order."""
+    params = engine.params
+    depth = np.concatenate([prefilter_ranks(engine, rows[s : s + 16]) for s in range(0, len(rows), 16)])
+    engine.params = replace(params, candidates=engine.corpus.n)  # every column a candidate
+    exhaustive = row_lists(engine.compute(rows, block=block))
+    engine.params = params
     kept, ranks = 0, []
     for at, row in enumerate(rows.tolist()):
         partners = exhaustive.get(row, [])
@@ -103,6 +159,64 @@ def agreement(records: list, params: Params) -> dict:
         | {"max": int(ranks.max()) if len(ranks) else None},
         "within_candidates": round(float((ranks <= params.candidates).mean()), 4) if len(ranks) else None,
     }
+
+
+def lexical_rows(records: list) -> dict:
+    """Each organisation's lexical vectors (offer, request) as a corpus of all of them has them."""
+    corpus = build(records, dim=embedding.DIM)
+    return {r.id: (corpus.lex_offer[i].copy(), corpus.lex_request[i].copy()) for i, r in enumerate(records)}
+
+
+def varied(vector, similarity: float, rng: np.random.Generator):
+    """A unit vector at exactly ``similarity`` (cosine) to the unit ``vector``, in a random direction."""
+    if vector is None or not np.any(vector):
+        return vector
+    noise = rng.standard_normal(len(vector)).astype(np.float32)
+    noise -= (noise @ vector) * vector
+    noise /= np.linalg.norm(noise)
+    return (similarity * vector + np.sqrt(1 - similarity**2) * noise).astype(np.float32)
+
+
+def grown(
+    records: list, lexical: dict, size: int, similarity: float, rng: np.random.Generator, *, dim: int = embedding.DIM
+):
+    """A corpus of ``size`` organisations: the real ones and variations of them, each a copy of a
+    random real organisation whose embedding and lexical vectors lie at ``similarity`` to the
+    original's (two variations of one organisation at about its square to each other), with the
+    same languages, technology fields, sectors, kind and profiles, and the district and size of
+    another random organisation. A dense stand-in for a large region: many organisations much like
+    each other, as the firms of one trade are."""
+    sources = np.concatenate([np.arange(len(records)), rng.integers(len(records), size=size - len(records))])
+    others = rng.integers(len(records), size=size)
+    made, lex = [], []
+    for n, (source, other) in enumerate(zip(sources.tolist(), others.tolist(), strict=True)):
+        r = records[source]
+        offer_lex, request_lex = lexical[r.id]
+        if n < len(records):
+            made.append(r)
+            lex.append((offer_lex, request_lex))
+            continue
+        copy = f"{r.id}~{n}"
+        made.append(
+            replace(
+                r,
+                id=copy,
+                offer_vector=varied(r.offer_vector, similarity, rng),
+                request_vector=varied(r.request_vector, similarity, rng),
+                profiles=[ProfileRecord(f"{copy}#{k}", p.type, p.vector, p.text) for k, p in enumerate(r.profiles)],
+                district=records[other].district,
+                size_band=records[other].size_band,
+                clusters=(),
+                group="",
+            )
+        )
+        lex.append((varied(offer_lex, similarity, rng), varied(request_lex, similarity, rng)))
+    order = {id(r): n for n, r in enumerate(made)}
+    ordered = needs_first(made)
+    at = [order[id(r)] for r in ordered]
+    lex_offer = unit_rows(np.asarray([lex[n][0] for n in at], dtype=np.float32), copy=False)
+    lex_request = unit_rows(np.asarray([lex[n][1] for n in at], dtype=np.float32), copy=False)
+    return assemble(ordered, dim, lex_offer, lex_request)
 
 
 def prefilter_ranks(engine: Engine, rows: np.ndarray) -> np.ndarray:
@@ -122,8 +236,10 @@ def prefilter_ranks(engine: Engine, rows: np.ndarray) -> np.ndarray:
 
 def readable(report: dict) -> str:
     q = report["prefilter_rank"]
+    grown_from = f" (grown, similarity {report['similarity']})" if "similarity" in report else ""
     return (
-        f"{report['organisations']} organisations, k={report['k']}, {report['candidates']} candidates: the engine "
+        f"{report['organisations']} organisations{grown_from}, k={report['k']}, {report['candidates']} candidates: "
+        "the engine "
         f"keeps {report['kept']:.4f} of the {report['entries']} exhaustive entries; their place in the "
         f"pre-filter's order: median {q['0.5']}, 99 % {q['0.99']}, 99.9 % {q['0.999']}, deepest {q['max']}; "
         f"within the candidates {report['within_candidates']:.4f} ({report['seconds']} s)"
