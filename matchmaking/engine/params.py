@@ -118,7 +118,7 @@ class Params:
         if not 0 <= self.lexical_share < 1:
             raise ValueError("need 0 <= lexical_share < 1")
         # The pre-filter's floor (Prefilter._floor) relies on a structure weight of at least 0.
-        if self.prefilter_structure is not None and self.prefilter_structure < 0:
+        if self.prefilter_structure is not None and not self.prefilter_structure >= 0:  # NaN too
             raise ValueError("need prefilter_structure >= 0")
         if not 0 < self.cross_language_scale <= 1:
             raise ValueError("need 0 < cross_language_scale <= 1")

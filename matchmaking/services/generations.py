@@ -47,9 +47,16 @@ def match_generation_start(*, user=None) -> MatchGeneration:
             return generation
         if generation is not None and _resume_or_give_up(generation):
             return generation
+        params = matching_params()
         generation = MatchGeneration.objects.create(
             requested_by=user,
-            parameters={**matching_params().as_dict(), "model": embedding.MODEL_NAME},
+            # The pre-filter's structure weight as resolved now, so that a run resumed after the
+            # default changed goes on with the weight its thresholds were estimated with.
+            parameters={
+                **params.as_dict(),
+                "prefilter_structure": params.prefilter_structure_weight,
+                "model": embedding.MODEL_NAME,
+            },
             started_at=timezone.now(),
             heartbeat_at=timezone.now(),
         )

@@ -116,15 +116,53 @@ def test_a_variation_lies_at_the_given_similarity_to_its_original():
     assert varied(None, 0.8, rng) is None
     assert not varied(np.zeros(DIM, dtype=np.float32), 0.8, rng).any()  # no text stays no text
 
-    records = [org("need", needs=unit(1), fields=("Mikroelektronik und Sensorik",)), org("offer", offers=unit(0, 1))]
-    lexical = {r.id: (np.zeros(4, np.float32), unit(1)[:4]) for r in records}
-    corpus = grown(records, lexical, 6, 0.8, np.random.default_rng(0), dim=DIM)
+    records = [
+        org("need", needs=unit(1), fields=("Mikroelektronik und Sensorik",)),
+        org("offer", offers=unit(0, 1)),
+        org("both", needs=unit(0, 0, 1), offers=unit(0, 0, 0, 1)),
+    ]
+    # Each organisation its own lexical vectors, so that a copy's must follow it through the
+    # corpus's order (organisations with a request first).
+    lexical = {
+        "need": (np.zeros(4, np.float32), unit(1)[:4]),
+        "offer": (unit(0, 1)[:4], np.zeros(4, np.float32)),
+        "both": (unit(0, 0, 1)[:4], unit(0, 0, 0, 1)[:4]),
+    }
+    corpus = grown(records, lexical, 12, 0.8, np.random.default_rng(0), dim=DIM)
     ids = corpus.ids.tolist()
-    assert len(ids) == 6 and {"need", "offer"} <= set(ids)
+    assert len(ids) == 12 and {"need", "offer", "both"} <= set(ids)
+    assert ids.index("offer") > max(ids.index("need"), ids.index("both"))  # requests first
     for n, copy in enumerate(ids):
         source = copy.split("~")[0]
         origin = corpus.index_of(source)
+        expected = 1.0 if copy == source else 0.8
         for side in (corpus.offer, corpus.request):
             if side[origin].any():
-                assert float(side[n] @ side[origin]) == pytest.approx(1.0 if copy == source else 0.8, abs=1e-4)
+                assert float(side[n] @ side[origin]) == pytest.approx(expected, abs=1e-4)
+        for side, original in ((corpus.lex_offer, lexical[source][0]), (corpus.lex_request, lexical[source][1])):
+            if original.any():
+                assert float(side[n] @ original) == pytest.approx(expected, abs=1e-4)
+            else:
+                assert not side[n].any()
         assert corpus.fields[n] == corpus.fields[origin]
+
+
+def test_the_readable_line_of_a_grown_corpus_says_so():
+    from matchmaking.management.commands.bench_candidates import readable
+
+    report = {
+        "organisations": 10000,
+        "similarity": 0.8,
+        "k": 20,
+        "candidates": 200,
+        "kept": 0.998,
+        "entries": 4000,
+        "prefilter_rank": {"0.5": 12, "0.99": 91, "0.999": 257, "max": 552},
+        "within_candidates": 0.9982,
+        "seconds": 3.1,
+    }
+    line = readable(report)
+    assert line.startswith("10000 organisations (grown, similarity 0.8), k=20, 200 candidates: the engine keeps 0.9980")
+    assert "99 % 91" in line
+    del report["similarity"]
+    assert readable(report).startswith("10000 organisations, k=20, 200 candidates: the engine keeps")

@@ -142,8 +142,10 @@ def held_against_exhaustive(engine: Engine, rows: np.ndarray, usual: dict, *, bl
     params = engine.params
     depth = np.concatenate([prefilter_ranks(engine, rows[s : s + 16]) for s in range(0, len(rows), 16)])
     engine.params = replace(params, candidates=engine.corpus.n)  # every column a candidate
-    exhaustive = row_lists(engine.compute(rows, block=block))
-    engine.params = params
+    try:
+        exhaustive = row_lists(engine.compute(rows, block=block))
+    finally:
+        engine.params = params
     kept, ranks = 0, []
     for at, row in enumerate(rows.tolist()):
         partners = exhaustive.get(row, [])
