@@ -22,3 +22,22 @@ def org(id, *, offers=None, needs=None, need_type="technology_request", **kwargs
         profiles.append(ProfileRecord(id=f"{id}-need", type=need_type, vector=needs, text=""))
     kwargs.setdefault("kind", "company")
     return OrgRecord(id=id, offer_vector=offers, request_vector=needs, profiles=profiles, **kwargs)
+
+
+def first_partner(records, params, path: str, of: str = "need") -> str:
+    """The first partner in the list of ``of``, computed by ``path``: "one organisation" (the
+    incremental path) or "the full run in blocks" (blocks of four). The text calibration is the
+    identity, so that the raw similarities are the scores' text signals."""
+    from matchmaking.engine.corpus import build
+    from matchmaking.engine.engine import Engine
+
+    corpus = build(records, dim=DIM)
+    corpus.calibration = (0.0, 1.0)
+    eng = Engine(corpus, params)
+    row = corpus.index_of(of)
+    if path == "one organisation":
+        result = eng.compute(np.asarray([row]))
+    else:
+        result = eng.compute_all(block=4)
+        result = result.take(result.rows == row)
+    return corpus.ids[result.partners[np.argmin(result.ranks)]]

@@ -20,7 +20,7 @@ from matchmaking.engine.records import OrgRecord, composed
 from matchmaking.engine.scoring import across_languages
 from matchmaking.engine.vocabulary import DISTRICTS, FIELDS
 from tests.factories import OrganisationFactory, PartneringProfileFactory
-from tests.matchmaking.hand_made import DIM, org, unit
+from tests.matchmaking.hand_made import DIM, first_partner, org, unit
 
 
 def speaking(german: float) -> dict:
@@ -110,20 +110,11 @@ def test_the_prefilter_keeps_a_partner_that_only_the_correction_lifts_above_its_
     corrected, the English partner is above them all and must be a candidate to be listed."""
 
     def first(scale) -> str:
-        corpus = build(crowded(), dim=DIM)
-        corpus.calibration = (0.0, 1.0)
         chosen = {"weights": {}} if weights == "hand-set" else {}
-        eng = Engine(
-            corpus,
-            Params.from_mapping({"k": 3, "candidates": 4, "min_score": 0.0, "cross_language_scale": scale, **chosen}),
+        params = Params.from_mapping(
+            {"k": 3, "candidates": 4, "min_score": 0.0, "cross_language_scale": scale, **chosen}
         )
-        need = corpus.index_of("need")
-        if path == "one organisation":
-            result = eng.compute(np.asarray([need]))
-        else:
-            result = eng.compute_all(block=4)
-            result = result.take(result.rows == need)
-        return corpus.ids[result.partners[np.argmin(result.ranks)]]
+        return first_partner(crowded(), params, path)
 
     assert first(0.8) == "english_partner"
     assert first(1.0).startswith("lookalike_")

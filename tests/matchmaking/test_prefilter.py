@@ -212,19 +212,11 @@ def test_shared_fields_do_not_crowd_the_partner_the_score_ranks_first_out_of_the
     neighbours that share the need's fields and district fill them, although the learned score ranks
     the partner that answers the need above them all; with the learned score's own weight the
     partner is a candidate and listed first."""
-    from tests.matchmaking.hand_made import DIM as HAND_DIM
+    from tests.matchmaking.hand_made import first_partner
 
     def first(**overrides) -> str:
-        corpus = build(crowded_by_structure(), dim=HAND_DIM)
-        corpus.calibration = (0.0, 1.0)
-        eng = Engine(corpus, Params.from_mapping({"k": 3, "candidates": 4, "min_score": 0.0, **overrides}))
-        need = corpus.index_of("need")
-        if path == "one organisation":
-            result = eng.compute(np.asarray([need]))
-        else:
-            result = eng.compute_all(block=4)
-            result = result.take(result.rows == need)
-        return corpus.ids[result.partners[np.argmin(result.ranks)]]
+        params = Params.from_mapping({"k": 3, "candidates": 4, "min_score": 0.0, **overrides})
+        return first_partner(crowded_by_structure(), params, path)
 
     # The neighbours' value by the products is 0.8 * 0.75 plus three times the weight, the partner's
     # 0.8 * 0.95: the two weights fall on either side of it as long as the learned one stays under
