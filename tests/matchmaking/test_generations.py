@@ -18,6 +18,7 @@ from companies.models.profiles import PartneringProfile
 from companies.services.organisations import organisation_unverify
 from matchmaking import corpus_loading
 from matchmaking.choices import GenerationState
+from matchmaking.engine.params import LEARNED_PREFILTER_STRUCTURE, Params
 from matchmaking.models.generations import MatchChunk, MatchGeneration
 from matchmaking.models.matches import Match, MatchOverride
 from matchmaking.reasons import render_all
@@ -644,3 +645,11 @@ def test_written_matches_read_back_exactly(world):
     assert (first.reason_flags, first.shared_fields, first.pinned) == (PINNED | 1, 3, True)
     assert (first.request_profile_ref, first.offer_profile_ref) == (111, 222)
     assert (second.organisation, second.rank, second.pinned, second.offer_profile_ref) == (b, 3, False, 0)
+
+
+def test_a_generation_stores_the_prefilter_structure_weight_it_was_started_with():
+    """Resolved when it starts (the learned score's weight by default), so that a run resumed after
+    the default changed goes on with the weight its thresholds were estimated with."""
+    generation = match_generation_start()
+    assert generation.parameters["prefilter_structure"] == LEARNED_PREFILTER_STRUCTURE
+    assert Params.from_stored(generation.parameters).prefilter_structure_weight == LEARNED_PREFILTER_STRUCTURE

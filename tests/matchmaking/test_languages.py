@@ -191,9 +191,10 @@ def test_the_thresholds_are_those_of_the_corrected_values():
     np.testing.assert_allclose(eng.thresholds(rows), expected, atol=1e-5)
 
 
-def test_a_negative_structure_weight_of_the_prefilter_is_refused():
+@pytest.mark.parametrize("weight", [-0.1, float("nan")])
+def test_a_negative_structure_weight_of_the_prefilter_is_refused(weight):
     with pytest.raises(ValueError, match="prefilter_structure"):
-        Params.from_mapping({"prefilter_structure": -0.1})
+        Params.from_mapping({"prefilter_structure": weight})
 
 
 @pytest.mark.parametrize("scale", [0.0, -0.5, 1.2])

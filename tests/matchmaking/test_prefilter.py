@@ -15,6 +15,7 @@ from matchmaking.engine.params import LEARNED_PREFILTER_STRUCTURE, Params
 from matchmaking.engine.prefilter import Prefilter
 from matchmaking.engine.records import OrgRecord, ProfileRecord
 from matchmaking.engine.vocabulary import DISTRICTS, FIELDS
+from tests.matchmaking.hand_made import first_partner, org, unit
 
 DIM = 16
 
@@ -194,8 +195,6 @@ def crowded_by_structure() -> list:
     """A need in two technology fields and a district; the offer that answers it (cosine 0.95) in
     another field and district; ten offers further from it (0.75) that share both its fields and
     its district; ten unrelated ones: 22 organisations, more than twice the four candidates."""
-    from tests.matchmaking.hand_made import org, unit
-
     home = {"fields": (FIELDS[0], FIELDS[1]), "district": DISTRICTS[0]}
     records = [org("need", needs=unit(1), **home)]
     records.append(org("partner", offers=unit(0.95, 0.312), fields=(FIELDS[3],), district=DISTRICTS[3]))
@@ -212,7 +211,6 @@ def test_shared_fields_do_not_crowd_the_partner_the_score_ranks_first_out_of_the
     neighbours that share the need's fields and district fill them, although the learned score ranks
     the partner that answers the need above them all; with the learned score's own weight the
     partner is a candidate and listed first."""
-    from tests.matchmaking.hand_made import first_partner
 
     def first(**overrides) -> str:
         params = Params.from_mapping({"k": 3, "candidates": 4, "min_score": 0.0, **overrides})
@@ -239,15 +237,3 @@ def test_the_prefilter_structure_weight_follows_the_score_unless_set():
     stored = json.loads(json.dumps(Params().as_dict()))
     assert Params.from_stored(stored).prefilter_structure_weight == LEARNED_PREFILTER_STRUCTURE
     assert pickle.loads(pickle.dumps(Params())).prefilter_structure_weight == LEARNED_PREFILTER_STRUCTURE
-    with pytest.raises(ValueError, match="prefilter_structure"):
-        Params.from_mapping({"prefilter_structure": float("nan")})
-
-
-@pytest.mark.django_db
-def test_a_generation_stores_the_prefilter_structure_weight_it_was_started_with(settings):
-    from matchmaking.services.generations import match_generation_start
-
-    settings.MATCHING = {**settings.MATCHING}  # the defaults: the learned score, the weight unset
-    generation = match_generation_start()
-    assert generation.parameters["prefilter_structure"] == LEARNED_PREFILTER_STRUCTURE
-    assert Params.from_stored(generation.parameters).prefilter_structure_weight == LEARNED_PREFILTER_STRUCTURE
