@@ -225,7 +225,9 @@ class Engine(Prefilter):
             # a partner of their own kind (the co-operation raises those).
             cooperate = np.flatnonzero(c.cooperation[i] & c.cooperation[j])
             best = _best_per_row(i, scored["score"] + 10 * pinned, max(2 * p.k, ROLE_POOL))
-            keep = np.union1d(best, cooperate)
+            keep = np.zeros(len(i), dtype=bool)
+            keep[best] = keep[cooperate] = True
+            keep = np.flatnonzero(keep)
             i, j, pinned, scored = i[keep], j[keep], pinned[keep], scoring.subset(scored, keep)
             scoring.complete(c, p, i, j, scored, forward[keep], backward[keep])
         scoring.apply_feedback(c, p, i, j, scored)

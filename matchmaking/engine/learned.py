@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from matchmaking.engine.arrays import many_per_row, pair_dots
+
 FEATURES = (
     "text",
     "text_best",
@@ -91,11 +93,12 @@ def probability(z: np.ndarray) -> np.ndarray:
 
 
 def role_similarities(c, i: np.ndarray, j: np.ndarray, batch: int = 2048, *, dots=None) -> dict:
-    """``same_need``, ``same_offer`` and ``co_operation`` of pairs (i, j), in batches so that the
-    gathered embeddings stay in the processor's cache (twice as fast as large batches); pairs that
-    all share one organisation (the incremental update and the fitting: one organisation against
-    everybody) by two matrix-vector products instead, or from ``dots``, the products of the two
-    request vectors and of the two offer vectors of each pair if the caller has them."""
+    """``same_need``, ``same_offer`` and ``co_operation`` of pairs (i, j): from ``dots``, the products
+    of the two request vectors and of the two offer vectors of each pair if the caller has them; for
+    pairs that all share one organisation (the incremental update and the fitting: one organisation
+    against everybody) by two matrix-vector products; for a block's lists (many pairs per
+    organisation) per organisation (``arrays.pair_dots``); otherwise pair by pair, in batches so that the
+    gathered embeddings stay in the processor's cache (twice as fast as large batches)."""
     same_need = np.zeros(len(i), dtype=np.float32)
     same_offer = np.zeros(len(i), dtype=np.float32)
     if dots is not None:
@@ -106,6 +109,8 @@ def role_similarities(c, i: np.ndarray, j: np.ndarray, batch: int = 2048, *, dot
     elif len(i) > 1 and (i == i[0]).all():  # one organisation's candidates (fitting)
         same_need[:] = (c.request @ c.request[i[0]])[j]
         same_offer[:] = (c.offer @ c.offer[i[0]])[j]
+    elif many_per_row(i):
+        same_need[:], same_offer[:] = pair_dots(i, j, [(c.request, c.request), (c.offer, c.offer)])
     else:
         for start in range(0, len(i), batch):
             a, b = i[start : start + batch], j[start : start + batch]

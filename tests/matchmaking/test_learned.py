@@ -11,6 +11,7 @@ import pytest
 
 from matchmaking.engine import fitting, learned
 from matchmaking.engine import reason_flags as flags
+from matchmaking.engine.arrays import many_per_row
 from matchmaking.engine.corpus import build
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.params import Params
@@ -273,6 +274,36 @@ def test_one_organisation_against_everybody_scores_as_pair_by_pair():
         if other != 3:
             single = eng.score_pairs(np.asarray([other]), np.asarray([3]))["score"][0]
             assert at_once[other] == pytest.approx(single, rel=1e-5)
+
+
+def test_a_block_of_lists_takes_the_role_products_per_organisation_as_pair_by_pair():
+    """A block's lists (many pairs per organisation, in no order, some organisations with one
+    partner and one with many, more organisations than one table takes) get the role signals
+    per organisation; they are the pairwise products of the vectors, co-operations included."""
+    rng = np.random.default_rng(11)
+    records = [
+        org(i, offers=unit(*rng.random(DIM)), needs=unit(*rng.random(DIM)), **_languages(rng)) for i in range(150)
+    ]
+    for at in (4, 9):  # two organisations seeking a partner of their own kind
+        records[at] = replace(records[at], profiles=[replace(p, type="rd_request") for p in records[at].profiles])
+    corpus = build(records, dim=DIM)
+    counts = rng.integers(1, 40, size=100)
+    counts[4] = 149  # with everybody, the other co-operation seeker among them
+    i = np.repeat(np.arange(100), counts)
+    j = np.concatenate([rng.choice(np.delete(np.arange(150), r), size=n, replace=False) for r, n in enumerate(counts)])
+    shuffle = rng.permutation(len(i))
+    i, j = i[shuffle], j[shuffle]
+    assert many_per_row(i)  # the per-organisation path is the one taken
+
+    roles = learned.role_similarities(corpus, i, j)
+
+    same_need = np.maximum(np.einsum("md,md->m", corpus.request[i], corpus.request[j]), 0)
+    same_offer = np.maximum(np.einsum("md,md->m", corpus.offer[i], corpus.offer[j]), 0)
+    both = corpus.cooperation[i] & corpus.cooperation[j]
+    assert both.any()
+    np.testing.assert_allclose(roles["same_need"], np.where(both, 0, same_need), atol=1e-6)
+    np.testing.assert_allclose(roles["co_operation"], np.where(both, same_need, 0), atol=1e-6)
+    np.testing.assert_allclose(roles["same_offer"], same_offer, atol=1e-6)
 
 
 def test_an_organisation_that_both_liked_and_rejected_partners_keeps_them_in_one_fold():
