@@ -71,7 +71,8 @@ def pair_dots(i: np.ndarray, j: np.ndarray, matrices: list, step: int = 64) -> l
     """For pairs (i, j) and pairs of matrices (A, B): each pair's product A[i] . B[j], per first row i
     (its partners' rows of B gathered into a table, ``step`` rows i at a time, as wide as the most
     partners among them and padded with i itself, and multiplied with A[i]: a stack of
-    matrix-vector products, as the incremental update takes them). Where the pairs are many per row
+    matrix-vector products, as the incremental update takes them; at most ``step`` times the most
+    partners of one row vectors at once: at 40 partners each, 5 MB). Where the pairs are many per row
     (a block's lists) and the vectors wide (the embeddings), A[i] is not copied once per pair: at
     50,000 organisations a block's role signals took a fifth less time than gathering both rows pair
     by pair within a full reduce step, half as much alone; for the 64 lexical columns it was slower.
