@@ -97,8 +97,8 @@ def role_similarities(c, i: np.ndarray, j: np.ndarray, batch: int = 2048, *, dot
     of the two request vectors and of the two offer vectors of each pair if the caller has them; for
     pairs that all share one organisation (the incremental update and the fitting: one organisation
     against everybody) by two matrix-vector products; for a block's lists (many pairs per
-    organisation) per organisation (``arrays.pair_dots``); otherwise pair by pair, in batches so that the
-    gathered embeddings stay in the processor's cache (twice as fast as large batches)."""
+    organisation) per organisation (``arrays.pair_dots``); otherwise pair by pair, in batches so
+    that the gathered embeddings stay in the processor's cache (twice as fast as large batches)."""
     same_need = np.zeros(len(i), dtype=np.float32)
     same_offer = np.zeros(len(i), dtype=np.float32)
     if dots is not None:

@@ -285,7 +285,9 @@ def test_a_block_of_lists_takes_the_role_products_per_organisation_as_pair_by_pa
         org(i, offers=unit(*rng.random(DIM)), needs=unit(*rng.random(DIM)), **_languages(rng)) for i in range(150)
     ]
     for at in (4, 9):  # two organisations seeking a partner of their own kind
-        records[at] = replace(records[at], profiles=[replace(p, type="rd_request") for p in records[at].profiles])
+        profiles = records[at].profiles
+        rd = [replace(p, type="rd_request") if p.type != "technology_offer" else p for p in profiles]
+        records[at] = replace(records[at], profiles=rd)
     corpus = build(records, dim=DIM)
     counts = rng.integers(1, 40, size=100)
     counts[4] = 149  # with everybody, the other co-operation seeker among them
