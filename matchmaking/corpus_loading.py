@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 import pickle
+import secrets
 from importlib import import_module
 
 import numpy as np
@@ -210,14 +211,16 @@ def build_corpus(today: datetime.date | None = None) -> Corpus:
 # shared volume, or object storage in a larger set-up). The file is the project's own pickle.
 
 
-def snapshot_path(generation_id: int, name: str = "corpus.pickle") -> str:
+def snapshot_path(generation_id: int, name: str) -> str:
     return f"matching/generation-{generation_id}/{name}"
 
 
 def save_snapshot(generation_id: int, payload: dict) -> str:
-    path = snapshot_path(generation_id)
-    if default_storage.exists(path):
-        default_storage.delete(path)
+    """Stores the snapshot under a name of its own (a random part beside the generation's id) and
+    returns it. Worker processes keep engines and snapshots by that name, so a name must never be
+    used for two snapshots: a database that was emptied or restored numbers its generations anew,
+    and a worker that outlived it would otherwise compute with the old generation's corpus."""
+    path = snapshot_path(generation_id, f"corpus-{secrets.token_hex(8)}.pickle")
     return default_storage.save(path, ContentFile(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)))
 
 

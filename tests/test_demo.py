@@ -41,15 +41,11 @@ def snapshot() -> dict:
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """Load the demo once for the module (it takes a while) inside a transaction that is rolled
     back afterwards; the tests only read it. The match computation's files go to a temporary
-    folder, and no engine of it stays cached for other tests, nor does it find one of an earlier
-    test: engines and snapshots are cached by the snapshot's path, and every test database numbers
-    its generations from 1 (a module fixture runs before the function fixtures that forget them)."""
+    folder, and no engine of it stays cached for other tests."""
     from matchmaking import corpus_loading
     from matchmaking.services import engines
     from wfs_portal.celery import app as celery_app
 
-    engines.forget()
-    corpus_loading._cache.clear()
     media = tmp_path_factory.mktemp("demo-media")
     # The match computation runs in this process, as on a laptop without a broker: the suite's
     # eager setting (tests/conftest.py) is made per test, after a module fixture like this one.

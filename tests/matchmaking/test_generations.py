@@ -217,6 +217,29 @@ def test_old_generations_are_cleaned_up(world, django_capture_on_commit_callback
     assert not Match.objects.filter(generation=generations[0]).exists()
 
 
+def test_a_worker_that_outlived_its_database_computes_the_new_generation_of_the_same_number(
+    world, django_capture_on_commit_callbacks
+):
+    """A database emptied or restored numbers its generations anew; a worker process keeps the
+    engine and snapshot of the old generation of that number. The new one must not be computed with
+    them (an organisation added since would have no list)."""
+    first = run_full(django_capture_on_commit_callbacks)
+    Match.objects.all().delete()
+    MatchGeneration.objects.all().delete()
+    newcomer = with_profile("clinic")
+    newcomer.name = "second clinic"
+    newcomer.save()
+    # The generation of the same number, left half-done by a lost worker: the next start resumes it.
+    MatchGeneration.objects.create(pk=first.pk, parameters=first.parameters, error="worker lost", attempts=1)
+
+    second = run_full(django_capture_on_commit_callbacks)
+
+    assert second.pk == first.pk and second.state == GenerationState.ACTIVE
+    assert second.organisations == len(world) + 1
+    assert partners(newcomer)[0] == "courier"
+    assert second.snapshot != first.snapshot
+
+
 def test_incremental_update_puts_a_new_partner_into_the_right_lists(world, django_capture_on_commit_callbacks):
     run_full(django_capture_on_commit_callbacks)
     assert "rival courier" not in partners(world["clinic"])
