@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime
 import io
-import pickle
 import secrets
+import tempfile
 from importlib import import_module
 
 import numpy as np
 from django.apps import apps
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -24,6 +24,7 @@ from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
 from matchmaking import embedding
 from matchmaking.choices import ContactRequestState, ExclusionKind, FeedbackVerdict, OverrideAction
+from matchmaking.engine import snapshots
 from matchmaking.engine.corpus import Corpus, build, needs_first
 from matchmaking.engine.records import (
     OrgRecord,
@@ -208,7 +209,8 @@ def build_corpus(today: datetime.date | None = None) -> Corpus:
 # --- snapshots ---------------------------------------------------------------------------------
 # The corpus of a generation and the pre-filter thresholds, stored once by the task that starts the
 # generation and read by every chunk task, on whatever machine (Django's default storage: a
-# shared volume, or object storage in a larger set-up). The file is the project's own pickle.
+# shared volume, or object storage in a larger set-up). The file is the project's own
+# (``matchmaking.engine.snapshots``).
 
 
 def snapshot_path(generation_id: int, name: str) -> str:
@@ -220,8 +222,12 @@ def save_snapshot(generation_id: int, payload: dict) -> str:
     returns it. Worker processes keep engines and snapshots by that name, so a name must never be
     used for two snapshots: a database that was emptied or restored numbers its generations anew,
     and a worker that outlived it would otherwise compute with the old generation's corpus."""
-    path = snapshot_path(generation_id, f"corpus-{secrets.token_hex(8)}.pickle")
-    return default_storage.save(path, ContentFile(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)))
+    path = snapshot_path(generation_id, f"corpus-{secrets.token_hex(8)}.snapshot")
+    # Through a temporary file, so that no copy of the corpus is held in memory (``snapshots``).
+    with tempfile.TemporaryFile() as handle:
+        snapshots.dump(payload, handle)
+        handle.seek(0)
+        return default_storage.save(path, File(handle))
 
 
 _cache: dict[str, dict] = {}
@@ -235,7 +241,7 @@ def load_snapshot(path: str) -> dict:
         while len(_cache) >= 2:
             _cache.pop(next(iter(_cache)))
         with default_storage.open(path, "rb") as handle:
-            _cache[path] = pickle.load(handle)
+            _cache[path] = snapshots.load(handle)
     return _cache[path]
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from matchmaking.engine.arrays import group_key, key, padded, unit_rows, widen
 from matchmaking.engine.records import OrgRecord
+from matchmaking.engine.snapshots import leading_columns_of
 from matchmaking.engine.vocabulary import (
     COOPERATION_TYPES,
     DISTRICTS,
@@ -115,7 +116,9 @@ class Corpus:
     def __setstate__(self, state):
         """A snapshot pickled before an array existed gets its default."""
         self.__dict__.update(state)
-        self.spare_columns = False  # the unpickled arrays are as narrow as their values
+        # A snapshot (``snapshots.load``) gives the vectors back as the first columns of buffers as
+        # wide as the pre-filter's matrices; an earlier version's plain pickle as narrow arrays.
+        self.spare_columns = all(leading_columns_of(getattr(self, side)) is not None for side in ("request", "offer"))
         self._defaults()
 
     def pair_keys(self, pairs) -> np.ndarray:

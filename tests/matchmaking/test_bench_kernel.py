@@ -2,7 +2,8 @@
 thresholds) is exact: it finds each row's k largest scores, whatever the width (a multiple of its
 group of 64 columns or not), and the baseline kernels' blocked products (written into one buffer)
 are those of the whole product. The products of pairs taken per first row (arrays.pair_dots, a
-block's role signals) are those of the pairs."""
+block's role signals) are those of the pairs. The benchmark's worker processes, which load the
+stored snapshot, compute the lists of the process that stored it."""
 
 import numpy as np
 import pytest
@@ -61,3 +62,31 @@ def test_pairs_are_many_per_row_when_they_are_several_times_the_span_of_their_ro
     assert not many_per_row(np.repeat(np.arange(10, 20), 7))
     assert not many_per_row(np.arange(1000))  # pairs of different organisations each
     assert not many_per_row(np.zeros(0, dtype=np.int64))
+
+
+def test_the_benchmarks_worker_processes_load_the_snapshot_and_compute_the_same_lists():
+    """Forked before the corpus exists, the benchmark's workers hold what a Celery worker holds: the
+    engine they build from the stored snapshot. Their lists are the preparing process's own."""
+    from matchmaking.engine.engine import Engine
+    from matchmaking.management.commands import bench_matching as bench
+    from matchmaking.services.engines import matching_params
+    from matchmaking.services.generations import _blocks
+
+    pool = bench._worker_pool(2)
+    try:
+        corpus = bench.synthetic_corpus(600, 32, np.random.default_rng(4))
+        engine = Engine(corpus, matching_params(), seed=2)
+        thresholds = engine.thresholds(np.arange(corpus.n))
+        thresholds[~corpus.wants_list] = np.inf
+        blocks = _blocks(corpus.n, 128)
+        alone = bench.run_chunks(engine, thresholds, blocks, None, None, seed=2)
+        shared = bench.run_chunks(engine, thresholds, blocks, pool, None, seed=2)
+    finally:
+        pool.shutdown()
+
+    assert len(alone.results) == len(shared.results) == len(blocks)
+    for mine, theirs in zip(alone.results, shared.results, strict=True):
+        for field in ("rows", "partners", "ranks"):
+            assert np.array_equal(getattr(mine, field), getattr(theirs, field))
+        np.testing.assert_allclose(mine.scores, theirs.scores, rtol=1e-5)
+    assert alone.pairs == shared.pairs > 0

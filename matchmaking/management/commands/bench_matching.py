@@ -11,6 +11,7 @@ from django.db import connection, connections, transaction
 from companies.models.organisations import Organisation
 from matchmaking import embedding
 from matchmaking.engine import corpus as cm
+from matchmaking.engine import snapshots
 from matchmaking.engine.arrays import top_k_grouped, unit_rows
 from matchmaking.engine.engine import ChunkResult, Engine, incremental_update
 from matchmaking.engine.records import OrgRecord, ProfileRecord
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         "kernel_s (the faster of two simple exact numpy top-k kernels on the same vectors, both reported: "
         "kernel_grouped_s, the blocked matrix product, the best 64-column groups by their maxima and "
         "argpartition within them; kernel_naive_s, the product with a full-width argpartition), their ratio, "
+        "snapshot_s (storing the snapshot the worker processes load), "
         "write_s (the chunks writing their lists, summed), "
         "incremental_ms (median engine time of one organisation's incremental update), "
         "incremental_service_ms (the same update as the Celery task runs it on the written generation, "
@@ -68,6 +70,16 @@ class Command(BaseCommand):
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
         self.quiet = json
+        # The worker processes are forked before the corpus exists, so that they hold what a Celery
+        # worker process holds (the snapshot they load), not a copy of this process's memory.
+        pool = _worker_pool(workers)
+        try:
+            self.run(pool, orgs, block, seed, no_kernel, no_write, incremental_samples, workers)
+        finally:
+            if pool is not None:
+                pool.shutdown()
+
+    def run(self, pool, orgs, block, seed, no_kernel, no_write, incremental_samples, workers):
         params = matching_params()
         rng = np.random.default_rng(seed)
         dim = embedding.DIM
@@ -93,7 +105,9 @@ class Command(BaseCommand):
         thresholds[wants] = engine.thresholds(wants)
         prepare_s = time.perf_counter() - started
         blocks = _blocks(corpus.n, block)
-        chunks = run_chunks(engine, thresholds, blocks, workers, generation_id)
+        chunks = run_chunks(engine, thresholds, blocks, pool, generation_id, seed)
+        if pool is not None:
+            pool.shutdown()  # the workers' peak memory is counted once they have ended
         if generation_id is not None:
             analyse_matches()  # as the switch to a new generation does
         report["end_to_end_s"] = round(time.perf_counter() - started, 2)
@@ -102,6 +116,7 @@ class Command(BaseCommand):
         report["prepare_s"] = round(prepare_s, 2)
         report["chunks"] = len(chunks.map_s) + len(chunks.reduce_s)
         report["recompute_s"] = round(prepare_s + sum(chunks.map_s) + sum(chunks.reduce_s), 2)
+        report["snapshot_s"] = round(chunks.snapshot_s, 2)
         report["pairs_written"] = chunks.pairs
         if generation_id is not None:
             report["write_s"] = round(sum(chunks.write_s), 2)
@@ -152,40 +167,70 @@ class Command(BaseCommand):
 
 
 # --- running the chunks -----------------------------------------------------------------------------
-# The state a forked worker process inherits: the engine, the thresholds, the blocks, a folder for
-# the map chunks' candidates (the Celery workflow keeps them in the default storage).
-_shared: dict = {}
+# As the Celery workflow runs them: the task that prepares the generation stores the snapshot, and
+# each worker process loads it once and builds its engine from it. In one process the chunks use this
+# process's engine. A folder holds the snapshot and the map chunks' candidates (the Celery workflow
+# keeps them in the default storage).
+_local: dict = {}  # this process's engine and thresholds, when it runs the chunks itself
+_loaded: dict = {}  # in a worker process: snapshot path -> (engine, thresholds)
 
 
-def _map(index: int) -> float:
-    engine, thresholds, blocks, folder = (_shared[k] for k in ("engine", "thresholds", "blocks", "folder"))
+def _worker_pool(workers: int):
+    """``workers`` forked processes (one BLAS thread each, their own database connection), started
+    now; None for one worker (the chunks run in this process)."""
+    if workers == 1:
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    connections.close_all()  # the children open their own; a shared socket would break
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_one_thread)
+    list(pool.map(int, range(workers)))  # forked at the first task
+    return pool
+
+
+def _engine(job: dict) -> tuple[Engine, np.ndarray]:
+    if _local:
+        return _local["engine"], _local["thresholds"]
+    path = job["snapshot"]
+    if path not in _loaded:
+        _loaded.clear()
+        with open(path, "rb") as handle:
+            payload = snapshots.load(handle)
+        _loaded[path] = (Engine(payload["corpus"], payload["params"], seed=job["seed"]), payload["thresholds"])
+    return _loaded[path]
+
+
+def _map(job: dict, index: int) -> float:
     started = time.perf_counter()
-    size = blocks[0].stop - blocks[0].start
+    engine, thresholds = _engine(job)
+    size = job["block"]
+    blocks = _blocks(engine.corpus.n, size)
     found = engine.map_candidates(_map_rows(index, len(blocks)), blocks, size, thresholds)
     for d, (rows, cols, fwd, bwd) in found.items():
-        np.savez(f"{folder}/map-{index}-to-{d}.npz", rows=rows, cols=cols, fwd=fwd, bwd=bwd)
+        np.savez(f"{job['folder']}/map-{index}-to-{d}.npz", rows=rows, cols=cols, fwd=fwd, bwd=bwd)
     return time.perf_counter() - started
 
 
-def _reduce(index: int) -> tuple[float, float, int, ChunkResult | None]:
+def _reduce(job: dict, index: int) -> tuple[float, float, int, ChunkResult | None]:
     """Rank one block's candidates and, with a generation, write its lists at once (as the Celery
     reduce chunk does): only the seconds and the number of pairs go back, never the lists."""
     import glob
 
-    engine, blocks, folder, generation_id = (_shared[k] for k in ("engine", "blocks", "folder", "generation_id"))
     started = time.perf_counter()
+    engine, _ = _engine(job)
     pieces = []
-    for path in glob.glob(f"{folder}/map-*-to-{index}.npz"):
+    for path in glob.glob(f"{job['folder']}/map-*-to-{index}.npz"):
         with np.load(path) as data:
             pieces.append((data["rows"], data["cols"], data["fwd"], data["bwd"]))
     rows, cols, fwd, bwd = (np.concatenate(x) for x in zip(*pieces, strict=True))
-    block = blocks[index]
+    block = _blocks(engine.corpus.n, job["block"])[index]
     result = engine.rank(np.arange(block.start, block.stop), rows, cols, fwd, bwd)
     rank_s = time.perf_counter() - started
-    if generation_id is None:
+    if job["generation_id"] is None:
         return rank_s, 0.0, len(result), result
     started = time.perf_counter()
-    write_matches(generation_id, result, engine.corpus)
+    write_matches(job["generation_id"], result, engine.corpus)
     return rank_s, time.perf_counter() - started, len(result), None
 
 
@@ -197,6 +242,7 @@ def _one_thread() -> None:
 
 @dataclass
 class Chunks:
+    snapshot_s: float
     map_s: list[float]
     reduce_s: list[float]
     write_s: list[float]
@@ -204,28 +250,42 @@ class Chunks:
     results: list[ChunkResult]  # only without a generation to write to (--no-write)
 
 
-def run_chunks(engine: Engine, thresholds: np.ndarray, blocks: list, workers: int, generation_id: int | None) -> Chunks:
-    """All map chunks, then all reduce chunks, in ``workers`` processes (forked, each with its own
-    database connection, one BLAS thread each). With ``generation_id`` each reduce chunk writes its
-    lists and no process holds them all."""
-    import multiprocessing
+def run_chunks(
+    engine: Engine, thresholds: np.ndarray, blocks: list, pool, generation_id: int | None, seed: int
+) -> Chunks:
+    """Store the snapshot, then all map chunks, then all reduce chunks, in the ``pool``'s processes
+    (or in this one). With ``generation_id`` each reduce chunk writes its lists and no process holds
+    them all. A worker's first chunk includes loading the snapshot and building its engine."""
+    import functools
     import tempfile
-    from concurrent.futures import ProcessPoolExecutor
 
     maps = range((len(blocks) + 1) // 2)
     with tempfile.TemporaryDirectory() as folder:
-        _shared.update(engine=engine, thresholds=thresholds, blocks=blocks, folder=folder, generation_id=generation_id)
-        if workers == 1:
-            map_seconds = [_map(i) for i in maps]
-            reduced = [_reduce(d) for d in range(len(blocks))]
+        started = time.perf_counter()
+        job = {
+            "snapshot": f"{folder}/corpus.snapshot",
+            "folder": folder,
+            "block": blocks[0].stop - blocks[0].start,
+            "generation_id": generation_id,
+            "seed": seed,
+        }
+        payload = {"corpus": engine.corpus, "thresholds": thresholds, "block_size": job["block"]}
+        with open(job["snapshot"], "wb") as handle:
+            snapshots.dump({**payload, "params": engine.params}, handle)
+        snapshot_s = time.perf_counter() - started
+        if pool is None:
+            _local.update(engine=engine, thresholds=thresholds)
+            try:
+                map_seconds = [_map(job, i) for i in maps]
+                reduced = [_reduce(job, d) for d in range(len(blocks))]
+            finally:
+                _local.clear()
         else:
-            connections.close_all()  # the children open their own; a shared socket would break
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread) as pool:
-                map_seconds = list(pool.map(_map, maps))
-                reduced = list(pool.map(_reduce, range(len(blocks))))
-        _shared.clear()
+            connections.close_all()
+            map_seconds = list(pool.map(functools.partial(_map, job), maps))
+            reduced = list(pool.map(functools.partial(_reduce, job), range(len(blocks))))
     return Chunks(
+        snapshot_s=snapshot_s,
         map_s=map_seconds,
         reduce_s=[r[0] for r in reduced],
         write_s=[r[1] for r in reduced],
