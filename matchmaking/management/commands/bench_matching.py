@@ -158,11 +158,10 @@ class Command(BaseCommand):
             report["incremental_service_loaded_ms"] = round(statistics.median(loaded_ms), 1)
             report["incremental_service_loaded_ms_max"] = round(max(loaded_ms), 1)
         parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         report["peak_rss_parent_mb"] = round(parent, 1)
-        if workers > 1:
-            report["peak_rss_worker_mb"] = round(children, 1)
-        report["peak_rss_mb"] = round(max(parent, children if workers > 1 else 0), 1)
+        if workers > 1:  # the processes that ran the chunks (not the one that kept the machine busy)
+            report["peak_rss_worker_mb"] = round(chunks.worker_rss_mb, 1)
+        report["peak_rss_mb"] = round(max(parent, chunks.worker_rss_mb if workers > 1 else 0), 1)
         self.stdout.write(_json(report))
 
 
@@ -201,7 +200,11 @@ def _engine(job: dict) -> tuple[Engine, np.ndarray]:
     return _loaded[path]
 
 
-def _map(job: dict, index: int) -> float:
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _map(job: dict, index: int) -> tuple[float, float]:
     started = time.perf_counter()
     engine, thresholds = _engine(job)
     size = job["block"]
@@ -209,12 +212,13 @@ def _map(job: dict, index: int) -> float:
     found = engine.map_candidates(_map_rows(index, len(blocks)), blocks, size, thresholds)
     for d, (rows, cols, fwd, bwd) in found.items():
         np.savez(f"{job['folder']}/map-{index}-to-{d}.npz", rows=rows, cols=cols, fwd=fwd, bwd=bwd)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, _peak_rss_mb()
 
 
-def _reduce(job: dict, index: int) -> tuple[float, float, int, ChunkResult | None]:
+def _reduce(job: dict, index: int) -> tuple[float, float, int, ChunkResult | None, float]:
     """Rank one block's candidates and, with a generation, write its lists at once (as the Celery
-    reduce chunk does): only the seconds and the number of pairs go back, never the lists."""
+    reduce chunk does): only the seconds, the number of pairs and the process's peak memory go
+    back, never the lists."""
     import glob
 
     started = time.perf_counter()
@@ -228,10 +232,10 @@ def _reduce(job: dict, index: int) -> tuple[float, float, int, ChunkResult | Non
     result = engine.rank(np.arange(block.start, block.stop), rows, cols, fwd, bwd)
     rank_s = time.perf_counter() - started
     if job["generation_id"] is None:
-        return rank_s, 0.0, len(result), result
+        return rank_s, 0.0, len(result), result, _peak_rss_mb()
     started = time.perf_counter()
     write_matches(job["generation_id"], result, engine.corpus)
-    return rank_s, time.perf_counter() - started, len(result), None
+    return rank_s, time.perf_counter() - started, len(result), None, _peak_rss_mb()
 
 
 def _one_thread() -> None:
@@ -243,6 +247,7 @@ def _one_thread() -> None:
 @dataclass
 class Chunks:
     snapshot_s: float
+    worker_rss_mb: float  # the largest peak of the processes that ran chunks
     map_s: list[float]
     reduce_s: list[float]
     write_s: list[float]
@@ -276,17 +281,18 @@ def run_chunks(
         if pool is None:
             _local.update(engine=engine, thresholds=thresholds)
             try:
-                map_seconds = [_map(job, i) for i in maps]
+                mapped = [_map(job, i) for i in maps]
                 reduced = [_reduce(job, d) for d in range(len(blocks))]
             finally:
                 _local.clear()
         else:
             connections.close_all()
-            map_seconds = list(pool.map(functools.partial(_map, job), maps))
+            mapped = list(pool.map(functools.partial(_map, job), maps))
             reduced = list(pool.map(functools.partial(_reduce, job), range(len(blocks))))
     return Chunks(
         snapshot_s=snapshot_s,
-        map_s=map_seconds,
+        worker_rss_mb=max(r[-1] for r in mapped + reduced),
+        map_s=[r[0] for r in mapped],
         reduce_s=[r[0] for r in reduced],
         write_s=[r[1] for r in reduced],
         pairs=sum(r[2] for r in reduced),
