@@ -189,8 +189,13 @@ ROW_FIELDS = (
 class LexicalModel:
     """TF-IDF over word and character n-grams (so that "Kühlkette" and "Kühlkettenlogistik" meet),
     reduced by truncated SVD (latent semantic analysis) to a few dimensions, so that the lexical
-    signal joins the embeddings in one matrix product. Fitted on a corpus's texts; later texts
-    (an organisation that changed) are transformed with the same fit."""
+    signal joins the embeddings in one matrix product. Fitted on a corpus's texts, or on a sample of
+    ``FIT_TEXTS`` of them in a larger corpus (the n-gram matrix of 100,000 texts alone took 2.3 GB);
+    the texts are then transformed ``STEP`` at a time, and so are later ones (an organisation that
+    changed) with the same fit."""
+
+    FIT_TEXTS = 10_000
+    STEP = 5_000
 
     def __init__(self, dims: int = 64, seed: int = 0):
         self.dims = dims
@@ -199,6 +204,13 @@ class LexicalModel:
         self.svd = None
 
     def fit_transform(self, texts: list[str]) -> np.ndarray:
+        if len(texts) <= self.FIT_TEXTS:
+            return self._fit(texts, transform=True)
+        chosen = np.random.default_rng(self.seed).choice(len(texts), size=self.FIT_TEXTS, replace=False)
+        self._fit([texts[i] for i in np.sort(chosen)], transform=False)
+        return self.transform(texts)
+
+    def _fit(self, texts: list[str], *, transform: bool) -> np.ndarray | None:
         from scipy.sparse import hstack
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -215,24 +227,38 @@ class LexicalModel:
                 continue
             self.vectorizers.append(vectorizer)
         if not parts:
-            return np.zeros((len(texts), 1), dtype=np.float32)
+            return np.zeros((len(texts), 1), dtype=np.float32) if transform else None
         matrix = hstack(parts).tocsr()
         k = min(self.dims, matrix.shape[1] - 1, matrix.shape[0] - 1)
         if k >= 2:
             self.svd = TruncatedSVD(n_components=k, random_state=self.seed)
+            if not transform:
+                self.svd.fit(matrix)
+                return None
             dense = self.svd.fit_transform(matrix)
         else:
             dense = matrix.toarray()
-        return self._finish(dense, texts)
+        return self._finish(dense, texts) if transform else None
 
     def transform(self, texts: list[str]) -> np.ndarray:
         from scipy.sparse import hstack
 
         if not self.vectorizers:
             return np.zeros((len(texts), 1), dtype=np.float32)
-        matrix = hstack([v.transform(texts) for v in self.vectorizers]).tocsr()
-        dense = self.svd.transform(matrix) if self.svd is not None else matrix.toarray()
-        return self._finish(dense, texts)
+        parts = []
+        for start in range(0, len(texts), self.STEP):
+            some = texts[start : start + self.STEP]
+            matrix = hstack([v.transform(some) for v in self.vectorizers]).tocsr()
+            dense = self.svd.transform(matrix) if self.svd is not None else matrix.toarray()
+            parts.append(self._finish(dense, some))
+        return np.concatenate(parts) if parts else self._finish(np.zeros((0, self.width)), [])
+
+    @property
+    def width(self) -> int:
+        """The columns of the transformed texts."""
+        if self.svd is not None:
+            return self.svd.n_components
+        return sum(len(v.vocabulary_) for v in self.vectorizers) or 1
 
     @staticmethod
     def _finish(dense: np.ndarray, texts: list[str]) -> np.ndarray:
