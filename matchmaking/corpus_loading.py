@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import secrets
 import tempfile
 from importlib import import_module
@@ -90,69 +91,76 @@ def organisations_queryset(today: datetime.date | None = None):
     )
 
 
-def org_records(organisations, today: datetime.date | None = None) -> list[OrgRecord]:
-    """Records of the given organisations (from ``organisations_queryset``), texts embedded with
-    the cache; only texts never seen before go to the model."""
-    organisations = list(organisations)
+def org_records(organisations, today: datetime.date | None = None, *, batch: int = 2000) -> list[OrgRecord]:
+    """Records of the given organisations (from ``organisations_queryset``, or its ``iterator`` with
+    a chunk size), texts embedded with the cache; only texts never seen before go to the model. A
+    batch of organisations at a time: their model instances and their texts' vectors are let go
+    before the next batch is read."""
     sector_codes = _sector_codes()
     competitors = set(
         MatchExclusion.objects.filter(kind=ExclusionKind.COMPETITORS, is_active=True).values_list(
             "organisation_id", flat=True
         )
     )
-    texts = []
-    for org in organisations:
-        for profile in org.matchable_profiles:
-            texts.extend(profile_embedding_texts(profile))
-        texts.extend(t for t in (org.description_de, org.description_en) if t)
-    vectors = embedding.embed_cached(texts)
-
     records = []
-    for org in organisations:
-        profiles, offers, needs, offer_texts, request_texts = [], [], [], [], []
-        targets = set()
-        for profile in org.matchable_profiles:
-            written = _profile_texts(profile)
-            embedded = [(t, is_german) for t, is_german in written if t in vectors]
-            if not embedded:
-                continue
-            profile_texts = [t for t, _ in written]
-            vector = combine([vectors[t] for t, _ in embedded])
-            is_request = profile.type in REQUEST_TYPES
-            profiles.append(
-                ProfileRecord(id=profile.pk, type=profile.type, vector=vector, text=" ".join(profile_texts))
-            )
-            german = sum(g for _, g in embedded) / len(embedded)
-            (needs if is_request else offers).append((vector, german))
-            (request_texts if is_request else offer_texts).extend(profile_texts)
-            targets.update(str(country) for country in profile.target_countries)
-        descriptions = [t for t in (org.description_de, org.description_en) if t]
-        described = [(vectors[t], g) for t, g in ((org.description_de, 1.0), (org.description_en, 0.0)) if t in vectors]
-        codes = [sector_codes[s.pk] for s in org.sectors.all()]
-        matchable = not org.matchmaking_opt_out
-        records.append(
-            OrgRecord(
-                id=org.pk,
-                kind=org.kind,
-                offer_text=" ".join(offer_texts + descriptions),
-                request_text=" ".join(request_texts),
-                **composed(offers, needs, described),
-                profiles=profiles,
-                fields=tuple(f.slug for f in org.technology_fields.all()),
-                sectors=tuple(code for code, _ in codes if code),
-                sections=tuple(section for _, section in codes),
-                district=org.district,
-                country=str(org.country),
-                target_countries=tuple(sorted(targets)),
-                size_band=org.employee_band,
-                clusters=tuple(str(m.cluster_id) for m in org.active_memberships),
-                group=org.corporate_group,
-                competitor_rule=org.pk in competitors,
-                eligible=matchable,
-                wants_list=matchable,
-            )
-        )
+    for chunk in _batches(organisations, batch):
+        texts = []
+        for org in chunk:
+            for profile in org.matchable_profiles:
+                texts.extend(profile_embedding_texts(profile))
+            texts.extend(t for t in (org.description_de, org.description_en) if t)
+        vectors = embedding.embed_cached(texts)
+        records.extend(_record(org, vectors, sector_codes, competitors) for org in chunk)
     return records
+
+
+def _record(org: Organisation, vectors: dict, sector_codes: dict, competitors: set) -> OrgRecord:
+    profiles, offers, needs, offer_texts, request_texts = [], [], [], [], []
+    targets = set()
+    for profile in org.matchable_profiles:
+        written = _profile_texts(profile)
+        embedded = [(t, is_german) for t, is_german in written if t in vectors]
+        if not embedded:
+            continue
+        profile_texts = [t for t, _ in written]
+        vector = combine([vectors[t] for t, _ in embedded])
+        is_request = profile.type in REQUEST_TYPES
+        profiles.append(ProfileRecord(id=profile.pk, type=profile.type, vector=vector, text=" ".join(profile_texts)))
+        german = sum(g for _, g in embedded) / len(embedded)
+        (needs if is_request else offers).append((vector, german))
+        (request_texts if is_request else offer_texts).extend(profile_texts)
+        targets.update(str(country) for country in profile.target_countries)
+    descriptions = [t for t in (org.description_de, org.description_en) if t]
+    described = [(vectors[t], g) for t, g in ((org.description_de, 1.0), (org.description_en, 0.0)) if t in vectors]
+    codes = [sector_codes[s.pk] for s in org.sectors.all()]
+    matchable = not org.matchmaking_opt_out
+    return OrgRecord(
+        id=org.pk,
+        kind=org.kind,
+        offer_text=" ".join(offer_texts + descriptions),
+        request_text=" ".join(request_texts),
+        **composed(offers, needs, described),
+        profiles=profiles,
+        fields=tuple(f.slug for f in org.technology_fields.all()),
+        sectors=tuple(code for code, _ in codes if code),
+        sections=tuple(section for _, section in codes),
+        district=org.district,
+        country=str(org.country),
+        target_countries=tuple(sorted(targets)),
+        size_band=org.employee_band,
+        clusters=tuple(str(m.cluster_id) for m in org.active_memberships),
+        group=org.corporate_group,
+        competitor_rule=org.pk in competitors,
+        eligible=matchable,
+        wants_list=matchable,
+    )
+
+
+def _batches(items, size: int):
+    """Lists of ``size`` items of an iterable (the last one shorter)."""
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 LABELS_MODULE = "matchmaking_labels"
@@ -200,7 +208,7 @@ def apply_rules(corpus: Corpus) -> None:
 def build_corpus(today: datetime.date | None = None) -> Corpus:
     """The whole corpus, as a full recompute sees it."""
     # Organisations with a request first: the pre-filter skips the text columns of blocks without.
-    records = needs_first(org_records(organisations_queryset(today), today))
+    records = needs_first(org_records(organisations_queryset(today).iterator(chunk_size=2000), today))
     corpus = build(records, dim=embedding.DIM)
     apply_rules(corpus)
     return corpus

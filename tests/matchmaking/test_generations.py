@@ -6,6 +6,7 @@ command on the labelled set, and the Celery workflow on a real worker (CI)."""
 import datetime
 import time
 
+import numpy as np
 import pytest
 from django.conf import settings
 from django.db.models import Q
@@ -676,3 +677,16 @@ def test_a_generation_stores_the_prefilter_structure_weight_it_was_started_with(
     generation = match_generation_start()
     assert generation.parameters["prefilter_structure"] == LEARNED_PREFILTER_STRUCTURE
     assert Params.from_stored(generation.parameters).prefilter_structure_weight == LEARNED_PREFILTER_STRUCTURE
+
+
+def test_records_read_a_batch_of_organisations_at_a_time_are_those_read_at_once(world):
+    queryset = corpus_loading.organisations_queryset()
+    at_once = corpus_loading.org_records(queryset)
+    in_batches = corpus_loading.org_records(queryset.iterator(chunk_size=2), batch=2)
+
+    assert [r.id for r in in_batches] == [r.id for r in at_once] and len(at_once) == len(world)
+    for mine, theirs in zip(in_batches, at_once, strict=True):
+        assert mine.offer_text == theirs.offer_text and mine.request_text == theirs.request_text
+        for side in ("offer_vector", "request_vector"):
+            a, b = getattr(mine, side), getattr(theirs, side)
+            assert (a is None and b is None) or np.array_equal(a, b)
