@@ -68,19 +68,20 @@ def test_the_benchmarks_worker_processes_load_the_snapshot_and_compute_the_same_
     """Forked before the corpus exists, the benchmark's workers hold what a Celery worker holds: the
     engine they build from the stored snapshot. Their lists are the preparing process's own."""
     from matchmaking.engine.engine import Engine
-    from matchmaking.management.commands import bench_matching as bench
+    from matchmaking.management import bench_chunks
+    from matchmaking.management.commands.bench_matching import synthetic_corpus
     from matchmaking.services.engines import matching_params
     from matchmaking.services.generations import _blocks
 
-    pool = bench._worker_pool(2)
+    pool = bench_chunks.worker_pool(2)
     try:
-        corpus = bench.synthetic_corpus(600, 32, np.random.default_rng(4))
+        corpus = synthetic_corpus(600, 32, np.random.default_rng(4))
         engine = Engine(corpus, matching_params(), seed=2)
         thresholds = engine.thresholds(np.arange(corpus.n))
         thresholds[~corpus.wants_list] = np.inf
         blocks = _blocks(corpus.n, 128)
-        alone = bench.run_chunks(engine, thresholds, blocks, None, None, seed=2)
-        shared = bench.run_chunks(engine, thresholds, blocks, pool, None, seed=2)
+        alone = bench_chunks.run_chunks(engine, thresholds, blocks, None, None, seed=2)
+        shared = bench_chunks.run_chunks(engine, thresholds, blocks, pool, None, seed=2)
     finally:
         pool.shutdown()
 
