@@ -125,7 +125,7 @@ def _record(org: Organisation, vectors: dict, sector_codes: dict, competitors: s
         profile_texts = [t for t, _ in written]
         vector = combine([vectors[t] for t, _ in embedded])
         is_request = profile.type in REQUEST_TYPES
-        profiles.append(ProfileRecord(id=profile.pk, type=profile.type, vector=vector, text=" ".join(profile_texts)))
+        profiles.append(ProfileRecord(id=profile.pk, type=profile.type, vector=vector))
         german = sum(g for _, g in embedded) / len(embedded)
         (needs if is_request else offers).append((vector, german))
         (request_texts if is_request else offer_texts).extend(profile_texts)

@@ -49,7 +49,7 @@ def records_from_file(data: dict, embed: Embedder) -> list[OrgRecord]:
             text = profile_text(profile.get("title", ""), profile.get("summary", ""), profile.get("keywords", []))
             is_request = profile["type"] in REQUEST_TYPES
             vector = vectors[("query" if is_request else "passage", text)]
-            profiles.append(ProfileRecord(id=f"{org['id']}#{n}", type=profile["type"], vector=vector, text=text))
+            profiles.append(ProfileRecord(id=f"{org['id']}#{n}", type=profile["type"], vector=vector))
             (needs if is_request else offers).append((vector, _GERMAN.get(profile.get("language"), 0.5)))
             (request_texts if is_request else offer_texts).append(text)
         described = [

@@ -13,8 +13,7 @@ import numpy as np
 class ProfileRecord:
     id: object
     type: str
-    vector: np.ndarray  # the embedding of the profile's text
-    text: str  # for the lexical signal
+    vector: np.ndarray  # the embedding of the profile's text (its organisation's texts carry the lexical signal)
 
 
 @dataclass

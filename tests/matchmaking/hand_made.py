@@ -17,9 +17,9 @@ def unit(*weights) -> np.ndarray:
 def org(id, *, offers=None, needs=None, need_type="technology_request", **kwargs) -> OrgRecord:
     profiles = []
     if offers is not None:
-        profiles.append(ProfileRecord(id=f"{id}-offer", type="technology_offer", vector=offers, text=""))
+        profiles.append(ProfileRecord(id=f"{id}-offer", type="technology_offer", vector=offers))
     if needs is not None:
-        profiles.append(ProfileRecord(id=f"{id}-need", type=need_type, vector=needs, text=""))
+        profiles.append(ProfileRecord(id=f"{id}-need", type=need_type, vector=needs))
     kwargs.setdefault("kind", "company")
     return OrgRecord(id=id, offer_vector=offers, request_vector=needs, profiles=profiles, **kwargs)
 

@@ -26,9 +26,9 @@ def axis(n: int, *, weight: float = 1.0, noise: int | None = None) -> np.ndarray
 def org(id, *, offers=None, needs=None, **kwargs) -> OrgRecord:
     profiles = []
     if offers is not None:
-        profiles.append(ProfileRecord(id=f"{id}-offer", type="technology_offer", vector=offers, text=""))
+        profiles.append(ProfileRecord(id=f"{id}-offer", type="technology_offer", vector=offers))
     if needs is not None:
-        profiles.append(ProfileRecord(id=f"{id}-need", type="technology_request", vector=needs, text=""))
+        profiles.append(ProfileRecord(id=f"{id}-need", type="technology_request", vector=needs))
     kwargs.setdefault("kind", "company")
     return OrgRecord(id=id, offer_vector=offers, request_vector=needs, profiles=profiles, **kwargs)
 

@@ -27,9 +27,9 @@ def corpus_of(n: int, seed: int = 3, *, share_with_request: float = 0.6):
     for i in range(n):
         offer = unit_rows(rng.standard_normal((1, DIM)))[0]
         request = unit_rows(rng.standard_normal((1, DIM)))[0] if rng.random() < share_with_request else None
-        profiles = [ProfileRecord(id=f"{i}-o", type="technology_offer", vector=offer, text="")]
+        profiles = [ProfileRecord(id=f"{i}-o", type="technology_offer", vector=offer)]
         if request is not None:
-            profiles.append(ProfileRecord(id=f"{i}-r", type="technology_request", vector=request, text=""))
+            profiles.append(ProfileRecord(id=f"{i}-r", type="technology_request", vector=request))
         records.append(
             OrgRecord(
                 id=i,

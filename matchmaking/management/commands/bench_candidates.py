@@ -205,7 +205,7 @@ def grown(
                 id=copy,
                 offer_vector=varied(r.offer_vector, similarity, rng),
                 request_vector=varied(r.request_vector, similarity, rng),
-                profiles=[ProfileRecord(f"{copy}#{k}", p.type, p.vector, p.text) for k, p in enumerate(r.profiles)],
+                profiles=[ProfileRecord(f"{copy}#{k}", p.type, p.vector) for k, p in enumerate(r.profiles)],
                 district=records[other].district,
                 size_band=records[other].size_band,
                 clusters=(),

@@ -346,7 +346,7 @@ def incremental_service(corpus: cm.Corpus, engine: Engine, generation_id: int, s
                 offer_text="Kühlkettenlogistik für Laborproben",
                 offer_vector=vector,
                 request_vector=corpus.request[row] if corpus.request[row].any() else None,
-                profiles=[ProfileRecord(id=row, type="technology_offer", vector=vector, text="")],
+                profiles=[ProfileRecord(id=row, type="technology_offer", vector=vector)],
             )
             t = time.perf_counter()
             before = corpus.eligible[[row]].copy()
