@@ -47,21 +47,26 @@ def match_generation_start(*, user=None) -> MatchGeneration:
             return generation
         if generation is not None and _resume_or_give_up(generation):
             return generation
-        params = matching_params()
         generation = MatchGeneration.objects.create(
             requested_by=user,
-            # The pre-filter's structure weight as resolved now, so that a run resumed after the
-            # default changed goes on with the weight its thresholds were estimated with.
-            parameters={
-                **params.as_dict(),
-                "prefilter_structure": params.prefilter_structure_weight,
-                "model": embedding.MODEL_NAME,
-            },
+            parameters=generation_parameters(),
             started_at=timezone.now(),
             heartbeat_at=timezone.now(),
         )
         _enqueue_run(generation.pk)
     return generation
+
+
+def generation_parameters() -> dict:
+    """What a new generation stores of the settings it is computed with: the parameters, the
+    pre-filter's structure weight as resolved now (so that a run resumed after the default changed
+    goes on with the weight its thresholds were estimated with) and the sentence encoder."""
+    params = matching_params()
+    return {
+        **params.as_dict(),
+        "prefilter_structure": params.prefilter_structure_weight,
+        "model": embedding.MODEL_NAME,
+    }
 
 
 def match_generation_watch() -> str:

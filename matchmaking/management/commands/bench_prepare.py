@@ -14,11 +14,10 @@ from companies.choices import ProfileState, ProfileType, VerificationState
 from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
 from matchmaking import corpus_loading, embedding
+from matchmaking.management.commands.bench_matching import SCRATCH_PREFIX
 from matchmaking.models.generations import MatchGeneration, TextEmbedding
 from matchmaking.services import generations
-from matchmaking.services.engines import matching_params
 
-SCRATCH_PREFIX = "wfs_bench_"
 TYPES = (
     ProfileType.TECHNOLOGY_OFFER,
     ProfileType.BUSINESS_OFFER,
@@ -54,9 +53,7 @@ class Command(BaseCommand):
             report = {"orgs": create, "profiles": profiles, "texts": texts}
             report["create_s"] = round(time.perf_counter() - started, 1)
         else:
-            generation = MatchGeneration.objects.create(
-                parameters={**matching_params().as_dict(), "model": embedding.MODEL_NAME}
-            )
+            generation = MatchGeneration.objects.create(parameters=generations.generation_parameters())
             started = time.perf_counter()
             generations._prepare(generation)
             generation.refresh_from_db()
