@@ -8,13 +8,14 @@ import io
 import itertools
 import secrets
 import tempfile
+from collections import defaultdict
+from functools import partial
 from importlib import import_module
 
 import numpy as np
 from django.apps import apps
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
@@ -25,8 +26,8 @@ from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
 from matchmaking import embedding
 from matchmaking.choices import ContactRequestState, ExclusionKind, FeedbackVerdict, OverrideAction
-from matchmaking.engine import snapshots
-from matchmaking.engine.corpus import Corpus, build, needs_first
+from matchmaking.engine import building, snapshots
+from matchmaking.engine.corpus import Corpus
 from matchmaking.engine.records import (
     OrgRecord,
     ProfileRecord,
@@ -53,104 +54,137 @@ def _sector_codes() -> dict[int, tuple[str, str]]:
 
 def profile_embedding_texts(profile: PartneringProfile) -> list[str]:
     """The texts of a profile that the sentence encoder embeds (one per language it is written in)."""
-    return [text for text, _german in _profile_texts(profile)]
+    return [text for text, _german in _profile_texts(partial(getattr, profile))]
 
 
-def _profile_texts(profile: PartneringProfile) -> list[tuple[str, bool]]:
-    """(text, whether it is the German one) per language the profile is written in."""
+def _profile_texts(value) -> list[tuple[str, bool]]:
+    """(text, whether it is the German one) per language a profile is written in; ``value(name)``
+    gives a field of the profile (of a model instance or a row of values)."""
     texts = []
     for lang in ("de", "en"):
-        title = getattr(profile, f"title_{lang}")
-        summary = " ".join(
-            t for t in (getattr(profile, f"summary_{lang}"), getattr(profile, f"partner_sought_{lang}")) if t
-        )
-        keywords = getattr(profile, f"keywords_{lang}")
+        title = value(f"title_{lang}")
+        summary = " ".join(t for t in (value(f"summary_{lang}"), value(f"partner_sought_{lang}")) if t)
+        keywords = value(f"keywords_{lang}")
         if title or summary:
             texts.append((profile_text(title, summary, keywords), lang == "de"))
     return texts
 
 
-def _matchable_profiles(today: datetime.date):
-    return PartneringProfile.objects.filter(state=ProfileState.PUBLISHED, valid_until__gte=today).prefetch_related(
-        "sectors"
+# What a record needs of an organisation and of each of its matchable profiles, read as values (not
+# model instances: at 50,000 organisations those and their prefetched relations took half of the
+# preparation).
+ORGANISATION_VALUES = (
+    "id",
+    "kind",
+    "description_de",
+    "description_en",
+    "matchmaking_opt_out",
+    "district",
+    "country",
+    "employee_band",
+    "corporate_group",
+)
+PROFILE_VALUES = ("id", "organisation_id", "type", "target_countries") + tuple(
+    f"{name}_{lang}" for name in ("title", "summary", "partner_sought", "keywords") for lang in ("de", "en")
+)
+
+
+def organisation_ids() -> list[int]:
+    """The organisations the engine knows, by name: verified ones (others are never proposed and
+    get no list)."""
+    return list(
+        Organisation.objects.filter(verification_state=VerificationState.VERIFIED)
+        .order_by("name", "pk")
+        .values_list("pk", flat=True)
     )
 
 
-def organisations_queryset(today: datetime.date | None = None):
-    """The organisations the engine knows: verified ones (others are never proposed and get no
-    list), with what building a record needs prefetched."""
+def record_batches(ids, today: datetime.date | None = None, *, batch: int = 2000):
+    """Lists of records of the given organisations (those of them that are verified), ``batch`` at
+    a time, in the order of ``ids``; texts embedded with the cache (only texts never seen before go
+    to the model). A batch's rows and vectors are let go before the next batch is read."""
     today = today or timezone.localdate()
-    active = ClusterMembership.current_q(on=today)
-    return Organisation.objects.filter(verification_state=VerificationState.VERIFIED).prefetch_related(
-        "sectors",
-        "technology_fields",
-        Prefetch("partnering_profiles", queryset=_matchable_profiles(today), to_attr="matchable_profiles"),
-        Prefetch(
-            "cluster_memberships", queryset=ClusterMembership.objects.filter(active), to_attr="active_memberships"
-        ),
-    )
-
-
-def org_records(organisations, today: datetime.date | None = None, *, batch: int = 2000) -> list[OrgRecord]:
-    """Records of the given organisations (from ``organisations_queryset``, or its ``iterator`` with
-    a chunk size), texts embedded with the cache; only texts never seen before go to the model. A
-    batch of organisations at a time: their model instances and their texts' vectors are let go
-    before the next batch is read."""
     sector_codes = _sector_codes()
     competitors = set(
         MatchExclusion.objects.filter(kind=ExclusionKind.COMPETITORS, is_active=True).values_list(
             "organisation_id", flat=True
         )
     )
-    records = []
-    for chunk in _batches(organisations, batch):
+    for chunk in _batches(ids, batch):
+        rows = Organisation.objects.filter(pk__in=chunk, verification_state=VerificationState.VERIFIED)
+        rows = {row["id"]: row for row in rows.order_by().values(*ORGANISATION_VALUES)}
+        related = {
+            "sectors": _pairs(Organisation.sectors.through, "sector_id", rows),
+            "fields": _pairs(Organisation.technology_fields.through, "technologyfield__slug", rows),
+            "clusters": _pairs(ClusterMembership, "cluster_id", rows, ClusterMembership.current_q(on=today)),
+            "profiles": defaultdict(list),
+        }
+        profiles = PartneringProfile.objects.filter(
+            organisation_id__in=rows, state=ProfileState.PUBLISHED, valid_until__gte=today
+        )
+        for profile in profiles.order_by("organisation_id", "-created", "pk").values(*PROFILE_VALUES):
+            related["profiles"][profile["organisation_id"]].append(profile)
         texts = []
-        for org in chunk:
-            for profile in org.matchable_profiles:
-                texts.extend(profile_embedding_texts(profile))
-            texts.extend(t for t in (org.description_de, org.description_en) if t)
+        for pk, row in rows.items():
+            for profile in related["profiles"][pk]:
+                texts.extend(t for t, _ in _profile_texts(profile.__getitem__))
+            texts.extend(t for t in (row["description_de"], row["description_en"]) if t)
         vectors = embedding.embed_cached(texts)
-        records.extend(_record(org, vectors, sector_codes, competitors) for org in chunk)
-    return records
+        yield [_record(rows[pk], related, vectors, sector_codes, competitors) for pk in chunk if pk in rows]
 
 
-def _record(org: Organisation, vectors: dict, sector_codes: dict, competitors: set) -> OrgRecord:
+def org_records(ids, today: datetime.date | None = None, *, batch: int = 2000) -> list[OrgRecord]:
+    """The records of ``record_batches`` in one list."""
+    return [record for records in record_batches(ids, today, batch=batch) for record in records]
+
+
+def _pairs(model, column: str, rows: dict, *conditions) -> dict[int, list]:
+    """organisation id -> the ``column`` of its rows of ``model`` (a through table or memberships)."""
+    found = defaultdict(list)
+    for pk, value in model.objects.filter(*conditions, organisation_id__in=rows).values_list("organisation_id", column):
+        found[pk].append(value)
+    return found
+
+
+def _record(row: dict, related: dict, vectors: dict, sector_codes: dict, competitors: set) -> OrgRecord:
+    pk = row["id"]
     profiles, offers, needs, offer_texts, request_texts = [], [], [], [], []
     targets = set()
-    for profile in org.matchable_profiles:
-        written = _profile_texts(profile)
+    for profile in related["profiles"][pk]:
+        written = _profile_texts(profile.__getitem__)
         embedded = [(t, is_german) for t, is_german in written if t in vectors]
         if not embedded:
             continue
-        profile_texts = [t for t, _ in written]
         vector = combine([vectors[t] for t, _ in embedded])
-        is_request = profile.type in REQUEST_TYPES
-        profiles.append(ProfileRecord(id=profile.pk, type=profile.type, vector=vector))
+        is_request = profile["type"] in REQUEST_TYPES
+        profiles.append(ProfileRecord(id=profile["id"], type=profile["type"], vector=vector))
         german = sum(g for _, g in embedded) / len(embedded)
         (needs if is_request else offers).append((vector, german))
-        (request_texts if is_request else offer_texts).extend(profile_texts)
-        targets.update(str(country) for country in profile.target_countries)
-    descriptions = [t for t in (org.description_de, org.description_en) if t]
-    described = [(vectors[t], g) for t, g in ((org.description_de, 1.0), (org.description_en, 0.0)) if t in vectors]
-    codes = [sector_codes[s.pk] for s in org.sectors.all()]
-    matchable = not org.matchmaking_opt_out
+        (request_texts if is_request else offer_texts).extend(t for t, _ in written)
+        targets.update(c for c in (profile["target_countries"] or "").split(",") if c)
+    descriptions = [t for t in (row["description_de"], row["description_en"]) if t]
+    described = [
+        (vectors[t], g) for t, g in ((row["description_de"], 1.0), (row["description_en"], 0.0)) if t in vectors
+    ]
+    codes = [sector_codes[s] for s in related["sectors"][pk]]
+    matchable = not row["matchmaking_opt_out"]
     return OrgRecord(
-        id=org.pk,
-        kind=org.kind,
+        id=pk,
+        kind=row["kind"],
         offer_text=" ".join(offer_texts + descriptions),
         request_text=" ".join(request_texts),
         **composed(offers, needs, described),
         profiles=profiles,
-        fields=tuple(f.slug for f in org.technology_fields.all()),
+        fields=tuple(related["fields"][pk]),
         sectors=tuple(code for code, _ in codes if code),
         sections=tuple(section for _, section in codes),
-        district=org.district,
-        country=str(org.country),
+        district=row["district"],
+        country=str(row["country"]),
         target_countries=tuple(sorted(targets)),
-        size_band=org.employee_band,
-        clusters=tuple(str(m.cluster_id) for m in org.active_memberships),
-        group=org.corporate_group,
-        competitor_rule=org.pk in competitors,
+        size_band=row["employee_band"],
+        clusters=tuple(str(c) for c in related["clusters"][pk]),
+        group=row["corporate_group"],
+        competitor_rule=pk in competitors,
         eligible=matchable,
         wants_list=matchable,
     )
@@ -205,11 +239,23 @@ def apply_rules(corpus: Corpus) -> None:
     )
 
 
-def build_corpus(today: datetime.date | None = None) -> Corpus:
-    """The whole corpus, as a full recompute sees it."""
-    # Organisations with a request first: the pre-filter skips the text columns of blocks without.
-    records = needs_first(org_records(organisations_queryset(today).iterator(chunk_size=2000), today))
-    corpus = build(records, dim=embedding.DIM)
+def build_corpus(today: datetime.date | None = None, *, batch: int = 2000) -> Corpus:
+    """The whole corpus, as a full recompute sees it, built ``batch`` organisations at a time: the
+    lexical model is fitted on the texts of a sample of them first (``building.fit_sample``), then
+    every batch is read, transformed and written into the corpus's arrays. The rows end in
+    ``needs_first`` order (organisations with a request first: the pre-filter skips the text columns
+    of blocks without)."""
+    ids = organisation_ids()
+    if len(ids) <= building.FIT_ORGANISATIONS:  # all of them are the sample: read once
+        batches = [org_records(ids, today, batch=batch)]
+        lexical = building.fit_lexical(batches[0])
+    else:
+        lexical = building.fit_lexical(org_records([ids[i] for i in building.fit_sample(len(ids))], today))
+        batches = record_batches(ids, today, batch=batch)
+    builder = building.Builder(len(ids), embedding.DIM, lexical)
+    for records in batches:
+        builder.add(records)
+    corpus = builder.corpus(ordered=True)
     apply_rules(corpus)
     return corpus
 

@@ -1,7 +1,9 @@
-"""The engine's input: every organisation as rows of numpy arrays, built from records
-(``matchmaking.engine.records``) and updated when some of them change, with the lexical model
-fitted on its texts. A generation's snapshot pickles ``Corpus`` and ``LexicalModel`` under this
-module's name: moving either elsewhere makes stored snapshots unreadable. No Django here."""
+"""The engine's input: every organisation as rows of numpy arrays, assembled from records
+(``matchmaking.engine.records``; ``matchmaking.engine.building`` builds whole corpora) and updated
+when some of them change, with the lexical model (``matchmaking.engine.lexical``) fitted on its
+texts. A generation's snapshot pickles ``Corpus`` under this module's name, and snapshots stored
+before the lexical model had a module of its own pickled ``LexicalModel`` under it too (it is
+imported here for them): moving either away makes stored snapshots unreadable. No Django here."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matchmaking.engine.arrays import group_key, key, padded, unit_rows, widen
+from matchmaking.engine.lexical import LexicalModel
 from matchmaking.engine.records import OrgRecord
 from matchmaking.engine.snapshots import leading_columns_of
 from matchmaking.engine.vocabulary import (
@@ -184,110 +187,6 @@ ROW_FIELDS = (
     "offer_german",
     "request_german",
 )
-
-
-class LexicalModel:
-    """TF-IDF over word and character n-grams (so that "Kühlkette" and "Kühlkettenlogistik" meet),
-    reduced by truncated SVD (latent semantic analysis) to a few dimensions, so that the lexical
-    signal joins the embeddings in one matrix product. Fitted on a corpus's texts, or on a sample of
-    ``FIT_TEXTS`` of them in a larger corpus (the n-gram matrix of 100,000 texts alone took 2.3 GB);
-    the texts are then transformed ``STEP`` at a time, and so are later ones (an organisation that
-    changed) with the same fit."""
-
-    FIT_TEXTS = 10_000
-    STEP = 5_000
-
-    def __init__(self, dims: int = 64, seed: int = 0):
-        self.dims = dims
-        self.seed = seed
-        self.vectorizers = []  # the fitted ones: a corpus of numbers and dashes has no words
-        self.svd = None
-
-    def fit_transform(self, texts: list[str]) -> np.ndarray:
-        if len(texts) <= self.FIT_TEXTS:
-            return self._fit(texts, transform=True)
-        chosen = np.random.default_rng(self.seed).choice(len(texts), size=self.FIT_TEXTS, replace=False)
-        self._fit([texts[i] for i in np.sort(chosen)], transform=False)
-        return self.transform(texts)
-
-    def _fit(self, texts: list[str], *, transform: bool) -> np.ndarray | None:
-        from scipy.sparse import hstack
-        from sklearn.decomposition import TruncatedSVD
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        candidates = [
-            TfidfVectorizer(sublinear_tf=True, strip_accents="unicode", lowercase=True),
-            TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(4, 5), lowercase=True),
-        ]
-        parts = []
-        for vectorizer in candidates:
-            try:
-                parts.append(vectorizer.fit_transform(texts))
-            except ValueError:  # empty vocabulary: no text has a term of this kind
-                continue
-            self.vectorizers.append(vectorizer)
-        if not parts:
-            return np.zeros((len(texts), 1), dtype=np.float32) if transform else None
-        matrix = hstack(parts).tocsr()
-        k = min(self.dims, matrix.shape[1] - 1, matrix.shape[0] - 1)
-        if k >= 2:
-            self.svd = TruncatedSVD(n_components=k, random_state=self.seed)
-            if not transform:
-                self.svd.fit(matrix)
-                return None
-            dense = self.svd.fit_transform(matrix)
-        else:
-            dense = matrix.toarray()
-        return self._finish(dense, texts) if transform else None
-
-    def transform(self, texts: list[str]) -> np.ndarray:
-        from scipy.sparse import hstack
-
-        if not self.vectorizers:
-            return np.zeros((len(texts), 1), dtype=np.float32)
-        parts = []
-        for start in range(0, len(texts), self.STEP):
-            some = texts[start : start + self.STEP]
-            matrix = hstack([v.transform(some) for v in self.vectorizers]).tocsr()
-            dense = self.svd.transform(matrix) if self.svd is not None else matrix.toarray()
-            parts.append(self._finish(dense, some))
-        return np.concatenate(parts) if parts else self._finish(np.zeros((0, self.width)), [])
-
-    @property
-    def width(self) -> int:
-        """The columns of the transformed texts."""
-        if self.svd is not None:
-            return self.svd.n_components
-        return sum(len(v.vocabulary_) for v in self.vectorizers) or 1
-
-    @staticmethod
-    def _finish(dense: np.ndarray, texts: list[str]) -> np.ndarray:
-        dense = dense.astype(np.float32)
-        dense[np.asarray([not t.strip() for t in texts], dtype=bool)] = 0
-        return unit_rows(dense)
-
-
-def needs_first(records: list[OrgRecord]) -> list[OrgRecord]:
-    """The records with a request (a vector or a text) first, the others after them, and within
-    each the English texts before the German ones, else in their order: the pre-filter's products
-    skip the text columns of blocks without requests, and a block of one language against a block
-    of the same one needs no language correction of its candidates (``Prefilter._floor``)."""
-    return sorted(
-        records,
-        key=lambda r: (r.request_vector is None and not r.request_text.strip(), r.request_german, r.offer_german),
-    )
-
-
-def build(records: list[OrgRecord], *, dim: int, lexical_dims: int = 64) -> Corpus:
-    """Arrays from records, in their order (the database gives them in ``needs_first`` order).
-    Offer and request vectors must be given (the embedding happens before, with a cache); the
-    lexical model is fitted here on the records' texts."""
-    lexical = LexicalModel(dims=lexical_dims)
-    n = len(records)
-    both = lexical.fit_transform([r.offer_text for r in records] + [r.request_text for r in records])
-    corpus = assemble(records, dim, both[:n], both[n:])
-    corpus.lexical = lexical
-    return corpus
 
 
 def update(corpus: Corpus, records: list[OrgRecord]) -> Corpus:

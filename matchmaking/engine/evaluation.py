@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from matchmaking.engine.corpus import build
+from matchmaking.engine.building import build
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.params import Params
 from matchmaking.engine.records import (

@@ -66,8 +66,7 @@ def _current_engine(generation: MatchGeneration, organisation_ids: set[int]) -> 
     since = engines.applied.get(generation.snapshot) or generation.started_at or generation.created
     now = timezone.now()
     changed = changed_since(since) | organisation_ids
-    queryset = corpus_loading.organisations_queryset().filter(pk__in=changed)
-    records = corpus_loading.org_records(queryset)
+    records = corpus_loading.org_records(sorted(changed))
     present = {r.id for r in records}
     # Organisations no longer verified stay in the arrays, but are neither proposed nor listed.
     corpus = engine.corpus

@@ -13,7 +13,7 @@ def market():
     """Published profiles in German and English of verified organisations, a draft, a profile of an
     unverified organisation, a withdrawn one; the published ones embedded as a match generation
     embeds them (the real sentence encoder)."""
-    from matchmaking.corpus_loading import org_records, organisations_queryset
+    from matchmaking.corpus_loading import org_records, organisation_ids
 
     polish = factories.OrganisationFactory(
         name="Kryo Transport Sp. z o.o.",
@@ -89,7 +89,7 @@ def market():
     profiles["cold_chain"].technology_fields.set([tech["logistik"]])
     profiles["robot"].technology_fields.set([tech["robotik"]])
     profiles["sensor"].technology_fields.set([tech["sensorik"]])
-    org_records(organisations_queryset())
+    org_records(organisation_ids())
     return {
         "profiles": profiles,
         "tech": tech,

@@ -28,7 +28,7 @@ def first_partner(records, params, path: str, of: str = "need") -> str:
     """The first partner in the list of ``of``, computed by ``path``: "one organisation" (the
     incremental path) or "the full run in blocks" (blocks of four). The text calibration is the
     identity, so that the raw similarities are the scores' text signals."""
-    from matchmaking.engine.corpus import build
+    from matchmaking.engine.building import build
     from matchmaking.engine.engine import Engine
 
     corpus = build(records, dim=DIM)

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from matchmaking.engine.corpus import build
+from matchmaking.engine.building import build
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.params import Params
 from matchmaking.management.commands.bench_candidates import prefilter_ranks

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from matchmaking.engine import reason_flags as flags
-from matchmaking.engine.corpus import build
+from matchmaking.engine.building import build
 from matchmaking.engine.engine import Engine, incremental_update
 from matchmaking.engine.params import Params
 from matchmaking.engine.records import OrgRecord, ProfileRecord

@@ -19,6 +19,8 @@ from companies.models.profiles import PartneringProfile
 from companies.services.organisations import organisation_unverify
 from matchmaking import corpus_loading
 from matchmaking.choices import GenerationState
+from matchmaking.engine import building
+from matchmaking.engine.corpus import ROW_FIELDS, assemble
 from matchmaking.engine.params import LEARNED_PREFILTER_STRUCTURE, Params
 from matchmaking.models.generations import MatchChunk, MatchGeneration
 from matchmaking.models.matches import Match, MatchOverride
@@ -40,6 +42,8 @@ from tests.factories import (
     OrganisationFactory,
     PartnerApiKeyFactory,
     PartneringProfileFactory,
+    SectorFactory,
+    TechnologyFieldFactory,
 )
 from tests.factories_webhooks import WebhookEndpointFactory
 from webhooks.models import WebhookDelivery
@@ -679,14 +683,64 @@ def test_a_generation_stores_the_prefilter_structure_weight_it_was_started_with(
     assert Params.from_stored(generation.parameters).prefilter_structure_weight == LEARNED_PREFILTER_STRUCTURE
 
 
-def test_records_read_a_batch_of_organisations_at_a_time_are_those_read_at_once(world):
-    queryset = corpus_loading.organisations_queryset()
-    at_once = corpus_loading.org_records(queryset)
-    in_batches = corpus_loading.org_records(queryset.iterator(chunk_size=2), batch=2)
+def test_a_record_reads_what_the_engine_needs_of_an_organisation(world):
+    """Read as values: sectors and technology fields, current cluster memberships, the target
+    countries of its published profiles, not its draft or expired ones, its opt-out."""
+    courier = world["courier"]
+    field = TechnologyFieldFactory()
+    courier.technology_fields.set([field])
+    courier.sectors.set([SectorFactory(code="49.4")])
+    ClusterMembershipFactory(organisation=courier)
+    ClusterMembershipFactory(organisation=courier, until=timezone.localdate() - datetime.timedelta(days=1))
+    profile = courier.partnering_profiles.get()
+    profile.target_countries = ["PL", "CZ"]
+    profile.save()
+    PartneringProfileFactory(organisation=courier, type=ProfileType.BUSINESS_REQUEST, title_de="Entwurf")
+    PartneringProfileFactory(
+        organisation=courier,
+        type=ProfileType.BUSINESS_REQUEST,
+        published=True,
+        title_de="Abgelaufen",
+        valid_until=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    Organisation.objects.filter(pk=world["baker"].pk).update(matchmaking_opt_out=True)
 
-    assert [r.id for r in in_batches] == [r.id for r in at_once] and len(at_once) == len(world)
-    for mine, theirs in zip(in_batches, at_once, strict=True):
-        assert mine.offer_text == theirs.offer_text and mine.request_text == theirs.request_text
-        for side in ("offer_vector", "request_vector"):
-            a, b = getattr(mine, side), getattr(theirs, side)
-            assert (a is None and b is None) or np.array_equal(a, b)
+    records = {r.id: r for r in corpus_loading.org_records(corpus_loading.organisation_ids())}
+
+    record = records[courier.pk]
+    assert record.fields == (field.slug,) and record.sectors == ("49.4",) and record.sections == ("H",)
+    assert len(record.clusters) == 1 and record.target_countries == ("CZ", "PL")
+    assert [p.id for p in record.profiles] == [profile.pk] and record.request_vector is None
+    assert "Kühlkettenkurier" in record.offer_text and record.request_text == ""
+    assert record.offer_german == 1.0 and record.country == "DE"
+    assert not records[world["baker"].pk].wants_list and not records[world["baker"].pk].eligible
+    assert records[world["clinic"].pk].request_german == 0.0
+
+
+def test_a_corpus_built_a_batch_at_a_time_is_the_corpus_assembled_at_once(world, monkeypatch):
+    """The lexical model fitted on a sample, the batches' rows written into the final arrays and put
+    in ``needs_first`` order in place: the same arrays as all records sorted and assembled at once
+    with that model."""
+    monkeypatch.setattr(building, "FIT_ORGANISATIONS", 4)
+    for name in JOINT_PROJECT:
+        with_profile(name, JOINT_PROJECT)
+
+    corpus = corpus_loading.build_corpus(batch=3)
+
+    records = building.needs_first(corpus_loading.org_records(corpus_loading.organisation_ids()))
+    texts = [r.offer_text for r in records] + [r.request_text for r in records]
+    both = corpus.lexical.transform(texts)
+    expected = assemble(records, corpus.offer.shape[1], both[: len(records)], both[len(records) :])
+    assert len(records) == corpus.n == 8 and corpus.spare_columns
+    for name in ROW_FIELDS:
+        mine, theirs = getattr(corpus, name), getattr(expected, name)
+        if name.endswith("_profiles"):  # slots into the profile arrays, which keep the batches' order
+            assert np.array_equal(mine < 0, theirs < 0), name
+            mine, theirs = corpus.profile_ids[mine[mine >= 0]], expected.profile_ids[theirs[theirs >= 0]]
+            assert np.array_equal(
+                corpus.profile_vectors[getattr(corpus, name)[getattr(corpus, name) >= 0]],
+                expected.profile_vectors[getattr(expected, name)[getattr(expected, name) >= 0]],
+            )
+        assert mine.shape == theirs.shape and np.array_equal(mine, theirs), name
+    # The sample: four of the eight organisations' texts (the words of the others are not in it).
+    assert len(corpus.lexical.terms[0].vocabulary) < len({w for t in texts for w in t.lower().split()})

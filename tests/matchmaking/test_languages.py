@@ -11,7 +11,7 @@ import pytest
 
 from companies.choices import ProfileType
 from matchmaking import corpus_loading
-from matchmaking.engine.corpus import build, needs_first
+from matchmaking.engine.building import build, needs_first
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.evaluation import records_from_file
 from matchmaking.engine.params import Params
@@ -278,7 +278,7 @@ def test_the_database_gives_each_profile_and_description_its_language():
         title_de="Wir suchen Sensoren für die Hinderniserkennung",
         summary_de="Für unsere Fahrzeuge.",
     )
-    (record,) = corpus_loading.org_records(corpus_loading.organisations_queryset().filter(pk=organisation.pk))
+    (record,) = corpus_loading.org_records([organisation.pk])
     # The offer: a profile in both languages (0.5, weight 1) and an English description (weight 0.5).
     assert record.offer_german == pytest.approx(1 / 3)
     assert record.request_german == 1.0

@@ -12,7 +12,7 @@ import pytest
 from matchmaking.engine import fitting, learned
 from matchmaking.engine import reason_flags as flags
 from matchmaking.engine.arrays import many_per_row
-from matchmaking.engine.corpus import build
+from matchmaking.engine.building import build
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.params import Params
 from matchmaking.management.commands.match_fit import _not_worse

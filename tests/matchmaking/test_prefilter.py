@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from matchmaking.engine.arrays import unit_rows
-from matchmaking.engine.corpus import PROFILE_DTYPE, build, needs_first
+from matchmaking.engine.building import build, needs_first
+from matchmaking.engine.corpus import PROFILE_DTYPE
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.params import LEARNED_PREFILTER_STRUCTURE, Params
 from matchmaking.engine.prefilter import Prefilter

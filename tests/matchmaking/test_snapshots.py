@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from matchmaking.engine import snapshots
-from matchmaking.engine.corpus import build
+from matchmaking.engine.building import build
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.params import Params
 from tests.matchmaking.test_prefilter import DIM, corpus_of

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from matchmaking import embedding
 from matchmaking.engine.arrays import unit_rows
-from matchmaking.engine.corpus import assemble, build, needs_first
+from matchmaking.engine.building import build, needs_first
+from matchmaking.engine.corpus import assemble
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.evaluation import records_from_file, row_lists
 from matchmaking.engine.params import Params

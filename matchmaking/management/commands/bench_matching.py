@@ -12,6 +12,7 @@ from matchmaking import embedding
 from matchmaking.engine import corpus as cm
 from matchmaking.engine.arrays import top_k_grouped, unit_rows
 from matchmaking.engine.engine import ChunkResult, Engine, incremental_update
+from matchmaking.engine.lexical import LexicalModel
 from matchmaking.engine.records import OrgRecord, ProfileRecord
 from matchmaking.engine.vocabulary import DISTRICTS, FIELDS, KINDS, SIZE_BANDS
 from matchmaking.management.bench_chunks import one_thread, run_chunks, worker_pool
@@ -214,8 +215,7 @@ def synthetic_corpus(n: int, dim: int, rng: np.random.Generator) -> cm.Corpus:
     # texts); fitted on a few hundred synthetic texts, of the corpus's lexical width.
     words = [f"wort{n}" for n in range(2000)]
     texts = [" ".join(rng.choice(words, size=12)) for _ in range(400)]
-    corpus.lexical = cm.LexicalModel(dims=lex_offer.shape[1])
-    corpus.lexical.fit_transform(texts)
+    corpus.lexical = LexicalModel(dims=lex_offer.shape[1]).fit(texts)
     corpus.set_rules(complementary_divisions=[(52, 86), (62, 28)])
     return corpus
 
