@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from matchmaking.engine.arrays import permute_rows, widen
-from matchmaking.engine.corpus import PADDED, ROW_FIELDS, Corpus, assemble, prefilter_width
+from matchmaking.engine.corpus import PADDED, PROFILE_DTYPE, ROW_FIELDS, Corpus, assemble, prefilter_width
 from matchmaking.engine.lexical import LexicalModel
 from matchmaking.engine.records import OrgRecord
 
@@ -56,6 +56,10 @@ def build(records: list[OrgRecord], *, dim: int, lexical_dims: int = 64) -> Corp
     return builder.corpus()
 
 
+# The arrays a Builder writes as the batches come (the others it keeps per batch until the end).
+VECTORS = ("offer", "request", "lex_offer", "lex_request")
+
+
 class Builder:
     """A corpus of ``n`` organisations built from records a batch at a time, so that the records of
     one batch are held at once, not all of them (a corpus from the database, 2,000 organisations at
@@ -81,7 +85,7 @@ class Builder:
         both = self.lexical.transform([r.offer_text for r in records] + [r.request_text for r in records])
         part = assemble(records, self.dim, both[:k], both[k:])
         rows = slice(self.filled, self.filled + k)
-        for name in ("offer", "request", "lex_offer", "lex_request"):
+        for name in VECTORS:
             getattr(self, name)[rows] = getattr(part, name)
             setattr(part, name, None)
         self.parts.append(part)
@@ -89,44 +93,44 @@ class Builder:
         self.filled += k
 
     def corpus(self, *, ordered: bool = False) -> Corpus:
-        """The corpus of the records added, in their order or (``ordered``) in ``needs_first``'s."""
+        """The corpus of the records added, in their order or (``ordered``) in ``needs_first``'s.
+        The large arrays are never held twice: the vectors are reordered in place, and each batch's
+        profile vectors are let go once copied."""
         parts, self.parts = self.parts, []
         if not parts:
             empty = np.zeros((0, self.lexical.width), dtype=np.float32)
             parts = [assemble([], self.dim, empty, empty)]
-        merged, offset, vectors, ids = {}, 0, [], []
-        widths = {name: max([getattr(p, name).shape[1] for p in parts], default=1) for name in PADDED}
+        merged = {name: getattr(self, name)[: self.filled] for name in VECTORS}
+        self.offer = self.request = self.lex_offer = self.lex_request = None
+        self.lexical.forget()
+        if self.filled < self.n:  # fewer came than expected: buffers of the right size
+            for name in ("offer", "request"):
+                buffer = np.zeros((self.filled, merged[name].base.shape[1]), dtype=np.float32)[:, : self.dim]
+                buffer[:] = merged[name]
+                merged[name] = buffer
+        profile_vectors = np.empty((sum(len(p.profile_vectors) for p in parts), self.dim), dtype=PROFILE_DTYPE)
+        offset = 0
         for part in parts:
             for name in ("offer_profiles", "request_profiles"):
                 values = getattr(part, name)
                 setattr(part, name, np.where(values >= 0, values + offset, -1))
+            profile_vectors[offset : offset + len(part.profile_vectors)] = part.profile_vectors
             offset += len(part.profile_vectors)
-            vectors.append(part.profile_vectors)
-            ids.append(part.profile_ids)
+            part.profile_vectors = None
+        widths = {name: max(getattr(p, name).shape[1] for p in parts) for name in PADDED}
         for name in ROW_FIELDS:
-            if name in ("offer", "request", "lex_offer", "lex_request"):
-                merged[name] = getattr(self, name)[: self.filled]
-            elif name in PADDED:
+            if name in PADDED:
                 merged[name] = np.concatenate([widen(getattr(p, name), widths[name], PADDED[name]) for p in parts])
-            else:
+            elif name not in VECTORS:
                 merged[name] = np.concatenate([getattr(p, name) for p in parts])
-        if self.filled < self.n:  # fewer came than expected: buffers of the right size
-            for name in ("offer", "request"):
-                buffer = np.zeros((self.filled, self.offer.base.shape[1]), dtype=np.float32)[:, : self.dim]
-                buffer[:] = merged[name]
-                merged[name] = buffer
         if ordered and self.filled:
             order = np.asarray(sorted(range(self.filled), key=self.order_keys.__getitem__), dtype=np.int64)
+            permute_rows([merged[name] for name in VECTORS], order)
             for name in ROW_FIELDS:
-                if name in ("offer", "request"):
-                    permute_rows(merged[name], order)
-                else:
+                if name not in VECTORS:
                     merged[name] = merged[name][order]
-        self.offer = self.request = self.lex_offer = self.lex_request = None
         corpus = Corpus(
-            **merged,
-            profile_vectors=np.concatenate(vectors),
-            profile_ids=np.concatenate(ids),
+            **merged, profile_vectors=profile_vectors, profile_ids=np.concatenate([p.profile_ids for p in parts])
         )
         corpus.lexical = self.lexical
         corpus.spare_columns = True

@@ -54,7 +54,7 @@ class Chunks:
     as found once (``Terms.counts``). A ``LexicalModel`` keeps one across the slices it transforms
     and starts a new one past ``LIMIT`` chunks."""
 
-    LIMIT = 2_000_000
+    LIMIT = 500_000
 
     def __init__(self):
         self.ids: dict[str, int] = {}
@@ -183,6 +183,11 @@ class LexicalModel:
                 self.svd = TruncatedSVD(n_components=k, random_state=self.seed).fit(matrix)
         self._chunks = Chunks()
         return self
+
+    def forget(self) -> None:
+        """Lets go of the chunks seen so far (after a corpus is built: they are only worth keeping
+        while its batches come)."""
+        self._chunks = Chunks()
 
     def fit_transform(self, texts: list[str]) -> np.ndarray:
         return self.fit(texts).transform(texts)

@@ -489,6 +489,19 @@ def test_a_failed_preparation_is_never_activated_and_a_rerun_prepares_it(
     assert partners(world["clinic"])[0] == "courier"
 
 
+def test_a_building_generation_without_any_sign_of_life_is_resumed(world, django_capture_on_commit_callbacks):
+    """One that never started (no start, no heartbeat, no chunk: its first task was lost) counts as
+    stalled from its creation, and a start resumes it."""
+    lost = MatchGeneration.objects.create()
+    MatchGeneration.objects.filter(pk=lost.pk).update(
+        created=timezone.now() - datetime.timedelta(seconds=settings.MATCHING_STALL_SECONDS + 1)
+    )
+
+    resumed = run_full(django_capture_on_commit_callbacks)
+
+    assert resumed.pk == lost.pk and resumed.state == GenerationState.ACTIVE
+
+
 def test_a_generation_that_keeps_failing_is_given_up_for_a_fresh_one(world, django_capture_on_commit_callbacks):
     stuck = MatchGeneration.objects.create(error="map chunk 3: MemoryError()", attempts=matching_services.MAX_ATTEMPTS)
 

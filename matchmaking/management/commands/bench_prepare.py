@@ -61,6 +61,7 @@ class Command(BaseCommand):
             report["chunks"] = generation.chunks_total
             report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
             corpus_loading.delete_generation_files(generation.pk)
+            generation.delete()  # a generation left building would be resumed by the next start
         self.stdout.write(json.dumps(report))
 
 
@@ -126,4 +127,8 @@ def create_world(n: int, seed: int) -> tuple[int, int]:
         )
         profile_count += len(profiles)
         text_count += len(texts)
+    # The planner's statistics, as autovacuum keeps them in a database that lives (without them it
+    # reads the embeddings' table by the wrong plan).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return profile_count, text_count
