@@ -111,7 +111,7 @@ def record_batches(ids, today: datetime.date | None = None, *, batch: int = 2000
         )
     )
     for chunk in _batches(ids, batch):
-        rows = Organisation.objects.filter(pk__in=chunk, verification_state=VerificationState.VERIFIED)
+        rows = Organisation.objects.filter(pk__any=chunk, verification_state=VerificationState.VERIFIED)
         rows = {row["id"]: row for row in rows.order_by().values(*ORGANISATION_VALUES)}
         related = {
             "sectors": _pairs(Organisation.sectors.through, "sector_id", rows),
@@ -120,7 +120,7 @@ def record_batches(ids, today: datetime.date | None = None, *, batch: int = 2000
             "profiles": defaultdict(list),
         }
         profiles = PartneringProfile.objects.filter(
-            organisation_id__in=rows, state=ProfileState.PUBLISHED, valid_until__gte=today
+            organisation_id__any=list(rows), state=ProfileState.PUBLISHED, valid_until__gte=today
         )
         for profile in profiles.order_by("organisation_id", "-created", "pk").values(*PROFILE_VALUES):
             related["profiles"][profile["organisation_id"]].append(profile)
@@ -141,7 +141,9 @@ def org_records(ids, today: datetime.date | None = None, *, batch: int = 2000) -
 def _pairs(model, column: str, rows: dict, *conditions) -> dict[int, list]:
     """organisation id -> the ``column`` of its rows of ``model`` (a through table or memberships)."""
     found = defaultdict(list)
-    for pk, value in model.objects.filter(*conditions, organisation_id__in=rows).values_list("organisation_id", column):
+    for pk, value in model.objects.filter(*conditions, organisation_id__any=list(rows)).values_list(
+        "organisation_id", column
+    ):
         found[pk].append(value)
     return found
 

@@ -56,7 +56,7 @@ def embed_cached(texts) -> dict[str, np.ndarray]:
     found: dict[str, np.ndarray] = {}
     hashes = list(by_hash)
     for start in range(0, len(hashes), 2000):
-        rows = TextEmbedding.objects.filter(model=MODEL_NAME, text_hash__in=hashes[start : start + 2000])
+        rows = TextEmbedding.objects.filter(model=MODEL_NAME, text_hash__any=hashes[start : start + 2000])
         for text_hash_, vector in rows.values_list("text_hash", "vector"):
             found[by_hash[text_hash_]] = np.frombuffer(bytes(vector), dtype=np.float32)
     missing = [t for t in texts if t not in found]

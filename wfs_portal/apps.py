@@ -8,6 +8,7 @@ class WfsPortalConfig(AppConfig):
     verbose_name = _("WFS Portal")
 
     def ready(self):
+        from wfs_portal import lookups  # noqa: F401  (registers the lookups on every field)
         from wfs_portal.schedules import ensure_periodic_tasks
 
         # After migrate, once django-celery-beat's tables exist.

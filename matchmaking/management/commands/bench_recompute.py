@@ -45,6 +45,7 @@ class Command(BaseCommand):
             [sys.executable, "-m", "celery", "--app", "wfs_portal", "worker", "--concurrency", str(workers)]
             + ["--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
             env=env,
+            stdout=subprocess.DEVNULL,  # its banner; warnings and errors go to stderr
         )
         relay = subprocess.Popen([sys.executable, manage, "outbox_relay"], env=env, stdout=subprocess.DEVNULL)
         try:
