@@ -3,6 +3,8 @@ staff rules and the organisations' feedback, and the generation snapshot that Ce
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime
 import io
 import itertools
@@ -254,12 +256,22 @@ def build_corpus(today: datetime.date | None = None, *, batch: int = 2000) -> Co
     else:
         lexical = building.fit_lexical(org_records([ids[i] for i in building.fit_sample(len(ids))], today))
         batches = record_batches(ids, today, batch=batch)
+    _release_freed_memory()
     builder = building.Builder(len(ids), embedding.DIM, lexical)
     for records in batches:
         builder.add(records)
     corpus = builder.corpus(ordered=True)
+    _release_freed_memory()
     apply_rules(corpus)
     return corpus
+
+
+def _release_freed_memory() -> None:
+    """Gives the memory that Python and numpy freed back to the system where the C library keeps it
+    (glibc's ``malloc_trim``: the sample's records and the lexical fit leave about 90 MB that the
+    process would otherwise hold, at 200,000 organisations, through the engine's preparation)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 # --- snapshots ---------------------------------------------------------------------------------

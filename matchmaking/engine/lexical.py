@@ -145,7 +145,8 @@ class Terms:
 
 
 class LexicalModel:
-    """Fitted on a corpus's texts, or on those of a sample of its organisations (``fit_texts``);
+    """Fitted on a corpus's texts, or on those of a sample of its organisations
+    (``building.fit_sample``);
     texts are transformed ``STEP`` at a time, the corpus's and later ones (an organisation that
     changed) with the same fit."""
 
