@@ -91,6 +91,11 @@ PROFILE_VALUES = ("id", "organisation_id", "type", "target_countries") + tuple(
 )
 
 
+def matchable_profiles(today: datetime.date):
+    """The profiles the engine reads: published and valid on ``today``."""
+    return PartneringProfile.objects.filter(state=ProfileState.PUBLISHED, valid_until__gte=today)
+
+
 def organisation_ids() -> list[int]:
     """The organisations the engine knows, by name: verified ones (others are never proposed and
     get no list)."""
@@ -121,9 +126,7 @@ def record_batches(ids, today: datetime.date | None = None, *, batch: int = 2000
             "clusters": _pairs(ClusterMembership, "cluster_id", rows, ClusterMembership.current_q(on=today)),
             "profiles": defaultdict(list),
         }
-        profiles = PartneringProfile.objects.filter(
-            organisation_id__any=list(rows), state=ProfileState.PUBLISHED, valid_until__gte=today
-        )
+        profiles = matchable_profiles(today).filter(organisation_id__any=list(rows))
         for profile in profiles.order_by("organisation_id", "-created", "pk").values(*PROFILE_VALUES):
             related["profiles"][profile["organisation_id"]].append(profile)
         texts = []

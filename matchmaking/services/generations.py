@@ -135,8 +135,8 @@ def generation_stalled(generation: MatchGeneration) -> bool:
     no chunk claimed, renewed or finished), and none of its tasks waits in the outbox for the broker:
     its worker is gone, or its tasks were lost."""
     last = generation.chunks.aggregate(claimed=Max("claimed_at"), done=Max("done_at"))
-    signs = [last["claimed"], last["done"], generation.heartbeat_at, generation.started_at, generation.created]
-    since = max(filter(None, signs))
+    signs = [t for t in (last["claimed"], last["done"], generation.heartbeat_at, generation.started_at) if t]
+    since = max(signs) if signs else generation.created  # never started: its first task was lost
     if (timezone.now() - since).total_seconds() <= settings.MATCHING_STALL_SECONDS:
         return False
     return not waiting(coalesce_prefix=f"matching.run:{generation.pk}") and not waiting(

@@ -16,7 +16,7 @@ from companies.models.reviews import ProfileReview
 from companies.selectors import public_profile_lookups, public_profiles
 from companies.services.organisations import partnering_profile_publish
 from companies.services.reviews import partnering_profile_review, partnering_profile_submit
-from matchmaking.corpus_loading import _matchable_profiles
+from matchmaking.corpus_loading import matchable_profiles
 from notifications.choices import StaffTopic
 from notifications.services import user_language_set
 from tests import factories
@@ -83,7 +83,7 @@ def test_staff_following_the_topic_are_mailed_a_link_to_the_review_page(
 
 def test_a_submitted_profile_is_not_public_anywhere(submitted):
     assert submitted not in public_profiles()
-    assert submitted not in _matchable_profiles(submitted.updated.date())
+    assert submitted not in matchable_profiles(submitted.updated.date())
     organisation = (
         type(submitted.organisation)
         .objects.prefetch_related(*public_profile_lookups())

@@ -754,6 +754,10 @@ def test_a_corpus_built_a_batch_at_a_time_is_the_corpus_assembled_at_once(world,
                 corpus.profile_vectors[getattr(corpus, name)[getattr(corpus, name) >= 0]],
                 expected.profile_vectors[getattr(expected, name)[getattr(expected, name) >= 0]],
             )
-        assert mine.shape == theirs.shape and np.array_equal(mine, theirs), name
+        assert mine.shape == theirs.shape, name
+        if name.startswith("lex_"):  # transformed in other slices: the same up to float rounding
+            np.testing.assert_allclose(mine, theirs, atol=1e-6, err_msg=name)
+        else:
+            assert np.array_equal(mine, theirs), name
     # The sample: four of the eight organisations' texts (the words of the others are not in it).
     assert len(corpus.lexical.terms[0].vocabulary) < len({w for t in texts for w in t.lower().split()})

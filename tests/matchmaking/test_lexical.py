@@ -168,3 +168,18 @@ def test_texts_without_a_word_give_zero_vectors():
     model = LexicalModel(dims=8)
     assert model.fit_transform(["", "  ", ""]).shape == (3, 1)
     assert model.transform([]).shape == (0, 1)
+
+
+def test_a_text_s_vector_is_the_same_whatever_was_transformed_with_it_before():
+    """Whatever order the model saw the chunks in (a corpus built a batch at a time, an
+    organisation transformed later): the counts are summed in the terms' order."""
+    corpus = [t for t in texts(400, seed=7) if t]
+    for fitted_on in (corpus[:6], corpus[:40], corpus):
+        model = LexicalModel(dims=8).fit(fitted_on)
+        forward = model.transform(corpus)
+
+        fresh = pickle.loads(pickle.dumps(model))
+        backward = fresh.transform(corpus[::-1])[::-1]
+        by_slices = [fresh.transform(corpus[start : start + 7]) for start in range(0, len(corpus), 7)]
+
+        assert np.array_equal(backward, forward) and np.array_equal(np.concatenate(by_slices), forward)
