@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from array import array
-from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -67,17 +66,24 @@ class Chunks:
         self._indptr = np.zeros(1, dtype=np.int64)
 
     def read(self, texts: list[str]) -> Chunks:
-        """Takes ``texts`` as the current rows (their chunks added to the numbering). The chunks
-        are looked up by C loops (``map``, set difference), not one at a time in Python: the
-        numbering's order does not matter, the counts are whole numbers."""
+        """Takes ``texts`` as the current rows (their chunks added to the numbering)."""
         ids, names = self.ids, self.names
-        rows = [text.lower().split() for text in texts]
-        flat = list(chain.from_iterable(rows))
-        for chunk in set(flat).difference(ids):
-            ids[chunk] = len(names)
-            names.append(chunk)
-        self._indices = np.fromiter(map(ids.__getitem__, flat), dtype=np.int64, count=len(flat))
-        self._indptr = np.concatenate([[0], np.cumsum(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)))])
+        found, lengths = array("q"), array("q")
+        for text in texts:
+            row = text.lower().split()
+            for chunk in row:
+                number = ids.get(chunk)
+                if number is None:
+                    number = ids[chunk] = len(names)
+                    names.append(chunk)
+                found.append(number)
+            lengths.append(len(row))
+        self._indices = np.frombuffer(found, dtype=np.int64) if found else np.zeros(0, dtype=np.int64)
+        self._indptr = (
+            np.concatenate([[0], np.cumsum(np.frombuffer(lengths, dtype=np.int64))])
+            if lengths
+            else np.zeros(1, dtype=np.int64)
+        )
         return self
 
     def matrix(self) -> sparse.csr_matrix:
@@ -132,9 +138,7 @@ class Terms:
             matrix = sparse.csr_matrix((np.ones(len(flat)), flat, indptr), shape=(len(lengths), len(columns)))
             matrix.sum_duplicates()
             chunks.terms[self.kind][2] = matrix
-        counts = (chunks.matrix() @ matrix).tocsr()
-        counts.sort_indices()  # as scikit-learn gives them: the sums after it in a fixed order
-        return counts
+        return (chunks.matrix() @ matrix).tocsr()
 
     def weighted(self, chunks: Chunks) -> sparse.csr_matrix:
         return self.tfidf.transform(self.counts(chunks))

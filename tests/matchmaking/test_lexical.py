@@ -172,7 +172,7 @@ def test_texts_without_a_word_give_zero_vectors():
 
 def test_a_text_s_vector_is_the_same_whatever_was_transformed_with_it_before():
     """Whatever order the model saw the chunks in (a corpus built a batch at a time, an
-    organisation transformed later): the counts are summed in the terms' order."""
+    organisation transformed later)."""
     corpus = [t for t in texts(400, seed=7) if t]
     for fitted_on in (corpus[:6], corpus[:40], corpus):
         model = LexicalModel(dims=8).fit(fitted_on)
