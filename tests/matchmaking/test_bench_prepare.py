@@ -37,3 +37,18 @@ def test_it_creates_a_world_and_measures_its_preparation(monkeypatch, settings, 
 def test_it_refuses_a_database_that_is_not_a_scratch_one():
     with pytest.raises(CommandError, match="scratch database"):
         run(create=40)
+
+
+def test_the_whole_recompute_benchmark_refuses_what_it_cannot_measure(monkeypatch, settings):
+    """``bench_recompute`` (bench/recompute starts it with a scratch database and a broker)."""
+    from matchmaking.management.commands import bench_recompute
+
+    with pytest.raises(CommandError, match="scratch database"):
+        call_command("bench_recompute")
+    monkeypatch.setattr(bench_recompute, "SCRATCH_PREFIX", str(connection.settings_dict["NAME"])[:4])
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with pytest.raises(CommandError, match="needs a broker"):
+        call_command("bench_recompute")
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("bench_recompute", workers=0)
