@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from companies.models.profiles import PartneringProfile
-from matchmaking.management.commands import bench_prepare
+from matchmaking.management.commands import bench_matching
 from matchmaking.models.generations import MatchGeneration
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def run(**options) -> dict:
 
 def test_it_creates_a_world_and_measures_its_preparation(monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(bench_prepare, "SCRATCH_PREFIX", str(connection.settings_dict["NAME"])[:4])
+    monkeypatch.setattr(bench_matching, "SCRATCH_PREFIX", str(connection.settings_dict["NAME"])[:4])
 
     created = run(create=40)
     measured = run()
@@ -41,11 +41,10 @@ def test_it_refuses_a_database_that_is_not_a_scratch_one():
 
 def test_the_whole_recompute_benchmark_refuses_what_it_cannot_measure(monkeypatch, settings):
     """``bench_recompute`` (bench/recompute starts it with a scratch database and a broker)."""
-    from matchmaking.management.commands import bench_recompute
 
     with pytest.raises(CommandError, match="scratch database"):
         call_command("bench_recompute")
-    monkeypatch.setattr(bench_recompute, "SCRATCH_PREFIX", str(connection.settings_dict["NAME"])[:4])
+    monkeypatch.setattr(bench_matching, "SCRATCH_PREFIX", str(connection.settings_dict["NAME"])[:4])
     settings.CELERY_TASK_ALWAYS_EAGER = True
     with pytest.raises(CommandError, match="needs a broker"):
         call_command("bench_recompute")

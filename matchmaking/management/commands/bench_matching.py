@@ -89,12 +89,7 @@ class Command(BaseCommand):
 
         generation_id = None
         if not no_write:
-            name = str(connection.settings_dict["NAME"])
-            if not name.startswith(SCRATCH_PREFIX):
-                raise CommandError(
-                    f"Writing the generation needs a scratch database whose name begins with {SCRATCH_PREFIX} "
-                    f"(bench/matching makes one), not {name!r}; or run with --no-write."
-                )
+            require_scratch_database("Writing the generation", "(bench/matching makes one)", "; or run with --no-write")
             self.say("creating the organisations behind the keys")
             generation_id = create_organisations(corpus)
 
@@ -259,6 +254,17 @@ def _products(vectors: np.ndarray, block: int):
 
 
 SCRATCH_PREFIX = "wfs_bench"
+
+
+def require_scratch_database(what: str = "This", made_by: str = "", otherwise: str = "") -> None:
+    """Refuses to go on (a CommandError) unless the database is a scratch one, whose name begins
+    with SCRATCH_PREFIX: the benchmarks create and delete what they like in it."""
+    name = str(connection.settings_dict["NAME"])
+    if not name.startswith(SCRATCH_PREFIX):
+        where = f" {made_by}" if made_by else ""
+        raise CommandError(
+            f"{what} needs a scratch database whose name begins with {SCRATCH_PREFIX}{where}, not {name!r}{otherwise}."
+        )
 
 
 def create_organisations(corpus: cm.Corpus) -> int:

@@ -14,7 +14,7 @@ from companies.choices import ProfileState, ProfileType, VerificationState
 from companies.models.organisations import Organisation
 from companies.models.profiles import PartneringProfile
 from matchmaking import corpus_loading, embedding
-from matchmaking.management.commands.bench_matching import SCRATCH_PREFIX
+from matchmaking.management.commands.bench_matching import require_scratch_database
 from matchmaking.models.generations import MatchGeneration, TextEmbedding
 from matchmaking.services import generations
 
@@ -42,9 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args, create, seed, **options):
-        name = str(connection.settings_dict["NAME"])
-        if not name.startswith(SCRATCH_PREFIX):
-            raise CommandError(f"This needs a scratch database whose name begins with {SCRATCH_PREFIX}, not {name!r}.")
+        require_scratch_database(made_by="(bench/prepare makes one)")
         if create is not None:
             if create < 10:
                 raise CommandError("--create must be at least 10.")

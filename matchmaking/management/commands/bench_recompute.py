@@ -8,10 +8,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
 from matchmaking.choices import GenerationState
-from matchmaking.management.commands.bench_matching import SCRATCH_PREFIX
+from matchmaking.management.commands.bench_matching import require_scratch_database
 from matchmaking.models.matches import Match
 from matchmaking.services.generations import SNAPSHOT_PREPARING, match_generation_start
 
@@ -32,9 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=int, default=1800, help="Give up after this many seconds.")
 
     def handle(self, *args, workers, timeout, **options):
-        name = str(connection.settings_dict["NAME"])
-        if not name.startswith(SCRATCH_PREFIX):
-            raise CommandError(f"This needs a scratch database whose name begins with {SCRATCH_PREFIX}, not {name!r}.")
+        require_scratch_database(made_by="(bench/recompute makes one)")
         if settings.CELERY_TASK_ALWAYS_EAGER:
             raise CommandError("This needs a broker: set CELERY_BROKER_URL (bench/recompute uses the local Redis).")
         if workers < 1:
