@@ -13,6 +13,7 @@ import threading
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 
 from matchmaking.models.generations import TextEmbedding
 
@@ -56,9 +57,8 @@ def embed_cached(texts) -> dict[str, np.ndarray]:
     found: dict[str, np.ndarray] = {}
     hashes = list(by_hash)
     for start in range(0, len(hashes), 2000):
-        rows = TextEmbedding.objects.filter(model=MODEL_NAME, text_hash__any=hashes[start : start + 2000])
-        for text_hash_, vector in rows.values_list("text_hash", "vector"):
-            found[by_hash[text_hash_]] = np.frombuffer(bytes(vector), dtype=np.float32)
+        for text_hash_, vector in _stored(hashes[start : start + 2000]):
+            found[by_hash[text_hash_]] = np.frombuffer(vector, dtype=np.float32)
     missing = [t for t in texts if t not in found]
     if missing:
         vectors = embed(missing)
@@ -72,3 +72,27 @@ def embed_cached(texts) -> dict[str, np.ndarray]:
         )
         found.update(zip(missing, vectors, strict=True))
     return found
+
+
+def _stored(hashes: list[str]):
+    """(hash, vector bytes) of the cached embeddings among ``hashes``. On PostgreSQL the rows come
+    in the binary format: as text every vector would be sent as twice as many hex digits and decoded
+    again (at 200,000 organisations, 670,000 vectors: a fetch took 60 % longer)."""
+    if connection.vendor != "postgresql":
+        rows = TextEmbedding.objects.filter(model=MODEL_NAME, text_hash__any=hashes)
+        return [(h, bytes(v)) for h, v in rows.values_list("text_hash", "vector")]
+    import psycopg  # only on PostgreSQL
+
+    meta = TextEmbedding._meta
+    query = "SELECT {hash}, {vector} FROM {table} WHERE {model} = %s AND {hash} = ANY(%s)".format(
+        table=connection.ops.quote_name(meta.db_table),
+        **{name: connection.ops.quote_name(meta.get_field(field).column) for name, field in _COLUMNS.items()},
+    )
+    connection.ensure_connection()
+    # Django's own cursors bind their parameters on the client, which knows no binary results.
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(query, [MODEL_NAME, hashes], binary=True)
+        return cursor.fetchall()
+
+
+_COLUMNS = {"hash": "text_hash", "vector": "vector", "model": "model"}
