@@ -117,11 +117,23 @@ def _resume(generation: MatchGeneration) -> None:
     now = timezone.now()
     # A preparation whose worker stopped beating is done again from the start.
     MatchGeneration.objects.filter(pk=generation.pk, snapshot=SNAPSHOT_PREPARING).update(snapshot="")
+    if generation.snapshot not in ("", SNAPSHOT_PREPARING) and not default_storage.exists(generation.snapshot):
+        _prepare_again(generation)
     # The re-sending counts as a sign of life: the watchdog waits a whole period before the next.
     MatchGeneration.objects.filter(pk=generation.pk).update(
         error="", updated=now, heartbeat_at=now, attempts=F("attempts") + 1
     )
     _enqueue_run(generation.pk)
+
+
+def _prepare_again(generation: MatchGeneration) -> None:
+    """Its snapshot is gone (the volume of the generation files was lost or emptied), so no chunk can
+    run: the generation is prepared again from the start. What its chunks wrote goes too, since the
+    new corpus may differ: the map files (a reduce chunk would read a stale one) and the matches."""
+    corpus_loading.delete_generation_files(generation.pk)
+    Match.objects.filter(generation=generation).delete()
+    MatchChunk.objects.filter(generation=generation).delete()
+    MatchGeneration.objects.filter(pk=generation.pk).update(snapshot="", chunks_total=0, chunks_done=0)
 
 
 def _enqueue_run(generation_id: int) -> None:

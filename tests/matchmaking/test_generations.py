@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pytest
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -212,6 +213,38 @@ def test_a_failed_chunk_leaves_the_previous_generation_served_and_a_rerun_comple
         MatchChunk.objects.filter(generation=second, phase="map").values_list("done_at", flat=True)
     )
     assert partners(world["clinic"])[0] == "courier"
+
+
+def test_a_generation_whose_snapshot_is_gone_is_prepared_again_when_it_is_resumed(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The volume of the generation files was lost while a run waited to be resumed: its chunks
+    could never read the snapshot, so the resumed run prepares it again, without the files and
+    matches of the first attempt."""
+    real_reduce = matching_services.match_reduce_chunk
+
+    def failing(*, generation_id, index):
+        if index == 1:
+            raise RuntimeError("worker lost")
+        return real_reduce(generation_id=generation_id, index=index)
+
+    monkeypatch.setattr("matchmaking.services.generations.match_reduce_chunk", failing)
+    with django_capture_on_commit_callbacks(execute=True):
+        match_generation_start()
+    first = MatchGeneration.objects.get()
+    assert first.state == GenerationState.BUILDING and Match.objects.filter(generation=first).exists()
+    corpus_loading.delete_generation_files(first.pk)  # the volume emptied
+    engines.forget()  # a new worker: nothing in memory either
+    corpus_loading._cache.clear()
+    monkeypatch.setattr("matchmaking.services.generations.match_reduce_chunk", real_reduce)
+
+    resumed = run_full(django_capture_on_commit_callbacks)
+
+    assert resumed.pk == first.pk and resumed.state == GenerationState.ACTIVE
+    assert resumed.snapshot != first.snapshot and default_storage.exists(resumed.snapshot)
+    assert resumed.attempts == first.attempts + 1 and resumed.chunks_done == resumed.chunks_total
+    assert partners(world["clinic"])[0] == "courier"
+    assert all(len(partners(o)) == 3 for o in world.values())
 
 
 def test_old_generations_are_cleaned_up(world, django_capture_on_commit_callbacks):
