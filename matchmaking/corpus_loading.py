@@ -257,18 +257,15 @@ def build_corpus(today: datetime.date | None = None, *, batch: int = 2000) -> Co
     ``needs_first`` order (organisations with a request first: the pre-filter skips the text columns
     of blocks without)."""
     ids = organisation_ids()
-    if len(ids) <= building.FIT_ORGANISATIONS:  # all of them are the sample: read once
-        records = org_records(ids, today, batch=batch)
-        lexical, reading = building.fit_lexical(records), contextlib.nullcontext([records])
-    else:
-        reading = ReadAhead(record_batches(ids, today, batch=batch))
-        with contextlib.ExitStack() as undo:
-            undo.callback(reading.close)  # the reading thread stops if the fit fails
+    with contextlib.ExitStack() as stack:  # the reading thread stops whatever fails
+        if len(ids) <= building.FIT_ORGANISATIONS:  # all of them are the sample: read once
+            batches = [org_records(ids, today, batch=batch)]
+            lexical = building.fit_lexical(batches[0])
+        else:  # the batches read from now on, while the sample is read and fitted
+            batches = stack.enter_context(ReadAhead(record_batches(ids, today, batch=batch)))
             lexical = building.fit_lexical(org_records([ids[i] for i in building.fit_sample(len(ids))], today))
-            undo.pop_all()
-    _release_freed_memory()
-    builder = building.Builder(len(ids), embedding.DIM, lexical)
-    with reading as batches:
+        _release_freed_memory()
+        builder = building.Builder(len(ids), embedding.DIM, lexical)
         for records in batches:
             builder.add(records)
     corpus = builder.corpus(ordered=True)
