@@ -8,6 +8,7 @@ import pickle
 import numpy as np
 import pytest
 
+from matchmaking.engine import prefilter
 from matchmaking.engine.arrays import unit_rows
 from matchmaking.engine.building import build, needs_first
 from matchmaking.engine.corpus import PROFILE_DTYPE
@@ -161,6 +162,32 @@ def test_the_prefilter_of_many_rows_is_taken_in_slices_with_the_same_result():
     assert len(whole[0]) > 20 * 12
     assert np.array_equal(whole[0], sliced[0]) and np.array_equal(whole[1], sliced[1])
     assert np.allclose(whole[2], sliced[2], atol=1e-6) and np.allclose(whole[3], sliced[3], atol=1e-6)
+
+
+def test_a_threshold_is_at_least_the_fourth_largest_value_of_the_sample(monkeypatch):
+    """With many more columns than the sample holds, the candidates-th largest of a row would be
+    estimated by the first or second largest value of the sample, which leaves many rows short of
+    candidates; from the fourth on, the thresholds are lower and fewer rows are short."""
+    params = Params.from_mapping({"k": 1, "candidates": 2, "cross_language_scale": 1.0})  # raw values
+    engine = Prefilter(build(corpus_of(2600), dim=DIM), params)
+    rows = np.arange(0, 2600, 13)
+
+    def thresholds(rank_min: int) -> np.ndarray:
+        monkeypatch.setattr(prefilter, "RANK_MIN", rank_min)
+        engine.rng = np.random.default_rng(5)  # the same sample of columns for both
+        return engine.thresholds(rows, sample_size=1024)
+
+    assert prefilter.RANK_MIN == 4
+    one, four = thresholds(1), thresholds(4)
+
+    assert (four <= one).all() and (four < one).mean() > 0.9
+    sample = np.sort(np.random.default_rng(5).choice(2600, size=1024, replace=False))
+    forward = engine.X[rows] @ engine.Yc[sample].T
+    backward = engine.Y[rows] @ engine.Xc[sample].T
+    best = np.maximum(forward, backward) * engine.scale
+    best[rows[:, None] == sample[None, :]] = -np.inf
+    assert ((best >= four[:, None]).sum(axis=1) >= 4).all()
+    assert ((best >= one[:, None]).sum(axis=1) < 4).all()
 
 
 def test_the_products_against_all_columns_skip_the_text_of_columns_without_a_request_exactly():
