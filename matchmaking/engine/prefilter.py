@@ -186,8 +186,8 @@ class Prefilter:
         and fewer candidates on average to rank: at 50,000 organisations ranking saves about three
         times what the larger sample costs here. The estimate is at least the ``RANK_MIN``-th
         largest value of the sample (from about 100,000 organisations on, more candidates than
-        ``candidates``): at 200,000 the third largest left 2-3 % of the rows with fewer than the
-        re-ranking's pool, the fourth 0.4 %."""
+        ``candidates``): at 200,000 the third largest left 2.3 % of the rows with fewer than the
+        re-ranking's pool, the fourth 0.3 % (bench/README.md)."""
         p = self.params
         m = len(self.columns)
         rows = np.asarray(rows, dtype=np.int64)
