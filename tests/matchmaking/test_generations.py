@@ -176,19 +176,25 @@ def test_unverified_organisations_are_neither_listed_nor_proposed(world, django_
     assert not Match.objects.filter(partner=newcomer).exists()
 
 
+def fail_reduce_chunk(monkeypatch, failing_index: int):
+    """The reduce chunk ``failing_index`` fails ("worker lost"); returns the real service."""
+    real_reduce = matching_services.match_reduce_chunk
+
+    def failing(*, generation_id, index):
+        if index == failing_index:
+            raise RuntimeError("worker lost")
+        return real_reduce(generation_id=generation_id, index=index)
+
+    monkeypatch.setattr("matchmaking.services.generations.match_reduce_chunk", failing)
+    return real_reduce
+
+
 def test_a_failed_chunk_leaves_the_previous_generation_served_and_a_rerun_completes_it(
     world, django_capture_on_commit_callbacks, monkeypatch
 ):
     first = run_full(django_capture_on_commit_callbacks)
     before = partners(world["clinic"])
-    real_reduce = matching_services.match_reduce_chunk
-
-    def failing(*, generation_id, index):
-        if index == 1:
-            raise RuntimeError("worker lost")
-        return real_reduce(generation_id=generation_id, index=index)
-
-    monkeypatch.setattr("matchmaking.services.generations.match_reduce_chunk", failing)
+    real_reduce = fail_reduce_chunk(monkeypatch, 1)
     # The chunk's task fails after its retries (logged, as a worker logs it); the request that
     # started the run is not bothered.
     with django_capture_on_commit_callbacks(execute=True):
@@ -221,14 +227,7 @@ def test_a_generation_whose_snapshot_is_gone_is_prepared_again_when_it_is_resume
     """The volume of the generation files was lost while a run waited to be resumed: its chunks
     could never read the snapshot, so the resumed run prepares it again, without the files and
     matches of the first attempt."""
-    real_reduce = matching_services.match_reduce_chunk
-
-    def failing(*, generation_id, index):
-        if index == 1:
-            raise RuntimeError("worker lost")
-        return real_reduce(generation_id=generation_id, index=index)
-
-    monkeypatch.setattr("matchmaking.services.generations.match_reduce_chunk", failing)
+    real_reduce = fail_reduce_chunk(monkeypatch, 1)
     with django_capture_on_commit_callbacks(execute=True):
         match_generation_start()
     first = MatchGeneration.objects.get()
