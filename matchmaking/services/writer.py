@@ -86,7 +86,8 @@ def write_matches(generation_id: int, result: ChunkResult, corpus: cm.Corpus) ->
             rows[name] = values[name]
         columns = ", ".join(name for name, _ in _COPY_COLUMNS)
         sql = f"COPY {Match._meta.db_table} ({columns}) FROM STDIN (FORMAT BINARY)"
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        # The driver's own cursor does the COPY; its errors are raised as Django's (IntegrityError…).
+        with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
             copy.write(_COPY_HEADER + rows.tobytes() + _COPY_TRAILER)
     else:
         names = [name for name, _ in _COPY_COLUMNS]

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -219,6 +221,88 @@ def test_a_failed_chunk_leaves_the_previous_generation_served_and_a_rerun_comple
         MatchChunk.objects.filter(generation=second, phase="map").values_list("done_at", flat=True)
     )
     assert partners(world["clinic"])[0] == "courier"
+
+
+def building_with_reduce_chunk_left(monkeypatch, django_capture_on_commit_callbacks, index: int = 1):
+    """A generation whose reduce chunk ``index`` failed, everything else done: (generation, the
+    chunk, the real reduce service)."""
+    real_reduce = fail_reduce_chunk(monkeypatch, index)
+    with django_capture_on_commit_callbacks(execute=True):
+        match_generation_start()
+    monkeypatch.setattr("matchmaking.services.generations.match_reduce_chunk", real_reduce)
+    generation = MatchGeneration.objects.get(state=GenerationState.BUILDING)
+    return generation, generation.chunks.get(phase="reduce", index=index), real_reduce
+
+
+def lists_of(generation: MatchGeneration) -> list[tuple]:
+    return list(
+        Match.objects.filter(generation=generation)
+        .order_by("organisation", "rank")
+        .values_list("organisation", "rank", "partner")
+    )
+
+
+def test_a_reduce_chunk_commits_its_lists_with_its_done_mark_and_deletes_nothing(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    generation, chunk, real_reduce = building_with_reduce_chunk_left(monkeypatch, django_capture_on_commit_callbacks)
+    before = len(lists_of(generation))
+
+    # The mark fails after the lists were written: neither the lists nor the mark are kept.
+    real_done = matching_services._claim_done
+
+    def lost(chunk, seconds):
+        raise RuntimeError("connection lost")
+
+    monkeypatch.setattr(matching_services, "_claim_done", lost)
+    with pytest.raises(RuntimeError):
+        real_reduce(generation_id=generation.pk, index=chunk.index)
+    chunk.refresh_from_db()
+    assert chunk.done_at is None and chunk.claimed_at is None
+    assert len(lists_of(generation)) == before
+
+    # The next attempt writes the lists without a DELETE (nothing of the chunk can be there).
+    monkeypatch.setattr(matching_services, "_claim_done", real_done)
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        assert real_reduce(generation_id=generation.pk, index=chunk.index)
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("DELETE")]
+    chunk.refresh_from_db()
+    assert chunk.done_at is not None
+    assert len(lists_of(generation)) > before
+    generation.refresh_from_db()
+    assert generation.state == GenerationState.ACTIVE and generation.chunks_done == generation.chunks_total
+
+
+def test_lists_committed_without_the_done_mark_are_replaced(world, django_capture_on_commit_callbacks, monkeypatch):
+    """Lists of a reduce chunk that an attempt committed without marking the chunk done (as chunks
+    were written before the two were one transaction) are replaced, not doubled."""
+    generation, chunk, real_reduce = building_with_reduce_chunk_left(monkeypatch, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(matching_services, "_claim_done", lambda *a, **k: None)
+    assert real_reduce(generation_id=generation.pk, index=chunk.index)  # lists written, no mark
+    written = lists_of(generation)
+    MatchChunk.objects.filter(pk=chunk.pk).update(claimed_at=None)
+    monkeypatch.undo()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert matching_services.match_reduce_chunk(generation_id=generation.pk, index=chunk.index)
+
+    generation.refresh_from_db()
+    assert generation.state == GenerationState.ACTIVE
+    assert lists_of(generation) == written
+
+
+def test_a_reduce_chunk_finished_by_another_worker_meanwhile_writes_nothing(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    generation, chunk, _ = building_with_reduce_chunk_left(monkeypatch, django_capture_on_commit_callbacks)
+    before = lists_of(generation)
+    claimed = matching_services._claim(generation.pk, MatchChunk.Phase.REDUCE, chunk.index)
+    # Its claim went stale, another worker took the chunk and finished it.
+    MatchChunk.objects.filter(pk=chunk.pk).update(done_at=timezone.now())
+
+    assert not matching_services._reduce(claimed, generation.pk, chunk.index, time.perf_counter())
+
+    assert lists_of(generation) == before
 
 
 def test_a_generation_whose_snapshot_is_gone_is_prepared_again_when_it_is_resumed(
