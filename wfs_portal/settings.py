@@ -246,6 +246,9 @@ MATCHING_PREPARE_TIME_LIMIT = env_int("MATCHING_PREPARE_TIME_LIMIT", default=60 
 MATCHING_STALL_SECONDS = env_int("MATCHING_STALL_SECONDS", default=150, minimum=5)
 # Threads of the sentence encoder (and numpy's BLAS) per worker process.
 MATCHING_THREADS = env_int("MATCHING_THREADS", default=2, minimum=1)
+# BLAS threads of a recompute's preparation (the pre-filter's products and thresholds): it runs alone,
+# while the other worker processes wait for its chunks, so it may use their cores.
+MATCHING_PREPARE_THREADS = env_int("MATCHING_PREPARE_THREADS", default=2, minimum=1)
 
 # --- Domain ---------------------------------------------------------------------------------
 # How long a partnering profile stays published unless its owner renews it.

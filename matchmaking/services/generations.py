@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
+from threadpoolctl import threadpool_limits
 
 from matchmaking import corpus_loading, embedding
 from matchmaking.choices import GenerationState
@@ -239,11 +240,14 @@ def match_generation_prepare(*, generation: MatchGeneration) -> bool:
 def _prepare(generation: MatchGeneration) -> None:
     params = Params.from_stored(generation.parameters)
     corpus = corpus_loading.build_corpus()
-    engine = Engine(corpus, params)  # calibrates the text signal on this corpus
-    # Rows without a list get +inf: the pre-filter keeps no candidates for them.
-    thresholds = np.full(corpus.n, np.inf, dtype=np.float32)
-    wants = np.flatnonzero(corpus.wants_list)
-    thresholds[wants] = engine.thresholds(wants)
+    # The other worker processes wait for the chunks meanwhile: the matrix products of the pre-filter,
+    # its calibration, the hub signal and the thresholds may use their cores.
+    with threadpool_limits(settings.MATCHING_PREPARE_THREADS, user_api="blas"):
+        engine = Engine(corpus, params)  # calibrates the text signal on this corpus
+        # Rows without a list get +inf: the pre-filter keeps no candidates for them.
+        thresholds = np.full(corpus.n, np.inf, dtype=np.float32)
+        wants = np.flatnonzero(corpus.wants_list)
+        thresholds[wants] = engine.thresholds(wants)
     size = settings.MATCHING_BLOCK_SIZE
     blocks = _blocks(corpus.n, size)
     maps = (len(blocks) + 1) // 2

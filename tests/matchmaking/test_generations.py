@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from companies.choices import OrganisationKind, ProfileType
 from companies.models.organisations import Organisation
@@ -24,6 +25,7 @@ from matchmaking import corpus_loading
 from matchmaking.choices import GenerationState
 from matchmaking.engine import building
 from matchmaking.engine.corpus import ROW_FIELDS, assemble
+from matchmaking.engine.engine import Engine
 from matchmaking.engine.params import LEARNED_PREFILTER_STRUCTURE, Params
 from matchmaking.models.generations import MatchChunk, MatchGeneration
 from matchmaking.models.matches import Match, MatchOverride
@@ -810,6 +812,28 @@ def test_a_generation_stores_the_prefilter_structure_weight_it_was_started_with(
     generation = match_generation_start()
     assert generation.parameters["prefilter_structure"] == LEARNED_PREFILTER_STRUCTURE
     assert Params.from_stored(generation.parameters).prefilter_structure_weight == LEARNED_PREFILTER_STRUCTURE
+
+
+@pytest.mark.parametrize(("around", "preparing"), [(1, 2), (2, 1)])
+def test_the_preparation_computes_the_thresholds_with_its_own_number_of_blas_threads(
+    world, django_capture_on_commit_callbacks, monkeypatch, settings, around, preparing
+):
+    """A worker process runs with one BLAS thread; its preparation of a recompute may use the cores
+    of the processes that wait for its chunks."""
+    settings.MATCHING_PREPARE_THREADS = preparing
+    seen = []
+    real = Engine.thresholds
+
+    def thresholds(self, rows):
+        seen.append({pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"})
+        return real(self, rows)
+
+    monkeypatch.setattr(Engine, "thresholds", thresholds)
+    with threadpool_limits(around, user_api="blas"):
+        generation = run_full(django_capture_on_commit_callbacks)
+
+    assert generation.state == GenerationState.ACTIVE
+    assert seen == [{preparing}]
 
 
 def test_a_record_reads_what_the_engine_needs_of_an_organisation(world):
