@@ -23,6 +23,7 @@ from matchmaking.engine.engine import Engine
 from matchmaking.engine.params import Params
 from matchmaking.models.generations import SNAPSHOT_PREPARING, MatchChunk, MatchGeneration
 from matchmaking.models.matches import Match
+from matchmaking.services import engines
 from matchmaking.services.engines import generation_engine, matching_params
 from matchmaking.services.incremental import changed_since, matching_update_schedule
 from matchmaking.services.writer import analyse_matches, write_matches
@@ -281,6 +282,7 @@ def _prepare(generation: MatchGeneration) -> None:
         MatchGeneration.objects.filter(pk=generation.pk).update(
             snapshot=path, organisations=corpus.n, chunks_total=maps + len(blocks), chunks_done=0
         )
+    engines.keep(path, engine, thresholds, size)
 
 
 def _claim(generation_id: int, phase: str, index: int) -> MatchChunk | None:

@@ -814,6 +814,22 @@ def test_a_generation_stores_the_prefilter_structure_weight_it_was_started_with(
     assert Params.from_stored(generation.parameters).prefilter_structure_weight == LEARNED_PREFILTER_STRUCTURE
 
 
+def test_the_process_that_prepared_a_recompute_computes_its_chunks_without_loading_the_snapshot(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    loads = []
+    real = corpus_loading.load_snapshot
+    monkeypatch.setattr(corpus_loading, "load_snapshot", lambda path: loads.append(path) or real(path))
+
+    generation = run_full(django_capture_on_commit_callbacks)
+
+    assert generation.state == GenerationState.ACTIVE and loads == []
+    assert partners(world["clinic"])[0] == "courier"
+    engines.forget()  # another process loads it
+    assert engines.generation_engine(generation)[0].corpus.n == len(world)
+    assert loads == [generation.snapshot]
+
+
 @pytest.mark.parametrize(("around", "preparing"), [(1, 2), (2, 1)])
 def test_the_preparation_computes_the_thresholds_with_its_own_number_of_blas_threads(
     world, django_capture_on_commit_callbacks, monkeypatch, settings, around, preparing
