@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connections
 
+from matchmaking import map_pieces
 from matchmaking.engine import snapshots
 from matchmaking.engine.engine import ChunkResult, Engine
 from matchmaking.services.generations import _blocks, _map_rows
@@ -57,8 +58,8 @@ def _map(job: dict, index: int) -> tuple[float, float]:
     size = job["block"]
     blocks = _blocks(engine.corpus.n, size)
     found = engine.map_candidates(_map_rows(index, len(blocks)), blocks, size, thresholds)
-    for d, (rows, cols, fwd, bwd) in found.items():
-        np.savez(f"{job['folder']}/map-{index}-to-{d}.npz", rows=rows, cols=cols, fwd=fwd, bwd=bwd)
+    with open(f"{job['folder']}/map-{index}.candidates", "wb") as handle:
+        map_pieces.write(handle, found, len(blocks))
     return time.perf_counter() - started, _peak_rss_mb()
 
 
@@ -71,9 +72,9 @@ def _reduce(job: dict, index: int) -> tuple[float, float, int, ChunkResult | Non
     started = time.perf_counter()
     engine, _ = _engine(job)
     pieces = []
-    for path in glob.glob(f"{job['folder']}/map-*-to-{index}.npz"):
-        with np.load(path) as data:
-            pieces.append((data["rows"], data["cols"], data["fwd"], data["bwd"]))
+    for path in glob.glob(f"{job['folder']}/map-*.candidates"):
+        with open(path, "rb") as handle:
+            pieces.append(map_pieces.read(handle, index))
     rows, cols, fwd, bwd = (np.concatenate(x) for x in zip(*pieces, strict=True))
     block = _blocks(engine.corpus.n, job["block"])[index]
     result = engine.rank(np.arange(block.start, block.stop), rows, cols, fwd, bwd)

@@ -17,7 +17,7 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from threadpoolctl import threadpool_limits
 
-from matchmaking import corpus_loading, embedding
+from matchmaking import corpus_loading, embedding, map_pieces
 from matchmaking.choices import GenerationState
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.params import Params
@@ -338,8 +338,8 @@ def _chunk_claim_held(chunk: MatchChunk):
 
 
 def match_map_chunk(*, generation_id: int, index: int) -> bool:
-    """Candidates of one map chunk (its block rows against every later block), written per
-    destination block for the reduce chunks. Idempotent."""
+    """Candidates of one map chunk (its block rows against every later block), written into one file
+    by the block whose lists they belong to, for the reduce chunks. Idempotent."""
     chunk = _claim(generation_id, MatchChunk.Phase.MAP, index)
     if chunk is None:
         return False
@@ -348,14 +348,7 @@ def match_map_chunk(*, generation_id: int, index: int) -> bool:
         engine, thresholds, size = generation_engine(chunk.generation)
         blocks = _blocks(engine.corpus.n, size)
         found = engine.map_candidates(_map_rows(index, len(blocks)), blocks, size, thresholds)
-        for d, (rows, cols, fwd, bwd) in found.items():
-            corpus_loading.save_arrays(
-                corpus_loading.snapshot_path(generation_id, f"map-{index}-to-{d}.npz"),
-                rows=rows,
-                cols=cols,
-                fwd=fwd,
-                bwd=bwd,
-            )
+        map_pieces.save(map_pieces.path(generation_id, index), found, len(blocks))
     _claim_done(chunk, time.perf_counter() - started)
     return True
 
@@ -376,12 +369,7 @@ def _reduce(chunk: MatchChunk, generation_id: int, index: int, started: float) -
     # The rules, overrides and feedback as they are now, not as they were when the run started.
     corpus_loading.apply_rules(engine.corpus)
     maps = MatchChunk.objects.filter(generation_id=generation_id, phase=MatchChunk.Phase.MAP).count()
-    pieces = []
-    for m in range(maps):
-        path = corpus_loading.snapshot_path(generation_id, f"map-{m}-to-{index}.npz")
-        if default_storage.exists(path):
-            data = corpus_loading.load_arrays(path)
-            pieces.append((data["rows"], data["cols"], data["fwd"], data["bwd"]))
+    pieces = [piece for m in range(maps) if (piece := map_pieces.share(generation_id, m, index)) is not None]
     if pieces:
         rows, cols, fwd, bwd = (np.concatenate(x) for x in zip(*pieces, strict=True))
     else:
@@ -428,7 +416,7 @@ def match_generation_activate(*, generation_id: int) -> bool:
         )
         events.publish(events.MATCH_CREATED, generation, previous_generation_id=previous)
     analyse_matches()
-    for name in _map_files(generation_id):
+    for name in map_pieces.generation_files(generation_id):
         default_storage.delete(name)
     retired = list(
         MatchGeneration.objects.filter(state__in=[GenerationState.RETIRED, GenerationState.FAILED])
@@ -444,13 +432,6 @@ def match_generation_activate(*, generation_id: int) -> bool:
         for pk in sorted(changed_since(generation.started_at or generation.created)):
             matching_update_schedule(organisation_id=pk, delay=0)
     return True
-
-
-def _map_files(generation_id: int) -> list[str]:
-    folder = f"matching/generation-{generation_id}"
-    if not default_storage.exists(folder):
-        return []
-    return [f"{folder}/{name}" for name in default_storage.listdir(folder)[1] if name.startswith("map-")]
 
 
 def match_generation_fail(*, generation_id: int, error: str) -> None:
