@@ -60,9 +60,11 @@ class Prefilter:
         if corpus.calibration is None:
             corpus.calibration = self.calibrate()
         # How close every organisation is to everybody, for the learned score's hub penalty (its own
-        # random stream, so that the candidates' sample stays as it was).
+        # random stream, so that the candidates' sample stays as it was), measured once per corpus.
         if self.params.weights:
-            self.hubness, self.hub_sample = learned.hubness(corpus, np.random.default_rng(seed + 1))
+            if corpus.hub is None:
+                corpus.hub = learned.hubness(corpus, np.random.default_rng(seed + 1))
+            self.hubness, self.hub_sample = corpus.hub
         else:
             self.hubness, self.hub_sample = np.zeros(corpus.n, dtype=np.float32), np.zeros(0, dtype=np.int64)
 

@@ -9,7 +9,7 @@ import pickle
 import numpy as np
 import pytest
 
-from matchmaking.engine import snapshots
+from matchmaking.engine import learned, snapshots
 from matchmaking.engine.building import build
 from matchmaking.engine.engine import Engine
 from matchmaking.engine.params import Params
@@ -118,3 +118,26 @@ def test_a_cut_off_snapshot_is_an_error_not_a_corpus_of_zeros(small_slices):
 
     with pytest.raises(pickle.UnpicklingError, match="ends before its arrays"):
         snapshots.load(io.BytesIO(data[:-10]))
+
+
+def test_the_hub_signal_is_measured_once_per_corpus_and_travels_with_the_snapshot(small_slices, monkeypatch):
+    params = Params.from_mapping({"k": 3, "candidates": 12})
+    assert params.weights  # the learned score, which has the hub penalty
+    measured = []
+    real = learned.hubness
+    monkeypatch.setattr(learned, "hubness", lambda *args, **kwargs: measured.append(1) or real(*args, **kwargs))
+    corpus = build(corpus_of(60), dim=DIM)
+    engine = Engine(corpus, params)
+    Engine(corpus, Params.from_mapping({"k": 5, "candidates": 12}))
+
+    loaded, _ = round_trip({"corpus": corpus})
+    again = Engine(loaded["corpus"], params)
+
+    assert len(measured) == 1
+    np.testing.assert_array_equal(again.hubness, engine.hubness)
+    np.testing.assert_array_equal(again.hub_sample, engine.hub_sample)
+    # A snapshot stored before the corpus kept it: measured when loaded.
+    older, _ = round_trip({"corpus": corpus})
+    del older["corpus"].__dict__["hub"]
+    np.testing.assert_array_equal(Engine(older["corpus"], params).hubness, engine.hubness)
+    assert len(measured) == 2
