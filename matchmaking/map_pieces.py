@@ -4,8 +4,8 @@ A map chunk finds candidates for every block at or after its block rows, and eac
 one block's share of every map chunk's candidates. The file holds the four arrays (rows, columns,
 forward and backward raw values) with the shares of the blocks one after the other, behind a header
 that says where each share begins: a reduce chunk reads the header and its four slices. At 200,000
-organisations in blocks of 1,024, one ``.npz`` per map chunk and block took 98 file writes per map
-chunk (0.12-0.16 s), and one ``.npz`` of all shares a parse of its whole directory at every read
+organisations in blocks of 1,024, one ``.npz`` per map chunk and block took a file write per block
+(0.12-0.16 s for 98), and one ``.npz`` of all shares a parse of its whole directory at every read
 (bench/README.md)."""
 
 from __future__ import annotations
