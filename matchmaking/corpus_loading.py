@@ -385,12 +385,17 @@ def load_snapshot(path: str) -> dict:
     return _cache[path]
 
 
+def store(path: str, data: bytes) -> None:
+    """Store a generation file under ``path``, replacing one an earlier attempt wrote there."""
+    if default_storage.exists(path):
+        default_storage.delete(path)
+    default_storage.save(path, ContentFile(data))
+
+
 def save_arrays(path: str, **arrays) -> None:
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
-    if default_storage.exists(path):
-        default_storage.delete(path)
-    default_storage.save(path, ContentFile(buffer.getvalue()))
+    store(path, buffer.getvalue())
 
 
 def load_arrays(path: str) -> dict[str, np.ndarray]:
@@ -398,10 +403,14 @@ def load_arrays(path: str) -> dict[str, np.ndarray]:
         return {name: data[name] for name in data.files}
 
 
-def delete_generation_files(generation_id: int) -> None:
-    folder = f"matching/generation-{generation_id}"
+def generation_files(generation_id: int) -> list[str]:
+    """The paths of every file of a generation (snapshot, map chunks' candidates)."""
+    folder = snapshot_path(generation_id, "").rstrip("/")
     if not default_storage.exists(folder):
-        return
-    directories, files = default_storage.listdir(folder)
-    for name in files:
-        default_storage.delete(f"{folder}/{name}")
+        return []
+    return [f"{folder}/{name}" for name in default_storage.listdir(folder)[1]]
+
+
+def delete_generation_files(generation_id: int) -> None:
+    for name in generation_files(generation_id):
+        default_storage.delete(name)

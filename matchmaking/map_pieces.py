@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from matchmaking import corpus_loading
@@ -57,9 +56,7 @@ def save(path: str, shares: dict[int, tuple], blocks: int) -> None:
     """Store a map chunk's file (replacing one an earlier attempt of the chunk wrote)."""
     buffer = io.BytesIO()
     write(buffer, shares, blocks)
-    if default_storage.exists(path):
-        default_storage.delete(path)
-    default_storage.save(path, ContentFile(buffer.getvalue()))
+    corpus_loading.store(path, buffer.getvalue())
 
 
 def load(path: str, block: int) -> tuple[np.ndarray, ...]:
@@ -87,7 +84,6 @@ def share(generation_id: int, m: int, block: int) -> tuple[np.ndarray, ...] | No
 
 def generation_files(generation_id: int) -> list[str]:
     """Every map chunk's file of a generation (deleted once it is active)."""
-    folder = f"matching/generation-{generation_id}"
-    if not default_storage.exists(folder):
-        return []
-    return [f"{folder}/{name}" for name in default_storage.listdir(folder)[1] if name.startswith("map-")]
+    return [
+        name for name in corpus_loading.generation_files(generation_id) if name.rsplit("/", 1)[1].startswith("map-")
+    ]
